@@ -1,0 +1,648 @@
+/*
+ * agg.c - aggregations over groups (see agg.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+
+struct num_acc {
+	uint64_t n;
+	int64_t i;		/* the exact sum (or extreme) while exact */
+	double d;
+	int exact;		/* every value so far an integer, no overflow */
+};
+
+union acc {
+	uint64_t count;
+	struct num_acc num;				/* sum avg min max */
+	struct { uint64_t n; double mean, m2; } w;	/* var stddev */
+	struct {
+		char *p;
+		size_t len, cap;
+		unsigned char type, set;
+	} str;						/* first last */
+	struct buf list;				/* collect */
+	struct keytab *set;				/* distinct */
+};
+
+/* A record's value for one aggregation, converted before any update. */
+struct agg_value {
+	const char *p;
+	size_t n;
+	int type;		/* val_type; VAL_NULL means "skip me" */
+	int isint;
+	int64_t i;
+	double d;
+};
+
+static const char *const op_names[] = {
+	"count", "sum", "avg", "min", "max", "first", "last", "distinct",
+	"stddev", "var", "collect"
+};
+
+static int
+is_numeric_op(int op)
+{
+	return op == AGG_SUM || op == AGG_AVG || op == AGG_MIN ||
+	    op == AGG_MAX || op == AGG_STDDEV || op == AGG_VAR;
+}
+
+int
+aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
+{
+	const char *colon = strchr(arg, ':'), *eq;
+	size_t oplen = strcspn(arg, ":="), i;
+	struct buf name = BUF_INIT;
+
+	memset(a, 0, sizeof *a);
+	a->op = -1;
+	for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+		if (strlen(op_names[i]) == oplen &&
+		    memcmp(op_names[i], arg, oplen) == 0)
+			a->op = (int)i;
+	if (oplen == 4 && strncmp(arg, "mean", 4) == 0)
+		a->op = AGG_AVG;
+	if (a->op < 0) {
+		snprintf(err, errlen, "unknown aggregation '%.*s'", (int)oplen,
+		    arg);
+		return -1;
+	}
+	if (a->op == AGG_COUNT) {
+		eq = strchr(arg, '=');
+		if (colon && (eq == NULL || colon < eq)) {
+			snprintf(err, errlen, "count takes no field: '%s'", arg);
+			return -1;
+		}
+		if (eq && eq[1] == '\0') {
+			snprintf(err, errlen, "empty name after '=' in '%s'", arg);
+			return -1;
+		}
+		a->name = xstrdup(eq ? eq + 1 : "count");
+		return 0;
+	}
+	if (colon == NULL || colon[1] == '\0' || colon[1] == '=') {
+		snprintf(err, errlen, "'%s' needs a field: %.*s:FIELD", arg,
+		    (int)oplen, arg);
+		return -1;
+	}
+	eq = strchr(colon + 1, '=');
+	a->field = eq ? xmemdup(colon + 1, (size_t)(eq - colon - 1)) :
+	    xstrdup(colon + 1);
+	if (eq && eq[1] == '\0') {
+		snprintf(err, errlen, "empty name after '=' in '%s'", arg);
+		aggspec_release(a);
+		return -1;
+	}
+	if (eq)
+		buf_addstr(&name, eq + 1);
+	else
+		buf_addf(&name, "%s_%s", a->field, op_names[a->op]);
+	a->name = buf_detach(&name, NULL);
+	return 0;
+}
+
+void
+aggspec_release(struct aggspec *a)
+{
+	free(a->field);
+	free(a->name);
+	a->field = a->name = NULL;
+}
+
+void
+aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
+    const int *keyslot, char *const *keyname, size_t nkey)
+{
+	memset(t, 0, sizeof *t);
+	t->spec = spec;
+	t->nspec = nspec;
+	t->keyslot = keyslot;
+	t->keyname = keyname;
+	t->nkey = nkey;
+	keytab_init(&t->groups);
+	buf_init(&t->key);
+	buf_init(&t->scratch);
+	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
+}
+
+static void
+acc_release(const struct aggspec *s, union acc *a)
+{
+	switch (s->op) {
+	case AGG_FIRST:
+	case AGG_LAST:
+		free(a->str.p);
+		break;
+	case AGG_COLLECT:
+		buf_release(&a->list);
+		break;
+	case AGG_DISTINCT:
+		if (a->set) {
+			keytab_release(a->set);
+			free(a->set);
+		}
+		break;
+	}
+}
+
+void
+aggtab_release(struct aggtab *t)
+{
+	size_t g, j;
+
+	for (g = 0; g < t->groups.n; g++)
+		for (j = 0; j < t->nspec; j++)
+			acc_release(&t->spec[j], &t->acc[g * t->nspec + j]);
+	keytab_release(&t->groups);
+	free(t->acc);
+	free(t->keytype);
+	free(t->tmp);
+	buf_release(&t->key);
+	buf_release(&t->scratch);
+}
+
+size_t
+aggtab_count(const struct aggtab *t)
+{
+	return t->groups.n;
+}
+
+static void
+put_len(struct buf *b, size_t n)
+{
+	do {
+		buf_addc(b, (int)((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+		n >>= 7;
+	} while (n);
+}
+
+static const char *
+get_len(const char *p, size_t *n)
+{
+	unsigned shift = 0;
+
+	*n = 0;
+	do {
+		*n |= (size_t)(*p & 0x7f) << shift;
+		shift += 7;
+	} while (*p++ & 0x80);
+	return p;
+}
+
+/* Convert the values of every aggregation; -1 with why on a bad one. */
+static int
+convert(struct aggtab *t, const struct record *rec, char *why, size_t wl)
+{
+	size_t j;
+
+	for (j = 0; j < t->nspec; j++) {
+		const struct aggspec *s = &t->spec[j];
+		struct agg_value *a = &t->tmp[j];
+		const struct val *v;
+
+		if (s->op == AGG_COUNT)
+			continue;
+		v = &rec->v[s->slot];
+		a->type = v->type;
+		if (v->type == VAL_MISSING) {
+			snprintf(why, wl, "missing field '%s'", s->field);
+			return -1;
+		}
+		if (v->type == VAL_NULL)
+			continue;
+		if (is_numeric_op(s->op)) {
+			if (val_num(v, &a->d, &a->isint, &a->i) < 0) {
+				snprintf(why, wl, "field '%s' is not a number",
+				    s->field);
+				return -1;
+			}
+			continue;
+		}
+		a->p = val_text(v, &t->scratch, &a->n);
+		if (a->p == NULL || !utf8_valid(a->p, a->n)) {
+			snprintf(why, wl, "%s in field '%s'", a->p == NULL ?
+			    "bad escape" : "invalid UTF-8", s->field);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Build the group key in t->key (or point at the one key's text). */
+static int
+build_key(struct aggtab *t, const struct record *rec, const char **key,
+    size_t *keylen, char *why, size_t wl)
+{
+	size_t k;
+
+	buf_reset(&t->key);
+	for (k = 0; k < t->nkey; k++) {
+		const struct val *v = &rec->v[t->keyslot[k]];
+		const char *p;
+		size_t n;
+
+		if (v->type == VAL_MISSING) {
+			snprintf(why, wl, "missing field '%s'", t->keyname[k]);
+			return -1;
+		}
+		if ((p = val_text(v, &t->scratch, &n)) == NULL) {
+			snprintf(why, wl, "bad escape in field '%s'",
+			    t->keyname[k]);
+			return -1;
+		}
+		if (v->type == VAL_NULL)
+			n = 0;
+		if (t->nkey == 1) {
+			*key = p;
+			*keylen = n;
+			return 0;
+		}
+		put_len(&t->key, n);
+		buf_add(&t->key, p, n);
+	}
+	*key = t->key.data;
+	*keylen = t->key.len;
+	return 0;
+}
+
+static void
+new_group(struct aggtab *t, size_t id, const struct record *rec)
+{
+	size_t j, k;
+
+	if (id >= t->accgroups) {
+		size_t n = t->accgroups, m = t->accgroups;
+		size_t accsize = (t->nspec ? t->nspec : 1) * sizeof *t->acc;
+
+		t->acc = xgrowarray(t->acc, &n, id + 1, accsize);
+		t->keytype = xgrowarray(t->keytype, &m, id + 1,
+		    t->nkey ? t->nkey : 1);
+		t->accgroups = n < m ? n : m;
+	}
+	memset(&t->acc[id * t->nspec], 0, t->nspec * sizeof *t->acc);
+	for (j = 0; j < t->nspec; j++) {
+		union acc *a = &t->acc[id * t->nspec + j];
+
+		if (t->spec[j].op == AGG_COLLECT)
+			buf_init(&a->list);
+		else if (is_numeric_op(t->spec[j].op))
+			a->num.exact = 1;
+	}
+	for (k = 0; k < t->nkey; k++)
+		t->keytype[id * t->nkey + k] = rec->v[t->keyslot[k]].type;
+}
+
+static void
+add_num(struct num_acc *a, const struct agg_value *v)
+{
+	if (a->exact && v->isint &&
+	    !((v->i > 0 && a->i > INT64_MAX - v->i) ||
+	    (v->i < 0 && a->i < INT64_MIN - v->i)))
+		a->i += v->i;
+	else
+		a->exact = 0;
+	a->d += v->d;
+	a->n++;
+}
+
+static void
+add_extreme(struct num_acc *a, const struct agg_value *v, int max)
+{
+	int better;
+
+	if (a->n++ == 0)
+		better = 1;
+	else if (a->exact && v->isint)
+		better = max ? v->i > a->i : v->i < a->i;
+	else
+		better = max ? v->d > a->d : v->d < a->d;
+	if (better) {
+		a->d = v->d;
+		a->i = v->i;
+		a->exact = v->isint;
+	}
+}
+
+static void
+set_str(union acc *a, const struct agg_value *v)
+{
+	if (v->n + 1 > a->str.cap) {
+		a->str.cap = v->n + 1;
+		a->str.p = xrealloc(a->str.p, a->str.cap);
+	}
+	memcpy(a->str.p, v->p, v->n);
+	a->str.len = v->n;
+	a->str.type = (unsigned char)v->type;
+	a->str.set = 1;
+}
+
+static void
+update(struct aggtab *t, union acc *a, const struct aggspec *s,
+    const struct agg_value *v)
+{
+	double delta;
+	int added;
+
+	if (s->op == AGG_COUNT) {
+		a->count++;
+		return;
+	}
+	if (v->type == VAL_NULL)
+		return;		/* null is no value, as in SQL */
+	switch (s->op) {
+	case AGG_SUM:
+	case AGG_AVG:
+		add_num(&a->num, v);
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		add_extreme(&a->num, v, s->op == AGG_MAX);
+		break;
+	case AGG_VAR:
+	case AGG_STDDEV:	/* Welford: stable in one pass */
+		a->w.n++;
+		delta = v->d - a->w.mean;
+		a->w.mean += delta / (double)a->w.n;
+		a->w.m2 += delta * (v->d - a->w.mean);
+		break;
+	case AGG_FIRST:
+		if (!a->str.set)
+			set_str(a, v);
+		break;
+	case AGG_LAST:
+		set_str(a, v);
+		break;
+	case AGG_COLLECT:
+		buf_addc(&a->list, v->type);
+		put_len(&a->list, v->n);
+		buf_add(&a->list, v->p, v->n);
+		break;
+	case AGG_DISTINCT:
+		if (a->set == NULL) {
+			a->set = xmalloc(sizeof *a->set);
+			keytab_init(a->set);
+		}
+		keytab_intern(a->set, v->p, v->n, hash_bytes(v->p, v->n),
+		    &added);
+		break;
+	}
+	(void)t;
+}
+
+int
+aggtab_add(struct aggtab *t, const struct record *rec, char *why,
+    size_t whylen)
+{
+	const char *key = "";
+	size_t keylen = 0, id, j;
+	uint64_t h;
+	int added;
+
+	buf_reset(&t->scratch);
+	if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
+	    convert(t, rec, why, whylen) < 0)
+		return AGG_REJECT;
+	h = hash_bytes(key, keylen);
+	id = keytab_find(&t->groups, key, keylen, h);
+	if (id == (size_t)-1) {
+		if (!utf8_valid(key, keylen)) {
+			snprintf(why, whylen, "invalid UTF-8 in group key");
+			return AGG_REJECT;
+		}
+		if (t->max_groups && t->groups.n >= t->max_groups)
+			return AGG_FULL;
+		id = keytab_intern(&t->groups, key, keylen, h, &added);
+		new_group(t, id, rec);
+	}
+	for (j = 0; j < t->nspec; j++)
+		update(t, &t->acc[id * t->nspec + j], &t->spec[j], &t->tmp[j]);
+	t->changed = 1;
+	return AGG_OK;
+}
+
+/* Output */
+
+static int
+kind_of(int type)
+{
+	switch (type) {
+	case VAL_NUM:
+		return OV_NUM;
+	case VAL_BOOL:
+		return OV_BOOL;
+	case VAL_NULL:
+		return OV_NULL;
+	}
+	return OV_STR;
+}
+
+/* The k-th part of a group key. */
+static void
+key_part(const struct aggtab *t, size_t id, size_t k, const char **p,
+    size_t *n)
+{
+	const struct keytab_key *key = &t->groups.keys[id];
+	const char *q = key->p;
+	size_t i;
+
+	if (t->nkey == 1) {
+		*p = key->p;
+		*n = key->n;
+		return;
+	}
+	for (i = 0;; i++) {
+		q = get_len(q, n);
+		if (i == k)
+			break;
+		q += *n;
+	}
+	*p = q;
+}
+
+static void
+field_int(struct recw *w, const char *name, long long v)
+{
+	char s[32];
+
+	recw_field(w, name, strlen(name), s,
+	    (size_t)snprintf(s, sizeof s, "%lld", v), OV_NUM);
+}
+
+static void
+field_double(struct recw *w, const char *name, double d)
+{
+	char s[40];
+
+	recw_field(w, name, strlen(name), s, num_format(d, s, sizeof s),
+	    OV_NUM);
+}
+
+static void
+field_null(struct recw *w, const char *name)
+{
+	recw_field(w, name, strlen(name), "", 0, OV_NULL);
+}
+
+static void
+field_collect(struct recw *w, const char *name, const struct buf *list)
+{
+	struct buf b = BUF_INIT;
+	const char *p = list->data, *e = p + list->len;
+	int json = w->fmt == FMT_JSON;
+
+	if (json)
+		buf_addc(&b, '[');
+	while (p < e) {
+		int type = *p++;
+		size_t n;
+
+		p = get_len(p, &n);
+		if (b.len > (size_t)json)
+			buf_addc(&b, ',');
+		if (json && type == VAL_STR)
+			json_quote(&b, p, n);
+		else
+			buf_add(&b, p, n);
+		p += n;
+	}
+	if (json)
+		buf_addc(&b, ']');
+	recw_field(w, name, strlen(name), b.data, b.len, json ? OV_RAW : OV_STR);
+	buf_release(&b);
+}
+
+static void
+emit_acc(struct recw *w, const struct aggspec *s, const union acc *a)
+{
+	const struct num_acc *num = &a->num;
+
+	switch (s->op) {
+	case AGG_COUNT:
+		field_int(w, s->name, (long long)a->count);
+		break;
+	case AGG_SUM:
+		if (num->exact)
+			field_int(w, s->name, num->i);
+		else
+			field_double(w, s->name, num->d);
+		break;
+	case AGG_AVG:
+		if (num->n == 0)
+			field_null(w, s->name);
+		else
+			field_double(w, s->name, (num->exact ? (double)num->i :
+			    num->d) / (double)num->n);
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		if (num->n == 0)
+			field_null(w, s->name);
+		else if (num->exact)
+			field_int(w, s->name, num->i);
+		else
+			field_double(w, s->name, num->d);
+		break;
+	case AGG_VAR:
+	case AGG_STDDEV:
+		if (a->w.n < 2)
+			field_null(w, s->name);
+		else
+			field_double(w, s->name, s->op == AGG_VAR ?
+			    a->w.m2 / (double)(a->w.n - 1) :
+			    sqrt(a->w.m2 / (double)(a->w.n - 1)));
+		break;
+	case AGG_FIRST:
+	case AGG_LAST:
+		if (!a->str.set)
+			field_null(w, s->name);
+		else
+			recw_field(w, s->name, strlen(s->name), a->str.p,
+			    a->str.len, kind_of(a->str.type));
+		break;
+	case AGG_DISTINCT:
+		field_int(w, s->name, a->set ? (long long)a->set->n : 0);
+		break;
+	case AGG_COLLECT:
+		field_collect(w, s->name, &a->list);
+		break;
+	}
+}
+
+static void
+emit_group(struct aggtab *t, struct recw *w, size_t id)
+{
+	size_t j, k;
+
+	recw_begin(w);
+	for (k = 0; k < t->nkey; k++) {
+		const char *p;
+		size_t n;
+
+		key_part(t, id, k, &p, &n);
+		recw_field(w, t->keyname[k], strlen(t->keyname[k]), p, n,
+		    kind_of(t->keytype[id * t->nkey + k]));
+	}
+	for (j = 0; j < t->nspec; j++)
+		emit_acc(w, &t->spec[j], &t->acc[id * t->nspec + j]);
+	recw_end(w);
+}
+
+static const struct aggtab *sort_tab;	/* qsort has no context argument */
+
+static int
+cmp_part(const char *a, size_t an, const char *b, size_t bn)
+{
+	double x, y;
+	int xa = num_parse(a, an, &x, NULL, NULL) == 0;
+	int yb = num_parse(b, bn, &y, NULL, NULL) == 0;
+	int c;
+
+	if (xa && yb)
+		return (x > y) - (x < y);
+	if (xa != yb)
+		return xa ? -1 : 1;	/* numbers before text */
+	c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int
+cmp_groups(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb, k;
+
+	for (k = 0; k < sort_tab->nkey; k++) {
+		const char *x, *y;
+		size_t xn, yn;
+		int c;
+
+		key_part(sort_tab, a, k, &x, &xn);
+		key_part(sort_tab, b, k, &y, &yn);
+		if ((c = cmp_part(x, xn, y, yn)) != 0)
+			return c;
+	}
+	return (a > b) - (a < b);
+}
+
+void
+aggtab_emit(struct aggtab *t, struct recw *w, int sort)
+{
+	size_t i, n = t->groups.n, *order;
+
+	t->changed = 0;
+	if (!sort) {
+		for (i = 0; i < n; i++)
+			emit_group(t, w, i);
+		return;
+	}
+	order = xcalloc(n ? n : 1, sizeof *order);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_tab = t;
+	qsort(order, n, sizeof *order, cmp_groups);
+	for (i = 0; i < n; i++)
+		emit_group(t, w, order[i]);
+	free(order);
+}

@@ -1,0 +1,83 @@
+/*
+ * agg.h - aggregations: parsing "OP:FIELD=NAME", and a table of groups,
+ * each holding one accumulator per aggregation.
+ *
+ * An aggtab owns its groups, their keys and every accumulator (the values
+ * first, last and collect keep, the sets distinct keeps).  Adding a record
+ * converts and checks every value it needs before it touches any
+ * accumulator, so a rejected record leaves no trace.  The group table is
+ * bounded by max_groups (0: no bound), never by the number of records.
+ */
+#ifndef AGG_H
+#define AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "out.h"
+#include "record.h"
+
+enum agg_op {
+	AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST,
+	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT
+};
+
+struct aggspec {
+	int op;			/* enum agg_op */
+	char *field;		/* NULL for count */
+	char *name;		/* output field name */
+	int slot;		/* the field's fieldset slot */
+};
+
+/*
+ * Parse one aggregation argument ("count", "sum:latency_ms",
+ * "avg:latency_ms=lat").  Returns 0, or -1 with a message in err.  The
+ * default name is Miller's: count, else FIELD_OP.
+ */
+int aggspec_parse(const char *arg, struct aggspec *a, char *err,
+    size_t errlen);
+void aggspec_release(struct aggspec *a);
+
+union acc;
+
+struct aggtab {
+	const struct aggspec *spec;
+	size_t nspec;
+	const int *keyslot;		/* group-by fields' slots */
+	char *const *keyname;		/* and their names */
+	size_t nkey;
+	size_t max_groups;		/* 0: unbounded */
+	struct keytab groups;		/* composite key -> group id */
+	union acc *acc;			/* acc[id * nspec + j] */
+	unsigned char *keytype;		/* keytype[id * nkey + k]: val_type */
+	size_t accgroups;		/* groups acc has room for */
+	struct buf key, scratch;	/* per-record room, reused */
+	struct agg_value *tmp;		/* per-record converted values */
+	int changed;			/* a record was added since agg_emit */
+};
+
+void aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
+    const int *keyslot, char *const *keyname, size_t nkey);
+void aggtab_release(struct aggtab *t);
+
+enum {
+	AGG_OK = 0,
+	AGG_REJECT = -1,	/* bad record: *why says why */
+	AGG_FULL = -2		/* max_groups reached */
+};
+
+/*
+ * Add one parsed record.  Returns AGG_OK, AGG_REJECT with a message in
+ * why (a missing field, a value that is not a number, bad escapes or
+ * UTF-8), or AGG_FULL.
+ */
+int aggtab_add(struct aggtab *t, const struct record *rec, char *why,
+    size_t whylen);
+size_t aggtab_count(const struct aggtab *t);
+/* Write one record per group: keys, then aggregates.  Groups in
+ * first-seen order, or sorted by key when sort is set. */
+void aggtab_emit(struct aggtab *t, struct recw *w, int sort);
+
+#endif

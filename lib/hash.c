@@ -1,0 +1,158 @@
+/*
+ * hash.c - byte hashing and the key table (see hash.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hash.h"
+
+#define CHUNK (64 * 1024)
+
+static uint64_t
+load_le(const unsigned char *p, size_t n)
+{
+	uint64_t w = 0;
+
+	while (n-- > 0)
+		w = w << 8 | p[n];
+	return w;
+}
+
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 29;
+	return h;
+}
+
+uint64_t
+hash_bytes(const void *key, size_t n)
+{
+	const unsigned char *p = key;
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)n;
+
+	for (; n >= 8; p += 8, n -= 8)
+		h = mix((h ^ load_le(p, 8)) * UINT64_C(0x94d049bb133111eb));
+	h = mix((h ^ load_le(p, n)) * UINT64_C(0x94d049bb133111eb));
+	return h ^ h >> 32;
+}
+
+void
+keytab_init(struct keytab *t)
+{
+	memset(t, 0, sizeof *t);
+	t->mask = 63;
+	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
+}
+
+void
+keytab_release(struct keytab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->slots);
+	free(t->keys);
+	memset(t, 0, sizeof *t);
+}
+
+static const char *
+store(struct keytab *t, const void *key, size_t n)
+{
+	char *p;
+
+	if (n == 0)
+		return "";
+	if (n > t->chunk_left) {
+		size_t size = n > CHUNK / 4 ? n : CHUNK;
+
+		t->chunks = xgrowarray(t->chunks, &t->chunkcap, t->nchunks + 1,
+		    sizeof *t->chunks);
+		p = t->chunks[t->nchunks++] = xmalloc(size ? size : 1);
+		if (size != CHUNK) {	/* a big key: its own allocation */
+			memcpy(p, key, n);
+			return p;
+		}
+		t->chunk = p;
+		t->chunk_left = CHUNK;
+	}
+	p = t->chunk;
+	memcpy(p, key, n);
+	t->chunk += n;
+	t->chunk_left -= n;
+	return p;
+}
+
+static void
+grow(struct keytab *t)
+{
+	size_t i, mask = t->mask * 2 + 1;
+	uint64_t *slots = xcalloc(mask + 1, sizeof *slots);
+
+	for (i = 0; i < t->n; i++) {
+		size_t j = t->keys[i].h & mask;
+
+		while (slots[j])
+			j = (j + 1) & mask;
+		slots[j] = (t->keys[i].h >> 32 << 32) | (uint64_t)(i + 1);
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->mask = mask;
+}
+
+static size_t
+probe(const struct keytab *t, const void *key, size_t n, uint64_t h,
+    size_t *slot)
+{
+	size_t j = h & t->mask;
+	uint64_t tag = h >> 32;
+
+	for (; t->slots[j]; j = (j + 1) & t->mask) {
+		uint64_t s = t->slots[j];
+		const struct keytab_key *k;
+
+		if (s >> 32 != tag)
+			continue;
+		k = &t->keys[(uint32_t)s - 1];
+		if (k->n == n && memcmp(k->p, key, n) == 0)
+			return (uint32_t)s - 1;
+	}
+	*slot = j;
+	return (size_t)-1;
+}
+
+size_t
+keytab_find(const struct keytab *t, const void *key, size_t n, uint64_t h)
+{
+	size_t slot;
+
+	return probe(t, key, n, h, &slot);
+}
+
+size_t
+keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
+    int *added)
+{
+	size_t slot, id = probe(t, key, n, h, &slot);
+
+	*added = id == (size_t)-1;
+	if (!*added)
+		return id;
+	if (t->n >= UINT32_MAX - 1)
+		abort();	/* callers cap their groups far below this */
+	if ((t->n + 1) * 4 > (t->mask + 1) * 3) {
+		grow(t);
+		probe(t, key, n, h, &slot);
+	}
+	t->keys = xgrowarray(t->keys, &t->cap, t->n + 1, sizeof *t->keys);
+	id = t->n++;
+	t->keys[id] = (struct keytab_key){ store(t, key, n), n, h };
+	t->slots[slot] = (h >> 32 << 32) | (uint64_t)(id + 1);
+	return id;
+}

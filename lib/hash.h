@@ -1,0 +1,45 @@
+/*
+ * hash.h - a stable hash of bytes, and a table from byte strings to dense
+ * ids in first-seen order (open addressing, linear probing).
+ *
+ * hash_bytes gives the same value on every machine and in every release
+ * (it reads bytes little-endian), so it may decide shards.  A keytab owns
+ * a copy of every key it holds, in chunks that never move: the pointer
+ * keytab_key returns stays valid until keytab_release.
+ */
+#ifndef HASH_H
+#define HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t hash_bytes(const void *p, size_t n);
+
+struct keytab_key {
+	const char *p;
+	size_t n;
+	uint64_t h;
+};
+
+struct keytab {
+	uint64_t *slots;		/* (hash high bits << 32) | (id + 1) */
+	size_t mask;
+	struct keytab_key *keys;	/* by id */
+	size_t n, cap;
+	char *chunk;			/* storage for key bytes */
+	size_t chunk_left;
+	void **chunks;			/* every allocation, to free */
+	size_t nchunks, chunkcap;
+};
+
+void keytab_init(struct keytab *t);
+void keytab_release(struct keytab *t);
+/* The id of key (h = hash_bytes(key, n)), adding a copy when it is new;
+ * *added says which.  Ids count from 0 in the order keys were added. */
+size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
+    int *added);
+/* The id of key, or (size_t)-1 when absent. */
+size_t keytab_find(const struct keytab *t, const void *key, size_t n,
+    uint64_t h);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * ledger.c - the error policy and the ledger (see ledger.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "ledger.h"
+
+int
+on_error_from_name(const char *name)
+{
+	if (strcmp(name, "warn") == 0)
+		return ON_ERROR_WARN;
+	if (strcmp(name, "skip") == 0)
+		return ON_ERROR_SKIP;
+	if (strcmp(name, "fail") == 0)
+		return ON_ERROR_FAIL;
+	return -1;
+}
+
+void
+ledger_init(struct ledger *l, const char *kept_name)
+{
+	memset(l, 0, sizeof *l);
+	l->kept_name = kept_name;
+}
+
+int
+ledger_reject(struct ledger *l, const char *file, uintmax_t line,
+    const char *text, size_t len, const char *fmt, ...)
+{
+	char msg[512], ex[DIAG_EXCERPT_SIZE];
+	va_list ap;
+
+	l->rejected++;
+	if (l->rejects) {
+		out_write(l->rejects, text, len);
+		out_putc(l->rejects, '\n');
+	}
+	if (l->on_error == ON_ERROR_SKIP)
+		return 0;
+	l->status = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	diag_at(file, line, "%s: %s", msg, diag_excerpt(ex, text, len));
+	return l->on_error == ON_ERROR_FAIL ? -1 : 0;
+}
+
+void
+ledger_print(const struct ledger *l)
+{
+	fprintf(stderr, "%s: stats read=%ju %s=%ju filtered=%ju rejected=%ju "
+	    "late=%ju written=%ju\n", diag_prog, l->read, l->kept_name, l->kept,
+	    l->filtered, l->rejected, l->late, l->written);
+}

@@ -1,0 +1,319 @@
+/*
+ * out.c - buffered output and record writers (see out.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "out.h"
+#include "record.h"
+
+#define OUT_BUF (128 * 1024)
+
+void
+out_init(struct out *o, int fd, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	o->fd = fd;
+	o->name = name;
+	o->cap = OUT_BUF;
+	o->buf = xmalloc(o->cap);
+}
+
+int
+out_open(struct out *o, const char *path, int append)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC),
+	    0666);
+
+	if (fd < 0)
+		return -1;
+	out_init(o, fd, path);
+	o->owns_fd = 1;
+	return 0;
+}
+
+static void
+write_all(struct out *o, const char *p, size_t n)
+{
+	while (n > 0 && o->err == 0) {
+		ssize_t w = write(o->fd, p, n);
+
+		if (w < 0) {
+			if (errno != EINTR)
+				o->err = errno;
+			continue;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+int
+out_flush(struct out *o)
+{
+	if (o->len > 0)
+		write_all(o, o->buf, o->len);
+	o->len = 0;
+	return o->err ? -1 : 0;
+}
+
+void
+out_write(struct out *o, const void *p, size_t n)
+{
+	if (n > o->cap - o->len) {
+		out_flush(o);
+		if (n >= o->cap) {
+			write_all(o, p, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void
+out_putc(struct out *o, int c)
+{
+	if (o->len == o->cap)
+		out_flush(o);
+	o->buf[o->len++] = (char)c;
+}
+
+void
+out_puts(struct out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+}
+
+int
+out_release(struct out *o)
+{
+	int rc = out_flush(o);
+
+	if (o->owns_fd && close(o->fd) < 0 && rc == 0) {
+		o->err = errno;
+		rc = -1;
+	}
+	free(o->buf);
+	o->buf = NULL;
+	return rc;
+}
+
+/* Record writers */
+
+void
+json_quote(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *e = s + n, *run = s;
+
+	buf_addc(b, '"');
+	for (; s < e; s++) {
+		unsigned char c = (unsigned char)*s;
+		const char *rep = NULL;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"': rep = "\\\""; break;
+		case '\\': rep = "\\\\"; break;
+		case '\n': rep = "\\n"; break;
+		case '\r': rep = "\\r"; break;
+		case '\t': rep = "\\t"; break;
+		case '\b': rep = "\\b"; break;
+		case '\f': rep = "\\f"; break;
+		}
+		if (rep)
+			buf_addstr(b, rep);
+		else {
+			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15],
+			    0 };
+
+			buf_add(b, u, 6);
+		}
+	}
+	buf_add(b, run, (size_t)(e - run));
+	buf_addc(b, '"');
+}
+
+void
+recw_init(struct recw *w, struct out *o, int fmt)
+{
+	memset(w, 0, sizeof *w);
+	w->o = o;
+	/* records we create cannot be written as log lines: use logfmt */
+	w->fmt = (fmt == FMT_COMBINED || fmt == FMT_COMMON || fmt == FMT_AUTO) ?
+	    FMT_LOGFMT : fmt;
+	buf_init(&w->names);
+	buf_init(&w->header);
+	buf_init(&w->vals);
+}
+
+void
+recw_release(struct recw *w)
+{
+	buf_release(&w->names);
+	buf_release(&w->header);
+	buf_release(&w->vals);
+}
+
+void
+recw_begin(struct recw *w)
+{
+	buf_reset(&w->names);
+	buf_reset(&w->vals);
+	w->nfields = 0;
+	if (w->fmt == FMT_JSON)
+		buf_addc(&w->vals, '{');
+}
+
+static int
+needs_csv_quotes(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
+static void
+add_csv(struct buf *b, const char *s, size_t n)
+{
+	const char *e = s + n, *q;
+
+	if (!needs_csv_quotes(s, n)) {
+		buf_add(b, s, n);
+		return;
+	}
+	buf_addc(b, '"');
+	while ((q = memchr(s, '"', (size_t)(e - s))) != NULL) {
+		buf_add(b, s, (size_t)(q - s) + 1);
+		buf_addc(b, '"');
+		s = q + 1;
+	}
+	buf_add(b, s, (size_t)(e - s));
+	buf_addc(b, '"');
+}
+
+static void
+add_tsv(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		default: buf_addc(b, s[i]);
+		}
+	}
+}
+
+static int
+needs_logfmt_quotes(const char *s, size_t n)
+{
+	if (n == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '=' || s[i] == '"' ||
+		    s[i] == '\\')
+			return 1;
+	return 0;
+}
+
+static void
+add_logfmt(struct buf *b, const char *s, size_t n)
+{
+	if (!needs_logfmt_quotes(s, n)) {
+		buf_add(b, s, n);
+		return;
+	}
+	json_quote(b, s, n);	/* JSON's escapes are logfmt's */
+}
+
+void
+recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
+    size_t vlen, int kind)
+{
+	struct buf *b = &w->vals;
+
+	buf_add(&w->names, name, nlen);
+	buf_addc(&w->names, '\0');
+	if (w->nfields++ > 0)
+		buf_addc(b, w->fmt == FMT_JSON || w->fmt == FMT_CSV ? ',' :
+		    w->fmt == FMT_TSV ? '\t' : ' ');
+	if (kind == OV_NULL)
+		val = "", vlen = 0;
+	switch (w->fmt) {
+	case FMT_JSON:
+		json_quote(b, name, nlen);
+		buf_addc(b, ':');
+		if (kind == OV_STR)
+			json_quote(b, val, vlen);
+		else if (kind == OV_NULL)
+			buf_add(b, "null", 4);
+		else
+			buf_add(b, val, vlen);
+		break;
+	case FMT_LOGFMT:
+		buf_add(b, name, nlen);
+		buf_addc(b, '=');
+		add_logfmt(b, val, vlen);
+		break;
+	case FMT_CSV:
+		add_csv(b, val, vlen);
+		break;
+	case FMT_TSV:
+		add_tsv(b, val, vlen);
+		break;
+	default:	/* text: a blank-separated column must not vanish */
+		if (vlen == 0)
+			buf_addc(b, '-');
+		else
+			buf_add(b, val, vlen);
+	}
+}
+
+static void
+write_header(struct recw *w)
+{
+	struct buf line = BUF_INIT;
+	const char *p = w->names.data, *e = p + w->names.len;
+
+	for (; p < e; p += strlen(p) + 1) {
+		if (p != w->names.data)
+			buf_addc(&line, w->fmt == FMT_CSV ? ',' : '\t');
+		if (w->fmt == FMT_CSV)
+			add_csv(&line, p, strlen(p));
+		else
+			add_tsv(&line, p, strlen(p));
+	}
+	buf_addc(&line, '\n');
+	/* a new header after the first is set apart, as Miller does */
+	if (w->wrote_header)
+		out_putc(w->o, '\n');
+	out_write(w->o, line.data, line.len);
+	buf_release(&line);
+	buf_reset(&w->header);
+	buf_add(&w->header, w->names.data, w->names.len);
+	w->wrote_header = 1;
+}
+
+void
+recw_end(struct recw *w)
+{
+	if (w->fmt == FMT_CSV || w->fmt == FMT_TSV) {
+		if (!w->wrote_header || w->header.len != w->names.len ||
+		    memcmp(w->header.data, w->names.data, w->names.len) != 0)
+			write_header(w);
+	}
+	if (w->fmt == FMT_JSON)
+		buf_addc(&w->vals, '}');
+	buf_addc(&w->vals, '\n');
+	out_write(w->o, w->vals.data, w->vals.len);
+}

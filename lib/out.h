@@ -1,0 +1,70 @@
+/*
+ * out.h - buffered output, and writers for the records a tool creates.
+ *
+ * A struct out owns a large buffer in front of a file descriptor.  Writes
+ * go to the buffer; out_flush writes it out.  The first write error is
+ * kept (o->err holds its errno) and later writes are dropped, so a tool
+ * checks once, at a flush or at exit, and reports "write error: ...".
+ * The fd is not closed by out_release unless o->owns_fd.
+ *
+ * A struct recw writes records field by field in one output format, with
+ * the quoting and escaping that format needs; CSV and TSV get a header
+ * line before the first record and again whenever the field names change.
+ */
+#ifndef OUT_H
+#define OUT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct out {
+	int fd;
+	const char *name;	/* for diagnostics */
+	char *buf;
+	size_t len, cap;
+	int err;		/* errno of the first failed write, or 0 */
+	int owns_fd;
+};
+
+void out_init(struct out *o, int fd, const char *name);
+/* Open path for writing (O_APPEND when append), -1 with errno on failure. */
+int out_open(struct out *o, const char *path, int append);
+void out_write(struct out *o, const void *p, size_t n);
+void out_putc(struct out *o, int c);
+void out_puts(struct out *o, const char *s);
+/* Write out the buffer; -1 when this or an earlier write failed. */
+int out_flush(struct out *o);
+/* Flush, close if owned, free; returns -1 if any write failed. */
+int out_release(struct out *o);
+
+/* Kinds of value a created record holds: they decide the quoting. */
+enum {
+	OV_STR = 0,		/* text, quoted as the format needs */
+	OV_NUM,			/* a number, bare in JSON */
+	OV_BOOL,		/* true/false, bare in JSON */
+	OV_NULL,		/* null in JSON, empty elsewhere */
+	OV_RAW			/* JSON text written as is (an array, say) */
+};
+
+struct recw {
+	struct out *o;
+	int fmt;		/* enum fmt, never FMT_AUTO */
+	struct buf names;	/* this record's names, NUL-separated */
+	struct buf header;	/* names of the last CSV/TSV header written */
+	struct buf vals;	/* this record's formatted values (CSV/TSV) */
+	size_t nfields;
+	int wrote_header;
+};
+
+void recw_init(struct recw *w, struct out *o, int fmt);
+void recw_release(struct recw *w);
+void recw_begin(struct recw *w);
+void recw_field(struct recw *w, const char *name, size_t nlen,
+    const char *val, size_t vlen, int kind);
+void recw_end(struct recw *w);
+
+/* Append s[0..n) to b as a JSON string, quotes included. */
+void json_quote(struct buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * punct.c - the control-line codec (see punct.h).
+ */
+#include <string.h>
+
+#include "punct.h"
+#include "record.h"
+
+enum { F_KIND, F_T, F_END, F_START, F_PANE, F_TIMING, F_FINAL, F_N };
+
+static const char *const names[F_N] = {
+	"_punct", "t", "end", "start", "pane", "timing", "final"
+};
+static const char *const kinds[] = { "", "strategy", "watermark", "fire" };
+static const char *const timings[] = { "early", "on_time", "late" };
+
+int
+punct_is(const char *line, size_t len)
+{
+	return len >= PUNCT_PREFIX_LEN &&
+	    memcmp(line, PUNCT_PREFIX, PUNCT_PREFIX_LEN) == 0;
+}
+
+const char *
+punct_timing_name(int timing)
+{
+	return timing >= 0 && timing <= TIMING_LATE ? timings[timing] : "?";
+}
+
+static int
+is(const struct val *v, const char *s)
+{
+	return v->type == VAL_STR && v->n == strlen(s) &&
+	    memcmp(v->p, s, v->n) == 0;
+}
+
+static int
+get_int(const struct val *v, int64_t *out)
+{
+	int isint;
+
+	return v->type == VAL_NUM && val_num(v, NULL, &isint, out) == 0 &&
+	    isint ? 0 : -1;
+}
+
+static int
+parse_fire(struct punct *p, const struct val *v, const char **err)
+{
+	int64_t pane;
+	size_t i;
+
+	if (get_int(&v[F_START], &p->start) < 0 ||
+	    get_int(&v[F_END], &p->end) < 0) {
+		*err = "fire needs integer start and end";
+		return -1;
+	}
+	if (v[F_PANE].type != VAL_MISSING) {
+		if (get_int(&v[F_PANE], &pane) < 0 || pane < 0) {
+			*err = "bad pane";
+			return -1;
+		}
+		p->pane = (long)pane;
+	}
+	p->timing = TIMING_ON_TIME;
+	if (v[F_TIMING].type != VAL_MISSING) {
+		for (i = 0; i < 3 && !is(&v[F_TIMING], timings[i]); i++)
+			;
+		if (i == 3) {
+			*err = "bad timing";
+			return -1;
+		}
+		p->timing = (int)i;
+	}
+	p->final = v[F_FINAL].type == VAL_BOOL && v[F_FINAL].p[0] == 't';
+	return 0;
+}
+
+int
+punct_parse(const char *line, size_t len, struct punct *p, const char **err)
+{
+	static struct fieldset fs = FIELDSET_INIT;
+	struct val v[F_N];
+	size_t i;
+
+	if (fs.n == 0)
+		for (i = 0; i < F_N; i++)
+			fieldset_add(&fs, names[i], strlen(names[i]));
+	memset(p, 0, sizeof *p);
+	if (!punct_is(line, len)) {
+		*err = "not a control line";
+		return -1;
+	}
+	if (json_parse(line, len, &fs, v, err) != PARSE_OK)
+		return -1;
+	if (v[F_KIND].type != VAL_STR) {
+		*err = "_punct must be a string";
+		return -1;
+	}
+	for (i = 1; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (is(&v[F_KIND], kinds[i]))
+			p->kind = (int)i;
+	if (p->kind == PUNCT_WATERMARK) {
+		p->at_end = v[F_END].type == VAL_BOOL && v[F_END].p[0] == 't';
+		if (!p->at_end && get_int(&v[F_T], &p->t) < 0) {
+			*err = "watermark needs an integer t or end:true";
+			return -1;
+		}
+	} else if (p->kind == PUNCT_FIRE)
+		return parse_fire(p, v, err);
+	return 0;
+}
+
+void
+punct_write(struct buf *b, const struct punct *p)
+{
+	buf_addstr(b, PUNCT_PREFIX);
+	switch (p->kind) {
+	case PUNCT_WATERMARK:
+		if (p->at_end)
+			buf_addstr(b, "\"watermark\",\"end\":true}\n");
+		else
+			buf_addf(b, "\"watermark\",\"t\":%lld}\n",
+			    (long long)p->t);
+		break;
+	case PUNCT_FIRE:
+		buf_addf(b, "\"fire\",\"start\":%lld,\"end\":%lld,\"pane\":%ld,"
+		    "\"timing\":\"%s\",\"final\":%s}\n", (long long)p->start,
+		    (long long)p->end, p->pane, punct_timing_name(p->timing),
+		    p->final ? "true" : "false");
+		break;
+	default:
+		buf_addf(b, "\"%s\"}\n", p->kind == PUNCT_STRATEGY ?
+		    "strategy" : "unknown");
+	}
+}

@@ -1,0 +1,57 @@
+/*
+ * punct.h - control lines, the punctuation that carries time between the
+ * tools (streamkit(7) has the protocol).
+ *
+ * A control line is a JSON object whose first key is "_punct"; any line
+ * that begins with the bytes {"_punct": is one, in every input format.
+ * Times in control lines are integers of microseconds since the epoch, so
+ * that they cross a pipe exactly:
+ *
+ *   {"_punct":"watermark","t":1795514400000000}
+ *   {"_punct":"watermark","end":true}                  end of input
+ *   {"_punct":"fire","start":S,"end":E,"pane":0,"timing":"on_time","final":true}
+ *   {"_punct":"strategy",...}                          see streamkit(7)
+ *
+ * A struct punct points into the line it was parsed from and owns nothing.
+ */
+#ifndef PUNCT_H
+#define PUNCT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "time.h"
+
+#define PUNCT_PREFIX "{\"_punct\":"
+#define PUNCT_PREFIX_LEN 10
+
+enum punct_kind {
+	PUNCT_UNKNOWN = 0,	/* a kind this release does not know: pass it on */
+	PUNCT_STRATEGY,
+	PUNCT_WATERMARK,
+	PUNCT_FIRE
+};
+
+enum punct_timing { TIMING_EARLY = 0, TIMING_ON_TIME, TIMING_LATE };
+
+struct punct {
+	int kind;		/* enum punct_kind */
+	evtime t;		/* watermark */
+	int at_end;		/* watermark: end of input, +infinity */
+	evtime start, end;	/* fire: the window [start, end) */
+	long pane;		/* fire: 0, 1, ... */
+	int timing;		/* fire: enum punct_timing */
+	int final;		/* fire: no pane will follow */
+};
+
+/* 1 when line is a control line. */
+int punct_is(const char *line, size_t len);
+/* Parse a control line; -1 with a static message in *err when it is not
+ * well-formed JSON or lacks a field its kind needs. */
+int punct_parse(const char *line, size_t len, struct punct *p,
+    const char **err);
+/* Append p as a control line, "\n" included. */
+void punct_write(struct buf *b, const struct punct *p);
+const char *punct_timing_name(int timing);
+
+#endif

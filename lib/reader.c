@@ -1,0 +1,166 @@
+/*
+ * reader.c - lines from a file descriptor in large blocks (see reader.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "reader.h"
+
+#define READ_BLOCK (256 * 1024)
+
+void
+reader_fdopen(struct reader *r, int fd, const char *name)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->name = name;
+	r->isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+reader_open(struct reader *r, const char *path)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		reader_fdopen(r, 0, "<stdin>");
+		return 0;
+	}
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return -1;
+	reader_fdopen(r, fd, path);
+	r->owns_fd = 1;
+	return 0;
+}
+
+void
+reader_close(struct reader *r)
+{
+	if (r->owns_fd)
+		close(r->fd);
+	free(r->buf);
+	r->buf = NULL;
+}
+
+/* Block in poll until input is ready, letting the tool work meanwhile. */
+static void
+await_input(struct reader *r)
+{
+	struct pollfd pfd = { r->fd, POLLIN, 0 };
+
+	if (r->isreg || r->wait == NULL || poll(&pfd, 1, 0) != 0)
+		return;
+	for (;;) {
+		int ms = r->wait(r->wait_arg);
+
+		if (poll(&pfd, 1, ms) != 0)
+			return;
+	}
+}
+
+/* Read more bytes, keeping buf[rec..end); 0 at end of input, -1 error. */
+static int
+fill(struct reader *r)
+{
+	ssize_t n;
+
+	if (r->rec > 0) {
+		memmove(r->buf, r->buf + r->rec, r->end - r->rec);
+		r->offset += (off_t)r->rec;
+		r->start -= r->rec;
+		r->scan -= r->rec;
+		r->end -= r->rec;
+		r->rec = 0;
+	}
+	if (r->cap - r->end < READ_BLOCK / 2) {
+		r->cap = r->cap ? r->cap * 2 : READ_BLOCK;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	await_input(r);
+	do
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		r->eof = 1;
+	r->end += (size_t)n;
+	return n > 0;
+}
+
+/* Find the end of the line that starts the unread bytes; the line is
+ * buf[rec..*nl) with *nl the "\n" or the end of input. */
+static int
+find_eol(struct reader *r, size_t *nl)
+{
+	for (;;) {
+		char *p = NULL;
+		int got;
+
+		if (r->end > r->scan)
+			p = memchr(r->buf + r->scan, '\n', r->end - r->scan);
+		if (p) {
+			*nl = (size_t)(p - r->buf);
+			return 1;
+		}
+		r->scan = r->end;
+		if (r->eof) {
+			*nl = r->end;
+			return r->end > r->start;
+		}
+		if ((got = fill(r)) < 0)
+			return -1;
+	}
+}
+
+static void
+take_line(struct reader *r, size_t nl, const char **line, size_t *len)
+{
+	size_t e = nl;
+
+	if (e > r->start && r->buf[e - 1] == '\r')
+		e--;
+	r->start = r->scan = nl < r->end ? nl + 1 : nl;
+	r->lineno++;
+	*line = r->buf + r->rec;
+	*len = e - r->rec;
+}
+
+int
+reader_next(struct reader *r, const char **line, size_t *len)
+{
+	size_t nl;
+	int got;
+
+	r->rec = r->start;
+	if ((got = find_eol(r, &nl)) <= 0)
+		return got;
+	take_line(r, nl, line, len);
+	return 1;
+}
+
+int
+reader_more(struct reader *r, const char **line, size_t *len)
+{
+	size_t nl;
+	int got;
+
+	if ((got = find_eol(r, &nl)) <= 0)
+		return got;
+	take_line(r, nl, line, len);
+	return 1;
+}
+
+off_t
+reader_offset(const struct reader *r)
+{
+	return r->offset + (off_t)r->start;
+}

@@ -1,0 +1,52 @@
+/*
+ * reader.h - lines from a file descriptor, read in large blocks.
+ *
+ * A struct reader owns its buffer and, when it opened it, the descriptor.
+ * reader_next returns each line as a slice of the buffer, without its
+ * "\n" or "\r\n"; the slice stays valid until the next call.  Lines have
+ * no length limit but memory, may hold NUL bytes, and a last line without
+ * "\n" is still a line.  reader_more extends the current record by the
+ * next line, for formats whose records span lines (CSV).
+ *
+ * When a read would block (a pipe or terminal with nothing ready), the
+ * reader calls wait(arg) first: the tool flushes its output there and
+ * fires timers, and returns how many milliseconds the reader may sleep
+ * in poll(2) before calling it again (-1: until input comes).
+ */
+#ifndef READER_H
+#define READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct reader {
+	int fd;
+	const char *name;	/* "<stdin>" or the path, for diagnostics */
+	char *buf;
+	size_t cap;
+	size_t start, end;	/* unread bytes are buf[start..end) */
+	size_t scan;		/* buf[start..scan) is known to hold no "\n" */
+	size_t rec;		/* start of the record being returned */
+	uintmax_t lineno;	/* lines returned so far */
+	off_t offset;		/* file offset of buf[0] */
+	int eof;
+	int isreg;		/* a regular file: reads never block */
+	int owns_fd;
+	int (*wait)(void *arg);
+	void *wait_arg;
+};
+
+/* Open path ("-" is stdin); -1 with errno when it cannot be opened. */
+int reader_open(struct reader *r, const char *path);
+void reader_fdopen(struct reader *r, int fd, const char *name);
+/* 1 and the next line, 0 at end of input, -1 on a read error (errno). */
+int reader_next(struct reader *r, const char **line, size_t *len);
+/* Extend the last line returned by the next one, "\n" between them kept:
+ * 1 and the whole record, 0 when input ended first, -1 on error. */
+int reader_more(struct reader *r, const char **line, size_t *len);
+/* The file offset just past the last line returned. */
+off_t reader_offset(const struct reader *r);
+void reader_close(struct reader *r);
+
+#endif

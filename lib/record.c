@@ -1,0 +1,556 @@
+/*
+ * record.c - values, field sets, formats and the parser dispatch
+ * (see record.h).  The per-format finders live in json.c, csv.c,
+ * logfmt.c and text.c; this file decodes what they find.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+static const char *const fmt_names[] = {
+	"auto", "json", "logfmt", "csv", "tsv", "text", "combined", "common"
+};
+
+int
+fmt_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof fmt_names / sizeof fmt_names[0]; i++)
+		if (strcmp(name, fmt_names[i]) == 0)
+			return (int)i;
+	if (strcmp(name, "jsonl") == 0 || strcmp(name, "ndjson") == 0)
+		return FMT_JSON;
+	return -1;
+}
+
+const char *
+fmt_name(int fmt)
+{
+	if (fmt < 0 || fmt >= (int)(sizeof fmt_names / sizeof fmt_names[0]))
+		return "?";
+	return fmt_names[fmt];
+}
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int
+fmt_detect(const char *line, size_t len)
+{
+	static const struct fieldset none = FIELDSET_INIT;
+	const char *err;
+	size_t i = 0;
+
+	while (i < len && is_blank(line[i]))
+		i++;
+	if (i < len && line[i] == '{')
+		return FMT_JSON;
+	if (clf_parse(line, len, 1, &none, NULL, &err) == PARSE_OK)
+		return FMT_COMBINED;
+	if (clf_parse(line, len, 0, &none, NULL, &err) == PARSE_OK)
+		return FMT_COMMON;
+	/* logfmt when the first word is key=...: a key of at least one byte */
+	for (; i < len && !is_blank(line[i]) && line[i] != '"'; i++)
+		if (line[i] == '=')
+			return i > 0 && !is_blank(line[i - 1]) ? FMT_LOGFMT : FMT_TEXT;
+	return FMT_TEXT;
+}
+
+int
+fieldset_add(struct fieldset *fs, const char *name, size_t len)
+{
+	struct field *f;
+	size_t i;
+	long idx = 0;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->f[i].len == len && memcmp(fs->f[i].name, name, len) == 0)
+			return (int)i;
+	fs->f = xgrowarray(fs->f, &fs->cap, fs->n + 1, sizeof *fs->f);
+	f = &fs->f[fs->n];
+	f->name = xmemdup(name, len);
+	f->len = len;
+	/* "3" is column 3; "03", "0" and "3x" are names */
+	for (i = 0; i < len && i < 9 && name[i] >= '0' && name[i] <= '9'; i++)
+		idx = idx * 10 + (name[i] - '0');
+	f->index = (i == len && len > 0 && name[0] != '0') ? idx : 0;
+	return (int)fs->n++;
+}
+
+void
+fieldset_release(struct fieldset *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		free(fs->f[i].name);
+	free(fs->f);
+	fs->f = NULL;
+	fs->n = fs->cap = 0;
+}
+
+/* Numbers */
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The decimal number syntax: [+-] digits [. digits] [eE [+-] digits],
+ * with digits on at least one side of the point. */
+static int
+num_syntax(const char *p, size_t n, int *isint)
+{
+	size_t i = 0, ndig = 0;
+
+	*isint = 1;
+	if (i < n && (p[i] == '-' || p[i] == '+'))
+		i++;
+	for (; i < n && is_digit(p[i]); i++)
+		ndig++;
+	if (i < n && p[i] == '.') {
+		*isint = 0;
+		for (i++; i < n && is_digit(p[i]); i++)
+			ndig++;
+	}
+	if (ndig == 0)
+		return -1;
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		*isint = 0;
+		i++;
+		if (i < n && (p[i] == '-' || p[i] == '+'))
+			i++;
+		if (i == n || !is_digit(p[i]))
+			return -1;
+		while (i < n && is_digit(p[i]))
+			i++;
+	}
+	return i == n ? 0 : -1;
+}
+
+/* Exact int64 of an integer text, or -1 on overflow. */
+static int
+int_parse(const char *p, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	uint64_t v = 0, lim;
+
+	if (p[0] == '-' || p[0] == '+')
+		neg = p[i++] == '-';
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < n; i++) {
+		unsigned dgt = (unsigned)(p[i] - '0');
+
+		if (v > (lim - dgt) / 10)
+			return -1;
+		v = v * 10 + dgt;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return 0;
+}
+
+int
+num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i)
+{
+	char small[64], *tmp, *end;
+	int integral;
+	int64_t iv;
+	double dv;
+
+	if (num_syntax(p, n, &integral) < 0)
+		return -1;
+	if (integral && int_parse(p, n, &iv) == 0) {
+		if (d)
+			*d = (double)iv;
+		if (isint)
+			*isint = 1;
+		if (i)
+			*i = iv;
+		return 0;
+	}
+	/* strtod wants a terminated string; we never call setlocale, so the
+	 * decimal point is always '.' */
+	tmp = n < sizeof small ? small : xmalloc(n + 1);
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	errno = 0;
+	dv = strtod(tmp, &end);
+	if (tmp != small)
+		free(tmp);
+	if (isinf(dv) || isnan(dv))
+		return -1;
+	if (d)
+		*d = dv;
+	if (isint)
+		*isint = 0;
+	return 0;
+}
+
+size_t
+num_format(double d, char *dst, size_t size)
+{
+	int n;
+
+	if (d == 0)
+		d = 0;		/* no "-0" */
+	if (fabs(d) < 1e15 && d == (double)(int64_t)d)
+		n = snprintf(dst, size, "%lld", (long long)d);
+	else {
+		int prec = 15;
+
+		do
+			n = snprintf(dst, size, "%.*g", prec, d);
+		while (strtod(dst, NULL) != d && ++prec <= 17);
+	}
+	return n < 0 ? 0 : (size_t)n;
+}
+
+int
+val_num(const struct val *v, double *d, int *isint, int64_t *i)
+{
+	if (v->type != VAL_NUM && v->type != VAL_STR)
+		return -1;
+	if (v->type == VAL_STR && v->esc != ESC_NONE)
+		return -1;	/* an escaped byte is never part of a number */
+	return num_parse(v->p, v->n, d, isint, i);
+}
+
+/* Text */
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		unsigned c = *p;
+		size_t k;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			k = 1, cp = c & 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			k = 2, cp = c & 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			k = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return 0;
+		if ((size_t)(e - p) <= k)
+			return 0;
+		for (size_t j = 1; j <= k; j++) {
+			if ((p[j] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += k + 1;
+	}
+	return 1;
+}
+
+static int
+hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+put_utf8(struct buf *b, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80)
+		u[0] = (char)cp, n = 1;
+	else if (cp < 0x800)
+		u[0] = (char)(0xc0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3f)),
+		n = 2;
+	else if (cp < 0x10000)
+		u[0] = (char)(0xe0 | cp >> 12),
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f)),
+		u[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+	else
+		u[0] = (char)(0xf0 | cp >> 18),
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f)),
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f)),
+		u[3] = (char)(0x80 | (cp & 0x3f)), n = 4;
+	buf_add(b, u, n);
+}
+
+/* \uXXXX at p (p[0] == 'u'), with a following low surrogate when the
+ * first is high; returns the bytes consumed after the backslash or -1. */
+static int
+json_unicode(const char *p, size_t left, struct buf *b)
+{
+	unsigned hi, lo;
+
+	if (left < 5 || hex4(p + 1, &hi) < 0)
+		return -1;
+	if (hi >= 0xdc00 && hi <= 0xdfff)
+		return -1;
+	if (hi < 0xd800 || hi > 0xdbff) {
+		put_utf8(b, hi);
+		return 5;
+	}
+	if (left < 11 || p[5] != '\\' || p[6] != 'u' || hex4(p + 7, &lo) < 0 ||
+	    lo < 0xdc00 || lo > 0xdfff)
+		return -1;
+	put_utf8(b, 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+	return 11;
+}
+
+/* The character a backslash escape stands for, or -1. */
+static int
+unescape_char(int esc, int c)
+{
+	switch (c) {
+	case '\\':
+		return '\\';
+	case '"':
+		return esc == ESC_TSV ? -1 : '"';
+	case '/':
+		return esc == ESC_JSON ? '/' : -1;
+	case 'b':
+		return esc == ESC_JSON ? '\b' : -1;
+	case 'f':
+		return esc == ESC_JSON ? '\f' : -1;
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	}
+	return -1;
+}
+
+static int
+decode_backslashes(const struct val *v, struct buf *b)
+{
+	const char *p = v->p, *e = v->p + v->n, *bs;
+
+	while ((bs = memchr(p, '\\', (size_t)(e - p))) != NULL) {
+		int c;
+
+		buf_add(b, p, (size_t)(bs - p));
+		if (bs + 1 == e)
+			return v->esc == ESC_JSON ? -1 : (buf_addc(b, '\\'), 0);
+		if (v->esc == ESC_JSON && bs[1] == 'u') {
+			int used = json_unicode(bs + 1, (size_t)(e - bs - 1), b);
+
+			if (used < 0)
+				return -1;
+			p = bs + 1 + used;
+			continue;
+		}
+		c = unescape_char(v->esc, (unsigned char)bs[1]);
+		if (c < 0) {
+			if (v->esc == ESC_JSON)
+				return -1;
+			/* logfmt and TSV keep an unknown escape as written */
+			buf_add(b, bs, 2);
+		} else
+			buf_addc(b, c);
+		p = bs + 2;
+	}
+	buf_add(b, p, (size_t)(e - p));
+	return 0;
+}
+
+static void
+decode_csv(const struct val *v, struct buf *b)
+{
+	const char *p = v->p, *e = v->p + v->n, *q;
+
+	while ((q = memchr(p, '"', (size_t)(e - p))) != NULL) {
+		buf_add(b, p, (size_t)(q - p) + 1);
+		p = q + 1;
+		if (p < e && *p == '"')
+			p++;
+	}
+	buf_add(b, p, (size_t)(e - p));
+}
+
+const char *
+val_text(const struct val *v, struct buf *scratch, size_t *n)
+{
+	size_t start;
+
+	if (v->type == VAL_MISSING) {
+		*n = 0;
+		return "";
+	}
+	if (v->esc == ESC_NONE) {
+		*n = v->n;
+		return v->p;
+	}
+	start = scratch->len;
+	if (v->esc == ESC_CSV)
+		decode_csv(v, scratch);
+	else if (decode_backslashes(v, scratch) < 0) {
+		scratch->len = start;
+		scratch->data[start] = '\0';
+		return NULL;
+	}
+	/* terminate, so that regexec and friends can use the text */
+	buf_grow(scratch, 0);
+	scratch->data[scratch->len] = '\0';
+	*n = scratch->len - start;
+	return scratch->data + start;
+}
+
+/* The parser dispatch */
+
+void
+parser_init(struct parser *ps, int fmt, const struct fieldset *fs)
+{
+	memset(ps, 0, sizeof *ps);
+	ps->fmt = fmt;
+	ps->fs = fs;
+	buf_init(&ps->scratch);
+}
+
+void
+parser_reset(struct parser *ps)
+{
+	ps->have_header = 0;
+}
+
+void
+parser_release(struct parser *ps)
+{
+	free(ps->col);
+	free(ps->cells);
+	buf_release(&ps->scratch);
+	ps->col = NULL;
+	ps->cells = NULL;
+}
+
+static int
+csv_header(struct parser *ps, struct record *rec, const char **err)
+{
+	const struct fieldset *fs = ps->fs;
+	int tsv = ps->fmt == FMT_TSV;
+	struct val *hdr;
+	long n, i;
+	size_t s;
+
+	n = csv_split(rec->line, rec->len, tsv, NULL, 0, err);
+	if (n < 0)
+		return (int)n == PARSE_MORE ? PARSE_MORE : PARSE_ERROR;
+	hdr = xcalloc((size_t)n, sizeof *hdr);
+	csv_split(rec->line, rec->len, tsv, hdr, (size_t)n, err);
+	free(ps->col);
+	ps->col = xcalloc(fs->n ? fs->n : 1, sizeof *ps->col);
+	ps->ncol = (size_t)n;
+	ps->ncells = 0;
+	for (s = 0; s < fs->n; s++) {
+		ps->col[s] = -1;
+		for (i = 0; i < n && ps->col[s] < 0; i++) {
+			size_t tn;
+			const char *t;
+
+			buf_reset(&ps->scratch);
+			t = val_text(&hdr[i], &ps->scratch, &tn);
+			if (t && tn == fs->f[s].len &&
+			    memcmp(t, fs->f[s].name, tn) == 0)
+				ps->col[s] = (int)i;
+		}
+		if (ps->col[s] < 0 && fs->f[s].index > 0 && fs->f[s].index <= n)
+			ps->col[s] = (int)fs->f[s].index - 1;
+		if (ps->col[s] >= 0 && (size_t)ps->col[s] + 1 > ps->ncells)
+			ps->ncells = (size_t)ps->col[s] + 1;
+	}
+	free(hdr);
+	free(ps->cells);
+	ps->cells = xcalloc(ps->ncells ? ps->ncells : 1, sizeof *ps->cells);
+	ps->have_header = 1;
+	return PARSE_HEADER;
+}
+
+static int
+csv_row(struct parser *ps, struct record *rec, const char **err)
+{
+	long n;
+	size_t s;
+
+	n = csv_split(rec->line, rec->len, ps->fmt == FMT_TSV, ps->cells,
+	    ps->ncells, err);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n != ps->ncol) {
+		snprintf(ps->errbuf, sizeof ps->errbuf,
+		    "expected %zu fields, found %ld", ps->ncol, n);
+		*err = ps->errbuf;
+		return PARSE_ERROR;
+	}
+	for (s = 0; s < ps->fs->n; s++) {
+		if (ps->col[s] >= 0)
+			rec->v[s] = ps->cells[ps->col[s]];
+		else
+			rec->v[s] = (struct val){ "", 0, VAL_MISSING, ESC_NONE };
+	}
+	return PARSE_OK;
+}
+
+int
+parser_parse(struct parser *ps, struct record *rec, const char **err)
+{
+	if (ps->fmt == FMT_AUTO)
+		ps->fmt = fmt_detect(rec->line, rec->len);
+	if (rec->len == 0 && ps->fmt != FMT_TEXT) {
+		*err = "empty line";
+		return PARSE_ERROR;
+	}
+	switch (ps->fmt) {
+	case FMT_JSON:
+		return json_parse(rec->line, rec->len, ps->fs, rec->v, err);
+	case FMT_LOGFMT:
+		return logfmt_parse(rec->line, rec->len, ps->fs, rec->v, err);
+	case FMT_TEXT:
+		return text_parse(rec->line, rec->len, ps->fs, rec->v, err);
+	case FMT_COMBINED:
+	case FMT_COMMON:
+		return clf_parse(rec->line, rec->len, ps->fmt == FMT_COMBINED,
+		    ps->fs, rec->v, err);
+	case FMT_CSV:
+	case FMT_TSV:
+		if (!ps->have_header)
+			return csv_header(ps, rec, err);
+		return csv_row(ps, rec, err);
+	}
+	*err = "unknown format";
+	return PARSE_ERROR;
+}

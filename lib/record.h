@@ -1,0 +1,173 @@
+/*
+ * record.h - the record model: values, the set of wanted fields, records,
+ * and the dispatch from an input format to its field finder.
+ *
+ * A record is one line (or, for CSV, one logical row) as it was read: a
+ * (line, len) slice of the reader's buffer, valid until the next read.
+ * Tools say up front which fields they need (a struct fieldset); parsing a
+ * record fills one struct val per wanted field, each a slice into the line.
+ * Nothing is copied or decoded until a tool asks: val_text() decodes
+ * escapes into a caller's scratch buffer only when the value has any.
+ *
+ * Ownership: a fieldset owns its names; a parser owns its header map and
+ * scratch; records and values own nothing.
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum val_type {
+	VAL_MISSING = 0,	/* the record has no such field */
+	VAL_NULL,		/* JSON null; an empty CSV/TSV cell is a VAL_STR "" */
+	VAL_BOOL,		/* p is "true" or "false" */
+	VAL_NUM,		/* a JSON number literal, as written */
+	VAL_STR
+};
+
+/* How the bytes of a VAL_STR are escaped; ESC_NONE means p is the text. */
+enum val_esc {
+	ESC_NONE = 0,
+	ESC_JSON,		/* \" \\ \/ \b \f \n \r \t \uXXXX (with surrogates) */
+	ESC_CSV,		/* "" stands for " */
+	ESC_TSV,		/* \t \n \r \\ */
+	ESC_LOGFMT		/* \" \\ \n \t inside a quoted value */
+};
+
+struct val {
+	const char *p;		/* the bytes, without surrounding quotes */
+	size_t n;
+	unsigned char type;	/* enum val_type */
+	unsigned char esc;	/* enum val_esc */
+};
+
+/*
+ * The decoded text of v.  Returns v->p when there is nothing to decode,
+ * else decodes into scratch (appending; the caller resets it per record)
+ * and returns a pointer into it.  *n receives the length.  Returns NULL
+ * when the escapes are malformed or decode to invalid UTF-8 (JSON), with
+ * *n undefined.  VAL_MISSING yields "" with *n = 0.
+ */
+const char *val_text(const struct val *v, struct buf *scratch, size_t *n);
+
+/*
+ * The value as a number.  Numbers and strings that hold a decimal number
+ * (optional sign, digits, fraction, exponent; surrounding blanks are not
+ * allowed) convert; anything else, and a number out of double's range
+ * (1e999), returns -1.  *isint is set when the text is an integer that fits
+ * int64_t exactly, with the integer in *i (isint and i may be NULL).
+ */
+int val_num(const struct val *v, double *d, int *isint, int64_t *i);
+
+/* Parse a decimal number in p[0..n); same rules and return as val_num. */
+int num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i);
+
+/* Write d as the shortest text that reads back as the same double
+ * ("2", "0.1", "1e+300"), NUL-terminated; returns its length. */
+size_t num_format(double d, char *dst, size_t size);
+
+/* 1 when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+int utf8_valid(const char *p, size_t n);
+
+/* The fields a tool reads from every record, one slot each. */
+struct field {
+	char *name;		/* as the user wrote it: "a.b.c", "3", "status" */
+	size_t len;
+	long index;		/* name as a positive column number, else 0 */
+};
+
+struct fieldset {
+	struct field *f;
+	size_t n, cap;
+};
+
+#define FIELDSET_INIT { NULL, 0, 0 }
+/* The slot of name, adding it if new: one name, one slot. */
+int fieldset_add(struct fieldset *fs, const char *name, size_t len);
+void fieldset_release(struct fieldset *fs);
+
+struct record {
+	const char *line;	/* the line as read, without \r\n */
+	size_t len;
+	const char *file;	/* for diagnostics: "<stdin>" or the path */
+	uintmax_t lineno;	/* first line of the record, from 1 */
+	struct val *v;		/* v[slot] for each slot of the fieldset */
+};
+
+enum fmt {
+	FMT_AUTO = 0,
+	FMT_JSON,
+	FMT_LOGFMT,
+	FMT_CSV,
+	FMT_TSV,
+	FMT_TEXT,
+	FMT_COMBINED,
+	FMT_COMMON
+};
+
+/* -1 when name is not a format. */
+int fmt_from_name(const char *name);
+const char *fmt_name(int fmt);
+/* Guess the format of a first record: '{' is json, a combined or common
+ * log line is that, key=value pairs are logfmt, anything else is text. */
+int fmt_detect(const char *line, size_t len);
+
+/*
+ * One input stream's field finder.  For CSV and TSV the first line of each
+ * file is the header: parser_parse returns PARSE_HEADER for it and maps the
+ * wanted names to columns (a header name first, else a column number).
+ */
+struct parser {
+	int fmt;			/* never FMT_AUTO after the first record */
+	const struct fieldset *fs;
+	int *col;			/* csv/tsv: slot -> column (0-based) or -1 */
+	size_t ncol;			/* csv/tsv: columns in the header */
+	int have_header;
+	struct val *cells;		/* csv/tsv: room for the wanted cells */
+	size_t ncells;			/* csv/tsv: highest wanted column + 1 */
+	struct buf scratch;		/* decoding room for header names */
+	char errbuf[96];		/* a message built for this record */
+};
+
+enum {
+	PARSE_OK = 0,
+	PARSE_HEADER = 1,		/* the line was a header: no record */
+	PARSE_MORE = -2,		/* CSV: a quoted cell runs past the line end */
+	PARSE_ERROR = -1
+};
+
+void parser_init(struct parser *ps, int fmt, const struct fieldset *fs);
+/* Forget the header: the next line of a CSV/TSV input is a new header. */
+void parser_reset(struct parser *ps);
+void parser_release(struct parser *ps);
+/*
+ * Find the wanted fields of rec->line, filling rec->v[0..fs->n).
+ * Returns PARSE_OK, PARSE_HEADER, PARSE_MORE (call again with the record
+ * extended by its next line), or PARSE_ERROR with a short static message
+ * in *err ("unterminated string", "expected ':'", ...).
+ */
+int parser_parse(struct parser *ps, struct record *rec, const char **err);
+
+/*
+ * The per-format finders behind parser_parse, for tests and for tools
+ * that know their format.  Each fills v[slot] for every slot of fs and
+ * returns PARSE_OK or PARSE_ERROR (csv_parse may return PARSE_MORE).
+ */
+int json_parse(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err);
+int logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err);
+int text_parse(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err);
+int clf_parse(const char *line, size_t len, int combined,
+    const struct fieldset *fs, struct val *v, const char **err);
+/* Split a CSV (sep ',') or TSV (sep '\t') line into cells, storing the first max
+ * in cells; returns the number of cells in the whole line, or PARSE_MORE
+ * (CSV: a quoted cell is still open at the end) or PARSE_ERROR. */
+long csv_split(const char *line, size_t len, int tsv, struct val *cells,
+    size_t max, const char **err);
+
+#endif

@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# Every example in the README runs: in each ```console block, a line
+# "$ CMD" is run from examples/ with the tools on PATH, and the lines after
+# it, up to the next "$ " or the end of the block, are its exact stdout.
+
+load helper
+
+# Print the examples as records: command, NUL, expected output, NUL.
+examples() {
+	awk '
+	/^```console$/ { inblock = 1; next }
+	/^```$/ && inblock { if (cmd != "") printf "%s%c%s%c", cmd, 0, out, 0
+		inblock = 0; cmd = ""; out = ""; next }
+	!inblock { next }
+	/^\$ / { if (cmd != "") printf "%s%c%s%c", cmd, 0, out, 0
+		cmd = substr($0, 3); out = ""; next }
+	{ out = out (out == "" ? "" : "\n") $0 }
+	' "$TOP/README.md"
+}
+
+@test "README examples print what the README says" {
+	local n=0 bad=0 cmd want got
+	while IFS= read -r -d '' cmd && IFS= read -r -d '' want; do
+		n=$((n + 1))
+		got=$(cd "$EXAMPLES" && PATH=$STREAMKIT_BIN:$PATH bash -c "$cmd" 2>/dev/null || true)
+		if [ "$got" != "$want" ]; then
+			bad=$((bad + 1))
+			printf 'README example %d: %s\n--- want\n%s\n--- got\n%s\n' \
+			    "$n" "$cmd" "$want" "$got" >&2
+		fi
+	done < <(examples)
+	[ "$n" -ge 3 ]
+	[ "$bad" -eq 0 ]
+}

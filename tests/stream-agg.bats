@@ -1,0 +1,408 @@
+#!/usr/bin/env bats
+# stream-agg without windows: aggregations, formats, errors, the ledger.
+
+load helper
+
+J='{"status":200,"host":"a","ms":10}\n{"status":404,"host":"b","ms":5}\n{"status":"200","host":"a","ms":2.5}\n{"status":500,"host":"c","ms":100}\n{"status":200,"host":"b","ms":7}\n'
+
+@test "count by status, keys in first-seen order" {
+	feed "$J" stream_agg -g status count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"status":200,"count":3}
+{"status":404,"count":1}
+{"status":500,"count":1}' ]
+	[ -z "$stderr" ]
+}
+
+@test "200 and \"200\" are one key, written as first seen" {
+	feed '{"s":"200"}\n{"s":200}\n' stream_agg -g s count
+	[ "$output" = '{"s":"200","count":2}' ]
+}
+
+@test "count is the default aggregation" {
+	feed "$J" stream_agg -g host
+	[ "$output" = '{"host":"a","count":2}
+{"host":"b","count":2}
+{"host":"c","count":1}' ]
+}
+
+@test "without -g one record for all input" {
+	feed "$J" stream_agg count sum:ms
+	[ "$output" = '{"count":5,"ms_sum":124.5}' ]
+}
+
+@test "sum avg min max of integers and decimals" {
+	feed "$J" stream_agg -g host sum:ms avg:ms min:ms max:ms
+	[ "$output" = '{"host":"a","ms_sum":12.5,"ms_avg":6.25,"ms_min":2.5,"ms_max":10}
+{"host":"b","ms_sum":12,"ms_avg":6,"ms_min":5,"ms_max":7}
+{"host":"c","ms_sum":100,"ms_avg":100,"ms_min":100,"ms_max":100}' ]
+}
+
+@test "mean is a synonym of avg" {
+	feed '{"x":1}\n{"x":2}\n' stream_agg mean:x
+	[ "$output" = '{"x_avg":1.5}' ]
+}
+
+@test "sums of integers stay exact past 2^53" {
+	feed '{"x":9007199254740993}\n{"x":1}\n' stream_agg sum:x
+	[ "$output" = '{"x_sum":9007199254740994}' ]
+}
+
+@test "first last distinct collect keep the values' types" {
+	feed '{"k":1,"v":"x"}\n{"k":1,"v":2}\n{"k":1,"v":"x"}\n{"k":1,"v":true}\n' \
+	    stream_agg first:v last:v distinct:v collect:v
+	[ "$output" = '{"v_first":"x","v_last":true,"v_distinct":3,"v_collect":["x",2,"x",true]}' ]
+}
+
+@test "stddev and var are the sample statistics" {
+	feed '{"x":2}\n{"x":4}\n{"x":4}\n{"x":4}\n{"x":5}\n{"x":5}\n{"x":7}\n{"x":9}\n' \
+	    stream_agg var:x stddev:x
+	[ "$output" = '{"x_var":4.571428571428571,"x_stddev":2.138089935299395}' ]
+}
+
+@test "var of one value is null, avg of only nulls is null" {
+	feed '{"x":3,"y":null}\n' stream_agg var:x avg:y sum:y count
+	[ "$output" = '{"x_var":null,"y_avg":null,"y_sum":0,"count":1}' ]
+}
+
+@test "OP:FIELD=NAME names the output field" {
+	feed "$J" stream_agg -g host avg:ms=latency count=n
+	[ "${lines[0]}" = '{"host":"a","latency":6.25,"n":2}' ]
+}
+
+@test "several group-by fields, comma-separated or repeated" {
+	feed "$J" stream_agg -g host,status count
+	[ "$output" = '{"host":"a","status":200,"count":2}
+{"host":"b","status":404,"count":1}
+{"host":"c","status":500,"count":1}
+{"host":"b","status":200,"count":1}' ]
+	feed "$J" stream_agg -g host -g status count
+	[ "${lines[3]}" = '{"host":"b","status":200,"count":1}' ]
+}
+
+@test "--sort orders numbers by value, before text" {
+	feed '{"k":10}\n{"k":"b"}\n{"k":9}\n{"k":"a"}\n{"k":-1.5}\n' stream_agg -g k --sort count
+	[ "$output" = '{"k":-1.5,"count":1}
+{"k":9,"count":1}
+{"k":10,"count":1}
+{"k":"a","count":1}
+{"k":"b","count":1}' ]
+}
+
+@test "nested fields by dotted path" {
+	feed '{"req":{"method":"GET","n":1}}\n{"req":{"method":"PUT","n":2}}\n{"req":{"method":"GET","n":3}}\n' \
+	    stream_agg -g req.method sum:req.n
+	[ "$output" = '{"req.method":"GET","req.n_sum":4}
+{"req.method":"PUT","req.n_sum":2}' ]
+}
+
+@test "a key inside a string value is not a key" {
+	feed '{"msg":"\\"level\\":\\"x\\"","level":"info"}\n' stream_agg -g level
+	[ "$output" = '{"level":"info","count":1}' ]
+}
+
+@test "escapes in keys and values are decoded" {
+	feed '{"h\\u006fst":"caf\\u00e9"}\n{"host":"café"}\n' stream_agg -g host
+	[ "$output" = '{"host":"café","count":2}' ]
+}
+
+@test "no input, no output" {
+	feed '' stream_agg -g status count
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "output formats: csv, tsv, logfmt, text" {
+	feed '{"h":"a,b","n":1}\n{"h":"x y","n":2}\n' stream_agg -g h -o csv sum:n
+	[ "$output" = 'h,n_sum
+"a,b",1
+x y,2' ]
+	feed '{"h":"a\\tb","n":1}\n' stream_agg -g h -o tsv sum:n
+	[ "$output" = 'h	n_sum
+a\tb	1' ]
+	feed '{"h":"x y","n":1}\n{"h":"z","n":2}\n' stream_agg -g h -o logfmt sum:n
+	[ "$output" = 'h="x y" n_sum=1
+h=z n_sum=2' ]
+	feed '{"h":"z","n":2}\n' stream_agg -g h -o text sum:n
+	[ "$output" = 'z 2' ]
+}
+
+@test "collect in text formats joins with commas" {
+	feed '{"v":1}\n{"v":"a"}\n' stream_agg -o csv collect:v
+	[ "$output" = 'v_collect
+"1,a"' ]
+}
+
+@test "logfmt input, output in logfmt" {
+	feed 'level=info ms=3 msg="a b"\nlevel=error ms=5\nlevel=info ms=4\n' stream_agg -g level sum:ms
+	[ "$output" = 'level=info ms_sum=7
+level=error ms_sum=5' ]
+}
+
+@test "csv input with header, quotes and an embedded newline" {
+	feed 'host,bytes,note\na,10,"x, y"\nb,5,"two\nlines"\na,1,""""\n' stream_agg -i csv -g host sum:bytes
+	[ "$status" -eq 0 ]
+	[ "$output" = 'host,bytes_sum
+a,11
+b,5' ]
+}
+
+@test "csv columns by number, json output" {
+	feed 'h,n\na,1\na,2\n' stream_agg -i csv -o json -g 1 sum:2
+	[ "$output" = '{"1":"a","2_sum":3}' ]
+}
+
+@test "csv row with the wrong field count is rejected with its line" {
+	feed 'h,n\na,1\nb\na,2\n' stream_agg -i csv -g h sum:n
+	[ "$status" -eq 1 ]
+	[ "$output" = 'h,n_sum
+a,3' ]
+	[ "$stderr" = "stream-agg: <stdin>:3: expected 2 fields, found 1: 'b'" ]
+}
+
+@test "csv with an unterminated quote at end of input" {
+	feed 'h,n\na,"1\n' stream_agg -i csv -g h
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"<stdin>:2: unterminated quoted field"* ]]
+}
+
+@test "tsv input with escapes" {
+	feed 'h\tn\na\\tb\t1\na\\tb\t2\n' stream_agg -i tsv -o json -g h sum:n
+	[ "$output" = '{"h":"a\tb","n_sum":3}' ]
+}
+
+@test "text input: fields by number, awk style" {
+	feed 'GET /a 200\nPUT  /b  500\nGET /c 200\n' stream_agg -i text -g 1 count
+	[ "$output" = 'GET 2
+PUT 1' ]
+}
+
+@test "combined log input is detected and written as logfmt" {
+	run --separate-stderr stream_agg -g status --sort count "$EXAMPLES/access.log"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "status=200 count=$(grep -c '" 200 ' "$EXAMPLES/access.log")" ]
+}
+
+@test "file operands, - for stdin, in order" {
+	tmp=$BATS_TEST_TMPDIR
+	printf '{"k":"f1"}\n' > "$tmp/a.jsonl"
+	printf '{"k":"f2"}\n' > "$tmp/b.jsonl"
+	feed '{"k":"in"}\n' stream_agg -g k "$tmp/a.jsonl" - "$tmp/b.jsonl"
+	[ "$output" = '{"k":"f1","count":1}
+{"k":"in","count":1}
+{"k":"f2","count":1}' ]
+}
+
+@test "a file that cannot be opened is reported, the others still read" {
+	printf '{"k":1}\n' > "$BATS_TEST_TMPDIR/a.jsonl"
+	run --separate-stderr stream_agg -g k count "$BATS_TEST_TMPDIR/none.jsonl" "$BATS_TEST_TMPDIR/a.jsonl"
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":1,"count":1}' ]
+	[ "$stderr" = "stream-agg: cannot open '$BATS_TEST_TMPDIR/none.jsonl': No such file or directory" ]
+}
+
+@test "a directory operand is a read error" {
+	run --separate-stderr stream_agg count "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: $BATS_TEST_TMPDIR: read error: Is a directory" ]
+}
+
+@test "CRLF line ends, and a last line without newline" {
+	feed '{"k":1}\r\n{"k":1}\r\n{"k":2}' stream_agg -g k
+	[ "$output" = '{"k":1,"count":2}
+{"k":2,"count":1}' ]
+}
+
+@test "a NUL byte inside a line does not cut it" {
+	feed 'k=a\0b n=1\nk=c n=2\n' stream_agg -i logfmt sum:n
+	[ "$output" = 'n_sum=3' ]
+}
+
+@test "a 50 MB line is read whole" {
+	head -c 52428800 /dev/zero | tr '\0' 'x' > "$BATS_TEST_TMPDIR/big"
+	{ printf '{"k":"'; cat "$BATS_TEST_TMPDIR/big"; printf '","n":1}\n{"k":"s","n":2}\n'; } > "$BATS_TEST_TMPDIR/big.jsonl"
+	run --separate-stderr stream_agg sum:n count "$BATS_TEST_TMPDIR/big.jsonl"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"n_sum":3,"count":2}' ]
+}
+
+@test "malformed JSON is reported with file and line, the rest aggregated" {
+	printf '{"k":1}\n{"k":\n{"k":"x}\n{"k":1}\n' > "$BATS_TEST_TMPDIR/in.jsonl"
+	run --separate-stderr stream_agg -g k "$BATS_TEST_TMPDIR/in.jsonl"
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":1,"count":2}' ]
+	[ "$stderr" = "stream-agg: $BATS_TEST_TMPDIR/in.jsonl:2: expected a value: '{\"k\":'
+stream-agg: $BATS_TEST_TMPDIR/in.jsonl:3: unterminated string: '{\"k\":\"x}'" ]
+}
+
+@test "a missing field is a diagnostic, not a silent skip" {
+	feed '{"k":1,"n":1}\n{"n":2}\n{"k":1}\n' stream_agg -g k sum:n
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":1,"n_sum":1}' ]
+	[ "$stderr" = "stream-agg: <stdin>:2: missing field 'k': '{\"n\":2}'
+stream-agg: <stdin>:3: missing field 'n': '{\"k\":1}'" ]
+}
+
+@test "a non-numeric value in a numeric aggregate is a diagnostic, not a zero" {
+	feed '{"n":1}\n{"n":"abc"}\n{"n":"2"}\n' stream_agg sum:n avg:n
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"n_sum":3,"n_avg":1.5}' ]
+	[ "$stderr" = "stream-agg: <stdin>:2: field 'n' is not a number: '{\"n\":\"abc\"}'" ]
+}
+
+@test "an empty line is a diagnostic" {
+	feed '{"k":1}\n\n{"k":1}\n' stream_agg -g k
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: <stdin>:2: empty line: ''" ]
+}
+
+@test "invalid UTF-8 in a group key is a diagnostic" {
+	feed '{"k":"a\xffb"}\n{"k":"ok"}\n' stream_agg -g k
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":"ok","count":1}' ]
+	[ "$stderr" = "stream-agg: <stdin>:1: invalid UTF-8 in group key: '{\"k\":\"a\\xffb\"}'" ]
+}
+
+@test "--on-error skip counts without a word and exits 0" {
+	feed '{"k":1}\nbad\n{"k":1}\n' stream_agg --on-error skip --stats -g k
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"k":1,"count":2}' ]
+	[ "$stderr" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=1 late=0 written=1" ]
+}
+
+@test "--on-error fail stops at the first bad record" {
+	feed '{"k":1}\nbad\n{"k":1}\n' stream_agg --on-error fail --stats -g k
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":1,"count":1}' ]
+	[ "${stderr_lines[0]}" = "stream-agg: <stdin>:2: expected '{': 'bad'" ]
+	[ "${stderr_lines[1]}" = "stream-agg: stats read=2 aggregated=1 filtered=0 rejected=1 late=0 written=1" ]
+}
+
+@test "--on-error takes only warn, skip or fail" {
+	feed '' stream_agg --on-error maybe count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --on-error 'maybe': not warn, skip or fail" ]
+}
+
+@test "--rejects keeps rejected lines verbatim" {
+	feed '{"k":1}\nbad line\n{"k":\n{"k":2}\n' stream_agg --on-error skip --rejects "$BATS_TEST_TMPDIR/rej" -g k
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/rej")" = 'bad line
+{"k":' ]
+}
+
+@test "--stats: read equals aggregated + filtered + rejected" {
+	feed '{"k":1}\n{"k":2}\nbad\n{"k":3}\n' stream_agg --stats --where 'k >= 2' -g k
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[1]}" = "stream-agg: stats read=4 aggregated=2 filtered=1 rejected=1 late=0 written=2" ]
+}
+
+@test "--where filters with the predicate language" {
+	feed "$J" stream_agg --where 'status >= 400 or host == "a"' -g status count
+	[ "$output" = '{"status":200,"count":2}
+{"status":404,"count":1}
+{"status":500,"count":1}' ]
+	feed "$J" stream_agg -w 'host ~ "^[ab]$" and not status == 404' count
+	[ "$output" = '{"count":3}' ]
+}
+
+@test "a bad --where is a usage error that points at the position" {
+	feed '' stream_agg --where 'status >=' count
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "stream-agg: --where: at "*": expected a value"* ]]
+}
+
+@test "unknown aggregation, format or option is a usage error" {
+	feed '' stream_agg nope:x
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: unknown aggregation 'nope'" ]
+	feed '' stream_agg -i yaml count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: -i 'yaml': unknown format" ]
+	feed '' stream_agg --bogus
+	[ "$status" -eq 2 ]
+	feed '' stream_agg sum:
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: 'sum:' needs a field: sum:FIELD" ]
+	feed '' stream_agg --max-groups -3 count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --max-groups '-3': not a count" ]
+}
+
+@test "--help prints the usage on stdout and exits 0" {
+	run --separate-stderr stream_agg --help
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "usage: stream-agg "* ]]
+}
+
+@test "--max-groups turns runaway cardinality into a clear error" {
+	feed '{"k":1}\n{"k":2}\n{"k":1}\n{"k":3}\n' stream_agg --max-groups 2 -g k
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: <stdin>:4: more than 2 groups: raise --max-groups" ]
+}
+
+@test "a write error such as a full disk is reported, exit 1" {
+	run --separate-stderr bash -c 'printf "{\"k\":1}\n" | "$0" -g k > /dev/full' "$STREAMKIT_BIN/stream-agg"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: write error: No space left on device" ]
+}
+
+@test "a closed pipe on stdout ends it quietly" {
+	run --separate-stderr bash -c 'seq 1 200000 | sed "s/.*/{\"k\":&}/" | "$0" -g k | head -n 1' "$STREAMKIT_BIN/stream-agg"
+	[ "$output" = '{"k":1,"count":1}' ]
+	[ -z "$stderr" ]
+}
+
+@test "control lines are read, not printed, unless --punct" {
+	in='{"_punct":"watermark","t":5}\n{"k":1}\n{"_punct":"watermark","end":true}\n'
+	feed "$in" stream_agg --stats -g k
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"k":1,"count":1}' ]
+	[ "$stderr" = "stream-agg: stats read=1 aggregated=1 filtered=0 rejected=0 late=0 written=1" ]
+	feed "$in" stream_agg --punct -g k
+	[ "$output" = '{"_punct":"watermark","t":5}
+{"_punct":"watermark","end":true}
+{"k":1,"count":1}' ]
+}
+
+@test "control lines are recognised in every input format" {
+	feed 'h,n\n{"_punct":"watermark","t":5}\na,1\n' stream_agg -i csv --punct sum:n
+	[ "$output" = '{"_punct":"watermark","t":5}
+n_sum
+1' ]
+}
+
+@test "a malformed control line is a diagnostic" {
+	feed '{"_punct":"watermark","t":"x"}\n{"k":1}\n' stream_agg -g k
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":1,"count":1}' ]
+	[ "$stderr" = "stream-agg: <stdin>:1: bad control line: watermark needs an integer t or end:true: '{\"_punct\":\"watermark\",\"t\":\"x\"}'" ]
+}
+
+@test "--emit-every prints running results while the input is quiet" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo in
+	"$STREAMKIT_BIN/stream-agg" --emit-every 50ms -g k count < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"k":"a"}\n{"k":"a"}\n{"k":"b"}\n' >&"$fd"
+	wait_lines out 2
+	[ "$(cat out)" = '{"k":"a","count":2}
+{"k":"b","count":1}' ]
+	printf '{"k":"b"}\n' >&"$fd"
+	wait_lines out 4
+	[ "$(sed -n 3,4p out)" = '{"k":"a","count":2}
+{"k":"b","count":2}' ]
+	exec {fd}>&-
+	wait "$pid"
+	# the final results at end of input, and nothing else
+	[ "$(sed -n '5,$p' out)" = '{"k":"a","count":2}
+{"k":"b","count":2}' ]
+	[ ! -s err ]
+}
+
+@test "--emit-every takes a duration" {
+	feed '' stream_agg --emit-every soon count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --emit-every 'soon': not a duration" ]
+}

@@ -1,0 +1,286 @@
+/*
+ * json_test.c - field lookup in JSON lines, value decoding, numbers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json.h"
+#include "record.h"
+
+static struct fieldset fs;
+static struct val v[16];
+static struct buf scratch = BUF_INIT;
+
+/* Parse line with the fields of names (comma-separated); rc of json_parse. */
+static int
+parse(const char *line, const char *names)
+{
+	const char *p = names, *err = NULL;
+
+	fieldset_release(&fs);
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+
+		fieldset_add(&fs, p, n);
+		p += n + (c != NULL);
+	}
+	return json_parse(line, strlen(line), &fs, v, &err);
+}
+
+static const char *
+text(int slot)
+{
+	size_t n;
+	const char *t;
+
+	buf_reset(&scratch);
+	t = val_text(&v[slot], &scratch, &n);
+	if (t == NULL)
+		return "(bad)";
+	/* copy to terminate: the slice is not */
+	static char out[256];
+	snprintf(out, sizeof out, "%.*s", (int)n, t);
+	return out;
+}
+
+static const char *
+error_of(const char *line)
+{
+	const char *err = NULL;
+	struct fieldset none = FIELDSET_INIT;
+
+	if (json_parse(line, strlen(line), &none, v, &err) == PARSE_OK)
+		return "ok";
+	return err;
+}
+
+static void
+test_lookup(void)
+{
+	CHECK_INT(parse("{\"status\":200,\"host\":\"a\"}", "status,host"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_NUM);
+	CHECK_MEM(v[0].p, v[0].n, "200");
+	CHECK_INT(v[1].type, VAL_STR);
+	CHECK_STR(text(1), "a");
+
+	/* a key inside a string value is never a key */
+	CHECK_INT(parse("{\"msg\":\"\\\"level\\\":\\\"x\\\"\",\"level\":\"info\"}",
+	    "level"), PARSE_OK);
+	CHECK_STR(text(0), "info");
+
+	/* missing, null, booleans */
+	CHECK_INT(parse("{\"a\":null,\"b\":true,\"c\":false}", "a,b,c,d"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_NULL);
+	CHECK_INT(v[1].type, VAL_BOOL);
+	CHECK_MEM(v[2].p, v[2].n, "false");
+	CHECK_INT(v[3].type, VAL_MISSING);
+
+	/* nested by dotted path, and a literal dotted key */
+	CHECK_INT(parse("{\"a\":{\"b\":{\"c\":5}},\"x\":1}", "a.b.c,x,a.b"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "5");
+	CHECK_MEM(v[1].p, v[1].n, "1");
+	CHECK_MEM(v[2].p, v[2].n, "{\"c\":5}");
+	CHECK_INT(parse("{\"a.b\":7}", "a.b"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "7");
+	CHECK_INT(parse("{\"a\":{\"bb\":1,\"b\":2}}", "a.b"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "2");
+	CHECK_INT(parse("{\"ab\":{\"c\":1},\"a\":{\"c\":2}}", "a.c"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "2");
+	/* a path through a non-object is missing */
+	CHECK_INT(parse("{\"a\":3}", "a.b"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
+
+	/* duplicate keys: the last wins, as in jq */
+	CHECK_INT(parse("{\"k\":1,\"k\":2}", "k"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "2");
+
+	/* escapes in keys and values */
+	CHECK_INT(parse("{\"l\\u0065vel\":\"a\\tb\\u00e9\\ud83d\\ude00\"}", "level"),
+	    PARSE_OK);
+	CHECK_STR(text(0), "a\tb\xc3\xa9\xf0\x9f\x98\x80");
+	CHECK_INT(parse("{\"s\":\"\\\\\"}", "s"), PARSE_OK);
+	CHECK_STR(text(0), "\\");
+	CHECK_INT(parse("{\"s\":\"\\ud800\"}", "s"), PARSE_OK);
+	CHECK_STR(text(0), "(bad)");
+	CHECK_INT(parse("{\"s\":\"\\q\"}", "s"), PARSE_OK);
+	CHECK_STR(text(0), "(bad)");
+
+	/* arrays and nested values are skipped whole */
+	CHECK_INT(parse("{\"arr\":[1,{\"k\":\"]\"},[]],\"k\":\"top\"}", "k"), PARSE_OK);
+	CHECK_STR(text(0), "top");
+	/* blanks anywhere JSON allows them */
+	CHECK_INT(parse(" { \"a\" : 1 , \"b\" : \"x\" } ", "b"), PARSE_OK);
+	CHECK_STR(text(0), "x");
+	CHECK_INT(parse("{}", "a"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
+	/* a long string value goes through the memchr path */
+	CHECK_INT(parse("{\"m\":\"0123456789012345678901234567890123456789\\\"x\","
+	    "\"k\":1}", "k"), PARSE_OK);
+	CHECK_MEM(v[0].p, v[0].n, "1");
+}
+
+static void
+test_errors(void)
+{
+	CHECK_STR(error_of(""), "expected '{'");
+	CHECK_STR(error_of("[1]"), "expected '{'");
+	CHECK_STR(error_of("{\"a\":1"), "truncated object");
+	CHECK_STR(error_of("{\"a\":\"x"), "unterminated string");
+	CHECK_STR(error_of("{\"a\" 1}"), "expected ':'");
+	CHECK_STR(error_of("{\"a\":1 \"b\":2}"), "expected ',' or '}'");
+	CHECK_STR(error_of("{a:1}"), "expected a key");
+	CHECK_STR(error_of("{\"a\":tru}"), "bad value");
+	CHECK_STR(error_of("{\"a\":[1,2}"), "mismatched bracket");
+	CHECK_STR(error_of("{\"a\":[1,2"), "truncated value");
+	CHECK_STR(error_of("{\"a\":1}x"), "trailing characters after object");
+	CHECK_STR(error_of("{\"a\":1,}"), "expected a key");
+	CHECK_STR(error_of("{\"a\":}"), "bad value");
+	CHECK_STR(error_of("{\"a\":1}"), "ok");
+
+	/* a matched number is checked; 1e999 is out of range */
+	CHECK_INT(parse("{\"n\":12x}", "n"), PARSE_ERROR);
+	CHECK_INT(parse("{\"n\":1e999}", "n"), PARSE_ERROR);
+	CHECK_INT(parse("{\"n\":-}", "n"), PARSE_ERROR);
+
+	/* 10,000 levels of nesting: an error, not a crash */
+	{
+		size_t depth = 10000, i;
+		char *deep = malloc(depth * 2 + 16);
+		char *p = deep;
+
+		p += sprintf(p, "{\"a\":");
+		for (i = 0; i < depth; i++)
+			*p++ = '[';
+		for (i = 0; i < depth; i++)
+			*p++ = ']';
+		strcpy(p, "}");
+		CHECK_STR(error_of(deep), "nesting too deep");
+		free(deep);
+	}
+	/* the parser never reads past len: the slice ends mid-object */
+	{
+		const char *line = "{\"a\":1}{\"b\":2}";
+		const char *err;
+		struct fieldset none = FIELDSET_INIT;
+
+		CHECK_INT(json_parse(line, 7, &none, v, &err), PARSE_OK);
+		CHECK_INT(json_parse(line, 6, &none, v, &err), PARSE_ERROR);
+	}
+}
+
+static void
+test_numbers(void)
+{
+	double d;
+	int isint;
+	int64_t i;
+
+	CHECK_INT(num_parse("42", 2, &d, &isint, &i), 0);
+	CHECK_INT(isint, 1);
+	CHECK_INT(i, 42);
+	CHECK_INT(num_parse("-9223372036854775808", 20, &d, &isint, &i), 0);
+	CHECK(isint && i == INT64_MIN);
+	CHECK_INT(num_parse("9223372036854775808", 19, &d, &isint, &i), 0);
+	CHECK_INT(isint, 0);
+	CHECK_INT(num_parse("1.5e3", 5, &d, &isint, &i), 0);
+	CHECK(d == 1500.0 && !isint);
+	CHECK_INT(num_parse(".5", 2, &d, NULL, NULL), 0);
+	CHECK_INT(num_parse("5.", 2, &d, NULL, NULL), 0);
+	CHECK_INT(num_parse("+7", 2, &d, NULL, NULL), 0);
+	CHECK_INT(num_parse("", 0, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("-", 1, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("1e", 2, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("0x10", 4, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("inf", 3, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("nan", 3, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse(" 1", 2, &d, NULL, NULL), -1);
+	CHECK_INT(num_parse("1e999", 5, &d, NULL, NULL), -1);
+	/* the slice ends before the digits that follow it */
+	CHECK_INT(num_parse("12345", 2, &d, &isint, &i), 0);
+	CHECK_INT(i, 12);
+	{
+		char s[40];
+
+		num_format(2.0, s, sizeof s);
+		CHECK_STR(s, "2");
+		num_format(0.1, s, sizeof s);
+		CHECK_STR(s, "0.1");
+		num_format(1.0 / 3, s, sizeof s);
+		CHECK_STR(s, "0.3333333333333333");
+		num_format(-0.0, s, sizeof s);
+		CHECK_STR(s, "0");
+		num_format(1e300, s, sizeof s);
+		CHECK_STR(s, "1e+300");
+	}
+	{
+		struct val sv = { "200", 3, VAL_STR, ESC_NONE };
+
+		CHECK_INT(val_num(&sv, &d, &isint, &i), 0);
+		CHECK_INT(i, 200);
+		sv.type = VAL_BOOL;
+		CHECK_INT(val_num(&sv, &d, &isint, &i), -1);
+	}
+}
+
+static void
+test_utf8(void)
+{
+	CHECK_INT(utf8_valid("abc", 3), 1);
+	CHECK_INT(utf8_valid("\xc3\xa9", 2), 1);
+	CHECK_INT(utf8_valid("\xf0\x9f\x98\x80", 4), 1);
+	CHECK_INT(utf8_valid("\xc3", 1), 0);
+	CHECK_INT(utf8_valid("\xc0\xaf", 2), 0);		/* overlong */
+	CHECK_INT(utf8_valid("\xed\xa0\x80", 3), 0);	/* surrogate */
+	CHECK_INT(utf8_valid("\xff", 1), 0);
+	CHECK_INT(utf8_valid("\xf4\x90\x80\x80", 4), 0);	/* > U+10FFFF */
+}
+
+static void
+test_escapes(void)
+{
+	struct val csv = { "a\"\"b", 4, VAL_STR, ESC_CSV };
+	struct val tsv = { "a\\tb\\\\c\\n", 9, VAL_STR, ESC_TSV };
+	struct val lf = { "say \\\"hi\\\" \\x", 13, VAL_STR, ESC_LOGFMT };
+	size_t n;
+	const char *t;
+
+	buf_reset(&scratch);
+	t = val_text(&csv, &scratch, &n);
+	CHECK_MEM(t, n, "a\"b");
+	t = val_text(&tsv, &scratch, &n);
+	CHECK_MEM(t, n, "a\tb\\c\n");
+	t = val_text(&lf, &scratch, &n);
+	CHECK_MEM(t, n, "say \"hi\" \\x");
+}
+
+static void
+test_formats(void)
+{
+	CHECK_INT(fmt_from_name("json"), FMT_JSON);
+	CHECK_INT(fmt_from_name("ndjson"), FMT_JSON);
+	CHECK_INT(fmt_from_name("tsv"), FMT_TSV);
+	CHECK_INT(fmt_from_name("yaml"), -1);
+	CHECK_STR(fmt_name(FMT_COMBINED), "combined");
+	CHECK_INT(fmt_detect("{\"a\":1}", 7), FMT_JSON);
+	CHECK_INT(fmt_detect("  {", 3), FMT_JSON);
+	CHECK_INT(fmt_detect("a=1 b=2", 7), FMT_LOGFMT);
+	CHECK_INT(fmt_detect("hello world", 11), FMT_TEXT);
+	CHECK_INT(fmt_detect("=x", 2), FMT_TEXT);
+	CHECK_INT(fmt_detect("", 0), FMT_TEXT);
+}
+
+int
+main(void)
+{
+	test_lookup();
+	test_errors();
+	test_numbers();
+	test_utf8();
+	test_escapes();
+	test_formats();
+	fieldset_release(&fs);
+	buf_release(&scratch);
+	return check_done("json");
+}
