@@ -159,6 +159,38 @@ int_parse(const char *p, size_t n, int64_t *out)
 	return 0;
 }
 
+/*
+ * A decimal with at most 15 digits and no exponent is exactly
+ * mantissa / 10^k, and one IEEE division of two exact doubles is
+ * correctly rounded: the same double strtod gives, without its cost.
+ */
+static int
+short_decimal(const char *p, size_t n, double *d)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	size_t i = 0, digits = 0, frac = 0;
+	int neg = 0, point = 0;
+	int64_t m = 0;
+
+	if (p[0] == '-' || p[0] == '+')
+		neg = p[i++] == '-';
+	for (; i < n; i++) {
+		if (p[i] == '.' && !point) {
+			point = 1;
+			continue;
+		}
+		if (!is_digit(p[i]) || ++digits > 15)
+			return -1;
+		m = m * 10 + (p[i] - '0');
+		frac += point;
+	}
+	*d = (double)m / pow10[frac];
+	if (neg)
+		*d = -*d;
+	return 0;
+}
+
 int
 num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i)
 {
@@ -176,6 +208,13 @@ num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i)
 			*isint = 1;
 		if (i)
 			*i = iv;
+		return 0;
+	}
+	if (short_decimal(p, n, &dv) == 0) {
+		if (d)
+			*d = dv;
+		if (isint)
+			*isint = 0;
 		return 0;
 	}
 	/* strtod wants a terminated string; we never call setlocale, so the

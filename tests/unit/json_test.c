@@ -45,14 +45,17 @@ text(int slot)
 	return out;
 }
 
+/* The error for line, with a wanted field that is absent, so that the
+ * whole line is read strictly. */
 static const char *
 error_of(const char *line)
 {
 	const char *err = NULL;
-	struct fieldset none = FIELDSET_INIT;
 
-	if (json_parse(line, strlen(line), &none, v, &err) == PARSE_OK)
+	if (parse(line, "absent") == PARSE_OK)
 		return "ok";
+	err = NULL;
+	json_parse(line, strlen(line), &fs, v, &err);
 	return err;
 }
 
@@ -92,9 +95,46 @@ test_lookup(void)
 	CHECK_INT(parse("{\"a\":3}", "a.b"), PARSE_OK);
 	CHECK_INT(v[0].type, VAL_MISSING);
 
-	/* duplicate keys: the last wins, as in jq */
+	/* duplicate keys: the first wins (as in simdjson's On Demand) */
 	CHECK_INT(parse("{\"k\":1,\"k\":2}", "k"), PARSE_OK);
-	CHECK_MEM(v[0].p, v[0].n, "2");
+	CHECK_MEM(v[0].p, v[0].n, "1");
+	CHECK_INT(parse("{\"k\":1,\"x\":3,\"k\":2}", "x,k"), PARSE_OK);
+	CHECK_MEM(v[1].p, v[1].n, "1");
+
+	/* after the last wanted field only strings, brackets and the
+	 * closing brace are checked */
+	CHECK_INT(parse("{\"k\":1,\"x\" 3}", "k"), PARSE_OK);
+	CHECK_INT(parse("{\"k\":1,\"x\":\"3}", "k"), PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"x\":[3}", "k"), PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"x\":3", "k"), PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"x\":3}}", "k"), PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1 \"x\":3}", "k"), PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1x,\"x\":3}", "k"), PARSE_ERROR);
+	/* the same over rests long enough for the block-wise check */
+	CHECK_INT(parse("{\"k\":1,\"a\":\"}}}]]]{{{[[[ brackets in a string\","
+	    "\"b\":[{\"c\":[1,2,3]},{\"d\":{}}],\"e\":\"0123456789abcdef\"}", "k"),
+	    PARSE_OK);
+	CHECK_INT(parse("{\"k\":1,\"a\":\"escaped \\\" quote and } brace\","
+	    "\"b\":\"0123456789abcdef0123456789\"}", "k"), PARSE_OK);
+	CHECK_INT(parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789abcdef}", "k"),
+	    PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"a\":[[0123456789,0123456789,0123456789]}", "k"),
+	    PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"a\":[0123456789,0123456789,0123456789]]}", "k"),
+	    PARSE_ERROR);
+	CHECK_INT(parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789\"}   ", "k"),
+	    PARSE_OK);
+	CHECK_INT(parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789\"}x", "k"),
+	    PARSE_ERROR);
+	{
+		const char *err;
+
+		CHECK_INT(parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789", "k"),
+		    PARSE_ERROR);
+		json_parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789", 40, &fs,
+		    v, &err);
+		CHECK_STR(err, "unterminated string");
+	}
 
 	/* escapes in keys and values */
 	CHECK_INT(parse("{\"l\\u0065vel\":\"a\\tb\\u00e9\\ud83d\\ude00\"}", "level"),
@@ -186,6 +226,20 @@ test_numbers(void)
 	CHECK_INT(isint, 0);
 	CHECK_INT(num_parse("1.5e3", 5, &d, &isint, &i), 0);
 	CHECK(d == 1500.0 && !isint);
+	/* the short-decimal path gives strtod's double exactly */
+	{
+		static const char *const nums[] = { "0.1", "0.3", "167.2",
+		    "-2.5", "123456789.12345", "0.000001", "99999.99999",
+		    "1.7976931348", "+0.5", "5000.0" };
+		size_t k;
+		int same = 1;
+
+		for (k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+			same &= num_parse(nums[k], strlen(nums[k]), &d, NULL,
+			    NULL) == 0 && d == strtod(nums[k], NULL);
+		}
+		CHECK(same);
+	}
 	CHECK_INT(num_parse(".5", 2, &d, NULL, NULL), 0);
 	CHECK_INT(num_parse("5.", 2, &d, NULL, NULL), 0);
 	CHECK_INT(num_parse("+7", 2, &d, NULL, NULL), 0);
