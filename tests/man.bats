@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# The man pages: they lint clean, every EXAMPLES line runs and prints what
+# is written here, and the SYNOPSIS says what --help says.
+
+load helper
+
+setup() {
+	cp "$EXAMPLES/access.log" "$BATS_TEST_TMPDIR/"
+}
+
+# The .Dl lines of the EXAMPLES section of PAGE, unescaped.
+examples_of() {
+	sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$TOP/man/$1" | sed -n 's/^\.Dl //p' |
+	    sed 's/\\(dq/"/g; s/\\(aq/'"'"'/g; s/\\e/\\/g; s/\\-/-/g'
+}
+
+# run_example PAGE N: run the Nth example of PAGE in a scratch directory.
+run_example() {
+	local cmd
+	cmd=$(examples_of "$1" | sed -n "${2}p")
+	[ -n "$cmd" ]
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr env PATH="$STREAMKIT_BIN:$PATH" bash -c "$cmd"
+}
+
+lint() {
+	if command -v mandoc >/dev/null 2>&1; then
+		mandoc -T lint -W warning "$TOP/man/$1"
+	else
+		groff -mandoc -ww -z "$TOP/man/$1"
+	fi
+}
+
+@test "stream-agg.1 lints clean" {
+	run lint stream-agg.1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "streamkit.7 lints clean" {
+	run lint streamkit.7
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "every example in the man pages has a test here" {
+	[ "$(examples_of stream-agg.1 | wc -l)" -eq 5 ]
+	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
+}
+
+@test "the SYNOPSIS of stream-agg.1 names every option of --help" {
+	local n=0
+	run stream_agg --help
+	[ "$status" -eq 0 ]
+	for opt in $(printf '%s\n' "$output" | grep -o -- '\[-[-a-z]*' | tr -d '[' | sort -u); do
+		case $opt in
+		--*) grep -q "^\.Op Fl \\\\-${opt#--}" "$TOP/man/stream-agg.1" ;;
+		-*) grep -q "^\.Op Fl ${opt#-}" "$TOP/man/stream-agg.1" ;;
+		esac || { echo "not in SYNOPSIS: $opt"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 12 ]
+}
+
+@test "stream-agg.1 example 1: requests and bytes by status" {
+	run_example stream-agg.1 1
+	[ "$status" -eq 0 ]
+	[ "$output" = "status=200 count=1581 bytes_sum=15888544
+status=201 count=62 bytes_sum=666586
+status=204 count=38 bytes_sum=0
+status=301 count=54 bytes_sum=554704
+status=304 count=57 bytes_sum=0
+status=400 count=49 bytes_sum=475393
+status=404 count=94 bytes_sum=970453
+status=500 count=30 bytes_sum=342437
+status=502 count=14 bytes_sum=134072
+status=503 count=21 bytes_sum=243665" ]
+}
+
+@test "stream-agg.1 example 2: server errors by method as CSV" {
+	run_example stream-agg.1 2
+	[ "$status" -eq 0 ]
+	[ "$output" = "method,count
+GET,43
+DELETE,6
+PUT,9
+POST,7" ]
+}
+
+@test "stream-agg.1 example 3: mean and slowest per level" {
+	run_example stream-agg.1 3
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"level":"error","ms_avg":21,"slowest":30}' ]
+}
+
+@test "stream-agg.1 example 4: skip, keep and count bad lines" {
+	run_example stream-agg.1 4
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"k_sum":1}' ]
+	[ "$stderr" = "stream-agg: stats read=2 aggregated=1 filtered=0 rejected=1 late=0 written=1" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/bad.txt")" = "oops" ]
+}
+
+@test "stream-agg.1 example 5: distinct clients per method as JSON" {
+	run_example stream-agg.1 5
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"method":"GET","host_distinct":40,"time_first":"24/Nov/2026:10:00:05 +0000"}
+{"method":"POST","host_distinct":40,"time_first":"24/Nov/2026:10:00:11 +0000"}
+{"method":"DELETE","host_distinct":40,"time_first":"24/Nov/2026:10:00:15 +0000"}
+{"method":"PUT","host_distinct":40,"time_first":"24/Nov/2026:10:00:29 +0000"}' ]
+}
