@@ -59,7 +59,7 @@ lint() {
 		esac || { echo "not in SYNOPSIS: $opt"; false; }
 		n=$((n + 1))
 	done
-	[ "$n" -ge 12 ]
+	[ "$n" -eq 11 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {
