@@ -8,7 +8,7 @@
 #include "json.h"
 
 struct scan {
-	const char *e;			/* end of the line */
+	const char *b, *e;		/* the line */
 	const struct fieldset *fs;
 	struct val *v;
 	size_t missing;			/* wanted fields not found yet */
@@ -240,52 +240,83 @@ rest_byte(int c, int *instr, int *escaped, size_t *depth)
 	return 0;
 }
 
+#if defined(SIMD16)
+/*
+ * One block of the rest of an object: the 16 bytes at q, of which the
+ * first skip were done already.  The bytes inside strings are the prefix
+ * XOR of the quote bits, and only brackets outside them are looked at.
+ * Returns the end of the object, or NULL to go on; sets *bslash, with
+ * nothing done, when the block holds a backslash.
+ */
+static inline const char *
+rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
+    int *bslash)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+	__m128i f = _mm_or_si128(w, _mm_set1_epi8(0x20));
+	unsigned quote = (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(w, _mm_set1_epi8('"'))) >> skip;
+	unsigned opens = (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(f, _mm_set1_epi8('{'))) >> skip;
+	unsigned closes = (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(f, _mm_set1_epi8('}'))) >> skip;
+	unsigned inside, brackets, n = 16 - skip;
+
+	if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w,
+	    _mm_set1_epi8('\\'))) >> skip) {
+		*bslash = 1;
+		return NULL;
+	}
+	inside = quote ^ quote << 1;
+	inside ^= inside << 2;
+	inside ^= inside << 4;
+	inside ^= inside << 8;
+	if (*instr)
+		inside = ~inside;
+	inside &= 0xffffu >> skip;
+	brackets = (opens | closes) & ~inside;
+	while (brackets) {
+		unsigned bit = brackets & -brackets;
+
+		if (opens & bit)
+			++*depth;
+		else if (--*depth == 0)
+			return q + skip + __builtin_ctz(bit) + 1;
+		brackets ^= bit;
+	}
+	*instr = inside >> (n - 1) & 1;
+	return NULL;
+}
+#endif
+
 /*
  * The rest of an object once every wanted field is read: its strings must
- * end and its brackets balance, up to the closing brace.  Blocks of 16
- * bytes without a backslash take a few instructions: the bytes inside
- * strings are the prefix XOR of the quote bits, and only brackets outside
- * them are looked at.
+ * end and its brackets balance, up to the closing brace.  line is where
+ * the line starts, so that the last block may reach back over done bytes.
  */
 static const char *
-rest_of_object(const char *p, const char *e, const char **err)
+rest_of_object(const char *line, const char *p, const char *e,
+    const char **err)
 {
 	size_t depth = 1;
 	int instr = 0, escaped = 0;
 
 #if defined(SIMD16)
-	while (e - p >= 16 && !escaped) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
-		__m128i f = _mm_or_si128(w, _mm_set1_epi8(0x20));
-		unsigned quote = (unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(w, _mm_set1_epi8('"')));
-		unsigned opens = (unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(f, _mm_set1_epi8('{')));
-		unsigned closes = (unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(f, _mm_set1_epi8('}')));
-		unsigned inside, brackets;
+	const char *end;
+	int bslash = 0;
 
-		if (_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))))
-			break;		/* escapes: byte by byte from here */
-		inside = quote ^ quote << 1;
-		inside ^= inside << 2;
-		inside ^= inside << 4;
-		inside ^= inside << 8;
-		if (instr)
-			inside = ~inside;
-		inside &= 0xffff;
-		brackets = (opens | closes) & ~inside;
-		while (brackets) {
-			unsigned bit = brackets & -brackets;
-
-			if (opens & bit)
-				depth++;
-			else if (--depth == 0)
-				return p + __builtin_ctz(bit) + 1;
-			brackets ^= bit;
-		}
-		instr = inside >> 15 & 1;
-		p += 16;
+	for (; e - p >= 16; p += 16)
+		if ((end = rest_block(p, 0, &instr, &depth, &bslash)) != NULL)
+			return end;
+		else if (bslash)
+			break;
+	if (!bslash && p < e && e - line >= 16) {
+		end = rest_block(e - 16, (unsigned)(16 - (e - p)), &instr,
+		    &depth, &bslash);
+		if (end)
+			return end;
+		if (!bslash)
+			p = e;
 	}
 #endif
 	for (; p < e; p++)
@@ -345,6 +376,35 @@ json_skip_value(const char *p, const char *e, const char **err)
 	return skip_value(skip_ws(p, e), e, &esc, err);
 }
 
+/* 1 when [p, e) is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int
+json_number(const char *p, const char *e)
+{
+	if (p < e && *p == '-')
+		p++;
+	if (p == e || *p < '0' || *p > '9')
+		return 0;
+	if (*p++ == '0' && p < e && *p >= '0' && *p <= '9')
+		return 0;
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	if (p < e && *p == '.') {
+		if (++p == e || *p < '0' || *p > '9')
+			return 0;
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < e && (*p == 'e' || *p == 'E')) {
+		if (++p < e && (*p == '+' || *p == '-'))
+			p++;
+		if (p == e || *p < '0' || *p > '9')
+			return 0;
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p == e;
+}
+
 /* Read the value at p into *v, returning the end of it. */
 static const char *
 read_value(const char *p, const char *e, struct val *v, const char **err)
@@ -373,7 +433,7 @@ read_value(const char *p, const char *e, struct val *v, const char **err)
 		v->type = VAL_STR;	/* a nested value, as its JSON text */
 		break;
 	default:
-		if (num_parse(p, (size_t)(q - p), NULL, NULL, NULL) < 0) {
+		if (!json_number(p, q)) {
 			*err = "bad number";
 			return NULL;
 		}
@@ -467,7 +527,7 @@ scan_member(struct scan *s, const char *p, const char *pfx, size_t plen,
 			return NULL;
 		}
 	}
-	if (s->fs->n)
+	if (plen || s->fs->lenmask >> (klen < 63 ? klen : 63) & 1)
 		slot = match_key(s, pfx, plen, key, klen, &descend);
 	p = q + 1;
 	if (p == e || *p != ':') {
@@ -504,7 +564,7 @@ scan_object(struct scan *s, const char *p, const char *pfx, size_t plen,
 	for (;;) {
 		/* all found: the rest of the line need only hold together */
 		if (s->missing == 0 && depth == 0)
-			return rest_of_object(p, e, &s->err);
+			return rest_of_object(s->b, p, e, &s->err);
 		if (p == e || *p != '"') {
 			s->err = p == e ? "truncated object" : "expected a key";
 			return NULL;
@@ -530,7 +590,7 @@ int
 json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-	struct scan s = { line + len, fs, v, fs->n, NULL };
+	struct scan s = { line, line + len, fs, v, fs->n, NULL };
 	const char *p;
 	size_t i;
 

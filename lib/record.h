@@ -82,9 +82,13 @@ struct field {
 struct fieldset {
 	struct field *f;
 	size_t n, cap;
+	/* bit k (k < 63; bit 63 for longer) is set when some name, or some
+	 * dotted prefix of one ("a" of "a.b"), is k bytes long: a key of
+	 * another length cannot match, whatever its bytes */
+	uint64_t lenmask;
 };
 
-#define FIELDSET_INIT { NULL, 0, 0 }
+#define FIELDSET_INIT { NULL, 0, 0, 0 }
 /* The slot of name, adding it if new: one name, one slot. */
 int fieldset_add(struct fieldset *fs, const char *name, size_t len);
 void fieldset_release(struct fieldset *fs);

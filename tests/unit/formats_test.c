@@ -31,7 +31,7 @@ mkfs(const char *list)
 	size_t i;
 
 	strcpy(names, list);
-	fs = (struct fieldset){ fields, 0, MAXF };
+	fs = (struct fieldset){ fields, 0, MAXF, 0 };
 	while ((t = strsep(&p, " ")) != NULL) {
 		struct field *f = &fields[fs.n++];
 
@@ -504,7 +504,7 @@ test_slices(void)
 static void
 test_no_fields(void)
 {
-	static const struct fieldset none = { NULL, 0, 0 };
+	static const struct fieldset none = FIELDSET_INIT;
 	static const char line[] = "h i u [t] \"GET / HTTP/1.1\" 200 5 "
 	    "\"r\" \"a\"";
 	const char *err;

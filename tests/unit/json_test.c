@@ -131,8 +131,10 @@ test_lookup(void)
 
 		CHECK_INT(parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789", "k"),
 		    PARSE_ERROR);
-		json_parse("{\"k\":1,\"a\":\"0123456789abcdef0123456789", 40, &fs,
-		    v, &err);
+		static const char open_str[] =
+		    "{\"k\":1,\"a\":\"0123456789abcdef0123456789";
+
+		json_parse(open_str, sizeof open_str - 1, &fs, v, &err);
 		CHECK_STR(err, "unterminated string");
 	}
 
@@ -181,7 +183,12 @@ test_errors(void)
 
 	/* a matched number is checked; 1e999 is out of range */
 	CHECK_INT(parse("{\"n\":12x}", "n"), PARSE_ERROR);
-	CHECK_INT(parse("{\"n\":1e999}", "n"), PARSE_ERROR);
+	/* 1e999 is JSON, but no double: a number only when read as one */
+	CHECK_INT(parse("{\"n\":1e999}", "n"), PARSE_OK);
+	CHECK_INT(val_num(&v[0], NULL, NULL, NULL), -1);
+	CHECK_INT(parse("{\"n\":01}", "n"), PARSE_ERROR);
+	CHECK_INT(parse("{\"n\":1.}", "n"), PARSE_ERROR);
+	CHECK_INT(parse("{\"n\":-0.5e+3}", "n"), PARSE_OK);
 	CHECK_INT(parse("{\"n\":-}", "n"), PARSE_ERROR);
 
 	/* 10,000 levels of nesting: an error, not a crash */
@@ -208,6 +215,54 @@ test_errors(void)
 		CHECK_INT(json_parse(line, 7, &none, v, &err), PARSE_OK);
 		CHECK_INT(json_parse(line, 6, &none, v, &err), PARSE_ERROR);
 	}
+}
+
+/* Every strict prefix of a valid object is rejected, and the object
+ * itself accepted, whatever field is wanted: this walks the strict path,
+ * the block-wise rest check, its overlapping last block and the
+ * byte-wise fallback at every length. */
+static void
+test_prefixes(void)
+{
+	static const char *const lines[] = {
+		"{\"k\":1}",
+		"{\"k\":1,\"s\":\"}]{[ brackets in a string, long enough\"}",
+		"{\"k\":1,\"a\":[{\"b\":[1,2,{\"c\":\"]\"}]},[]],\"z\":\"0123456789\"}",
+		"{\"k\":\"v\",\"e\":\"esc \\\" quote \\\\ and } brace 0123456789\",\"n\":-1.5e3}",
+		"{\"x\":{\"y\":{\"k\":2}},\"k\":3,\"t\":\"0123456789abcdef0123456789abcdef\"}",
+		"{\"k\":1,\"t\":\"0123456789abcdef0123456789abcdef0123456789abcdef\"}",
+	};
+	static const char *const wanted[] = { "k", "absent", "x.y.k", "k,t" };
+	size_t i, j, cut;
+	int ok = 1;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		size_t len = strlen(lines[i]);
+
+		for (j = 0; j < sizeof wanted / sizeof wanted[0]; j++) {
+			const char *err;
+
+			parse("{}", wanted[j]);
+			if (json_parse(lines[i], len, &fs, v, &err) != PARSE_OK) {
+				fprintf(stderr, "rejected %s (%s): %s\n", lines[i],
+				    wanted[j], err);
+				ok = 0;
+			}
+			for (cut = 0; cut < len; cut++) {
+				/* a heap copy of exactly cut bytes, for ASan */
+				char *c = malloc(cut + 1);
+
+				memcpy(c, lines[i], cut);
+				if (json_parse(c, cut, &fs, v, &err) == PARSE_OK) {
+					fprintf(stderr, "accepted %.*s (%s)\n",
+					    (int)cut, c, wanted[j]);
+					ok = 0;
+				}
+				free(c);
+			}
+		}
+	}
+	CHECK(ok);
 }
 
 static void
@@ -330,6 +385,7 @@ main(void)
 {
 	test_lookup();
 	test_errors();
+	test_prefixes();
 	test_numbers();
 	test_utf8();
 	test_escapes();
