@@ -406,3 +406,23 @@ n_sum
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --emit-every 'soon': not a duration" ]
 }
+
+@test "README: behind tail -F, --emit-every shows running results live" {
+	cd "$BATS_TEST_TMPDIR"
+	: > app.log
+	mkfifo pipe
+	tail -F app.log > pipe 2>/dev/null &
+	tailpid=$!
+	"$STREAMKIT_BIN/stream-agg" --emit-every 20ms -g level count < pipe > out &
+	aggpid=$!
+	printf '{"level":"info"}\n{"level":"error"}\n' >> app.log
+	wait_lines out 2
+	printf '{"level":"info"}\n' >> app.log
+	wait_lines out 4
+	kill "$tailpid"
+	wait "$aggpid"
+	[ "$(sed -n 1,2p out)" = '{"level":"info","count":1}
+{"level":"error","count":1}' ]
+	[ "$(sed -n 3,4p out)" = '{"level":"info","count":2}
+{"level":"error","count":1}' ]
+}
