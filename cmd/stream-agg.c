@@ -299,18 +299,17 @@ parse_aggs(int argc, char **argv, struct aggspec **specs, size_t *nspec)
 	return (size_t)i;
 }
 
-int
-main(int argc, char **argv)
-{
-	struct aggspec *specs = NULL;
-	char **keynames = NULL, perr[256];
-	int *keyslots = NULL, ch, i;
-	size_t nkey = 0, nspec = 0, max_groups = 0, used;
-	const char *where_expr = NULL, *rejects_path = NULL;
+static const char *where_expr, *rejects_path;
+static char **keynames;
+static int *keyslots;
+static size_t nkey, max_groups;
 
-	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_DFL);
-	ledger_init(&ledger, "aggregated");
+/* Options into the file-static flags; returns optind. */
+static int
+parse_options(int argc, char **argv)
+{
+	int ch;
+
 	while ((ch = getopt_long(argc, argv, "g:hi:o:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -330,7 +329,7 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("stream-agg %s\n", VERSION);
-			return 0;
+			exit(0);
 		case OPT_SORT:
 			sortflag = 1;
 			break;
@@ -367,9 +366,44 @@ main(int argc, char **argv)
 			usage(2);
 		}
 	}
-	argc -= optind;
-	argv += optind;
+	return optind;
+}
 
+/* Write the results, check every output, and give the exit status. */
+static int
+finish(void)
+{
+	emit();
+	if (out_release(&out) < 0) {
+		if (out.err == EPIPE)
+			return 1;
+		diag_warn("write error: %s", strerror(out.err));
+		ledger.status = 1;
+	}
+	if (rejects_path && out_release(&rejects) < 0) {
+		diag_warn("'%s': write error: %s", rejects_path,
+		    strerror(rejects.err));
+		ledger.status = 1;
+	}
+	if (statsflag)
+		ledger_print(&ledger);
+	return ledger.status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct aggspec *specs = NULL;
+	char perr[256];
+	size_t nspec = 0, used;
+	int i;
+
+	diag_init(argv[0]);
+	signal(SIGPIPE, SIG_DFL);
+	ledger_init(&ledger, "aggregated");
+	i = parse_options(argc, argv);
+	argc -= i;
+	argv += i;
 	used = parse_aggs(argc, argv, &specs, &nspec);
 	argc -= (int)used;
 	argv += used;
@@ -401,20 +435,5 @@ main(int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if (aggregate_file(argv[i]) < 0)
 			break;
-
-	emit();
-	if (out_release(&out) < 0) {
-		if (out.err == EPIPE)
-			return 1;
-		diag_warn("write error: %s", strerror(out.err));
-		ledger.status = 1;
-	}
-	if (rejects_path && out_release(&rejects) < 0) {
-		diag_warn("'%s': write error: %s", rejects_path,
-		    strerror(rejects.err));
-		ledger.status = 1;
-	}
-	if (statsflag)
-		ledger_print(&ledger);
-	return ledger.status;
+	return finish();
 }
