@@ -426,3 +426,36 @@ n_sum
 	[ "$(sed -n 3,4p out)" = '{"level":"info","count":2}
 {"level":"error","count":1}' ]
 }
+
+@test "every kind of bad input at once: each reported, the ledger balances" {
+	printf '%s\n' '{"k":"a","n":1}' '{"k":"a","n":' $'{"k":"a\xff","n":1}' \
+	    '{"n":2}' '{"k":"a","n":"x"}' '' '{"k":"b","n":"3"}' '{"k":"c","n":1,"x":"open}' \
+	    '{"k":"a","n":2}' > "$BATS_TEST_TMPDIR/bad.jsonl"
+	run --separate-stderr stream_agg --stats -g k sum:n "$BATS_TEST_TMPDIR/bad.jsonl"
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"k":"a","n_sum":3}
+{"k":"b","n_sum":3}' ]
+	[ "${#stderr_lines[@]}" -eq 7 ]
+	[[ "${stderr_lines[0]}" == *"bad.jsonl:2: expected a value"* ]]
+	[[ "${stderr_lines[1]}" == *"bad.jsonl:3: invalid UTF-8 in group key"* ]]
+	[[ "${stderr_lines[2]}" == *"bad.jsonl:4: missing field 'k'"* ]]
+	[[ "${stderr_lines[3]}" == *"bad.jsonl:5: field 'n' is not a number"* ]]
+	[[ "${stderr_lines[4]}" == *"bad.jsonl:6: empty line"* ]]
+	[[ "${stderr_lines[5]}" == *"bad.jsonl:8: unterminated string"* ]]
+	[ "${stderr_lines[6]}" = "stream-agg: stats read=9 aggregated=3 filtered=0 rejected=6 late=0 written=2" ]
+}
+
+@test "logfmt with an unbalanced quote is rejected with its line" {
+	feed 'a=1 k=x\nk="open a=2\nk=x a=3\n' stream_agg -g k sum:a
+	[ "$status" -eq 1 ]
+	[ "$output" = 'k=x a_sum=4' ]
+	[ "$stderr" = "stream-agg: <stdin>:2: unterminated quoted value: 'k=\"open a=2'" ]
+}
+
+@test "a common log line that is not one is rejected under -i common" {
+	feed '1.2.3.4 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\nnot a log line\n' \
+	    stream_agg -i common -g status
+	[ "$status" -eq 1 ]
+	[ "$output" = 'status=200 count=1' ]
+	[ "$stderr" = "stream-agg: <stdin>:2: expected '[' before time: 'not a log line'" ]
+}
