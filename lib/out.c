@@ -317,3 +317,78 @@ recw_end(struct recw *w)
 	buf_addc(&w->vals, '\n');
 	out_write(w->o, w->vals.data, w->vals.len);
 }
+
+void
+out_annotate(struct out *o, int fmt, const char *line, size_t len,
+    const struct addfield *f, size_t n)
+{
+	static struct buf b = BUF_INIT;
+	size_t i, end = len;
+
+	buf_reset(&b);
+	if (fmt == FMT_JSON) {
+		/* inside the closing brace; a comma unless the object is empty */
+		size_t k;
+
+		while (end > 0 && line[end - 1] != '}')
+			end--;
+		end = end ? end - 1 : len;
+		for (k = end; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
+			;
+		out_write(o, line, end);
+		for (i = 0; i < n; i++) {
+			if (i > 0 || (k > 0 && line[k - 1] != '{'))
+				buf_addc(&b, ',');
+			json_quote(&b, f[i].name, strlen(f[i].name));
+			buf_addc(&b, ':');
+			if (f[i].kind == OV_STR)
+				json_quote(&b, f[i].val, f[i].vlen);
+			else
+				buf_add(&b, f[i].val, f[i].vlen);
+		}
+		out_write(o, b.data, b.len);
+		out_write(o, line + end, len - end);
+		out_putc(o, '\n');
+		return;
+	}
+	out_write(o, line, len);
+	for (i = 0; i < n; i++) {
+		switch (fmt) {
+		case FMT_CSV:
+			buf_addc(&b, ',');
+			add_csv(&b, f[i].val, f[i].vlen);
+			break;
+		case FMT_TSV:
+			buf_addc(&b, '\t');
+			add_tsv(&b, f[i].val, f[i].vlen);
+			break;
+		default:
+			buf_addc(&b, ' ');
+			buf_addstr(&b, f[i].name);
+			buf_addc(&b, '=');
+			add_logfmt(&b, f[i].val, f[i].vlen);
+		}
+	}
+	buf_addc(&b, '\n');
+	out_write(o, b.data, b.len);
+}
+
+void
+out_annotate_header(struct out *o, int fmt, const char *line, size_t len,
+    const struct addfield *f, size_t n)
+{
+	static struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_reset(&b);
+	buf_add(&b, line, len);
+	for (i = 0; i < n; i++) {
+		buf_addc(&b, fmt == FMT_TSV ? '\t' : ',');
+		if (fmt == FMT_TSV)
+			add_tsv(&b, f[i].name, strlen(f[i].name));
+		else
+			add_csv(&b, f[i].name, strlen(f[i].name));
+	}
+	buf_addc(&b, '\n');
+	out_write(o, b.data, b.len);
+}

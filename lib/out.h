@@ -64,6 +64,25 @@ void recw_field(struct recw *w, const char *name, size_t nlen,
     const char *val, size_t vlen, int kind);
 void recw_end(struct recw *w);
 
+/* A field a tool adds to a record it passes through. */
+struct addfield {
+	const char *name;
+	const char *val;
+	size_t vlen;
+	int kind;		/* OV_STR, OV_NUM ... */
+};
+
+/*
+ * Write the record line[0..len) as it came, with fields f[0..n) added:
+ * for JSON inside the closing brace, for CSV and TSV as more cells, and
+ * for logfmt, text and access logs as key=value pairs at the end.
+ * out_annotate_header does the same for a CSV or TSV header line.
+ */
+void out_annotate(struct out *o, int fmt, const char *line, size_t len,
+    const struct addfield *f, size_t n);
+void out_annotate_header(struct out *o, int fmt, const char *line,
+    size_t len, const struct addfield *f, size_t n);
+
 /* Append s[0..n) to b as a JSON string, quotes included. */
 void json_quote(struct buf *b, const char *s, size_t n);
 

@@ -1,0 +1,545 @@
+/*
+ * stream-window - give each record its event time and windows, and carry
+ * the watermark downstream.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "ledger.h"
+#include "out.h"
+#include "pred.h"
+#include "punct.h"
+#include "reader.h"
+#include "record.h"
+#include "strategy.h"
+#include "time.h"
+#include "watermark.h"
+#include "window.h"
+
+#define VERSION "0.1.0"
+#define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
+
+enum {
+	OPT_TUMBLING = 256, OPT_SLIDING, OPT_EVERY, OPT_OFFSET, OPT_SESSION,
+	OPT_KEY, OPT_GLOBAL, OPT_TZ, OPT_MAX_DELAY, OPT_MAX_JUMP, OPT_IDLE,
+	OPT_DROP_LATE, OPT_LATENESS, OPT_TIME_FORMAT, OPT_TIME_OUTPUT,
+	OPT_START_FIELD, OPT_END_FIELD, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "output-format", required_argument, NULL, 'o' },
+	{ "time", required_argument, NULL, 't' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "where", required_argument, NULL, 'w' },
+	{ "allowed-lateness", required_argument, NULL, OPT_LATENESS },
+	{ "drop-late", no_argument, NULL, OPT_DROP_LATE },
+	{ "end-field", required_argument, NULL, OPT_END_FIELD },
+	{ "every", required_argument, NULL, OPT_EVERY },
+	{ "global", no_argument, NULL, OPT_GLOBAL },
+	{ "idle", required_argument, NULL, OPT_IDLE },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "max-delay", required_argument, NULL, OPT_MAX_DELAY },
+	{ "max-jump", required_argument, NULL, OPT_MAX_JUMP },
+	{ "offset", required_argument, NULL, OPT_OFFSET },
+	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "sliding", required_argument, NULL, OPT_SLIDING },
+	{ "start-field", required_argument, NULL, OPT_START_FIELD },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
+	{ "time-output", required_argument, NULL, OPT_TIME_OUTPUT },
+	{ "tumbling", required_argument, NULL, OPT_TUMBLING },
+	{ "tz", required_argument, NULL, OPT_TZ },
+	{ NULL, 0, NULL, 0 }
+};
+
+static struct strategy st;
+static struct timefmt tfmt;
+static struct watermark wm;
+static struct fieldset fields = FIELDSET_INIT;
+static struct pred *where;
+static struct ledger ledger;
+static struct out out, rejects;
+static struct window *wins;
+static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
+static const char *where_expr, *rejects_path, *tzname;
+static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
+static struct monotime last_input;
+static int far_warnings;
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: stream-window [-i fmt] [-o fmt] [-t field] [-w expr]\n"
+	    "                     [--tumbling size [--offset off]]\n"
+	    "                     [--sliding size --every period [--offset off]]\n"
+	    "                     [--session gap [--key fields]] [--global]\n"
+	    "                     [--tz zone] [--time-format fmt] [--time-output fmt]\n"
+	    "                     [--max-delay d] [--max-jump d] [--idle d]\n"
+	    "                     [--allowed-lateness d] [--drop-late]\n"
+	    "                     [--start-field name] [--end-field name]\n"
+	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
+	    "                     [--stats] [file ...]\n");
+	exit(status);
+}
+
+static int64_t
+duration_arg(const char *opt, const char *arg)
+{
+	int64_t d;
+
+	if (duration_parse(arg, &d) < 0) {
+		diag_warn("%s '%s': not a duration", opt, arg);
+		usage(2);
+	}
+	return d;
+}
+
+static void
+set_kind(int kind)
+{
+	if (st.win.kind != WINDOW_NONE && st.win.kind != kind) {
+		diag_warn("one window kind: --tumbling, --sliding, --session "
+		    "or --global");
+		usage(2);
+	}
+	st.win.kind = kind;
+}
+
+static int
+parse_options(int argc, char **argv)
+{
+	int ch, f;
+
+	while ((ch = getopt_long(argc, argv, "hi:o:t:Vw:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+		case 'o':
+			if ((f = fmt_from_name(optarg)) < 0) {
+				diag_warn("-%c '%s': unknown format", ch, optarg);
+				usage(2);
+			}
+			*(ch == 'i' ? &iflag : &oflag) = f;
+			break;
+		case 't':
+			st.time_field = xstrdup(optarg);
+			break;
+		case 'w':
+			where_expr = optarg;
+			break;
+		case 'V':
+			printf("stream-window %s\n", VERSION);
+			exit(0);
+		case OPT_TUMBLING:
+			set_kind(WINDOW_TUMBLING);
+			st.win.size = duration_arg("--tumbling", optarg);
+			break;
+		case OPT_SLIDING:
+			set_kind(WINDOW_SLIDING);
+			st.win.size = duration_arg("--sliding", optarg);
+			break;
+		case OPT_EVERY:
+			st.win.period = duration_arg("--every", optarg);
+			break;
+		case OPT_OFFSET:
+			st.win.offset = duration_arg("--offset", optarg);
+			break;
+		case OPT_SESSION:
+			set_kind(WINDOW_SESSION);
+			st.win.gap = duration_arg("--session", optarg);
+			break;
+		case OPT_KEY:
+			st.key = xstrdup(optarg);
+			break;
+		case OPT_GLOBAL:
+			set_kind(WINDOW_GLOBAL);
+			break;
+		case OPT_TZ:
+			tzname = optarg;
+			break;
+		case OPT_MAX_DELAY:
+			st.max_delay = duration_arg("--max-delay", optarg);
+			break;
+		case OPT_MAX_JUMP:
+			wm.max_jump = duration_arg("--max-jump", optarg);
+			break;
+		case OPT_IDLE:
+			wm.idle = duration_arg("--idle", optarg);
+			break;
+		case OPT_LATENESS:
+			st.allowed_lateness = duration_arg("--allowed-lateness",
+			    optarg);
+			break;
+		case OPT_DROP_LATE:
+			droplate = 1;
+			break;
+		case OPT_TIME_FORMAT:
+			free(st.time_format);
+			st.time_format = xstrdup(optarg);
+			break;
+		case OPT_TIME_OUTPUT:
+			if ((st.time_output = time_output_from_name(optarg)) < 0) {
+				diag_warn("--time-output '%s': not rfc3339, epoch, "
+				    "epoch-ms, epoch-us or local", optarg);
+				usage(2);
+			}
+			break;
+		case OPT_START_FIELD:
+			free(st.start_field);
+			st.start_field = xstrdup(optarg);
+			break;
+		case OPT_END_FIELD:
+			free(st.end_field);
+			st.end_field = xstrdup(optarg);
+			break;
+		case OPT_ON_ERROR:
+			if ((ledger.on_error = on_error_from_name(optarg)) < 0) {
+				diag_warn("--on-error '%s': not warn, skip or "
+				    "fail", optarg);
+				usage(2);
+			}
+			break;
+		case OPT_REJECTS:
+			rejects_path = optarg;
+			break;
+		case OPT_STATS:
+			statsflag = 1;
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	return optind;
+}
+
+/* Everything the options imply, checked once. */
+static void
+set_up(void)
+{
+	const char *err;
+	char perr[256];
+
+	if (st.win.kind == WINDOW_NONE) {
+		diag_warn("a window kind is needed: --tumbling, --sliding, "
+		    "--session or --global");
+		usage(2);
+	}
+	if (st.win.kind == WINDOW_SLIDING && st.win.period == 0) {
+		diag_warn("--sliding needs --every");
+		usage(2);
+	}
+	if (tzname) {
+		if (tz_load(&st.tz, tzname, &err) < 0) {
+			diag_warn("--tz '%s': %s", tzname, err);
+			usage(2);
+		}
+		st.win.tz = &st.tz;
+	}
+	if (window_check(&st.win, &err) < 0) {
+		diag_warn("%s", err);
+		usage(2);
+	}
+	if (st.time_output == TOUT_LOCAL && st.win.tz == NULL) {
+		diag_warn("--time-output local needs --tz");
+		usage(2);
+	}
+	if (timefmt_init(&tfmt, st.time_format ? st.time_format : "auto") < 0) {
+		diag_warn("--time-format '%s': unknown format", st.time_format);
+		usage(2);
+	}
+	if (st.time_field)
+		timeslot = fieldset_add(&fields, st.time_field,
+		    strlen(st.time_field));
+	if (where_expr && (where = pred_compile(where_expr, &fields, perr,
+	    sizeof perr)) == NULL) {
+		diag_warn("--where: %s", perr);
+		usage(2);
+	}
+	wins = xcalloc(window_count(&st.win), sizeof *wins);
+	watermark_init(&wm, st.max_delay);
+}
+
+static void
+write_watermark(void)
+{
+	struct punct p = { PUNCT_WATERMARK, wm.wm, wm.wm == EVTIME_MAX, 0, 0,
+	    0, 0, 0 };
+
+	buf_reset(&line_out);
+	punct_write(&line_out, &p);
+	out_write(&out, line_out.data, line_out.len);
+}
+
+/* Input is about to block: flush, and let an idle stream's watermark
+ * follow the wall clock. */
+static int
+on_wait(void *arg)
+{
+	int64_t quiet;
+
+	(void)arg;
+	out_flush(&out);
+	if (wm.idle == 0)
+		return -1;
+	quiet = mono_now().us - last_input.us;
+	if (quiet < wm.idle)
+		return (int)((wm.idle - quiet + 999) / 1000);
+	if (watermark_idle(&wm, wall_now())) {
+		write_watermark();
+		out_flush(&out);
+	}
+	return (int)((wm.idle + 999) / 1000);
+}
+
+/* The event time of rec; -1 after rejecting it. */
+static int
+event_time(const struct record *rec, evtime *t, int *stop)
+{
+	const struct val *v;
+	const char *text;
+	size_t n;
+
+	if (timeslot < 0) {
+		*t = wall_now();
+		return 0;
+	}
+	v = &rec->v[timeslot];
+	if (v->type == VAL_MISSING) {
+		*stop = ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "missing field '%s'", st.time_field) < 0;
+		return -1;
+	}
+	text = val_text(v, &scratch, &n);
+	if (text == NULL || time_parse(&tfmt, text, n, t) < 0) {
+		*stop = ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "field '%s' is not a time", st.time_field) < 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+warn_far(const struct record *rec, evtime before)
+{
+	char a[TIME_RFC3339_MAX], b[TIME_RFC3339_MAX];
+
+	if (before == EVTIME_MIN || wm.wm - before < FAR_JUMP ||
+	    far_warnings++ >= 10)
+		return;
+	time_format_rfc3339(before, a);
+	time_format_rfc3339(wm.wm, b);
+	diag_at(rec->file, rec->lineno, "watermark jumped from %s to %s; "
+	    "--max-jump rejects such records", a, b);
+}
+
+static void
+write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
+{
+	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX], tt[32];
+	struct addfield f[3] = {
+		{ st.start_field, start, 0, OV_STR },
+		{ st.end_field, end, 0, OV_STR },
+		{ STRATEGY_TIME_FIELD, tt, 0, OV_NUM }
+	};
+	size_t i;
+
+	f[2].vlen = (size_t)snprintf(tt, sizeof tt, "%lld", (long long)t);
+	if (st.time_output != TOUT_RFC3339 && st.time_output != TOUT_LOCAL)
+		f[0].kind = f[1].kind = OV_NUM;
+	for (i = 0; i < nwin; i++) {
+		f[0].vlen = strategy_format_time(&st, wins[i].start, start);
+		f[1].vlen = strategy_format_time(&st, wins[i].end, end);
+		out_annotate(&out, fmt, rec->line, rec->len, f, 3);
+	}
+}
+
+/* One record; -1 to stop reading. */
+static int
+window_record(struct parser *ps, struct reader *r, struct record *rec)
+{
+	const char *err, *line;
+	size_t len, nwin, i;
+	evtime t, before;
+	int rc, stop = 0, late = 1;
+
+	ledger.read++;
+	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
+		if (reader_more(r, &line, &len) <= 0) {
+			err = "unterminated quoted field";
+			rc = PARSE_ERROR;
+			break;
+		}
+		rec->line = line;
+		rec->len = len;
+	}
+	if (rc == PARSE_HEADER) {
+		static const struct addfield hdr[3] = {
+			{ NULL, NULL, 0, 0 }, { NULL, NULL, 0, 0 },
+			{ STRATEGY_TIME_FIELD, NULL, 0, 0 } };
+		struct addfield h[3] = { hdr[0], hdr[1], hdr[2] };
+
+		h[0].name = st.start_field;
+		h[1].name = st.end_field;
+		ledger.read--;
+		out_annotate_header(&out, ps->fmt, rec->line, rec->len, h, 3);
+		return 0;
+	}
+	if (rc == PARSE_ERROR)
+		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "%s", err);
+	buf_reset(&scratch);
+	if (where && !pred_eval(where, rec, &scratch)) {
+		ledger.filtered++;
+		return 0;
+	}
+	if (event_time(rec, &t, &stop) < 0)
+		return stop ? -1 : 0;
+	if (watermark_outlier(&wm, t))
+		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "event time more than --max-jump ahead of the "
+		    "watermark");
+	if ((nwin = window_assign(&st.win, t, wins)) == 0)
+		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "event time out of range");
+	for (i = 0; i < nwin && late; i++)
+		late = watermark_expired(&wm, wins[i].end, st.allowed_lateness);
+	if (late && droplate) {
+		ledger.late++;
+		return 0;
+	}
+	before = wm.wm;
+	if (watermark_observe(&wm, t))
+		warn_far(rec, before);
+	write_windows(rec, t, nwin, oflag >= 0 ? oflag : ps->fmt);
+	ledger.kept++;
+	ledger.written += nwin;
+	return 0;
+}
+
+static void
+control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
+{
+	struct punct p;
+	const char *err;
+	char ex[DIAG_EXCERPT_SIZE];
+
+	if (punct_parse(line, len, &p, &err) < 0) {
+		diag_at(file, lineno, "bad control line: %s: %s", err,
+		    diag_excerpt(ex, line, len));
+		ledger.status = 1;
+		return;
+	}
+	/* our own end of input comes at ours; a watermark moves ours */
+	if (p.kind == PUNCT_WATERMARK) {
+		if (!p.at_end && watermark_raise(&wm, p.t))
+			write_watermark();
+		return;
+	}
+	out_write(&out, line, len);
+	out_putc(&out, '\n');
+}
+
+static int
+window_file(const char *path)
+{
+	struct reader r;
+	struct parser ps;
+	struct record rec;
+	const char *line;
+	size_t len;
+	int got, stop = 0;
+
+	if (reader_open(&r, path) < 0) {
+		diag_warn("cannot open '%s': %s", path, strerror(errno));
+		ledger.status = 1;
+		return 0;
+	}
+	r.wait = on_wait;
+	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
+	rec.file = r.name;
+	parser_init(&ps, iflag, &fields);
+	while (!stop && (got = reader_next(&r, &line, &len)) > 0) {
+		if (wm.idle)
+			last_input = mono_now();
+		if (punct_is(line, len)) {
+			control_line(r.name, r.lineno, line, len);
+			continue;
+		}
+		rec.line = line;
+		rec.len = len;
+		rec.lineno = r.lineno;
+		stop = window_record(&ps, &r, &rec) < 0;
+	}
+	if (!stop && got < 0) {
+		diag_warn("%s: read error: %s", r.name, strerror(errno));
+		ledger.status = 1;
+	}
+	parser_release(&ps);
+	free(rec.v);
+	reader_close(&r);
+	return stop ? -1 : 0;
+}
+
+static int
+finish(void)
+{
+	watermark_end(&wm);
+	write_watermark();
+	if (out_release(&out) < 0) {
+		if (out.err == EPIPE)
+			return 1;
+		diag_warn("write error: %s", strerror(out.err));
+		ledger.status = 1;
+	}
+	if (rejects_path && out_release(&rejects) < 0) {
+		diag_warn("'%s': write error: %s", rejects_path,
+		    strerror(rejects.err));
+		ledger.status = 1;
+	}
+	if (statsflag)
+		ledger_print(&ledger);
+	return ledger.status;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i;
+
+	diag_init(argv[0]);
+	signal(SIGPIPE, SIG_DFL);
+	ledger_init(&ledger, "windowed");
+	strategy_init(&st);
+	i = parse_options(argc, argv);
+	argc -= i;
+	argv += i;
+	set_up();
+	out_init(&out, STDOUT_FILENO, "<stdout>");
+	if (rejects_path) {
+		if (out_open(&rejects, rejects_path, 0) < 0)
+			diag_fatal(1, "cannot open '%s': %s", rejects_path,
+			    strerror(errno));
+		ledger.rejects = &rejects;
+	}
+	strategy_write(&line_out, &st);
+	out_write(&out, line_out.data, line_out.len);
+	last_input = mono_now();
+	if (argc == 0)
+		window_file("-");
+	for (i = 0; i < argc; i++)
+		if (window_file(argv[i]) < 0)
+			break;
+	return finish();
+}

@@ -1,0 +1,46 @@
+/*
+ * strategy.h - a stream's windowing strategy: how records get their event
+ * time and windows, and how the watermark moves.  stream-window takes it
+ * from its options and writes it as the first control line of its
+ * output; downstream tools read it from there (streamkit(7)).
+ *
+ * The struct owns its strings and its time zone.
+ */
+#ifndef STRATEGY_H
+#define STRATEGY_H
+
+#include "buf.h"
+#include "time.h"
+#include "tz.h"
+#include "window.h"
+
+/* The reserved field that carries a record's event time downstream,
+ * an integer of microseconds since the epoch. */
+#define STRATEGY_TIME_FIELD "_t"
+
+enum time_output {
+	TOUT_RFC3339 = 0, TOUT_EPOCH, TOUT_EPOCH_MS, TOUT_EPOCH_US, TOUT_LOCAL
+};
+
+struct strategy {
+	struct windowing win;
+	struct tz tz;			/* win.tz points here when set */
+	char *time_field;		/* NULL: processing time */
+	char *time_format;		/* as given to --time-format */
+	char *key;			/* session key fields, comma-separated */
+	char *start_field, *end_field;
+	int time_output;		/* enum time_output */
+	int64_t max_delay, allowed_lateness;
+};
+
+void strategy_init(struct strategy *s);
+void strategy_release(struct strategy *s);
+/* Append the strategy control line, "\n" included. */
+void strategy_write(struct buf *b, const struct strategy *s);
+/* -1 for a name that is not rfc3339, epoch, epoch-ms, epoch-us, local. */
+int time_output_from_name(const char *name);
+/* Write t as the strategy's window bounds are written; returns length
+ * (dst holds TIME_RFC3339_MAX). */
+size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);
+
+#endif
