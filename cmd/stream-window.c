@@ -74,6 +74,7 @@ static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
 static const char *where_expr, *rejects_path, *tzname;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
 static struct monotime last_input;
+static int64_t max_jump, idle;
 static int far_warnings;
 
 static void __attribute__((noreturn))
@@ -171,10 +172,10 @@ parse_options(int argc, char **argv)
 			st.max_delay = duration_arg("--max-delay", optarg);
 			break;
 		case OPT_MAX_JUMP:
-			wm.max_jump = duration_arg("--max-jump", optarg);
+			max_jump = duration_arg("--max-jump", optarg);
 			break;
 		case OPT_IDLE:
-			wm.idle = duration_arg("--idle", optarg);
+			idle = duration_arg("--idle", optarg);
 			break;
 		case OPT_LATENESS:
 			st.allowed_lateness = duration_arg("--allowed-lateness",
@@ -269,6 +270,8 @@ set_up(void)
 	}
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
 	watermark_init(&wm, st.max_delay);
+	wm.max_jump = max_jump;
+	wm.idle = idle;
 }
 
 static void
