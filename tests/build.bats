@@ -8,11 +8,14 @@ load helper
 	run make -s -C "$TOP" BUILD="${BUILD:-build}" DESTDIR="$d" PREFIX=/usr install
 	[ "$status" -eq 0 ]
 	[ -x "$d/usr/bin/stream-agg" ]
+	[ -x "$d/usr/bin/stream-window" ]
 	[ -f "$d/usr/share/man/man1/stream-agg.1" ]
+	[ -f "$d/usr/share/man/man1/stream-window.1" ]
 	[ -f "$d/usr/share/man/man7/streamkit.7" ]
 	run make -s -C "$TOP" BUILD="${BUILD:-build}" DESTDIR="$d" PREFIX=/usr uninstall
 	[ "$status" -eq 0 ]
 	[ ! -e "$d/usr/bin/stream-agg" ]
+	[ ! -e "$d/usr/bin/stream-window" ]
 	[ ! -e "$d/usr/share/man/man1/stream-agg.1" ]
 	[ ! -e "$d/usr/share/man/man7/streamkit.7" ]
 }

@@ -37,6 +37,12 @@ lint() {
 	[ -z "$output" ]
 }
 
+@test "stream-window.1 lints clean" {
+	run lint stream-window.1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "streamkit.7 lints clean" {
 	run lint streamkit.7
 	[ "$status" -eq 0 ]
@@ -45,21 +51,35 @@ lint() {
 
 @test "every example in the man pages has a test here" {
 	[ "$(examples_of stream-agg.1 | wc -l)" -eq 5 ]
+	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
 
-@test "the SYNOPSIS of stream-agg.1 names every option of --help" {
-	local n=0
-	run stream_agg --help
-	[ "$status" -eq 0 ]
-	for opt in $(printf '%s\n' "$output" | grep -o -- '\[-[-a-z]*' | tr -d '[' | sort -u); do
+# synopsis_matches TOOL: every option of TOOL --help is in its SYNOPSIS;
+# prints how many there were.
+synopsis_matches() {
+	local n=0 opt usage
+	usage=$("$STREAMKIT_BIN/$1" --help) || return 1
+	for opt in $(printf '%s\n' "$usage" | grep -o -- '\[-[-a-z]*' | tr -d '[' | sort -u); do
 		case $opt in
-		--*) grep -q "^\.Op Fl \\\\-${opt#--}" "$TOP/man/stream-agg.1" ;;
-		-*) grep -q "^\.Op Fl ${opt#-}" "$TOP/man/stream-agg.1" ;;
-		esac || { echo "not in SYNOPSIS: $opt"; false; }
+		--*) grep -q "^\.Op .*Fl \\\\-${opt#--}" "$TOP/man/$1.1" ;;
+		-*) grep -q "^\.Op Fl ${opt#-}" "$TOP/man/$1.1" ;;
+		esac || { echo "not in the SYNOPSIS of $1.1: $opt"; return 1; }
 		n=$((n + 1))
 	done
-	[ "$n" -eq 11 ]
+	echo "$n"
+}
+
+@test "the SYNOPSIS of stream-agg.1 names every option of --help" {
+	run synopsis_matches stream-agg
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 11 ]
+}
+
+@test "the SYNOPSIS of stream-window.1 names every option of --help" {
+	run synopsis_matches stream-window
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 23 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {
@@ -108,4 +128,22 @@ POST,7" ]
 {"method":"POST","host_distinct":40,"time_first":"24/Nov/2026:10:00:11 +0000"}
 {"method":"DELETE","host_distinct":40,"time_first":"24/Nov/2026:10:00:15 +0000"}
 {"method":"PUT","host_distinct":40,"time_first":"24/Nov/2026:10:00:29 +0000"}' ]
+}
+
+@test "stream-window.1 example 1: hourly windows over an nginx log" {
+	run_example stream-window.1 1
+	[ "$status" -eq 0 ]
+	[ "$output" = '203.0.113.25 - - [24/Nov/2026:10:00:05 +0000] "GET /index.html HTTP/1.1" 200 4961 "https://example.com/" "curl/8.5.0" window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z _t=1795514405000000' ]
+}
+
+@test "stream-window.1 example 2: a record in five sliding windows" {
+	run_example stream-window.1 2
+	[ "$status" -eq 0 ]
+	[ "$output" = 5 ]
+}
+
+@test "stream-window.1 example 3: a 23-hour day in Berlin" {
+	run_example stream-window.1 3
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ts":"2026-03-29T12:00:00Z","window_start":"2026-03-29T00:00:00.000+01:00","window_end":"2026-03-30T00:00:00.000+02:00","_t":1774785600000000}' ]
 }
