@@ -26,39 +26,19 @@
 #define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
 
 enum {
-	OPT_TUMBLING = 256, OPT_SLIDING, OPT_EVERY, OPT_OFFSET, OPT_SESSION,
-	OPT_KEY, OPT_GLOBAL, OPT_TZ, OPT_MAX_DELAY, OPT_MAX_JUMP, OPT_IDLE,
-	OPT_DROP_LATE, OPT_LATENESS, OPT_TIME_FORMAT, OPT_TIME_OUTPUT,
-	OPT_START_FIELD, OPT_END_FIELD, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS
+	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS
 };
 
-static const struct option longopts[] = {
+static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, 'i' },
 	{ "output-format", required_argument, NULL, 'o' },
-	{ "time", required_argument, NULL, 't' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "where", required_argument, NULL, 'w' },
-	{ "allowed-lateness", required_argument, NULL, OPT_LATENESS },
 	{ "drop-late", no_argument, NULL, OPT_DROP_LATE },
-	{ "end-field", required_argument, NULL, OPT_END_FIELD },
-	{ "every", required_argument, NULL, OPT_EVERY },
-	{ "global", no_argument, NULL, OPT_GLOBAL },
-	{ "idle", required_argument, NULL, OPT_IDLE },
-	{ "key", required_argument, NULL, OPT_KEY },
-	{ "max-delay", required_argument, NULL, OPT_MAX_DELAY },
-	{ "max-jump", required_argument, NULL, OPT_MAX_JUMP },
-	{ "offset", required_argument, NULL, OPT_OFFSET },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "session", required_argument, NULL, OPT_SESSION },
-	{ "sliding", required_argument, NULL, OPT_SLIDING },
-	{ "start-field", required_argument, NULL, OPT_START_FIELD },
 	{ "stats", no_argument, NULL, OPT_STATS },
-	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
-	{ "time-output", required_argument, NULL, OPT_TIME_OUTPUT },
-	{ "tumbling", required_argument, NULL, OPT_TUMBLING },
-	{ "tz", required_argument, NULL, OPT_TZ },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -71,10 +51,9 @@ static struct ledger ledger;
 static struct out out, rejects;
 static struct window *wins;
 static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
-static const char *where_expr, *rejects_path, *tzname;
+static const char *where_expr, *rejects_path;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
 static struct monotime last_input;
-static int64_t max_jump, idle;
 static int far_warnings;
 
 static void __attribute__((noreturn))
@@ -94,32 +73,11 @@ usage(int status)
 	exit(status);
 }
 
-static int64_t
-duration_arg(const char *opt, const char *arg)
-{
-	int64_t d;
-
-	if (duration_parse(arg, &d) < 0) {
-		diag_warn("%s '%s': not a duration", opt, arg);
-		usage(2);
-	}
-	return d;
-}
-
-static void
-set_kind(int kind)
-{
-	if (st.win.kind != WINDOW_NONE && st.win.kind != kind) {
-		diag_warn("one window kind: --tumbling, --sliding, --session "
-		    "or --global");
-		usage(2);
-	}
-	st.win.kind = kind;
-}
-
 static int
 parse_options(int argc, char **argv)
 {
+	struct option *longopts = strategy_merge_options(own_options);
+	char err[256];
 	int ch, f;
 
 	while ((ch = getopt_long(argc, argv, "hi:o:t:Vw:", longopts, NULL)) != -1) {
@@ -133,75 +91,26 @@ parse_options(int argc, char **argv)
 			*(ch == 'i' ? &iflag : &oflag) = f;
 			break;
 		case 't':
-			st.time_field = xstrdup(optarg);
-			break;
+			ch = strategy_options[0].val;	/* --time */
+			/* FALLTHROUGH */
+		default:
+			if (ch >= STRATEGY_OPT_BASE) {
+				if (strategy_option(&st, ch, optarg, err,
+				    sizeof err) < 0) {
+					diag_warn("%s", err);
+					usage(2);
+				}
+				break;
+			}
+			usage(2);
 		case 'w':
 			where_expr = optarg;
 			break;
 		case 'V':
 			printf("stream-window %s\n", VERSION);
 			exit(0);
-		case OPT_TUMBLING:
-			set_kind(WINDOW_TUMBLING);
-			st.win.size = duration_arg("--tumbling", optarg);
-			break;
-		case OPT_SLIDING:
-			set_kind(WINDOW_SLIDING);
-			st.win.size = duration_arg("--sliding", optarg);
-			break;
-		case OPT_EVERY:
-			st.win.period = duration_arg("--every", optarg);
-			break;
-		case OPT_OFFSET:
-			st.win.offset = duration_arg("--offset", optarg);
-			break;
-		case OPT_SESSION:
-			set_kind(WINDOW_SESSION);
-			st.win.gap = duration_arg("--session", optarg);
-			break;
-		case OPT_KEY:
-			st.key = xstrdup(optarg);
-			break;
-		case OPT_GLOBAL:
-			set_kind(WINDOW_GLOBAL);
-			break;
-		case OPT_TZ:
-			tzname = optarg;
-			break;
-		case OPT_MAX_DELAY:
-			st.max_delay = duration_arg("--max-delay", optarg);
-			break;
-		case OPT_MAX_JUMP:
-			max_jump = duration_arg("--max-jump", optarg);
-			break;
-		case OPT_IDLE:
-			idle = duration_arg("--idle", optarg);
-			break;
-		case OPT_LATENESS:
-			st.allowed_lateness = duration_arg("--allowed-lateness",
-			    optarg);
-			break;
 		case OPT_DROP_LATE:
 			droplate = 1;
-			break;
-		case OPT_TIME_FORMAT:
-			free(st.time_format);
-			st.time_format = xstrdup(optarg);
-			break;
-		case OPT_TIME_OUTPUT:
-			if ((st.time_output = time_output_from_name(optarg)) < 0) {
-				diag_warn("--time-output '%s': not rfc3339, epoch, "
-				    "epoch-ms, epoch-us or local", optarg);
-				usage(2);
-			}
-			break;
-		case OPT_START_FIELD:
-			free(st.start_field);
-			st.start_field = xstrdup(optarg);
-			break;
-		case OPT_END_FIELD:
-			free(st.end_field);
-			st.end_field = xstrdup(optarg);
 			break;
 		case OPT_ON_ERROR:
 			if ((ledger.on_error = on_error_from_name(optarg)) < 0) {
@@ -218,10 +127,9 @@ parse_options(int argc, char **argv)
 			break;
 		case 'h':
 			usage(0);
-		default:
-			usage(2);
 		}
 	}
+	free(longopts);
 	return optind;
 }
 
@@ -229,31 +137,15 @@ parse_options(int argc, char **argv)
 static void
 set_up(void)
 {
-	const char *err;
-	char perr[256];
+	char err[256];
 
 	if (st.win.kind == WINDOW_NONE) {
 		diag_warn("a window kind is needed: --tumbling, --sliding, "
 		    "--session or --global");
 		usage(2);
 	}
-	if (st.win.kind == WINDOW_SLIDING && st.win.period == 0) {
-		diag_warn("--sliding needs --every");
-		usage(2);
-	}
-	if (tzname) {
-		if (tz_load(&st.tz, tzname, &err) < 0) {
-			diag_warn("--tz '%s': %s", tzname, err);
-			usage(2);
-		}
-		st.win.tz = &st.tz;
-	}
-	if (window_check(&st.win, &err) < 0) {
+	if (strategy_finish(&st, err, sizeof err) < 0) {
 		diag_warn("%s", err);
-		usage(2);
-	}
-	if (st.time_output == TOUT_LOCAL && st.win.tz == NULL) {
-		diag_warn("--time-output local needs --tz");
 		usage(2);
 	}
 	if (timefmt_init(&tfmt, st.time_format ? st.time_format : "auto") < 0) {
@@ -263,15 +155,15 @@ set_up(void)
 	if (st.time_field)
 		timeslot = fieldset_add(&fields, st.time_field,
 		    strlen(st.time_field));
-	if (where_expr && (where = pred_compile(where_expr, &fields, perr,
-	    sizeof perr)) == NULL) {
-		diag_warn("--where: %s", perr);
+	if (where_expr && (where = pred_compile(where_expr, &fields, err,
+	    sizeof err)) == NULL) {
+		diag_warn("--where: %s", err);
 		usage(2);
 	}
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
 	watermark_init(&wm, st.max_delay);
-	wm.max_jump = max_jump;
-	wm.idle = idle;
+	wm.max_jump = st.max_jump;
+	wm.idle = st.idle;
 }
 
 static void

@@ -10,6 +10,161 @@
 #include "punct.h"
 #include "strategy.h"
 
+enum {
+	SO_TIME = STRATEGY_OPT_BASE, SO_TIME_FORMAT, SO_TUMBLING, SO_SLIDING,
+	SO_EVERY, SO_OFFSET, SO_SESSION, SO_KEY, SO_GLOBAL, SO_TZ,
+	SO_MAX_DELAY, SO_MAX_JUMP, SO_IDLE, SO_LATENESS, SO_TIME_OUTPUT,
+	SO_START_FIELD, SO_END_FIELD
+};
+
+const struct option strategy_options[] = {
+	{ "time", required_argument, NULL, SO_TIME },
+	{ "time-format", required_argument, NULL, SO_TIME_FORMAT },
+	{ "tumbling", required_argument, NULL, SO_TUMBLING },
+	{ "sliding", required_argument, NULL, SO_SLIDING },
+	{ "every", required_argument, NULL, SO_EVERY },
+	{ "offset", required_argument, NULL, SO_OFFSET },
+	{ "session", required_argument, NULL, SO_SESSION },
+	{ "key", required_argument, NULL, SO_KEY },
+	{ "global", no_argument, NULL, SO_GLOBAL },
+	{ "tz", required_argument, NULL, SO_TZ },
+	{ "max-delay", required_argument, NULL, SO_MAX_DELAY },
+	{ "max-jump", required_argument, NULL, SO_MAX_JUMP },
+	{ "idle", required_argument, NULL, SO_IDLE },
+	{ "allowed-lateness", required_argument, NULL, SO_LATENESS },
+	{ "time-output", required_argument, NULL, SO_TIME_OUTPUT },
+	{ "start-field", required_argument, NULL, SO_START_FIELD },
+	{ "end-field", required_argument, NULL, SO_END_FIELD },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct option *
+strategy_merge_options(const struct option *own)
+{
+	size_t n = 0, m = 0;
+	struct option *all;
+
+	while (own[n].name)
+		n++;
+	while (strategy_options[m].name)
+		m++;
+	all = xcalloc(n + m + 1, sizeof *all);
+	memcpy(all, own, n * sizeof *all);
+	memcpy(all + n, strategy_options, (m + 1) * sizeof *all);
+	return all;
+}
+
+static const char *
+opt_name(int opt)
+{
+	size_t i;
+
+	for (i = 0; strategy_options[i].name; i++)
+		if (strategy_options[i].val == opt)
+			return strategy_options[i].name;
+	return "?";
+}
+
+static int
+set_kind(struct strategy *s, int kind, char *err, size_t errlen)
+{
+	if (s->win.kind != WINDOW_NONE && s->win.kind != kind) {
+		snprintf(err, errlen, "one window kind: --tumbling, --sliding, "
+		    "--session or --global");
+		return -1;
+	}
+	s->win.kind = kind;
+	return 0;
+}
+
+static void
+set_str(char **dst, const char *arg)
+{
+	free(*dst);
+	*dst = xstrdup(arg);
+}
+
+int
+strategy_option(struct strategy *s, int opt, const char *arg, char *err,
+    size_t errlen)
+{
+	int64_t d = 0;
+
+	switch (opt) {
+	case SO_TUMBLING: case SO_SLIDING: case SO_EVERY: case SO_OFFSET:
+	case SO_SESSION: case SO_MAX_DELAY: case SO_MAX_JUMP: case SO_IDLE:
+	case SO_LATENESS:
+		if (duration_parse(arg, &d) < 0) {
+			snprintf(err, errlen, "--%s '%s': not a duration",
+			    opt_name(opt), arg);
+			return -1;
+		}
+	}
+	switch (opt) {
+	case SO_TIME: set_str(&s->time_field, arg); break;
+	case SO_TIME_FORMAT: set_str(&s->time_format, arg); break;
+	case SO_KEY: set_str(&s->key, arg); break;
+	case SO_TZ: set_str(&s->tzname, arg); break;
+	case SO_START_FIELD: set_str(&s->start_field, arg); break;
+	case SO_END_FIELD: set_str(&s->end_field, arg); break;
+	case SO_TUMBLING:
+		s->win.size = d;
+		return set_kind(s, WINDOW_TUMBLING, err, errlen);
+	case SO_SLIDING:
+		s->win.size = d;
+		return set_kind(s, WINDOW_SLIDING, err, errlen);
+	case SO_SESSION:
+		s->win.gap = d;
+		return set_kind(s, WINDOW_SESSION, err, errlen);
+	case SO_GLOBAL:
+		return set_kind(s, WINDOW_GLOBAL, err, errlen);
+	case SO_EVERY: s->win.period = d; break;
+	case SO_OFFSET: s->win.offset = d; break;
+	case SO_MAX_DELAY: s->max_delay = d; break;
+	case SO_MAX_JUMP: s->max_jump = d; break;
+	case SO_IDLE: s->idle = d; break;
+	case SO_LATENESS: s->allowed_lateness = d; break;
+	case SO_TIME_OUTPUT:
+		if ((s->time_output = time_output_from_name(arg)) < 0) {
+			snprintf(err, errlen, "--time-output '%s': not rfc3339, "
+			    "epoch, epoch-ms, epoch-us or local", arg);
+			return -1;
+		}
+		break;
+	default:
+		snprintf(err, errlen, "unknown option");
+		return -1;
+	}
+	return 0;
+}
+
+int
+strategy_finish(struct strategy *s, char *err, size_t errlen)
+{
+	const char *why;
+
+	if (s->win.kind == WINDOW_SLIDING && s->win.period == 0) {
+		snprintf(err, errlen, "--sliding needs --every");
+		return -1;
+	}
+	if (s->tzname) {
+		if (tz_load(&s->tz, s->tzname, &why) < 0) {
+			snprintf(err, errlen, "--tz '%s': %s", s->tzname, why);
+			return -1;
+		}
+		s->win.tz = &s->tz;
+	}
+	if (window_check(&s->win, &why) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (s->time_output == TOUT_LOCAL && s->win.tz == NULL) {
+		snprintf(err, errlen, "--time-output local needs --tz");
+		return -1;
+	}
+	return 0;
+}
+
 void
 strategy_init(struct strategy *s)
 {
@@ -26,22 +181,30 @@ strategy_release(struct strategy *s)
 	free(s->key);
 	free(s->start_field);
 	free(s->end_field);
+	free(s->tzname);
 	if (s->win.tz)
 		tz_release(&s->tz);
 	memset(s, 0, sizeof *s);
 }
 
+static const char *const tout_names[] = { "rfc3339", "epoch", "epoch-ms",
+    "epoch-us", "local" };
+
 int
 time_output_from_name(const char *name)
 {
-	static const char *const names[] = { "rfc3339", "epoch", "epoch-ms",
-	    "epoch-us", "local" };
 	size_t i;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(name, names[i]) == 0)
+	for (i = 0; i < sizeof tout_names / sizeof tout_names[0]; i++)
+		if (strcmp(name, tout_names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+const char *
+time_output_name(int tout)
+{
+	return tout >= 0 && tout <= TOUT_LOCAL ? tout_names[tout] : "?";
 }
 
 static int64_t
@@ -126,6 +289,7 @@ strategy_write(struct buf *b, const struct strategy *s)
 	add_str(b, "key", s->key);
 	add_str(b, "start_field", s->start_field);
 	add_str(b, "end_field", s->end_field);
+	add_str(b, "time_output", time_output_name(s->time_output));
 	add_int(b, "max_delay", s->max_delay);
 	add_int(b, "allowed_lateness", s->allowed_lateness);
 	add_str(b, "trigger", "watermark");

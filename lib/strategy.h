@@ -9,6 +9,8 @@
 #ifndef STRATEGY_H
 #define STRATEGY_H
 
+#include <getopt.h>
+
 #include "buf.h"
 #include "time.h"
 #include "tz.h"
@@ -31,7 +33,26 @@ struct strategy {
 	char *start_field, *end_field;
 	int time_output;		/* enum time_output */
 	int64_t max_delay, allowed_lateness;
+	int64_t max_jump, idle;		/* for the watermark */
+	char *tzname;			/* --tz, until strategy_finish */
 };
+
+/*
+ * The command-line options that set a strategy, shared by the tools that
+ * window: getopt_long codes from STRATEGY_OPT_BASE on, and their table,
+ * ended by a zero entry, for the tools to copy into theirs.
+ */
+#define STRATEGY_OPT_BASE 1000
+extern const struct option strategy_options[];
+/* A getopt_long table of own's options and strategy_options (malloc'd). */
+struct option *strategy_merge_options(const struct option *own);
+/* Take one of those options; 0, or -1 with a message in err (a usage
+ * error: the option and its bad argument are named). */
+int strategy_option(struct strategy *s, int opt, const char *arg,
+    char *err, size_t errlen);
+/* Check and complete s once all options are read: the time zone loaded,
+ * the windows sane; 0, or -1 with a message in err. */
+int strategy_finish(struct strategy *s, char *err, size_t errlen);
 
 void strategy_init(struct strategy *s);
 void strategy_release(struct strategy *s);
@@ -39,6 +60,7 @@ void strategy_release(struct strategy *s);
 void strategy_write(struct buf *b, const struct strategy *s);
 /* -1 for a name that is not rfc3339, epoch, epoch-ms, epoch-us, local. */
 int time_output_from_name(const char *name);
+const char *time_output_name(int tout);
 /* Write t as the strategy's window bounds are written; returns length
  * (dst holds TIME_RFC3339_MAX). */
 size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);

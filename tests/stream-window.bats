@@ -20,7 +20,7 @@ export -f records
 
 @test "the strategy line comes first, the end of input last" {
 	feed '{"ts":1}\n' stream_window -t ts --tumbling 10s --max-delay 2s
-	[ "${lines[0]}" = '{"_punct":"strategy","window":"tumbling","size":10000000,"offset":0,"tz":null,"time":"ts","time_format":"auto","time_field":"_t","key":null,"start_field":"window_start","end_field":"window_end","max_delay":2000000,"allowed_lateness":0,"trigger":"watermark","mode":"discard"}' ]
+	[ "${lines[0]}" = '{"_punct":"strategy","window":"tumbling","size":10000000,"offset":0,"tz":null,"time":"ts","time_format":"auto","time_field":"_t","key":null,"start_field":"window_start","end_field":"window_end","time_output":"rfc3339","max_delay":2000000,"allowed_lateness":0,"trigger":"watermark","mode":"discard"}' ]
 	[ "${lines[2]}" = '{"_punct":"watermark","end":true}' ]
 	[ "${#lines[@]}" -eq 3 ]
 }
