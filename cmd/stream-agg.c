@@ -18,16 +18,19 @@
 #include "punct.h"
 #include "reader.h"
 #include "record.h"
+#include "strategy.h"
 #include "time.h"
+#include "watermark.h"
+#include "winstate.h"
 
 #define VERSION "0.1.0"
 
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_PUNCT, OPT_MAX_GROUPS
+	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT
 };
 
-static const struct option longopts[] = {
+static const struct option own_options[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, 'i' },
@@ -35,6 +38,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "where", required_argument, NULL, 'w' },
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
+	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
@@ -56,14 +60,29 @@ static struct recw writer;
 static int outfmt = -1;			/* decided by the first record */
 static struct buf scratch = BUF_INIT;
 
+/* Windows: from our options (in-process) or the input's strategy line. */
+static struct strategy st;
+static int annotated;			/* the input carries its windows */
+static struct stamper stamper;
+static struct watermark wm;
+static struct winstate ws;
+static struct window *wins;
+static struct out lateout;
+static const char *late_path;
+
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: stream-agg [-i fmt] [-o fmt] [-g fields] [-w expr] [--sort]\n"
-	    "                  [--emit-every duration] [--max-groups n]\n"
-	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
-	    "                  [--stats] [--punct] [aggregation ...] [file ...]\n");
+	    "                  [-t field] [--time-format fmt] [--time-output fmt]\n"
+	    "                  [--tumbling size | --sliding size --every period |\n"
+	    "                   --global] [--offset off] [--tz zone]\n"
+	    "                  [--max-delay d] [--max-jump d] [--allowed-lateness d]\n"
+	    "                  [--late-output file] [--emit-every duration]\n"
+	    "                  [--max-groups n] [--on-error warn|skip|fail]\n"
+	    "                  [--rejects file] [--stats] [--punct]\n"
+	    "                  [aggregation ...] [file ...]\n");
 	exit(status);
 }
 
@@ -126,8 +145,37 @@ emit(void)
 		return;		/* no record yet: nothing to say */
 	if (writer.o == NULL)
 		recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
-	aggtab_emit(&tab, &writer, sortflag);
+	aggtab_emit(&tab, &writer, sortflag, NULL, 0);
 	ledger.written += aggtab_count(&tab);
+}
+
+/* Write the results of one window, its bounds first. */
+static void
+emit_window(void *arg, const struct window *w, struct aggtab *t)
+{
+	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
+	int kind = st.time_output == TOUT_RFC3339 ||
+	    st.time_output == TOUT_LOCAL ? OV_STR : OV_NUM;
+	struct addfield pre[2] = {
+		{ st.start_field, start, strategy_format_time(&st, w->start,
+		    start), kind },
+		{ st.end_field, end, strategy_format_time(&st, w->end, end),
+		    kind }
+	};
+
+	(void)arg;
+	if (writer.o == NULL)
+		recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
+	aggtab_emit(t, &writer, sortflag, pre, 2);
+	ledger.written += aggtab_count(t);
+}
+
+/* Fire what the watermark has passed; results leave at once. */
+static void
+fire(void)
+{
+	if (winstate_fire(&ws, wm.wm, emit_window, NULL))
+		out_flush(&out);
 }
 
 /* The running results of --emit-every, when anything changed. */
@@ -150,12 +198,63 @@ emit_due(void)
 }
 
 /* Input is about to block: show what we have, then wait for timers. */
+static struct monotime last_input;
+
 static int
 on_wait(void *arg)
 {
+	int64_t quiet;
+
 	(void)arg;
 	out_flush(&out);
-	return emit_due();
+	if (st.win.kind == WINDOW_NONE || st.idle == 0)
+		return emit_due();
+	quiet = mono_now().us - last_input.us;
+	if (quiet < st.idle)
+		return (int)((st.idle - quiet + 999) / 1000);
+	if (watermark_idle(&wm, wall_now()))
+		fire();
+	return (int)((st.idle + 999) / 1000);
+}
+
+static const struct aggspec *specs;
+static size_t nspec, nkey, max_groups;
+static char **keynames;
+static int *keyslots;
+
+/* Windows are on: from options, or from the input's strategy line. */
+static void
+start_windows(void)
+{
+	if (st.win.kind == WINDOW_SESSION)
+		diag_fatal(2, "session windows: stream-agg cannot merge "
+		    "them yet");
+	stamper_init(&stamper, &st, annotated, &fields);
+	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey);
+	ws.max_groups = max_groups;
+	watermark_init(&wm, st.max_delay);
+	wm.max_jump = st.max_jump;
+	wins = xcalloc(window_count(&st.win), sizeof *wins);
+}
+
+static void
+input_strategy(const char *file, uintmax_t lineno, const char *line,
+    size_t len)
+{
+	char err[256];
+
+	if (st.win.kind != WINDOW_NONE && !annotated)
+		diag_fatal(2, "%s:%ju: the input is windowed already: drop "
+		    "the window options", file, lineno);
+	if (annotated)
+		return;		/* a second strategy: the first holds */
+	if (ledger.read > 0)
+		diag_fatal(1, "%s:%ju: a strategy line after records", file,
+		    lineno);
+	if (strategy_parse(&st, line, len, err, sizeof err) < 0)
+		diag_fatal(1, "%s:%ju: %s", file, lineno, err);
+	annotated = 1;
+	start_windows();
 }
 
 static void
@@ -176,6 +275,72 @@ control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
 		out_write(&out, line, len);
 		out_putc(&out, '\n');
 	}
+	if (p.kind == PUNCT_STRATEGY)
+		input_strategy(file, lineno, line, len);
+	else if (p.kind == PUNCT_WATERMARK && st.win.kind != WINDOW_NONE) {
+		if (p.at_end)
+			watermark_end(&wm);
+		else
+			watermark_raise(&wm, p.t);
+		fire();
+	}
+}
+
+static int
+late_record(const struct record *rec)
+{
+	ledger.late++;
+	if (late_path) {
+		out_write(&lateout, rec->line, rec->len);
+		out_putc(&lateout, '\n');
+	} else
+		ledger.status = 1;	/* nothing is lost silently */
+	return 0;
+}
+
+static void __attribute__((noreturn))
+too_many_groups(const struct record *rec)
+{
+	diag_at(rec->file, rec->lineno, "more than %zu groups: raise "
+	    "--max-groups", max_groups);
+	exit(1);
+}
+
+/* A record into its windows, then the watermark moves and fires. */
+static int
+window_record(struct record *rec)
+{
+	char why[256];
+	evtime t;
+	size_t n, i;
+	int late = 1;
+
+	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
+	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
+		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "%s", why);
+	if (!annotated && watermark_outlier(&wm, t))
+		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		    rec->len, "event time more than --max-jump ahead of the "
+		    "watermark");
+	for (i = 0; i < n && late; i++)
+		late = watermark_expired(&wm, wins[i].end, st.allowed_lateness);
+	if (late)
+		return late_record(rec);
+	for (i = 0; i < n; i++) {
+		switch (aggtab_add(winstate_get(&ws, &wins[i]), rec, why,
+		    sizeof why)) {
+		case AGG_REJECT:	/* the first window already said */
+			return ledger_reject(&ledger, rec->file, rec->lineno,
+			    rec->line, rec->len, "%s", why);
+		case AGG_FULL:
+			too_many_groups(rec);
+		}
+	}
+	ledger.kept++;
+	if (watermark_observe(&wm, t))
+		fire();
+	return 0;
 }
 
 /* One record: -1 to stop reading (--on-error fail). */
@@ -214,14 +379,14 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 		ledger.filtered++;
 		return 0;
 	}
+	if (st.win.kind != WINDOW_NONE)
+		return window_record(rec);
 	switch (aggtab_add(&tab, rec, why, sizeof why)) {
 	case AGG_REJECT:
 		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "%s", why);
 	case AGG_FULL:
-		diag_at(rec->file, rec->lineno, "more than %zu groups: "
-		    "raise --max-groups", tab.max_groups);
-		exit(1);
+		too_many_groups(rec);
 	}
 	ledger.kept++;
 	return 0;
@@ -234,9 +399,8 @@ aggregate_file(const char *path)
 	struct reader r;
 	struct parser ps;
 	struct record rec;
-	struct val *vals;
 	const char *line;
-	size_t len;
+	size_t len, nv;
 	int got, stop = 0;
 	unsigned tick = 0;
 
@@ -246,13 +410,19 @@ aggregate_file(const char *path)
 		return 0;
 	}
 	r.wait = on_wait;
-	vals = xcalloc(fields.n ? fields.n : 1, sizeof *vals);
+	nv = fields.n;
+	rec.v = xcalloc(nv ? nv : 1, sizeof *rec.v);
 	parser_init(&ps, iflag, &fields);
-	rec.v = vals;
 	rec.file = r.name;
 	while (!stop && (got = reader_next(&r, &line, &len)) > 0) {
+		if (st.idle)
+			last_input = mono_now();
 		if (punct_is(line, len)) {
 			control_line(r.name, r.lineno, line, len);
+			if (fields.n > nv) {	/* a strategy added fields */
+				nv = fields.n;
+				rec.v = xrealloc(rec.v, nv * sizeof *rec.v);
+			}
 			continue;
 		}
 		rec.line = line;
@@ -267,7 +437,7 @@ aggregate_file(const char *path)
 		ledger.status = 1;
 	}
 	parser_release(&ps);
-	free(vals);
+	free(rec.v);
 	reader_close(&r);
 	return stop ? -1 : 0;
 }
@@ -275,7 +445,7 @@ aggregate_file(const char *path)
 /* Leading operands that parse as aggregations are aggregations; the
  * rest are files. */
 static size_t
-parse_aggs(int argc, char **argv, struct aggspec **specs, size_t *nspec)
+parse_aggs(int argc, char **argv, struct aggspec **list, size_t *n)
 {
 	char err[256];
 	int i;
@@ -293,25 +463,61 @@ parse_aggs(int argc, char **argv, struct aggspec **specs, size_t *nspec)
 		}
 		if (a.field)
 			a.slot = fieldset_add(&fields, a.field, strlen(a.field));
-		*specs = xrealloc(*specs, (*nspec + 1) * sizeof **specs);
-		(*specs)[(*nspec)++] = a;
+		*list = xrealloc(*list, (*n + 1) * sizeof **list);
+		(*list)[(*n)++] = a;
 	}
 	return (size_t)i;
 }
 
 static const char *where_expr, *rejects_path;
-static char **keynames;
-static int *keyslots;
-static size_t nkey, max_groups;
+
+/* Windows from our options, checked; none unless a kind is given. */
+static void
+set_up_windows(void)
+{
+	char err[256];
+
+	if (st.win.kind == WINDOW_NONE) {
+		if (st.time_field || st.tzname || st.max_delay || st.max_jump ||
+		    st.idle || st.allowed_lateness || st.win.period ||
+		    st.win.offset || late_path) {
+			diag_warn("window options need a window: --tumbling, "
+			    "--sliding or --global");
+			usage(2);
+		}
+		return;
+	}
+	if (strategy_finish(&st, err, sizeof err) < 0) {
+		diag_warn("%s", err);
+		usage(2);
+	}
+	if (emit_every) {
+		diag_warn("--emit-every is for aggregates without windows");
+		usage(2);
+	}
+	start_windows();
+}
 
 /* Options into the file-static flags; returns optind. */
 static int
 parse_options(int argc, char **argv)
 {
+	struct option *longopts = strategy_merge_options(own_options);
+	char err[256];
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "g:hi:o:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "g:hi:o:t:Vw:", longopts,
 	    NULL)) != -1) {
+		if (ch == 't')
+			ch = strategy_options[0].val;	/* --time */
+		if (ch >= STRATEGY_OPT_BASE) {
+			if (strategy_option(&st, ch, optarg, err,
+			    sizeof err) < 0) {
+				diag_warn("%s", err);
+				usage(2);
+			}
+			continue;
+		}
 		switch (ch) {
 		case 'g':
 			parse_group_by(optarg, &keynames, &keyslots, &nkey);
@@ -354,6 +560,9 @@ parse_options(int argc, char **argv)
 		case OPT_REJECTS:
 			rejects_path = optarg;
 			break;
+		case OPT_LATE_OUTPUT:
+			late_path = optarg;
+			break;
 		case OPT_STATS:
 			statsflag = 1;
 			break;
@@ -366,6 +575,7 @@ parse_options(int argc, char **argv)
 			usage(2);
 		}
 	}
+	free(longopts);
 	return optind;
 }
 
@@ -373,7 +583,19 @@ parse_options(int argc, char **argv)
 static int
 finish(void)
 {
-	emit();
+	if (st.win.kind != WINDOW_NONE) {
+		watermark_end(&wm);
+		fire();
+		if (ledger.late && !late_path)
+			diag_warn("%ju late records dropped; --late-output "
+			    "keeps them", ledger.late);
+		if (late_path && out_release(&lateout) < 0) {
+			diag_warn("'%s': write error: %s", late_path,
+			    strerror(lateout.err));
+			ledger.status = 1;
+		}
+	} else
+		emit();
 	if (out_release(&out) < 0) {
 		if (out.err == EPIPE)
 			return 1;
@@ -393,25 +615,28 @@ finish(void)
 int
 main(int argc, char **argv)
 {
-	struct aggspec *specs = NULL;
+	struct aggspec *list = NULL;
 	char perr[256];
-	size_t nspec = 0, used;
+	size_t n = 0, used;
 	int i;
 
 	diag_init(argv[0]);
 	signal(SIGPIPE, SIG_DFL);
 	ledger_init(&ledger, "aggregated");
+	strategy_init(&st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	used = parse_aggs(argc, argv, &specs, &nspec);
+	used = parse_aggs(argc, argv, &list, &n);
 	argc -= (int)used;
 	argv += used;
-	if (nspec == 0) {	/* like uniq -c: count is the default */
-		specs = xcalloc(1, sizeof *specs);
-		aggspec_parse("count", &specs[0], perr, sizeof perr);
-		nspec = 1;
+	if (n == 0) {	/* like uniq -c: count is the default */
+		list = xcalloc(1, sizeof *list);
+		aggspec_parse("count", &list[0], perr, sizeof perr);
+		n = 1;
 	}
+	specs = list;
+	nspec = n;
 	if (where_expr &&
 	    (where = pred_compile(where_expr, &fields, perr, sizeof perr)) ==
 	    NULL) {
@@ -427,8 +652,12 @@ main(int argc, char **argv)
 			    strerror(errno));
 		ledger.rejects = &rejects;
 	}
+	if (late_path && out_open(&lateout, late_path, 0) < 0)
+		diag_fatal(1, "cannot open '%s': %s", late_path,
+		    strerror(errno));
 	if (emit_every)
 		next_emit.us = mono_now().us + emit_every;
+	set_up_windows();
 
 	if (argc == 0)
 		aggregate_file("-");

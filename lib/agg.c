@@ -572,11 +572,15 @@ emit_acc(struct recw *w, const struct aggspec *s, const union acc *a)
 }
 
 static void
-emit_group(struct aggtab *t, struct recw *w, size_t id)
+emit_group(struct aggtab *t, struct recw *w, size_t id,
+    const struct addfield *pre, size_t npre)
 {
 	size_t j, k;
 
 	recw_begin(w);
+	for (k = 0; k < npre; k++)
+		recw_field(w, pre[k].name, strlen(pre[k].name), pre[k].val,
+		    pre[k].vlen, pre[k].kind);
 	for (k = 0; k < t->nkey; k++) {
 		const char *p;
 		size_t n;
@@ -627,14 +631,15 @@ cmp_groups(const void *pa, const void *pb)
 }
 
 void
-aggtab_emit(struct aggtab *t, struct recw *w, int sort)
+aggtab_emit(struct aggtab *t, struct recw *w, int sort,
+    const struct addfield *pre, size_t npre)
 {
 	size_t i, n = t->groups.n, *order;
 
 	t->changed = 0;
 	if (!sort) {
 		for (i = 0; i < n; i++)
-			emit_group(t, w, i);
+			emit_group(t, w, i, pre, npre);
 		return;
 	}
 	order = xcalloc(n ? n : 1, sizeof *order);
@@ -643,6 +648,6 @@ aggtab_emit(struct aggtab *t, struct recw *w, int sort)
 	sort_tab = t;
 	qsort(order, n, sizeof *order, cmp_groups);
 	for (i = 0; i < n; i++)
-		emit_group(t, w, order[i]);
+		emit_group(t, w, order[i], pre, npre);
 	free(order);
 }

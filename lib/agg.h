@@ -76,8 +76,10 @@ enum {
 int aggtab_add(struct aggtab *t, const struct record *rec, char *why,
     size_t whylen);
 size_t aggtab_count(const struct aggtab *t);
-/* Write one record per group: keys, then aggregates.  Groups in
- * first-seen order, or sorted by key when sort is set. */
-void aggtab_emit(struct aggtab *t, struct recw *w, int sort);
+/* Write one record per group: the fields of pre (window bounds, say),
+ * the keys, then the aggregates.  Groups in first-seen order, or sorted
+ * by key when sort is set. */
+void aggtab_emit(struct aggtab *t, struct recw *w, int sort,
+    const struct addfield *pre, size_t npre);
 
 #endif

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "out.h"
+#include "record.h"
 #include "punct.h"
 #include "strategy.h"
 
@@ -295,4 +297,190 @@ strategy_write(struct buf *b, const struct strategy *s)
 	add_str(b, "trigger", "watermark");
 	add_str(b, "mode", "discard");
 	buf_addstr(b, "}\n");
+}
+
+enum { P_WINDOW, P_SIZE, P_EVERY, P_OFFSET, P_GAP, P_TZ, P_TIME, P_TFMT,
+	P_TFIELD, P_KEY, P_START, P_END, P_TOUT, P_DELAY, P_LATENESS, P_N };
+
+static const char *const pnames[P_N] = {
+	"window", "size", "every", "offset", "gap", "tz", "time", "time_format",
+	"time_field", "key", "start_field", "end_field", "time_output",
+	"max_delay", "allowed_lateness"
+};
+
+/* A string field of the line into *dst (NULL for null or absent). */
+static int
+get_str(const struct val *v, char **dst, struct buf *scratch)
+{
+	const char *t;
+	size_t n;
+
+	if (v->type == VAL_MISSING || v->type == VAL_NULL)
+		return 0;
+	if (v->type != VAL_STR || (t = val_text(v, scratch, &n)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = xmemdup(t, n);
+	return 0;
+}
+
+static int
+get_int(const struct val *v, int64_t *dst)
+{
+	int isint;
+
+	if (v->type == VAL_MISSING)
+		return 0;
+	return val_num(v, NULL, &isint, dst) == 0 && isint && *dst >= 0 ?
+	    0 : -1;
+}
+
+int
+strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
+    size_t errlen)
+{
+	static struct fieldset fs = FIELDSET_INIT;
+	struct buf scratch = BUF_INIT;
+	struct val v[P_N];
+	const char *why;
+	char *kind = NULL, *tout = NULL, *tfield = NULL;
+	int i, bad = 0;
+
+	if (fs.n == 0)
+		for (i = 0; i < P_N; i++)
+			fieldset_add(&fs, pnames[i], strlen(pnames[i]));
+	if (json_parse(line, len, &fs, v, &why) != PARSE_OK) {
+		snprintf(err, errlen, "bad strategy line: %s", why);
+		return -1;
+	}
+	bad |= get_str(&v[P_WINDOW], &kind, &scratch);
+	bad |= get_int(&v[P_SIZE], &s->win.size);
+	bad |= get_int(&v[P_EVERY], &s->win.period);
+	bad |= get_int(&v[P_OFFSET], &s->win.offset);
+	bad |= get_int(&v[P_GAP], &s->win.gap);
+	bad |= get_str(&v[P_TZ], &s->tzname, &scratch);
+	bad |= get_str(&v[P_TIME], &s->time_field, &scratch);
+	bad |= get_str(&v[P_TFMT], &s->time_format, &scratch);
+	bad |= get_str(&v[P_TFIELD], &tfield, &scratch);
+	bad |= get_str(&v[P_KEY], &s->key, &scratch);
+	bad |= get_str(&v[P_START], &s->start_field, &scratch);
+	bad |= get_str(&v[P_END], &s->end_field, &scratch);
+	bad |= get_str(&v[P_TOUT], &tout, &scratch);
+	bad |= get_int(&v[P_DELAY], &s->max_delay);
+	bad |= get_int(&v[P_LATENESS], &s->allowed_lateness);
+	buf_release(&scratch);
+	for (i = WINDOW_TUMBLING; kind && i <= WINDOW_GLOBAL; i++)
+		if (strcmp(kind, window_kind_name(i)) == 0)
+			s->win.kind = i;
+	if (tout && (s->time_output = time_output_from_name(tout)) < 0)
+		bad = 1;
+	if (tfield && strcmp(tfield, STRATEGY_TIME_FIELD) != 0)
+		bad = 1;
+	if (bad || s->win.kind == WINDOW_NONE || !s->start_field ||
+	    !s->end_field)
+		snprintf(err, errlen, "bad strategy line: %s",
+		    s->win.kind == WINDOW_NONE ? "no window kind" :
+		    "a field of the wrong type");
+	free(kind);
+	free(tout);
+	free(tfield);
+	if (bad || s->win.kind == WINDOW_NONE || !s->start_field ||
+	    !s->end_field)
+		return -1;
+	return strategy_finish(s, err, errlen);
+}
+
+void
+stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
+    struct fieldset *fs)
+{
+	static const char *const bound_fmt[] = { "rfc3339", "epoch",
+	    "epoch-ms", "epoch-us", "rfc3339" };
+	const char *tname = annotated ? STRATEGY_TIME_FIELD : st->time_field;
+
+	memset(sp, 0, sizeof *sp);
+	sp->st = st;
+	sp->annotated = annotated;
+	sp->tslot = sp->sslot = sp->eslot = -1;
+	buf_init(&sp->scratch);
+	if (tname)
+		sp->tslot = fieldset_add(fs, tname, strlen(tname));
+	timefmt_init(&sp->tf, annotated ? "epoch-us" :
+	    st->time_format ? st->time_format : "auto");
+	if (annotated && st->win.kind != WINDOW_GLOBAL) {
+		sp->sslot = fieldset_add(fs, st->start_field,
+		    strlen(st->start_field));
+		sp->eslot = fieldset_add(fs, st->end_field,
+		    strlen(st->end_field));
+		timefmt_init(&sp->boundf, bound_fmt[st->time_output]);
+	}
+}
+
+void
+stamper_release(struct stamper *sp)
+{
+	timefmt_release(&sp->tf);
+	timefmt_release(&sp->boundf);
+	buf_release(&sp->scratch);
+}
+
+static int
+field_time(struct stamper *sp, const struct record *rec, int slot,
+    const struct timefmt *tf, evtime *t, char *why, size_t whylen)
+{
+	const struct val *v = &rec->v[slot];
+	const char *text;
+	size_t n;
+
+	if (v->type == VAL_MISSING) {
+		snprintf(why, whylen, "missing field '%s'",
+		    sp->st->time_field && !sp->annotated &&
+		    slot == sp->tslot ? sp->st->time_field :
+		    slot == sp->tslot ? STRATEGY_TIME_FIELD :
+		    slot == sp->sslot ? sp->st->start_field : sp->st->end_field);
+		return -1;
+	}
+	buf_reset(&sp->scratch);
+	text = val_text(v, &sp->scratch, &n);
+	if (text == NULL || time_parse(tf, text, n, t) < 0) {
+		snprintf(why, whylen, "field '%s' is not a time",
+		    slot == sp->tslot && !sp->annotated ? sp->st->time_field :
+		    slot == sp->tslot ? STRATEGY_TIME_FIELD :
+		    slot == sp->sslot ? sp->st->start_field : sp->st->end_field);
+		return -1;
+	}
+	return 0;
+}
+
+int
+stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
+    char *why, size_t whylen)
+{
+	if (sp->tslot < 0) {
+		*t = wall_now();	/* processing time */
+		return 0;
+	}
+	return field_time(sp, rec, sp->tslot, &sp->tf, t, why, whylen);
+}
+
+size_t
+stamper_windows(struct stamper *sp, const struct record *rec, evtime t,
+    struct window *out, char *why, size_t whylen)
+{
+	size_t n;
+
+	if (!sp->annotated || sp->st->win.kind == WINDOW_GLOBAL) {
+		if ((n = window_assign(&sp->st->win, t, out)) == 0)
+			snprintf(why, whylen, "event time out of range");
+		return n;
+	}
+	if (field_time(sp, rec, sp->sslot, &sp->boundf, &out[0].start, why,
+	    whylen) < 0 || field_time(sp, rec, sp->eslot, &sp->boundf,
+	    &out[0].end, why, whylen) < 0)
+		return 0;
+	if (out[0].end <= out[0].start) {
+		snprintf(why, whylen, "window ends before it starts");
+		return 0;
+	}
+	return 1;
 }

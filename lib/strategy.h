@@ -12,6 +12,7 @@
 #include <getopt.h>
 
 #include "buf.h"
+#include "record.h"
 #include "time.h"
 #include "tz.h"
 #include "window.h"
@@ -56,6 +57,10 @@ int strategy_finish(struct strategy *s, char *err, size_t errlen);
 
 void strategy_init(struct strategy *s);
 void strategy_release(struct strategy *s);
+/* Read a strategy control line into s (initialised); 0, or -1 with a
+ * message in err. */
+int strategy_parse(struct strategy *s, const char *line, size_t len,
+    char *err, size_t errlen);
 /* Append the strategy control line, "\n" included. */
 void strategy_write(struct buf *b, const struct strategy *s);
 /* -1 for a name that is not rfc3339, epoch, epoch-ms, epoch-us, local. */
@@ -64,5 +69,30 @@ const char *time_output_name(int tout);
 /* Write t as the strategy's window bounds are written; returns length
  * (dst holds TIME_RFC3339_MAX). */
 size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);
+
+/*
+ * Reading a record's event time and windows by a strategy: from the
+ * time field and the window functions (in-process), or, for a stream
+ * stream-window annotated, from its _t and window-bound fields, so that
+ * both decide alike.  The fields it needs are added to the caller's
+ * fieldset by stamper_init.
+ */
+struct stamper {
+	const struct strategy *st;
+	int annotated;
+	int tslot, sslot, eslot;	/* -1 when not read */
+	struct timefmt tf, boundf;
+	struct buf scratch;
+};
+
+void stamper_init(struct stamper *sp, const struct strategy *st,
+    int annotated, struct fieldset *fs);
+void stamper_release(struct stamper *sp);
+/* The event time of rec; -1 with a message in why. */
+int stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
+    char *why, size_t whylen);
+/* The windows of rec (room for window_count); 0 with a message in why. */
+size_t stamper_windows(struct stamper *sp, const struct record *rec,
+    evtime t, struct window *out, char *why, size_t whylen);
 
 #endif
