@@ -55,7 +55,7 @@ $(BUILD)/runstat: bench/runstat.c
 
 units: $(UNITS)
 
-test: all units
+test: all units $(BUILD)/gen
 	@BUILD=$(BUILD) sh tests/run
 
 # The whole suite again, against binaries built with ASan and UBSan.

@@ -312,8 +312,7 @@ window_record(struct record *rec)
 {
 	char why[256];
 	evtime t;
-	size_t n, i;
-	int late = 1;
+	size_t n, i, k;
 
 	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
 	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
@@ -323,11 +322,13 @@ window_record(struct record *rec)
 		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time more than --max-jump ahead of the "
 		    "watermark");
-	for (i = 0; i < n && late; i++)
-		late = watermark_expired(&wm, wins[i].end, st.allowed_lateness);
-	if (late)
+	/* only windows that have not expired take it */
+	for (i = k = 0; i < n; i++)
+		if (!watermark_expired(&wm, wins[i].end, st.allowed_lateness))
+			wins[k++] = wins[i];
+	if (k == 0)
 		return late_record(rec);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < k; i++) {
 		switch (aggtab_add(winstate_get(&ws, &wins[i]), rec, why,
 		    sizeof why)) {
 		case AGG_REJECT:	/* the first window already said */

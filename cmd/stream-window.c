@@ -265,9 +265,9 @@ static int
 window_record(struct parser *ps, struct reader *r, struct record *rec)
 {
 	const char *err, *line;
-	size_t len, nwin, i;
+	size_t len, nwin, i, k;
 	evtime t, before;
-	int rc, stop = 0, late = 1;
+	int rc, stop = 0;
 
 	ledger.read++;
 	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
@@ -308,11 +308,15 @@ window_record(struct parser *ps, struct reader *r, struct record *rec)
 	if ((nwin = window_assign(&st.win, t, wins)) == 0)
 		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time out of range");
-	for (i = 0; i < nwin && late; i++)
-		late = watermark_expired(&wm, wins[i].end, st.allowed_lateness);
-	if (late && droplate) {
-		ledger.late++;
-		return 0;
+	if (droplate) {		/* keep the windows that have not expired */
+		for (i = k = 0; i < nwin; i++)
+			if (!watermark_expired(&wm, wins[i].end,
+			    st.allowed_lateness))
+				wins[k++] = wins[i];
+		if ((nwin = k) == 0) {
+			ledger.late++;
+			return 0;
+		}
 	}
 	before = wm.wm;
 	if (watermark_observe(&wm, t))

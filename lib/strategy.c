@@ -149,6 +149,10 @@ strategy_finish(struct strategy *s, char *err, size_t errlen)
 		snprintf(err, errlen, "--sliding needs --every");
 		return -1;
 	}
+	if (s->win.kind != WINDOW_SLIDING && s->win.period != 0) {
+		snprintf(err, errlen, "--every goes with --sliding");
+		return -1;
+	}
 	if (s->tzname) {
 		if (tz_load(&s->tz, s->tzname, &why) < 0) {
 			snprintf(err, errlen, "--tz '%s': %s", s->tzname, why);

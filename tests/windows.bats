@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# Windowed stream-agg: in-process and behind stream-window, firing,
+# lateness, and the two forms deciding alike.
+
+load helper
+
+stream_window() { "$STREAMKIT_BIN/stream-window" "$@"; }
+export -f stream_window
+
+E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,"k":"b"}\n'
+
+@test "tumbling windows fire in end order, keys in first-seen order" {
+	feed "$E" stream_agg -t t --tumbling 10s --time-output epoch -g k count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":10,"window_end":20,"k":"a","count":1}
+{"window_start":20,"window_end":30,"k":"b","count":1}' ]
+}
+
+@test "the pipeline form gives the same output as the in-process form" {
+	feed "$E" bash -c 'stream_window -t t --tumbling 10s --time-output epoch | stream_agg -g k count'
+	[ "$output" = '{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":10,"window_end":20,"k":"a","count":1}
+{"window_start":20,"window_end":30,"k":"b","count":1}' ]
+}
+
+@test "both forms agree on real data, window kind by window kind" {
+	"$STREAMKIT_BIN/../gen" -n 20000 > "$BATS_TEST_TMPDIR/e.jsonl"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/e.jsonl")" -eq 20000 ]
+	for opts in "--tumbling 1m --max-delay 2s" "--tumbling 10s" \
+	    "--sliding 2m --every 30s --max-delay 1s" "--tumbling 1d --tz Europe/Berlin" \
+	    "--global" "--tumbling 7s --offset 3s --time-output epoch-ms"; do
+		# the results; the late counts differ by design (lines, records)
+		a=$(stream_agg -t ts $opts -g status count sum:bytes "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
+		b=$(stream_window -t ts $opts "$BATS_TEST_TMPDIR/e.jsonl" | stream_agg -g status count sum:bytes 2>/dev/null || true)
+		[ -n "$a" ]
+		[ "$a" = "$b" ] || { echo "differ: $opts"; false; }
+	done
+}
+
+@test "results appear as soon as the window closes, not at end of input" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo in
+	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --time-output epoch count < in > out &
+	pid=$!
+	exec {fd}> in
+	printf '{"t":1}\n{"t":2}\n' >&"$fd"
+	printf '{"t":10}\n' >&"$fd"
+	wait_lines out 1
+	[ "$(cat out)" = '{"window_start":0,"window_end":10,"count":2}' ]
+	exec {fd}>&-
+	wait "$pid"
+	[ "$(sed -n 2p out)" = '{"window_start":10,"window_end":20,"count":1}' ]
+}
+
+@test "within --max-delay, out-of-order records join their window" {
+	feed '{"t":1}\n{"t":12}\n{"t":3}\n{"t":21}\n' stream_agg -t t --tumbling 10s --max-delay 5s --time-output epoch count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":0,"window_end":10,"count":2}
+{"window_start":10,"window_end":20,"count":1}
+{"window_start":20,"window_end":30,"count":1}' ]
+}
+
+@test "records for expired windows are dropped, counted, and make exit 1" {
+	feed '{"t":1}\n{"t":12}\n{"t":3}\n' stream_agg --stats -t t --tumbling 10s --time-output epoch count
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
+{"window_start":10,"window_end":20,"count":1}' ]
+	[ "${stderr_lines[0]}" = "stream-agg: 1 late records dropped; --late-output keeps them" ]
+	[ "${stderr_lines[1]}" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=0 late=1 written=2" ]
+}
+
+@test "--late-output keeps late records verbatim, exit 0" {
+	feed '{"t":1}\n{"t":12}\n{"t":3, "x":"y"}\n' stream_agg -t t --tumbling 10s --late-output "$BATS_TEST_TMPDIR/late" count
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/late")" = '{"t":3, "x":"y"}' ]
+}
+
+@test "within --allowed-lateness a late record fires a late pane of its own" {
+	feed '{"t":1}\n{"t":12}\n{"t":3}\n{"t":25}\n' stream_agg -t t --tumbling 10s --allowed-lateness 10s --time-output epoch count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
+{"window_start":0,"window_end":10,"count":1}
+{"window_start":10,"window_end":20,"count":1}
+{"window_start":20,"window_end":30,"count":1}' ]
+}
+
+@test "sliding windows: each record counts in size/period windows" {
+	feed '{"t":25}\n{"t":31}\n' stream_agg -t t --sliding 30s --every 10s --time-output epoch count
+	[ "$output" = '{"window_start":0,"window_end":30,"count":1}
+{"window_start":10,"window_end":40,"count":2}
+{"window_start":20,"window_end":50,"count":2}
+{"window_start":30,"window_end":60,"count":1}' ]
+}
+
+@test "the global window fires once, at end of input" {
+	feed "$E" stream_agg -t t --global -g k count
+	[ "$output" = '{"window_start":"-290308-12-21T19:59:05.224Z","window_end":"294247-01-10T04:00:54.775Z","k":"a","count":3}
+{"window_start":"-290308-12-21T19:59:05.224Z","window_end":"294247-01-10T04:00:54.775Z","k":"b","count":2}' ]
+}
+
+@test "day windows follow local midnight with --tz" {
+	feed '{"t":"2026-03-28T23:30:00Z"}\n{"t":"2026-03-29T21:59:59Z"}\n{"t":"2026-03-29T22:00:00Z"}\n' \
+	    stream_agg -t t --tumbling 1d --tz Europe/Berlin --time-output local count
+	[ "$output" = '{"window_start":"2026-03-29T00:00:00.000+01:00","window_end":"2026-03-30T00:00:00.000+02:00","count":2}
+{"window_start":"2026-03-30T00:00:00.000+02:00","window_end":"2026-03-31T00:00:00.000+02:00","count":1}' ]
+}
+
+@test "negative times window by floor" {
+	feed '{"t":-1}\n{"t":-10}\n{"t":-11}\n' stream_agg -t t --tumbling 10s --max-delay 1m --time-output epoch count
+	[ "$output" = '{"window_start":-20,"window_end":-10,"count":1}
+{"window_start":-10,"window_end":0,"count":2}' ]
+}
+
+@test "a bad or missing time is rejected with file and line; the ledger balances" {
+	feed '{"t":1}\n{"x":2}\n{"t":"later"}\n{"t":2}\n' stream_agg --stats -t t --tumbling 10s count
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "stream-agg: <stdin>:2: missing field 't': '{\"x\":2}'" ]
+	[ "${stderr_lines[1]}" = "stream-agg: <stdin>:3: field 't' is not a time: '{\"t\":\"later\"}'" ]
+	[ "${stderr_lines[2]}" = "stream-agg: stats read=4 aggregated=2 filtered=0 rejected=2 late=0 written=1" ]
+}
+
+@test "--max-jump rejects a wild timestamp in-process" {
+	feed '{"t":1}\n{"t":99999999}\n{"t":2}\n' stream_agg -t t --tumbling 10s --max-jump 1h --time-output epoch count
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"window_start":0,"window_end":10,"count":2}' ]
+	[[ "$stderr" == *"<stdin>:2: event time more than --max-jump ahead of the watermark"* ]]
+}
+
+@test "window options and a windowed input do not mix" {
+	feed '{"t":1}\n' bash -c 'stream_window -t t --tumbling 10s | stream_agg -t t --tumbling 1m count'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "stream-agg: <stdin>:1: the input is windowed already: drop the window options" ]
+}
+
+@test "usage errors: window options without a window, sessions, --emit-every" {
+	feed '' stream_agg -t t count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: window options need a window: --tumbling, --sliding or --global" ]
+	feed '' stream_agg -t t --session 10s count
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "stream-agg: session windows: stream-agg cannot merge them yet" ]
+	feed '' stream_agg -t t --tumbling 1m --emit-every 1s count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --emit-every is for aggregates without windows" ]
+	feed '' stream_agg --tumbling 1m --every 10s count
+	[ "$status" -eq 2 ]
+}
+
+@test "a watermark line from upstream fires windows" {
+	feed '{"_punct":"strategy","window":"tumbling","size":10000000,"start_field":"window_start","end_field":"window_end","time_field":"_t","time_output":"epoch"}\n{"window_start":0,"window_end":10,"_t":1000000}\n{"_punct":"watermark","t":10000000}\n' \
+	    stream_agg --punct count
+	[ "${lines[1]}" = '{"_punct":"watermark","t":10000000}' ]
+	[ "${lines[2]}" = '{"window_start":0,"window_end":10,"count":1}' ]
+}
+
+@test "a bad strategy line is a clear error" {
+	feed '{"_punct":"strategy","window":"hexagonal"}\n' stream_agg count
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: <stdin>:1: bad strategy line: no window kind" ]
+}
