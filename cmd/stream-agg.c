@@ -78,11 +78,12 @@ usage(int status)
 	    "                  [-t field] [--time-format fmt] [--time-output fmt]\n"
 	    "                  [--tumbling size | --sliding size --every period |\n"
 	    "                   --global] [--offset off] [--tz zone]\n"
-	    "                  [--max-delay d] [--max-jump d] [--allowed-lateness d]\n"
-	    "                  [--late-output file] [--emit-every duration]\n"
-	    "                  [--max-groups n] [--on-error warn|skip|fail]\n"
-	    "                  [--rejects file] [--stats] [--punct]\n"
-	    "                  [aggregation ...] [file ...]\n");
+	    "                  [--max-delay d] [--max-jump d] [--idle d]\n"
+	    "                  [--allowed-lateness d] [--late-output file]\n"
+	    "                  [--start-field name] [--end-field name]\n"
+	    "                  [--emit-every duration] [--max-groups n]\n"
+	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
+	    "                  [--stats] [--punct] [aggregation ...] [file ...]\n");
 	exit(status);
 }
 

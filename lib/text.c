@@ -40,6 +40,59 @@ next_word(const char *p, const char *e, const char **w)
 	return p;
 }
 
+/*
+ * Words of the form key=value (the value may be "quoted", with backslash
+ * escapes) in [p, e) fill the wanted fields that are still missing and
+ * are named by key: what stream-window appends to text and log lines.
+ * A quoted word that is not a pair is skipped whole.
+ */
+static void
+pairs(const char *p, const char *e, const struct fieldset *fs,
+    struct val *v)
+{
+	const char *w, *eq;
+	size_t i;
+
+	while (p < e) {
+		while (p < e && is_blank(*p))
+			p++;
+		w = p;
+		eq = NULL;
+		while (p < e && !is_blank(*p) && *p != '"') {
+			if (*p == '=' && eq == NULL)
+				eq = p;
+			p++;
+		}
+		if (p < e && *p == '"') {	/* to the closing quote */
+			const char *q = p + 1;
+			int esc = 0;
+
+			while (q < e && *q != '"')
+				q += *q == '\\' ? (esc = 1, 2) : 1;
+			if (q >= e)
+				return;
+			if (eq && eq + 1 == p)
+				for (i = 0; i < fs->n; i++)
+					if (v[i].type == VAL_MISSING &&
+					    fs->f[i].len == (size_t)(eq - w) &&
+					    memcmp(fs->f[i].name, w, fs->f[i].len) == 0)
+						v[i] = (struct val){ p + 1,
+						    (size_t)(q - p - 1), VAL_STR,
+						    esc ? ESC_LOGFMT : ESC_NONE };
+			p = q + 1;
+			continue;
+		}
+		if (eq == NULL || eq == w)
+			continue;
+		for (i = 0; i < fs->n; i++)
+			if (v[i].type == VAL_MISSING &&
+			    fs->f[i].len == (size_t)(eq - w) &&
+			    memcmp(fs->f[i].name, w, fs->f[i].len) == 0)
+				v[i] = (struct val){ eq + 1, (size_t)(p - eq - 1),
+				    VAL_STR, ESC_NONE };
+	}
+}
+
 int
 text_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
@@ -62,6 +115,12 @@ text_parse(const char *line, size_t len, const struct fieldset *fs,
 			if (fs->f[i].index == k)
 				v[i] = (struct val){ w, (size_t)(p - w),
 				    VAL_STR, ESC_NONE };
+	for (i = 0; i < fs->n; i++)
+		if (fs->f[i].index == 0 && !(fs->f[i].len == 1 &&
+		    fs->f[i].name[0] == '0')) {
+			pairs(line, e, fs, v);
+			break;
+		}
 	return PARSE_OK;
 }
 
@@ -302,5 +361,7 @@ clf_parse(const char *line, size_t len, int combined,
 				break;
 			}
 	}
+	if (rc == PARSE_OK)
+		pairs(c.p, c.e, fs, v);
 	return rc;
 }

@@ -162,3 +162,10 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-agg: <stdin>:1: bad strategy line: no window kind" ]
 }
+
+@test "access logs behind stream-window: the pairs it appends are read back" {
+	a=$(stream_agg -t time --tumbling 1h -g status --sort count "$EXAMPLES/access.log")
+	b=$(stream_window -t time --tumbling 1h "$EXAMPLES/access.log" | stream_agg -g status --sort count)
+	[ "$(printf '%s\n' "$a" | head -n 1)" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z status=200 count=823' ]
+	[ "$a" = "$b" ]
+}

@@ -310,7 +310,8 @@ static const struct rec_case {
 	    "s:12|s:11|s:1|?" },
 	{ "GET /index.html 200", "2 3 1", PARSE_OK,
 	    "s:/index.html|s:200|s:GET" },
-	{ "a=1 b", "1 a", PARSE_OK, "s:a=1|?" },
+	{ "a=1 b", "1 a", PARSE_OK, "s:a=1|s:1" },
+	{ "x k=\"a b\" k2=c", "k k2 x", PARSE_OK, "s:a b|s:c|?" },
 }, common_cases[] = {
 	{ "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "
 	    "\"GET /apache_pb.gif HTTP/1.0\" 200 2326",
@@ -385,7 +386,7 @@ static const struct rec_case {
 	{ "10.0.0.2 - - [02/Jan/2024:03:04:05 +0000] \"GET / HTTP/2.0\" 200 "
 	    "612 \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" \"-\" rt=0.003 "
 	    "uct=\"0.000\"", "agent bytes rt", PARSE_OK,
-	    "s:Mozilla/5.0 (X11; Linux x86_64)|n:612|?" },
+	    "s:Mozilla/5.0 (X11; Linux x86_64)|n:612|s:0.003" },
 	{ "h i u [t] \"GET / HTTP/1.1\" 304 - \"-\" "
 	    "\"Mozilla \\\"evil\\\" agent\"", "agent bytes", PARSE_OK,
 	    "~s:Mozilla \\\"evil\\\" agent|n:0" },
