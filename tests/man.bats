@@ -164,3 +164,26 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z status
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"ts":"2026-03-29T12:00:00Z","window_start":"2026-03-29T00:00:00.000+01:00","window_end":"2026-03-30T00:00:00.000+02:00","_t":1774785600000000}' ]
 }
+
+@test "streamkit.7 example 1: requests per method in an nginx log" {
+	run_example streamkit.7 1
+	[ "$status" -eq 0 ]
+	[ "$output" = 'method=DELETE count=199
+method=GET count=1177
+method=POST count=411
+method=PUT count=213' ]
+}
+
+@test "streamkit.7 example 2: server errors in a JSON Lines stream" {
+	run_example streamkit.7 2
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"count":1}' ]
+}
+
+@test "streamkit.7 example 3: a CSV cell over two lines" {
+	run_example streamkit.7 3
+	[ "$status" -eq 0 ]
+	[ "$output" = 'host,bytes_sum
+a,10
+b,5' ]
+}
