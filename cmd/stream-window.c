@@ -239,24 +239,54 @@ warn_far(const struct record *rec, evtime before)
 	    "--max-jump rejects such records", a, b);
 }
 
+/*
+ * The window fields as they are added to a record, kept while records
+ * share the window: formatting times is most of the cost otherwise.
+ */
+struct window_text {
+	struct window w;
+	int fmt;
+	struct buf text;
+};
+
+static void
+window_text(struct window_text *wt, const struct window *w, int fmt)
+{
+	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
+	struct addfield f[2] = {
+		{ st.start_field, start, 0, OV_STR },
+		{ st.end_field, end, 0, OV_STR }
+	};
+
+	if (wt->text.len > 0 && wt->fmt == fmt && wt->w.start == w->start &&
+	    wt->w.end == w->end)
+		return;
+	if (st.time_output != TOUT_RFC3339 && st.time_output != TOUT_LOCAL)
+		f[0].kind = f[1].kind = OV_NUM;
+	f[0].vlen = strategy_format_time(&st, w->start, start);
+	f[1].vlen = strategy_format_time(&st, w->end, end);
+	buf_reset(&wt->text);
+	annotate_format(&wt->text, fmt, f, 2);
+	wt->w = *w;
+	wt->fmt = fmt;
+}
+
 static void
 write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
 {
-	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX], tt[32];
-	struct addfield f[3] = {
-		{ st.start_field, start, 0, OV_STR },
-		{ st.end_field, end, 0, OV_STR },
-		{ STRATEGY_TIME_FIELD, tt, 0, OV_NUM }
-	};
+	static struct window_text wt = { { 0, 0 }, 0, BUF_INIT };
+	static struct buf add = BUF_INIT;
+	char tt[INT_FORMAT_MAX];
+	struct addfield tf = { STRATEGY_TIME_FIELD, tt, 0, OV_NUM };
 	size_t i;
 
-	f[2].vlen = (size_t)snprintf(tt, sizeof tt, "%lld", (long long)t);
-	if (st.time_output != TOUT_RFC3339 && st.time_output != TOUT_LOCAL)
-		f[0].kind = f[1].kind = OV_NUM;
+	tf.vlen = int_format(t, tt);
 	for (i = 0; i < nwin; i++) {
-		f[0].vlen = strategy_format_time(&st, wins[i].start, start);
-		f[1].vlen = strategy_format_time(&st, wins[i].end, end);
-		out_annotate(&out, fmt, rec->line, rec->len, f, 3);
+		window_text(&wt, &wins[i], fmt);
+		buf_reset(&add);
+		buf_add(&add, wt.text.data, wt.text.len);
+		annotate_format(&add, fmt, &tf, 1);
+		out_insert(&out, fmt, rec->line, rec->len, add.data, add.len);
 	}
 }
 

@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -33,8 +34,8 @@ void buf_release(struct buf *b);
 void buf_grow(struct buf *b, size_t extra);
 /* Empty the buffer, keeping its allocation. */
 void buf_reset(struct buf *b);
-void buf_add(struct buf *b, const void *p, size_t n);
-void buf_addc(struct buf *b, int c);
+static inline void buf_add(struct buf *b, const void *p, size_t n);
+static inline void buf_addc(struct buf *b, int c);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -49,5 +50,27 @@ char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t n);	/* adds a NUL */
 /* Grow an array of nmemb elements of size to at least want elements. */
 void *xgrowarray(void *p, size_t *nmemb, size_t want, size_t size);
+
+/* Inline: the record writers call these per byte and per field. */
+static inline void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (b->cap - b->len <= n)
+		buf_grow(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+buf_addc(struct buf *b, int c)
+{
+	if (b->cap - b->len <= 1)
+		buf_grow(b, 1);
+	b->data[b->len++] = (char)c;
+	b->data[b->len] = '\0';
+}
 
 #endif

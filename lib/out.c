@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -104,21 +105,46 @@ out_release(struct out *o)
 
 /* Record writers */
 
+/* The first byte of s[0..n) that JSON must escape, or n: eight bytes at
+ * a time, since most text has none. */
+static size_t
+json_plain_span(const char *s, size_t n)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, q, bs;
+
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		bs = x ^ (ones * '\\');
+		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+		    ((bs - ones) & ~bs)) & highs)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 void
 json_quote(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *e = s + n, *run = s;
+	size_t i;
 
 	buf_addc(b, '"');
-	for (; s < e; s++) {
-		unsigned char c = (unsigned char)*s;
+	while ((i = json_plain_span(s, n)) < n) {
+		unsigned char c = (unsigned char)s[i];
 		const char *rep = NULL;
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		buf_add(b, run, (size_t)(s - run));
-		run = s + 1;
+		buf_add(b, s, i);
 		switch (c) {
 		case '"': rep = "\\\""; break;
 		case '\\': rep = "\\\\"; break;
@@ -129,15 +155,16 @@ json_quote(struct buf *b, const char *s, size_t n)
 		case '\f': rep = "\\f"; break;
 		}
 		if (rep)
-			buf_addstr(b, rep);
+			buf_add(b, rep, 2);
 		else {
-			char u[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15],
-			    0 };
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
 			buf_add(b, u, 6);
 		}
+		s += i + 1;
+		n -= i + 1;
 	}
-	buf_add(b, run, (size_t)(e - run));
+	buf_add(b, s, n);
 	buf_addc(b, '"');
 }
 
@@ -319,16 +346,45 @@ recw_end(struct recw *w)
 }
 
 void
-out_annotate(struct out *o, int fmt, const char *line, size_t len,
-    const struct addfield *f, size_t n)
+annotate_format(struct buf *b, int fmt, const struct addfield *f, size_t n)
 {
-	static struct buf b = BUF_INIT;
-	size_t i, end = len;
+	size_t i;
 
-	buf_reset(&b);
+	for (i = 0; i < n; i++) {
+		switch (fmt) {
+		case FMT_JSON:
+			buf_addc(b, ',');
+			json_quote(b, f[i].name, strlen(f[i].name));
+			buf_addc(b, ':');
+			if (f[i].kind == OV_STR)
+				json_quote(b, f[i].val, f[i].vlen);
+			else
+				buf_add(b, f[i].val, f[i].vlen);
+			break;
+		case FMT_CSV:
+			buf_addc(b, ',');
+			add_csv(b, f[i].val, f[i].vlen);
+			break;
+		case FMT_TSV:
+			buf_addc(b, '\t');
+			add_tsv(b, f[i].val, f[i].vlen);
+			break;
+		default:
+			buf_addc(b, ' ');
+			buf_addstr(b, f[i].name);
+			buf_addc(b, '=');
+			add_logfmt(b, f[i].val, f[i].vlen);
+		}
+	}
+}
+
+void
+out_insert(struct out *o, int fmt, const char *line, size_t len,
+    const char *add, size_t addlen)
+{
 	if (fmt == FMT_JSON) {
-		/* inside the closing brace; a comma unless the object is empty */
-		size_t k;
+		/* inside the closing brace, without the comma if it is empty */
+		size_t end = len, k;
 
 		while (end > 0 && line[end - 1] != '}')
 			end--;
@@ -336,41 +392,27 @@ out_annotate(struct out *o, int fmt, const char *line, size_t len,
 		for (k = end; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
 			;
 		out_write(o, line, end);
-		for (i = 0; i < n; i++) {
-			if (i > 0 || (k > 0 && line[k - 1] != '{'))
-				buf_addc(&b, ',');
-			json_quote(&b, f[i].name, strlen(f[i].name));
-			buf_addc(&b, ':');
-			if (f[i].kind == OV_STR)
-				json_quote(&b, f[i].val, f[i].vlen);
-			else
-				buf_add(&b, f[i].val, f[i].vlen);
-		}
-		out_write(o, b.data, b.len);
+		if (k > 0 && line[k - 1] == '{' && addlen > 0)
+			out_write(o, add + 1, addlen - 1);
+		else
+			out_write(o, add, addlen);
 		out_write(o, line + end, len - end);
-		out_putc(o, '\n');
-		return;
+	} else {
+		out_write(o, line, len);
+		out_write(o, add, addlen);
 	}
-	out_write(o, line, len);
-	for (i = 0; i < n; i++) {
-		switch (fmt) {
-		case FMT_CSV:
-			buf_addc(&b, ',');
-			add_csv(&b, f[i].val, f[i].vlen);
-			break;
-		case FMT_TSV:
-			buf_addc(&b, '\t');
-			add_tsv(&b, f[i].val, f[i].vlen);
-			break;
-		default:
-			buf_addc(&b, ' ');
-			buf_addstr(&b, f[i].name);
-			buf_addc(&b, '=');
-			add_logfmt(&b, f[i].val, f[i].vlen);
-		}
-	}
-	buf_addc(&b, '\n');
-	out_write(o, b.data, b.len);
+	out_putc(o, '\n');
+}
+
+void
+out_annotate(struct out *o, int fmt, const char *line, size_t len,
+    const struct addfield *f, size_t n)
+{
+	static struct buf b = BUF_INIT;
+
+	buf_reset(&b);
+	annotate_format(&b, fmt, f, n);
+	out_insert(o, fmt, line, len, b.data, b.len);
 }
 
 void

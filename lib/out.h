@@ -80,6 +80,16 @@ struct addfield {
  */
 void out_annotate(struct out *o, int fmt, const char *line, size_t len,
     const struct addfield *f, size_t n);
+/*
+ * The two halves of out_annotate, for a tool that keeps the formatted
+ * fields while they repeat: annotate_format appends f[0..n) to b as
+ * fmt writes added fields, each with its leading separator (",\"name\":v"
+ * in JSON); out_insert writes the line with add[0..addlen) added.
+ */
+void annotate_format(struct buf *b, int fmt, const struct addfield *f,
+    size_t n);
+void out_insert(struct out *o, int fmt, const char *line, size_t len,
+    const char *add, size_t addlen);
 void out_annotate_header(struct out *o, int fmt, const char *line,
     size_t len, const struct addfield *f, size_t n);
 

@@ -240,21 +240,46 @@ num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i)
 }
 
 size_t
+int_format(int64_t v, char *dst)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "939495969798999";
+	char tmp[INT_FORMAT_MAX], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	for (; u >= 100; u /= 100) {
+		p -= 2;
+		memcpy(p, pairs + u % 100 * 2, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + u * 2, 2);
+	} else
+		*--p = (char)('0' + u);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof tmp - p);
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return n;
+}
+
+size_t
 num_format(double d, char *dst, size_t size)
 {
-	int n;
+	int n, prec = 15;
 
 	if (d == 0)
 		d = 0;		/* no "-0" */
-	if (fabs(d) < 1e15 && d == (double)(int64_t)d)
-		n = snprintf(dst, size, "%lld", (long long)d);
-	else {
-		int prec = 15;
-
-		do
-			n = snprintf(dst, size, "%.*g", prec, d);
-		while (strtod(dst, NULL) != d && ++prec <= 17);
-	}
+	if (fabs(d) < 1e15 && d == (double)(int64_t)d && size >= INT_FORMAT_MAX)
+		return int_format((int64_t)d, dst);
+	do
+		n = snprintf(dst, size, "%.*g", prec, d);
+	while (strtod(dst, NULL) != d && ++prec <= 17);
 	return n < 0 ? 0 : (size_t)n;
 }
 

@@ -69,6 +69,11 @@ int num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i);
  * ("2", "0.1", "1e+300"), NUL-terminated; returns its length. */
 size_t num_format(double d, char *dst, size_t size);
 
+/* Write v in decimal, NUL-terminated, into dst (INT_FORMAT_MAX bytes);
+ * returns its length.  The hot paths' "%lld" without printf. */
+#define INT_FORMAT_MAX 21
+size_t int_format(int64_t v, char *dst);
+
 /* 1 when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *p, size_t n);
 

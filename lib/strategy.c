@@ -227,14 +227,11 @@ strategy_format_time(const struct strategy *s, evtime t, char *dst)
 
 	switch (s->time_output) {
 	case TOUT_EPOCH:
-		return (size_t)snprintf(dst, TIME_RFC3339_MAX, "%lld",
-		    (long long)floor_div(t, US_PER_SEC));
+		return int_format(floor_div(t, US_PER_SEC), dst);
 	case TOUT_EPOCH_MS:
-		return (size_t)snprintf(dst, TIME_RFC3339_MAX, "%lld",
-		    (long long)floor_div(t, 1000));
+		return int_format(floor_div(t, 1000), dst);
 	case TOUT_EPOCH_US:
-		return (size_t)snprintf(dst, TIME_RFC3339_MAX, "%lld",
-		    (long long)t);
+		return int_format(t, dst);
 	case TOUT_LOCAL:
 		if (s->win.tz == NULL)
 			break;
@@ -456,6 +453,30 @@ field_time(struct stamper *sp, const struct record *rec, int slot,
 	return 0;
 }
 
+/* A window bound: records of one window repeat its text, so the last
+ * one read is kept and reused. */
+static int
+bound_time(struct stamper *sp, const struct record *rec, int slot,
+    struct stamper_bound *last, evtime *t, char *why, size_t whylen)
+{
+	const struct val *v = &rec->v[slot];
+
+	if (last->n > 0 && v->n == last->n && v->type == last->type &&
+	    v->esc == ESC_NONE && memcmp(v->p, last->text, v->n) == 0) {
+		*t = last->t;
+		return 0;
+	}
+	if (field_time(sp, rec, slot, &sp->boundf, t, why, whylen) < 0)
+		return -1;
+	if (v->esc == ESC_NONE && v->n <= sizeof last->text) {
+		memcpy(last->text, v->p, v->n);
+		last->n = v->n;
+		last->type = v->type;
+		last->t = *t;
+	}
+	return 0;
+}
+
 int
 stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
     char *why, size_t whylen)
@@ -478,8 +499,8 @@ stamper_windows(struct stamper *sp, const struct record *rec, evtime t,
 			snprintf(why, whylen, "event time out of range");
 		return n;
 	}
-	if (field_time(sp, rec, sp->sslot, &sp->boundf, &out[0].start, why,
-	    whylen) < 0 || field_time(sp, rec, sp->eslot, &sp->boundf,
+	if (bound_time(sp, rec, sp->sslot, &sp->last_start, &out[0].start,
+	    why, whylen) < 0 || bound_time(sp, rec, sp->eslot, &sp->last_end,
 	    &out[0].end, why, whylen) < 0)
 		return 0;
 	if (out[0].end <= out[0].start) {

@@ -77,12 +77,20 @@ size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);
  * both decide alike.  The fields it needs are added to the caller's
  * fieldset by stamper_init.
  */
+struct stamper_bound {		/* the last window bound read */
+	char text[48];
+	size_t n;
+	int type;
+	evtime t;
+};
+
 struct stamper {
 	const struct strategy *st;
 	int annotated;
 	int tslot, sslot, eslot;	/* -1 when not read */
 	struct timefmt tf, boundf;
 	struct buf scratch;
+	struct stamper_bound last_start, last_end;
 };
 
 void stamper_init(struct stamper *sp, const struct strategy *st,

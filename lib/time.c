@@ -433,6 +433,103 @@ parse_rfc3339(struct in *in, evtime *t)
 }
 
 static int
+digits2(const char *p, int *v)
+{
+	if (!isdig(p[0]) || !isdig(p[1]))
+		return -1;
+	*v = (p[0] - '0') * 10 + (p[1] - '0');
+	return 0;
+}
+
+/*
+ * The common shape of RFC 3339, "2026-11-24T10:00:00.123Z" or with an
+ * offset "+01:00", without the general parser's steps; the day of the
+ * last date seen is kept, since a log's dates repeat.  0 and *t, or -1
+ * when the text is not in that shape (the general parser decides then).
+ */
+static int
+fast_rfc3339(const char *p, size_t n, evtime *t)
+{
+	static char last_date[10];
+	static int64_t last_days;
+	static int have_last;
+	struct civil c = { 0 };
+	size_t i = 19;
+	int64_t days;
+
+	if (n < 20 || p[4] != '-' || p[7] != '-' || p[13] != ':' ||
+	    p[16] != ':' || (p[10] != 'T' && p[10] != 't' && p[10] != ' '))
+		return -1;
+	if (digits2(p + 11, &c.hour) || digits2(p + 14, &c.min) ||
+	    digits2(p + 17, &c.sec) || c.hour > 23 || c.min > 59 ||
+	    c.sec > 59)
+		return -1;
+	if (p[i] == '.') {
+		int k;
+
+		for (k = 0, i++; i < n && k < 9 && isdig(p[i]); i++, k++)
+			if (k < 6)
+				c.us = c.us * 10 + (p[i] - '0');
+		if (k == 0)
+			return -1;
+		for (; k < 6; k++)
+			c.us *= 10;
+	}
+	if (i + 1 == n && (p[i] == 'Z' || p[i] == 'z'))
+		c.off = 0;
+	else if (i + 6 == n && (p[i] == '+' || p[i] == '-') &&
+	    p[i + 3] == ':' && digits2(p + i + 1, &c.hour) == 0 &&
+	    digits2(p + i + 4, &c.min) == 0) {
+		if (c.hour > 23 || c.min > 59)
+			return -1;
+		c.off = (p[i] == '-' ? -1 : 1) * (c.hour * 3600 + c.min * 60);
+		digits2(p + 11, &c.hour);
+		digits2(p + 14, &c.min);
+	} else
+		return -1;
+	if (have_last && memcmp(p, last_date, 10) == 0)
+		days = last_days;
+	else {
+		if (!isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) ||
+		    !isdig(p[3]) || digits2(p + 5, &c.mon) ||
+		    digits2(p + 8, &c.day))
+			return -1;
+		c.year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+		    (p[2] - '0') * 10 + (p[3] - '0');
+		if (c.mon < 1 || c.mon > 12 || c.day < 1 ||
+		    c.day > mdays(c.year, c.mon))
+			return -1;
+		days = days_from_civil(c.year, (unsigned)c.mon, (unsigned)c.day);
+		memcpy(last_date, p, 10);
+		last_days = days;
+		have_last = 1;
+	}
+	*t = (days * 86400 + c.hour * 3600 + c.min * 60 + c.sec - c.off) *
+	    US_PER_SEC + c.us;
+	return 0;
+}
+
+/* An integer of at most 18 digits, the _t of an annotated stream: 0 and
+ * *t, or -1 for anything else (the general parser decides then). */
+static int
+fast_integer(const char *p, size_t n, evtime *t)
+{
+	int neg = n > 0 && *p == '-';
+	int64_t v = 0;
+	size_t i;
+
+	if (n - neg == 0 || n - neg > 18)
+		return -1;
+	for (i = neg; i < n; i++) {
+		if (!isdig(p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*t = neg ? -v : v;
+	return 0;
+}
+
+static int
 parse_clf(struct in *in, evtime *t)
 {
 	struct civil c = { 0 };
@@ -656,6 +753,11 @@ time_parse(const struct timefmt *tf, const char *p, size_t n, evtime *t)
 		return -1;
 	in.p = p;
 	in.e = p + n;
+	if ((tf->kind == TIMEFMT_AUTO || tf->kind == TIMEFMT_RFC3339) &&
+	    fast_rfc3339(p, n, t) == 0)
+		return 0;
+	if (tf->kind == TIMEFMT_EPOCH_US && fast_integer(p, n, t) == 0)
+		return 0;
 	switch (tf->kind) {
 	case TIMEFMT_AUTO:
 	case TIMEFMT_EPOCH:
@@ -683,11 +785,22 @@ time_parse(const struct timefmt *tf, const char *p, size_t n, evtime *t)
 	return -1;
 }
 
+static char *
+put_digits(char *d, unsigned v, int width)
+{
+	int i;
+
+	for (i = width - 1; i >= 0; i--, v /= 10)
+		d[i] = (char)('0' + v % 10);
+	return d + width;
+}
+
 size_t
 time_format_rfc3339(evtime t, char *dst)
 {
 	int64_t days = t / DAY_US, us = t % DAY_US, y;
-	unsigned m, d;
+	unsigned m, d, s;
+	char *p = dst;
 	int n;
 
 	/* Floor, so that times before 1970 count down from midnight. */
@@ -696,12 +809,30 @@ time_format_rfc3339(evtime t, char *dst)
 		us += DAY_US;
 	}
 	civil_from_days(days, &y, &m, &d);
-	n = snprintf(dst, TIME_RFC3339_MAX,
-	    "%s%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", y < 0 ? "-" : "",
-	    (long long)(y < 0 ? -y : y), m, d, (int)(us / 3600 / US_PER_SEC),
-	    (int)(us / 60 / US_PER_SEC % 60), (int)(us / US_PER_SEC % 60),
-	    (int)(us / 1000 % 1000));
-	return n < 0 ? 0 : (size_t)n;
+	if (y < 0 || y > 9999) {
+		n = snprintf(dst, TIME_RFC3339_MAX,
+		    "%s%04lld-%02u-%02uT", y < 0 ? "-" : "",
+		    (long long)(y < 0 ? -y : y), m, d);
+		p += n < 0 ? 0 : n;
+	} else {
+		p = put_digits(p, (unsigned)y, 4);
+		*p++ = '-';
+		p = put_digits(p, m, 2);
+		*p++ = '-';
+		p = put_digits(p, d, 2);
+		*p++ = 'T';
+	}
+	s = (unsigned)(us / US_PER_SEC);
+	p = put_digits(p, s / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, s / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, s % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, (unsigned)(us / 1000 % 1000), 3);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - dst);
 }
 
 static int

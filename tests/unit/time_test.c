@@ -187,6 +187,15 @@ test_epoch(void)
 		{ "9223372036854775808", BAD },
 		{ "-9223372036854775808", INT64_MIN },
 		{ "-9223372036854775809", BAD },
+		{ "0", 0 },
+		{ "-0", 0 },
+		{ "999999999999999999", INT64_C(999999999999999999) },
+		{ "-999999999999999999", INT64_C(-999999999999999999) },
+		{ "1000000000000000000", INT64_C(1000000000000000000) },
+		{ "-", BAD },
+		{ "12a", BAD },
+		{ "+5", BAD },
+		{ " 5", BAD },
 	};
 	static const struct pcase ns[] = {
 		{ "1700000000123456789", INT64_C(1700000000123456) },
@@ -654,10 +663,64 @@ test_clocks(void)
 	CHECK(a.us >= 0 && b.us >= a.us);
 }
 
+/* The common shape takes a quicker road that remembers the last date:
+ * it must agree with the arithmetic for every date, and never carry a
+ * date over to text that only shares its first bytes. */
+static void
+test_fast_path(void)
+{
+	struct timefmt tf;
+	char s[64];
+	unsigned seed = 12345, i;
+	int ok = 1;
+	evtime t;
+
+	timefmt_init(&tf, "rfc3339");
+	for (i = 0; i < 20000; i++) {
+		int64_t y, want;
+		unsigned m, d, hh, mm, ss, ms, dd;
+		int off;
+
+		seed = seed * 1103515245 + 12345;
+		dd = seed % 3000000;	/* years 0053 to 6350 */
+		civil_from_days((int64_t)dd - 700000, &y, &m, &d);
+		seed = seed * 1103515245 + 12345;
+		hh = seed % 24, mm = (seed >> 8) % 60, ss = (seed >> 16) % 60;
+		ms = (seed >> 4) % 1000;
+		off = (int)((seed >> 20) % 5) * 45 - 90;	/* minutes */
+		snprintf(s, sizeof s, "%04lld-%02u-%02uT%02u:%02u:%02u.%03u%c%02d:%02d",
+		    (long long)y, m, d, hh, mm, ss, ms, off < 0 ? '-' : '+',
+		    abs(off) / 60, abs(off) % 60);
+		want = (days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 +
+		    ss - off * 60) * 1000000 + ms * 1000;
+		if (time_parse(&tf, s, strlen(s), &t) != 0 || t != want) {
+			fprintf(stderr, "fast path: '%s'\n", s);
+			ok = 0;
+		}
+	}
+	CHECK(ok);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00Z", 20, &t), 0);
+	CHECK_INT(t, T0);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:61Z", 20, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T24:00:00Z", 20, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00+24:00", 25, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00.Z", 21, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00ZZ", 21, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-2xT10:00:00Z", 20, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-02-29T10:00:00Z", 20, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00.1234567890Z", 31, &t), -1);
+	CHECK_INT(time_parse(&tf, "2026-11-24T10:00:00Z", 20, &t), 0);
+	CHECK_INT(t, T0);
+	CHECK_INT(time_parse(&tf, "2026-11-25T10:00:00Z", 20, &t), 0);
+	CHECK_INT(t, T0 + 24 * HOUR);
+	timefmt_release(&tf);
+}
+
 int
 main(void)
 {
 	test_rfc3339();
+	test_fast_path();
 	test_epoch();
 	test_auto();
 	test_clf();
