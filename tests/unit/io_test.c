@@ -225,6 +225,50 @@ test_writers(void)
 	}
 }
 
+/* json_quote scans eight bytes at a time: an escape at every offset of a
+ * block, and bytes on both sides of each boundary value. */
+static void
+test_json_quote(void)
+{
+	static const struct { const char *in; size_t n; const char *want; } c[] = {
+		{ "", 0, "\"\"" },
+		{ "plain", 5, "\"plain\"" },
+		{ "0123456789abcdef", 16, "\"0123456789abcdef\"" },
+		{ "\"", 1, "\"\\\"\"" },
+		{ "a\\b", 3, "\"a\\\\b\"" },
+		{ "\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"" },
+		{ "x\001y\037z", 5, "\"x\\u0001y\\u001fz\"" },
+		{ "\0", 1, "\"\\u0000\"" },
+		{ " !#[]~\177", 7, "\" !#[]~\177\"" },
+		{ "h\303\251llo\342\202\254", 9, "\"h\303\251llo\342\202\254\"" },
+		{ "!!!!!!!!\"!!!!!!!", 16, "\"!!!!!!!!\\\"!!!!!!!\"" },
+		{ "]]]]]]]\\]]]]]]]]", 16, "\"]]]]]]]\\\\]]]]]]]]\"" },
+	};
+	struct buf b = BUF_INIT;
+	char in[40], want[48];
+	size_t i, k;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		buf_reset(&b);
+		json_quote(&b, c[i].in, c[i].n);
+		CHECK_MEM(b.data, b.len, c[i].want);
+	}
+	for (k = 0; k < 24; k++) {	/* a quote at offset k of 24 */
+		memset(in, 'a', 24);
+		in[k] = '"';
+		buf_reset(&b);
+		json_quote(&b, in, 24);
+		memset(want + 1, 'a', 25);
+		want[0] = '"';
+		want[k + 1] = '\\';
+		want[k + 2] = '"';
+		want[26] = '"';
+		want[27] = '\0';
+		CHECK_MEM(b.data, b.len, want);
+	}
+	buf_release(&b);
+}
+
 static void
 test_keytab(void)
 {
@@ -343,6 +387,7 @@ main(void)
 	test_long_line();
 	test_many_lines();
 	test_writers();
+	test_json_quote();
 	test_keytab();
 	test_punct();
 	return check_done("io");
