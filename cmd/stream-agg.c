@@ -77,7 +77,8 @@ usage(int status)
 	    "usage: stream-agg [-i fmt] [-o fmt] [-g fields] [-w expr] [--sort]\n"
 	    "                  [-t field] [--time-format fmt] [--time-output fmt]\n"
 	    "                  [--tumbling size | --sliding size --every period |\n"
-	    "                   --global] [--offset off] [--tz zone]\n"
+	    "                   --session gap | --global] [--key fields]\n"
+	    "                  [--offset off] [--tz zone]\n"
 	    "                  [--max-delay d] [--max-jump d] [--idle d]\n"
 	    "                  [--allowed-lateness d] [--late-output file]\n"
 	    "                  [--start-field name] [--end-field name]\n"
@@ -115,9 +116,10 @@ parse_count(const char *opt, const char *arg)
 	return (size_t)v;
 }
 
-/* Split "a,b,c" into group-by fields. */
+/* Split "a,b,c" (the argument of opt) into fields. */
 static void
-parse_group_by(const char *arg, char ***names, int **slots, size_t *n)
+parse_fields(const char *opt, const char *arg, char ***names, int **slots,
+    size_t *n)
 {
 	const char *p = arg, *comma;
 
@@ -127,7 +129,7 @@ parse_group_by(const char *arg, char ***names, int **slots, size_t *n)
 		comma = strchr(p, ',');
 		len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len == 0) {
-			diag_warn("-g '%s': empty field name", arg);
+			diag_warn("%s '%s': empty field name", opt, arg);
 			usage(2);
 		}
 		*names = xrealloc(*names, (*n + 1) * sizeof **names);
@@ -171,11 +173,18 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 	ledger.written += aggtab_count(t);
 }
 
+static size_t max_groups;
+
 /* Fire what the watermark has passed; results leave at once. */
 static void
 fire(void)
 {
-	if (winstate_fire(&ws, wm.wm, emit_window, NULL))
+	long n = winstate_fire(&ws, wm.wm, emit_window, NULL);
+
+	if (n == AGG_FULL)
+		diag_fatal(1, "more than %zu groups in a window: raise "
+		    "--max-groups", max_groups);
+	if (n > 0)
 		out_flush(&out);
 }
 
@@ -219,20 +228,62 @@ on_wait(void *arg)
 }
 
 static const struct aggspec *specs;
-static size_t nspec, nkey, max_groups;
+static size_t nspec, nkey;
 static char **keynames;
 static int *keyslots;
+
+/* Sessions: their key, and the group key of their results. */
+static char **sesskeynames, **wkeynames;
+static int *sesskeyslots, *wkeyslots;
+static size_t nsesskey, nwkey;
+
+/*
+ * Sessions are per --key, else per group (as Beam's are per key of the
+ * grouping).  Key fields that are not group fields lead each result.
+ */
+static void
+session_keys(void)
+{
+	size_t i, k;
+
+	if (st.key == NULL) {
+		winstate_session_key(&ws, keyslots, keynames, nkey);
+		return;
+	}
+	parse_fields("--key", st.key, &sesskeynames, &sesskeyslots,
+	    &nsesskey);
+	winstate_session_key(&ws, sesskeyslots, sesskeynames, nsesskey);
+	for (i = 0; i < nsesskey; i++) {
+		for (k = 0; k < nkey && sesskeyslots[i] != keyslots[k]; k++)
+			;
+		if (k < nkey)
+			continue;
+		wkeynames = xrealloc(wkeynames, (nwkey + 1) * sizeof *wkeynames);
+		wkeyslots = xrealloc(wkeyslots, (nwkey + 1) * sizeof *wkeyslots);
+		wkeynames[nwkey] = sesskeynames[i];
+		wkeyslots[nwkey++] = sesskeyslots[i];
+	}
+	for (k = 0; k < nkey; k++) {
+		wkeynames = xrealloc(wkeynames, (nwkey + 1) * sizeof *wkeynames);
+		wkeyslots = xrealloc(wkeyslots, (nwkey + 1) * sizeof *wkeyslots);
+		wkeynames[nwkey] = keynames[k];
+		wkeyslots[nwkey++] = keyslots[k];
+	}
+	ws.keyslot = wkeyslots;
+	ws.keyname = wkeynames;
+	ws.nkey = nwkey;
+}
 
 /* Windows are on: from options, or from the input's strategy line. */
 static void
 start_windows(void)
 {
-	if (st.win.kind == WINDOW_SESSION)
-		diag_fatal(2, "session windows: stream-agg cannot merge "
-		    "them yet");
 	stamper_init(&stamper, &st, annotated, &fields);
-	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey);
+	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey, &st.win,
+	    st.allowed_lateness);
 	ws.max_groups = max_groups;
+	if (st.win.kind == WINDOW_SESSION)
+		session_keys();
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
@@ -307,40 +358,92 @@ too_many_groups(const struct record *rec)
 	exit(1);
 }
 
+/* What became of the last record of a sliding stream, for its other
+ * lines (see sliding_line). */
+enum { FATE_KEPT, FATE_LATE, FATE_REJECTED };
+static struct {
+	evtime t;
+	int fate;
+	char why[256];
+} last;
+
+static int
+fate(const struct record *rec, int f, const char *why)
+{
+	last.fate = f;
+	snprintf(last.why, sizeof last.why, "%s", why);
+	switch (f) {
+	case FATE_KEPT:
+		ledger.kept++;
+		return 0;
+	case FATE_LATE:
+		return late_record(rec);
+	}
+	return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+	    rec->len, "%s", why);
+}
+
+/*
+ * A stream-window sliding stream holds each record once per window,
+ * oldest first.  Slices take a record once: from the line of its oldest
+ * window, whose windows follow from its time; its other lines share
+ * that line's fate.  1 when rec is such another line.
+ */
+static int
+sliding_line(const struct record *rec, evtime t, const struct window *w,
+    size_t n, int *rc)
+{
+	struct window line;
+	char why[256];
+
+	if (!annotated || st.win.kind != WINDOW_SLIDING || n < 2)
+		return 0;
+	if (stamper_windows(&stamper, rec, t, &line, why, sizeof why) == 0) {
+		*rc = fate(rec, FATE_REJECTED, why);
+		return 1;
+	}
+	if (line.start == w[0].start || t != last.t)
+		return 0;
+	*rc = fate(rec, last.fate, last.why);
+	return 1;
+}
+
 /* A record into its windows, then the watermark moves and fires. */
 static int
 window_record(struct record *rec)
 {
-	char why[256];
+	char why[256] = "event time out of range";
 	evtime t;
-	size_t n, i, k;
+	size_t n;
+	int rc;
 
-	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
-	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
-		    rec->len, "%s", why);
+	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0)
+		return fate(rec, FATE_REJECTED, why);
+	/* a sliding stream's windows follow from _t: see sliding_line */
+	n = annotated && st.win.kind == WINDOW_SLIDING ?
+	    window_assign(&st.win, t, wins) :
+	    stamper_windows(&stamper, rec, t, wins, why, sizeof why);
+	if (n == 0)
+		return fate(rec, FATE_REJECTED, why);
+	if (sliding_line(rec, t, wins, n, &rc))
+		return rc;
+	last.t = t;
 	if (!annotated && watermark_outlier(&wm, t))
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
-		    rec->len, "event time more than --max-jump ahead of the "
-		    "watermark");
-	/* only windows that have not expired take it */
-	for (i = k = 0; i < n; i++)
-		if (!watermark_expired(&wm, wins[i].end, st.allowed_lateness))
-			wins[k++] = wins[i];
-	if (k == 0)
-		return late_record(rec);
-	for (i = 0; i < k; i++) {
-		switch (aggtab_add(winstate_get(&ws, &wins[i]), rec, why,
-		    sizeof why)) {
-		case AGG_REJECT:	/* the first window already said */
-			return ledger_reject(&ledger, rec->file, rec->lineno,
-			    rec->line, rec->len, "%s", why);
-		case AGG_FULL:
-			too_many_groups(rec);
-		}
+		return fate(rec, FATE_REJECTED, "event time more than "
+		    "--max-jump ahead of the watermark");
+	switch (rc = winstate_add(&ws, rec, ledger.read, t, wins, n, wm.wm,
+	    why, sizeof why)) {
+	case AGG_REJECT:
+		return fate(rec, FATE_REJECTED, why);
+	case AGG_FULL:
+		too_many_groups(rec);
+	case 0:
+		return fate(rec, FATE_LATE, "");
 	}
-	ledger.kept++;
-	if (watermark_observe(&wm, t))
+	fate(rec, FATE_KEPT, "");
+	/* behind the watermark, it may have opened a late pane: fire that
+	 * now, as Beam's default trigger fires for each late record */
+	if (watermark_observe(&wm, t) || t < wm.wm)
 		fire();
 	return 0;
 }
@@ -383,7 +486,7 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 	}
 	if (st.win.kind != WINDOW_NONE)
 		return window_record(rec);
-	switch (aggtab_add(&tab, rec, why, sizeof why)) {
+	switch (aggtab_add(&tab, rec, ledger.read, why, sizeof why)) {
 	case AGG_REJECT:
 		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "%s", why);
@@ -522,7 +625,7 @@ parse_options(int argc, char **argv)
 		}
 		switch (ch) {
 		case 'g':
-			parse_group_by(optarg, &keynames, &keyslots, &nkey);
+			parse_fields("-g", optarg, &keynames, &keyslots, &nkey);
 			break;
 		case 'i':
 			iflag = parse_format("-i", optarg);

@@ -22,9 +22,10 @@ union acc {
 	struct {
 		char *p;
 		size_t len, cap;
+		uint64_t seq;		/* the record it came from */
 		unsigned char type, set;
 	} str;						/* first last */
-	struct buf list;				/* collect */
+	struct buf list;	/* collect: (type, seq, len, bytes) each */
 	struct keytab *set;				/* distinct */
 };
 
@@ -159,9 +160,23 @@ aggtab_release(struct aggtab *t)
 	keytab_release(&t->groups);
 	free(t->acc);
 	free(t->keytype);
+	free(t->first);
 	free(t->tmp);
 	buf_release(&t->key);
 	buf_release(&t->scratch);
+}
+
+void
+aggtab_clear(struct aggtab *t)
+{
+	const struct aggspec *spec = t->spec;
+	const int *keyslot = t->keyslot;
+	char *const *keyname = t->keyname;
+	size_t nspec = t->nspec, nkey = t->nkey, max = t->max_groups;
+
+	aggtab_release(t);
+	aggtab_init(t, spec, nspec, keyslot, keyname, nkey);
+	t->max_groups = max;
 }
 
 size_t
@@ -231,57 +246,70 @@ convert(struct aggtab *t, const struct record *rec, char *why, size_t wl)
 	return 0;
 }
 
+int
+agg_key(const struct record *rec, const int *slot, char *const *name,
+    size_t n, struct buf *key, struct buf *scratch, const char **p,
+    size_t *len, char *why, size_t wl)
+{
+	size_t k;
+
+	buf_reset(key);
+	for (k = 0; k < n; k++) {
+		const struct val *v = &rec->v[slot[k]];
+		const char *text;
+		size_t tn;
+
+		if (v->type == VAL_MISSING) {
+			snprintf(why, wl, "missing field '%s'", name[k]);
+			return -1;
+		}
+		if ((text = val_text(v, scratch, &tn)) == NULL) {
+			snprintf(why, wl, "bad escape in field '%s'", name[k]);
+			return -1;
+		}
+		if (v->type == VAL_NULL)
+			tn = 0;
+		if (n == 1) {
+			*p = text;
+			*len = tn;
+			return 0;
+		}
+		put_len(key, tn);
+		buf_add(key, text, tn);
+	}
+	*p = key->data;
+	*len = key->len;
+	return 0;
+}
+
 /* Build the group key in t->key (or point at the one key's text). */
 static int
 build_key(struct aggtab *t, const struct record *rec, const char **key,
     size_t *keylen, char *why, size_t wl)
 {
-	size_t k;
-
-	buf_reset(&t->key);
-	for (k = 0; k < t->nkey; k++) {
-		const struct val *v = &rec->v[t->keyslot[k]];
-		const char *p;
-		size_t n;
-
-		if (v->type == VAL_MISSING) {
-			snprintf(why, wl, "missing field '%s'", t->keyname[k]);
-			return -1;
-		}
-		if ((p = val_text(v, &t->scratch, &n)) == NULL) {
-			snprintf(why, wl, "bad escape in field '%s'",
-			    t->keyname[k]);
-			return -1;
-		}
-		if (v->type == VAL_NULL)
-			n = 0;
-		if (t->nkey == 1) {
-			*key = p;
-			*keylen = n;
-			return 0;
-		}
-		put_len(&t->key, n);
-		buf_add(&t->key, p, n);
-	}
-	*key = t->key.data;
-	*keylen = t->key.len;
-	return 0;
+	return agg_key(rec, t->keyslot, t->keyname, t->nkey, &t->key,
+	    &t->scratch, key, keylen, why, wl);
 }
 
+/* Room for group id: accumulators zeroed, key types and first set by
+ * the caller. */
 static void
-new_group(struct aggtab *t, size_t id, const struct record *rec)
+new_group(struct aggtab *t, size_t id, uint64_t seq)
 {
-	size_t j, k;
+	size_t j;
 
 	if (id >= t->accgroups) {
-		size_t n = t->accgroups, m = t->accgroups;
+		size_t n = t->accgroups, m = t->accgroups, f = t->accgroups;
 		size_t accsize = (t->nspec ? t->nspec : 1) * sizeof *t->acc;
 
 		t->acc = xgrowarray(t->acc, &n, id + 1, accsize);
 		t->keytype = xgrowarray(t->keytype, &m, id + 1,
 		    t->nkey ? t->nkey : 1);
+		t->first = xgrowarray(t->first, &f, id + 1, sizeof *t->first);
 		t->accgroups = n < m ? n : m;
+		t->accgroups = t->accgroups < f ? t->accgroups : f;
 	}
+	t->first[id] = seq;
 	memset(&t->acc[id * t->nspec], 0, t->nspec * sizeof *t->acc);
 	for (j = 0; j < t->nspec; j++) {
 		union acc *a = &t->acc[id * t->nspec + j];
@@ -291,8 +319,6 @@ new_group(struct aggtab *t, size_t id, const struct record *rec)
 		else if (is_numeric_op(t->spec[j].op))
 			a->num.exact = 1;
 	}
-	for (k = 0; k < t->nkey; k++)
-		t->keytype[id * t->nkey + k] = rec->v[t->keyslot[k]].type;
 }
 
 static void
@@ -327,7 +353,7 @@ add_extreme(struct num_acc *a, const struct agg_value *v, int max)
 }
 
 static void
-set_str(union acc *a, const struct agg_value *v)
+set_str(union acc *a, const struct agg_value *v, uint64_t seq)
 {
 	if (v->n + 1 > a->str.cap) {
 		a->str.cap = v->n + 1;
@@ -336,12 +362,34 @@ set_str(union acc *a, const struct agg_value *v)
 	memcpy(a->str.p, v->p, v->n);
 	a->str.len = v->n;
 	a->str.type = (unsigned char)v->type;
+	a->str.seq = seq;
 	a->str.set = 1;
 }
 
+/* One collected value: its type, the sequence of its record (so that
+ * merged lists keep arrival order), its length, its bytes. */
 static void
-update(struct aggtab *t, union acc *a, const struct aggspec *s,
-    const struct agg_value *v)
+put_item(struct buf *b, int type, uint64_t seq, const char *p, size_t n)
+{
+	buf_addc(b, type);
+	buf_add(b, &seq, sizeof seq);
+	put_len(b, n);
+	buf_add(b, p, n);
+}
+
+static const char *
+get_item(const char *p, int *type, uint64_t *seq, const char **v, size_t *n)
+{
+	*type = (unsigned char)*p++;
+	memcpy(seq, p, sizeof *seq);
+	p = get_len(p + sizeof *seq, n);
+	*v = p;
+	return p + *n;
+}
+
+static void
+update(union acc *a, const struct aggspec *s, const struct agg_value *v,
+    uint64_t seq)
 {
 	double delta;
 	int added;
@@ -370,15 +418,13 @@ update(struct aggtab *t, union acc *a, const struct aggspec *s,
 		break;
 	case AGG_FIRST:
 		if (!a->str.set)
-			set_str(a, v);
+			set_str(a, v, seq);
 		break;
 	case AGG_LAST:
-		set_str(a, v);
+		set_str(a, v, seq);
 		break;
 	case AGG_COLLECT:
-		buf_addc(&a->list, v->type);
-		put_len(&a->list, v->n);
-		buf_add(&a->list, v->p, v->n);
+		put_item(&a->list, v->type, seq, v->p, v->n);
 		break;
 	case AGG_DISTINCT:
 		if (a->set == NULL) {
@@ -389,12 +435,29 @@ update(struct aggtab *t, union acc *a, const struct aggspec *s,
 		    &added);
 		break;
 	}
-	(void)t;
 }
 
 int
-aggtab_add(struct aggtab *t, const struct record *rec, char *why,
+aggtab_check(struct aggtab *t, const struct record *rec, char *why,
     size_t whylen)
+{
+	const char *key = "";
+	size_t keylen = 0;
+
+	buf_reset(&t->scratch);
+	if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
+	    convert(t, rec, why, whylen) < 0)
+		return AGG_REJECT;
+	if (!utf8_valid(key, keylen)) {
+		snprintf(why, whylen, "invalid UTF-8 in group key");
+		return AGG_REJECT;
+	}
+	return AGG_OK;
+}
+
+int
+aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
+    char *why, size_t whylen)
 {
 	const char *key = "";
 	size_t keylen = 0, id, j;
@@ -415,11 +478,188 @@ aggtab_add(struct aggtab *t, const struct record *rec, char *why,
 		if (t->max_groups && t->groups.n >= t->max_groups)
 			return AGG_FULL;
 		id = keytab_intern(&t->groups, key, keylen, h, &added);
-		new_group(t, id, rec);
+		new_group(t, id, seq);
+		for (j = 0; j < t->nkey; j++)
+			t->keytype[id * t->nkey + j] =
+			    rec->v[t->keyslot[j]].type;
 	}
 	for (j = 0; j < t->nspec; j++)
-		update(t, &t->acc[id * t->nspec + j], &t->spec[j], &t->tmp[j]);
+		update(&t->acc[id * t->nspec + j], &t->spec[j], &t->tmp[j], seq);
 	t->changed = 1;
+	return AGG_OK;
+}
+
+/* Merging */
+
+static void
+merge_num(struct num_acc *a, const struct num_acc *b)
+{
+	if (a->exact && b->exact &&
+	    !((b->i > 0 && a->i > INT64_MAX - b->i) ||
+	    (b->i < 0 && a->i < INT64_MIN - b->i)))
+		a->i += b->i;
+	else
+		a->exact = 0;
+	a->d += b->d;		/* kept alongside, as add_num keeps it */
+	a->n += b->n;
+}
+
+static void
+merge_extreme(struct num_acc *a, const struct num_acc *b, int max)
+{
+	int better;
+
+	if (b->n == 0)
+		return;
+	if (a->n == 0)
+		better = 1;
+	else if (a->exact && b->exact)
+		better = max ? b->i > a->i : b->i < a->i;
+	else
+		better = max ? b->d > a->d : b->d < a->d;
+	a->n += b->n;
+	if (better) {
+		a->d = b->d;
+		a->i = b->i;
+		a->exact = b->exact;
+	}
+}
+
+static void
+copy_str(union acc *a, const union acc *b)
+{
+	struct agg_value v = { b->str.p, b->str.len, b->str.type, 0, 0, 0 };
+
+	set_str(a, &v, b->str.seq);
+}
+
+/* Two collected lists into one, in the order their records came. */
+static void
+merge_lists(struct buf *a, const struct buf *b)
+{
+	struct buf m = BUF_INIT;
+	const char *p = a->data, *pe = p + a->len;
+	const char *q = b->data, *qe = q + b->len;
+	const char *pv = NULL, *qv = NULL, *pn, *qn;
+	uint64_t ps = 0, qs = 0;
+	size_t pl = 0, ql = 0;
+	int pt = 0, qt = 0;
+
+	if (b->len == 0)
+		return;
+	if (a->len > 0) {	/* the usual case: b came after a */
+		const char *last = p, *v;
+		uint64_t ls;
+		size_t n;
+		int t;
+
+		while ((v = get_item(last, &t, &ls, &pv, &n)) < pe)
+			last = v;
+		get_item(q, &qt, &qs, &qv, &ql);
+		if (ls < qs) {
+			buf_add(a, b->data, b->len);
+			return;
+		}
+	}
+	while (p < pe || q < qe) {
+		pn = p < pe ? get_item(p, &pt, &ps, &pv, &pl) : NULL;
+		qn = q < qe ? get_item(q, &qt, &qs, &qv, &ql) : NULL;
+		if (qn == NULL || (pn != NULL && ps < qs)) {
+			put_item(&m, pt, ps, pv, pl);
+			p = pn;
+		} else {
+			put_item(&m, qt, qs, qv, ql);
+			q = qn;
+		}
+	}
+	buf_release(a);
+	*a = m;
+}
+
+static void
+merge_acc(union acc *a, const union acc *b, const struct aggspec *s)
+{
+	uint64_t n;
+	double delta;
+	size_t i;
+	int added;
+
+	switch (s->op) {
+	case AGG_COUNT:
+		a->count += b->count;
+		break;
+	case AGG_SUM:
+	case AGG_AVG:
+		merge_num(&a->num, &b->num);
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		merge_extreme(&a->num, &b->num, s->op == AGG_MAX);
+		break;
+	case AGG_VAR:
+	case AGG_STDDEV:	/* Chan et al.: two Welford states in one */
+		if (b->w.n == 0)
+			break;
+		n = a->w.n + b->w.n;
+		delta = b->w.mean - a->w.mean;
+		a->w.m2 += b->w.m2 + delta * delta * (double)a->w.n *
+		    (double)b->w.n / (double)n;
+		a->w.mean += delta * (double)b->w.n / (double)n;
+		a->w.n = n;
+		break;
+	case AGG_FIRST:
+		if (b->str.set && (!a->str.set || b->str.seq < a->str.seq))
+			copy_str(a, b);
+		break;
+	case AGG_LAST:
+		if (b->str.set && (!a->str.set || b->str.seq > a->str.seq))
+			copy_str(a, b);
+		break;
+	case AGG_COLLECT:
+		merge_lists(&a->list, &b->list);
+		break;
+	case AGG_DISTINCT:
+		if (b->set == NULL)
+			break;
+		if (a->set == NULL) {
+			a->set = xmalloc(sizeof *a->set);
+			keytab_init(a->set);
+		}
+		for (i = 0; i < b->set->n; i++)
+			keytab_intern(a->set, b->set->keys[i].p,
+			    b->set->keys[i].n, b->set->keys[i].h, &added);
+		break;
+	}
+}
+
+int
+aggtab_merge(struct aggtab *dst, const struct aggtab *src)
+{
+	size_t g, id, j;
+	int added;
+
+	for (g = 0; g < src->groups.n; g++) {
+		const struct keytab_key *k = &src->groups.keys[g];
+
+		id = keytab_find(&dst->groups, k->p, k->n, k->h);
+		if (id == (size_t)-1) {
+			if (dst->max_groups && dst->groups.n >= dst->max_groups)
+				return AGG_FULL;
+			id = keytab_intern(&dst->groups, k->p, k->n, k->h,
+			    &added);
+			new_group(dst, id, src->first[g]);
+			memcpy(&dst->keytype[id * dst->nkey],
+			    &src->keytype[g * src->nkey], dst->nkey);
+		} else if (src->first[g] < dst->first[id])
+			dst->first[id] = src->first[g];
+		for (j = 0; j < dst->nspec; j++)
+			merge_acc(&dst->acc[id * dst->nspec + j],
+			    &src->acc[g * src->nspec + j], &dst->spec[j]);
+	}
+	if (src->groups.n > 0) {
+		dst->merged = 1;
+		dst->changed = 1;
+	}
 	return AGG_OK;
 }
 
@@ -496,17 +736,18 @@ field_collect(struct recw *w, const char *name, const struct buf *list)
 	if (json)
 		buf_addc(&b, '[');
 	while (p < e) {
-		int type = *p++;
+		const char *v;
+		uint64_t seq;
 		size_t n;
+		int type;
 
-		p = get_len(p, &n);
+		p = get_item(p, &type, &seq, &v, &n);
 		if (b.len > (size_t)json)
 			buf_addc(&b, ',');
 		if (json && type == VAL_STR)
-			json_quote(&b, p, n);
+			json_quote(&b, v, n);
 		else
-			buf_add(&b, p, n);
-		p += n;
+			buf_add(&b, v, n);
 	}
 	if (json)
 		buf_addc(&b, ']');
@@ -597,6 +838,15 @@ emit_group(struct aggtab *t, struct recw *w, size_t id,
 static const struct aggtab *sort_tab;	/* qsort has no context argument */
 
 static int
+cmp_first(const void *pa, const void *pb)
+{
+	uint64_t a = sort_tab->first[*(const size_t *)pa];
+	uint64_t b = sort_tab->first[*(const size_t *)pb];
+
+	return (a > b) - (a < b);
+}
+
+static int
 cmp_part(const char *a, size_t an, const char *b, size_t bn)
 {
 	double x, y;
@@ -637,7 +887,7 @@ aggtab_emit(struct aggtab *t, struct recw *w, int sort,
 	size_t i, n = t->groups.n, *order;
 
 	t->changed = 0;
-	if (!sort) {
+	if (!sort && !t->merged) {
 		for (i = 0; i < n; i++)
 			emit_group(t, w, i, pre, npre);
 		return;
@@ -646,7 +896,7 @@ aggtab_emit(struct aggtab *t, struct recw *w, int sort,
 	for (i = 0; i < n; i++)
 		order[i] = i;
 	sort_tab = t;
-	qsort(order, n, sizeof *order, cmp_groups);
+	qsort(order, n, sizeof *order, sort ? cmp_groups : cmp_first);
 	for (i = 0; i < n; i++)
 		emit_group(t, w, order[i], pre, npre);
 	free(order);

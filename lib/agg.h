@@ -7,6 +7,12 @@
  * converts and checks every value it needs before it touches any
  * accumulator, so a rejected record leaves no trace.  The group table is
  * bounded by max_groups (0: no bound), never by the number of records.
+ *
+ * Tables merge: the slices of a sliding window and the sessions that
+ * grow together are kept apart and combined when they fire.  Each group
+ * remembers the sequence number of its first record, so that a merged
+ * table lists its groups in the order their first records came, as one
+ * table fed every record would.
  */
 #ifndef AGG_H
 #define AGG_H
@@ -55,7 +61,9 @@ struct aggtab {
 	size_t accgroups;		/* groups acc has room for */
 	struct buf key, scratch;	/* per-record room, reused */
 	struct agg_value *tmp;		/* per-record converted values */
+	uint64_t *first;		/* first[id]: sequence of its first record */
 	int changed;			/* a record was added since agg_emit */
+	int merged;			/* ids may be out of first-record order */
 };
 
 void aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
@@ -69,16 +77,39 @@ enum {
 };
 
 /*
- * Add one parsed record.  Returns AGG_OK, AGG_REJECT with a message in
+ * Add one parsed record, seq its sequence number (records come to one
+ * table in increasing seq).  Returns AGG_OK, AGG_REJECT with a message in
  * why (a missing field, a value that is not a number, bad escapes or
  * UTF-8), or AGG_FULL.
  */
-int aggtab_add(struct aggtab *t, const struct record *rec, char *why,
+int aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
+    char *why, size_t whylen);
+/* What aggtab_add would say of rec, without adding it: AGG_OK or
+ * AGG_REJECT with why. */
+int aggtab_check(struct aggtab *t, const struct record *rec, char *why,
     size_t whylen);
 size_t aggtab_count(const struct aggtab *t);
+/*
+ * Fold src into dst, as if dst had also been given src's records: first,
+ * last and collect go by the records' sequence numbers, so the order of
+ * merging does not matter to them.  Returns AGG_OK, or AGG_FULL when dst
+ * would pass max_groups.
+ */
+int aggtab_merge(struct aggtab *dst, const struct aggtab *src);
+/* Forget every group, keeping the table's set-up. */
+void aggtab_clear(struct aggtab *t);
 /* Write one record per group: the fields of pre (window bounds, say),
- * the keys, then the aggregates.  Groups in first-seen order, or sorted
- * by key when sort is set. */
+ * the keys, then the aggregates.  Groups in the order of their first
+ * records, or sorted by key when sort is set. */
+/*
+ * The key of fields slot[0..n) (named name[], for messages) of rec, as
+ * group keys are built: for one field, *p points at its decoded text;
+ * for more, each part is length-prefixed into key.  scratch holds what
+ * decoding needs.  0, or -1 with why (a missing field, a bad escape).
+ */
+int agg_key(const struct record *rec, const int *slot, char *const *name,
+    size_t n, struct buf *key, struct buf *scratch, const char **p,
+    size_t *len, char *why, size_t wl);
 void aggtab_emit(struct aggtab *t, struct recw *w, int sort,
     const struct addfield *pre, size_t npre);
 

@@ -128,7 +128,15 @@ window_assign(const struct windowing *w, evtime t, struct window *out)
 		out[0] = (struct window){ to_time(w, start), to_time(w, start + len) };
 		return 1;
 	}
-	/* sliding: back from the last start while the window still holds t */
+	if (w->tz == NULL) {	/* starts s with t - size < s <= t */
+		int64_t k = (w->size - 1 - (t - start)) / w->period;
+
+		start -= k * w->period;
+		for (i = 0; i <= (size_t)k; i++, start += w->period)
+			out[i] = (struct window){ start, start + w->size };
+		return (size_t)k + 1;
+	}
+	/* back from the last start while the window still holds t */
 	for (i = 0; i < window_count(w); i++) {
 		int64_t s = start - (int64_t)i * (w->period / unit);
 		struct window win = { to_time(w, s), to_time(w, s + len) };

@@ -1,15 +1,31 @@
 /*
  * winstate.h - the open windows of a stream and the aggregates of each.
  *
- * A struct winstate owns one aggtab per open window, kept in order of
- * end, then start, so that firing takes windows from the front: a window
- * fires when the watermark reaches its end, and its state is freed then.
- * Memory is bounded by open windows times groups, never by records.
+ * A struct winstate takes records with their event time and windows, and
+ * fires each window when the watermark reaches its end, in end order.
+ * It keeps state in one of three ways, by the kind of window:
+ *
+ *  - tumbling and global windows: an aggtab per open window;
+ *  - sliding windows: an aggtab per slice, the gcd of size and period,
+ *    so a record updates one slice, and a firing window merges its
+ *    slices: the cost of a record does not grow with size/period;
+ *  - session windows: per session key, the sessions open for it; a
+ *    record's proto-window merges with every session it overlaps, and the
+ *    sessions' aggtabs merge with it.
+ *
+ * A window that fired is gone; a record for it that comes within the
+ * allowed lateness opens it again, and it fires again at once: a late
+ * pane that holds the late records only.  A session that fired is kept,
+ * empty, until it expires, so that late records still merge into it.
+ *
+ * The winstate owns all of it.  Memory is bounded by open windows (or
+ * slices, or sessions) times groups, never by records.
  */
 #ifndef WINSTATE_H
 #define WINSTATE_H
 
 #include "agg.h"
+#include "hash.h"
 #include "window.h"
 
 struct open_window {
@@ -17,27 +33,76 @@ struct open_window {
 	struct aggtab tab;
 };
 
+struct session;
+
 struct winstate {
 	const struct aggspec *spec;
 	size_t nspec;
 	const int *keyslot;
 	char *const *keyname;
 	size_t nkey, max_groups;
+	const struct windowing *win;
+	int64_t lateness;
+
+	/* windows of their own: all of them, or late panes when sliced */
 	struct open_window *open;	/* by end, then start */
 	size_t n, cap;
+
+	/* sliding windows by slices */
+	int sliced;
+	int64_t slice;			/* the slices' length */
+	struct open_window *slices;	/* by start */
+	size_t nslices, slicecap;
+	evtime fired_end;		/* the last window fired from slices */
+
+	/* sessions */
+	const int *sesskeyslot;		/* the session key's fields */
+	char *const *sesskeyname;
+	size_t nsesskey;
+	struct keytab sesskeys;		/* session key -> index into heads */
+	size_t *heads;			/* each key's first session, or -1 */
+	size_t nheads, headcap;
+	struct session *sess;		/* the sessions, live or free */
+	size_t nsess, sesscap, freesess;
+	size_t *heap;			/* live sessions, soonest due first */
+	size_t nheap, heapcap;
+	size_t *hit;			/* the sessions a record overlaps */
+	size_t hitcap;
+	struct buf key, scratch;
 };
 
+/*
+ * Set up for windows of kind win (which must outlive s) and a lateness.
+ * For session windows, the session key's fields are given by
+ * winstate_session_key before the first record.
+ */
 void winstate_init(struct winstate *s, const struct aggspec *spec,
-    size_t nspec, const int *keyslot, char *const *keyname, size_t nkey);
+    size_t nspec, const int *keyslot, char *const *keyname, size_t nkey,
+    const struct windowing *win, int64_t lateness);
+void winstate_session_key(struct winstate *s, const int *slot,
+    char *const *name, size_t n);
 void winstate_release(struct winstate *s);
-/* The aggregates of window w, opening it when it is not open. */
-struct aggtab *winstate_get(struct winstate *s, const struct window *w);
+
+/*
+ * Add record rec (sequence number seq, event time t) to its windows
+ * w[0..n) as the watermark wm stands: windows that expired do not take
+ * it.  Returns how many windows took it (0: the record is late), or
+ * AGG_REJECT with why, or AGG_FULL.
+ */
+int winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
+    evtime t, const struct window *w, size_t n, evtime wm, char *why,
+    size_t whylen);
+
 /*
  * Fire, in end order, every window whose end is at or before wm: call
- * emit for it, then free it.  Returns how many fired.
+ * emit for it (with its aggregates, which emit may read but not keep),
+ * then free what it no longer needs.  Windows without records do not
+ * fire.  Returns how many fired, or AGG_FULL when merging slices or
+ * sessions passed max_groups.
  */
-size_t winstate_fire(struct winstate *s, evtime wm,
-    void (*emit)(void *arg, const struct window *w, struct aggtab *t),
+typedef void winstate_emit_fn(void *arg, const struct window *w,
+    struct aggtab *t);
+long winstate_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
     void *arg);
 
 #endif

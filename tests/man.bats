@@ -50,7 +50,7 @@ lint() {
 }
 
 @test "every example in the man pages has a test here" {
-	[ "$(examples_of stream-agg.1 | wc -l)" -eq 7 ]
+	[ "$(examples_of stream-agg.1 | wc -l)" -eq 8 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
@@ -74,7 +74,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 24 ]
+	[ "$output" -eq 25 ]
 }
 
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
@@ -145,6 +145,13 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z status
 {"method":"POST","host_distinct":40,"time_first":"24/Nov/2026:10:00:11 +0000"}
 {"method":"DELETE","host_distinct":40,"time_first":"24/Nov/2026:10:00:15 +0000"}
 {"method":"PUT","host_distinct":40,"time_first":"24/Nov/2026:10:00:29 +0000"}' ]
+}
+
+@test "stream-agg.1 example 8: visits per client, as sessions" {
+	run_example stream-agg.1 8
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start=2026-11-24T10:04:19.000Z window_end=2026-11-24T12:15:28.000Z host=203.0.113.4 count=31
+window_start=2026-11-24T10:05:34.000Z window_end=2026-11-24T12:16:29.000Z host=203.0.113.13 count=57' ]
 }
 
 @test "stream-window.1 example 1: hourly windows over an nginx log" {

@@ -31,7 +31,9 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/e.jsonl")" -eq 20000 ]
 	for opts in "--tumbling 1m --max-delay 2s" "--tumbling 10s" \
 	    "--sliding 2m --every 30s --max-delay 1s" "--tumbling 1d --tz Europe/Berlin" \
-	    "--global" "--tumbling 7s --offset 3s --time-output epoch-ms"; do
+	    "--global" "--tumbling 7s --offset 3s --time-output epoch-ms" \
+	    "--session 2s --max-delay 2s" "--session 500ms --key host" \
+	    "--sliding 50s --every 20s --offset 3s --allowed-lateness 5s"; do
 		# the results; the late counts differ by design (lines, records)
 		a=$(stream_agg -t ts $opts -g status count sum:bytes "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
 		b=$(stream_window -t ts $opts "$BATS_TEST_TMPDIR/e.jsonl" | stream_agg -g status count sum:bytes 2>/dev/null || true)
@@ -136,13 +138,16 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$stderr" = "stream-agg: <stdin>:1: the input is windowed already: drop the window options" ]
 }
 
-@test "usage errors: window options without a window, sessions, --emit-every" {
+@test "usage errors: window options without a window, --emit-every, a bad --key" {
 	feed '' stream_agg -t t count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: window options need a window: --tumbling, --sliding or --global" ]
-	feed '' stream_agg -t t --session 10s count
+	feed '' stream_agg -t t --session 0s count
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "stream-agg: session windows: stream-agg cannot merge them yet" ]
+	[ "${stderr_lines[0]}" = "stream-agg: the session gap must be positive" ]
+	feed '{"t":1}\n' stream_agg -t t --session 10s --key 'a,,b' count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --key 'a,,b': empty field name" ]
 	feed '' stream_agg -t t --tumbling 1m --emit-every 1s count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --emit-every is for aggregates without windows" ]
@@ -168,4 +173,82 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	b=$(stream_window -t time --tumbling 1h "$EXAMPLES/access.log" | stream_agg -g status --sort count)
 	[ "$(printf '%s\n' "$a" | head -n 1)" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z status=200 count=823' ]
 	[ "$a" = "$b" ]
+}
+
+@test "sessions: per key, overlapping proto-windows merge, in end order" {
+	feed '{"t":1,"k":"a"}\n{"t":5,"k":"a"}\n{"t":3,"k":"b"}\n{"t":20,"k":"a"}\n' stream_agg -t t --session 10s --time-output epoch -g k count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":3,"window_end":13,"k":"b","count":1}
+{"window_start":1,"window_end":15,"k":"a","count":2}
+{"window_start":20,"window_end":30,"k":"a","count":1}' ]
+}
+
+@test "sessions: windows that only touch stay apart" {
+	feed '{"t":1}\n{"t":11}\n' stream_agg -t t --session 10s --time-output epoch count
+	[ "$output" = '{"window_start":1,"window_end":11,"count":1}
+{"window_start":11,"window_end":21,"count":1}' ]
+}
+
+@test "sessions: a record that bridges two sessions merges them; first and last by arrival" {
+	feed '{"t":1,"v":"p"}\n{"t":15,"v":"q"}\n{"t":10,"v":"r"}\n' stream_agg -t t --session 10s --max-delay 30s --time-output epoch count first:v last:v collect:v
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":1,"window_end":25,"count":3,"v_first":"p","v_last":"r","v_collect":["p","q","r"]}' ]
+}
+
+@test "sessions: --key fields lead the results; the pipeline form agrees" {
+	in='{"t":1,"u":"x","p":"/a"}\n{"t":2,"u":"y","p":"/a"}\n{"t":4,"u":"x","p":"/b"}\n{"t":30,"u":"x","p":"/a"}\n'
+	want='{"window_start":2,"window_end":12,"u":"y","p":"/a","count":1}
+{"window_start":1,"window_end":14,"u":"x","p":"/a","count":1}
+{"window_start":1,"window_end":14,"u":"x","p":"/b","count":1}
+{"window_start":30,"window_end":40,"u":"x","p":"/a","count":1}'
+	feed "$in" stream_agg -t t --session 10s --key u --time-output epoch -g p count
+	[ "$output" = "$want" ]
+	feed "$in" bash -c 'stream_window -t t --session 10s --key u --time-output epoch | stream_agg -g p count'
+	[ "$output" = "$want" ]
+}
+
+@test "sessions: a late record within the lateness merges into the fired session" {
+	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg -t t --session 10s --allowed-lateness 20s --time-output epoch count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":1,"window_end":11,"count":1}
+{"window_start":1,"window_end":15,"count":1}
+{"window_start":30,"window_end":40,"count":1}' ]
+}
+
+@test "sessions: a record whose proto-window expired is late" {
+	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg --stats -t t --session 10s --time-output epoch count
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"window_start":1,"window_end":11,"count":1}
+{"window_start":30,"window_end":40,"count":1}' ]
+	[ "${stderr_lines[1]}" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=0 late=1 written=2" ]
+}
+
+@test "sliding slices: first, last and collect keep arrival order across slices" {
+	feed '{"t":25,"v":"x"}\n{"t":5,"v":"y"}\n' stream_agg -t t --sliding 30s --every 10s --max-delay 30s --time-output epoch count first:v last:v collect:v
+	[ "${lines[2]}" = '{"window_start":0,"window_end":30,"count":2,"v_first":"x","v_last":"y","v_collect":["x","y"]}' ]
+}
+
+@test "sliding slices: a late record fires a late pane for its fired window only" {
+	in='{"t":25}\n{"t":5}\n{"t":41}\n{"t":3}\n'
+	want='{"window_start":-20,"window_end":10,"count":1}
+{"window_start":-20,"window_end":10,"count":1}
+{"window_start":-10,"window_end":20,"count":2}
+{"window_start":0,"window_end":30,"count":3}
+{"window_start":10,"window_end":40,"count":1}
+{"window_start":20,"window_end":50,"count":2}
+{"window_start":30,"window_end":60,"count":1}
+{"window_start":40,"window_end":70,"count":1}'
+	feed "$in" stream_agg -t t --sliding 30s --every 10s --max-delay 30s --allowed-lateness 10s --time-output epoch count
+	[ "$output" = "$want" ]
+	feed "$in" bash -c 'stream_window -t t --sliding 30s --every 10s --max-delay 30s --allowed-lateness 10s --time-output epoch | stream_agg --stats count'
+	[ "$output" = "$want" ]
+	[ "$stderr" = "stream-agg: stats read=12 aggregated=12 filtered=0 rejected=0 late=0 written=8" ]
+}
+
+@test "sliding slices: windows with a gap in the data fire only where there are records" {
+	feed '{"t":5}\n{"t":1000}\n' stream_agg -t t --sliding 20s --every 10s --time-output epoch count
+	[ "$output" = '{"window_start":-10,"window_end":10,"count":1}
+{"window_start":0,"window_end":20,"count":1}
+{"window_start":990,"window_end":1010,"count":1}
+{"window_start":1000,"window_end":1020,"count":1}' ]
 }
