@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "agg.h"
+#include "fsum.h"
 
 struct num_acc {
 	uint64_t n;
-	int64_t i;		/* the exact sum (or extreme) while exact */
-	double d;
+	int64_t i;		/* the sum (or extreme) while exact */
+	double d;		/* the extreme, once not exact */
+	struct fsum sum;	/* the sum, once not exact: still exact */
 	int exact;		/* every value so far an integer, no overflow */
 };
 
@@ -133,6 +135,10 @@ static void
 acc_release(const struct aggspec *s, union acc *a)
 {
 	switch (s->op) {
+	case AGG_SUM:
+	case AGG_AVG:
+		fsum_release(&a->num.sum);
+		break;
 	case AGG_FIRST:
 	case AGG_LAST:
 		free(a->str.p);
@@ -321,17 +327,36 @@ new_group(struct aggtab *t, size_t id, uint64_t seq)
 	}
 }
 
+/* Integers add in an int64_t while they fit; then everything goes to an
+ * exact sum, so that no order of records or of merges changes a bit. */
+static int
+int_fits(int64_t a, int64_t b)
+{
+	return !((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b));
+}
+
+static void
+inexact(struct num_acc *a)
+{
+	if (a->exact) {
+		fsum_add_int(&a->sum, a->i);
+		a->exact = 0;
+	}
+}
+
 static void
 add_num(struct num_acc *a, const struct agg_value *v)
 {
-	if (a->exact && v->isint &&
-	    !((v->i > 0 && a->i > INT64_MAX - v->i) ||
-	    (v->i < 0 && a->i < INT64_MIN - v->i)))
-		a->i += v->i;
-	else
-		a->exact = 0;
-	a->d += v->d;
 	a->n++;
+	if (a->exact && v->isint && int_fits(a->i, v->i)) {
+		a->i += v->i;
+		return;
+	}
+	inexact(a);
+	if (v->isint)
+		fsum_add_int(&a->sum, v->i);
+	else
+		fsum_add(&a->sum, v->d);
 }
 
 static void
@@ -494,14 +519,16 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 static void
 merge_num(struct num_acc *a, const struct num_acc *b)
 {
-	if (a->exact && b->exact &&
-	    !((b->i > 0 && a->i > INT64_MAX - b->i) ||
-	    (b->i < 0 && a->i < INT64_MIN - b->i)))
-		a->i += b->i;
-	else
-		a->exact = 0;
-	a->d += b->d;		/* kept alongside, as add_num keeps it */
 	a->n += b->n;
+	if (a->exact && b->exact && int_fits(a->i, b->i)) {
+		a->i += b->i;
+		return;
+	}
+	inexact(a);
+	if (b->exact)
+		fsum_add_int(&a->sum, b->i);
+	else
+		fsum_merge(&a->sum, &b->sum);
 }
 
 static void
@@ -768,14 +795,14 @@ emit_acc(struct recw *w, const struct aggspec *s, const union acc *a)
 		if (num->exact)
 			field_int(w, s->name, num->i);
 		else
-			field_double(w, s->name, num->d);
+			field_double(w, s->name, fsum_value(&num->sum));
 		break;
 	case AGG_AVG:
 		if (num->n == 0)
 			field_null(w, s->name);
 		else
 			field_double(w, s->name, (num->exact ? (double)num->i :
-			    num->d) / (double)num->n);
+			    fsum_value(&num->sum)) / (double)num->n);
 		break;
 	case AGG_MIN:
 	case AGG_MAX:

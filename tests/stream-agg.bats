@@ -48,6 +48,13 @@ J='{"status":200,"host":"a","ms":10}\n{"status":404,"host":"b","ms":5}\n{"status
 	[ "$output" = '{"x_sum":9007199254740994}' ]
 }
 
+@test "sums of decimals are exact, then rounded once" {
+	feed '{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n{"x":0.1}\n' stream_agg sum:x avg:x
+	[ "$output" = '{"x_sum":1,"x_avg":0.1}' ]
+	feed '{"x":1e300}\n{"x":1}\n{"x":-1e300}\n{"x":9223372036854775807}\n{"x":1}\n' stream_agg sum:x
+	[ "$output" = '{"x_sum":9.223372036854776e+18}' ]
+}
+
 @test "first last distinct collect keep the values' types" {
 	feed '{"k":1,"v":"x"}\n{"k":1,"v":2}\n{"k":1,"v":"x"}\n{"k":1,"v":true}\n' \
 	    stream_agg first:v last:v distinct:v collect:v
