@@ -20,7 +20,11 @@ struct num_acc {
 union acc {
 	uint64_t count;
 	struct num_acc num;				/* sum avg min max */
-	struct { uint64_t n; double mean, m2; } w;	/* var stddev */
+	struct moments {
+		uint64_t n;
+		struct fsum s1, s2;	/* sums of x and x^2, exact */
+		int overflow;		/* some x^2 passed DBL_MAX */
+	} w;						/* var stddev */
 	struct {
 		char *p;
 		size_t len, cap;
@@ -138,6 +142,11 @@ acc_release(const struct aggspec *s, union acc *a)
 	case AGG_SUM:
 	case AGG_AVG:
 		fsum_release(&a->num.sum);
+		break;
+	case AGG_VAR:
+	case AGG_STDDEV:
+		fsum_release(&a->w.s1);
+		fsum_release(&a->w.s2);
 		break;
 	case AGG_FIRST:
 	case AGG_LAST:
@@ -391,6 +400,63 @@ set_str(union acc *a, const struct agg_value *v, uint64_t seq)
 	a->str.set = 1;
 }
 
+/*
+ * Variance from exact sums of x and x^2 (x^2 split into its double and
+ * the rounding error fma gives back): the state is exact, so merging in
+ * any order gives the same bits, and the final formula loses nothing to
+ * cancellation that matters.
+ */
+static void
+add_moments(struct moments *m, double x)
+{
+	double sq = x * x;
+
+	m->n++;
+	fsum_add(&m->s1, x);
+	if (!isfinite(sq)) {
+		m->overflow = 1;
+		return;
+	}
+	fsum_add(&m->s2, sq);
+	fsum_add(&m->s2, fma(x, x, -sq));
+}
+
+/* Add a * b to s, its rounding error included. */
+static void
+add_product(struct fsum *s, double a, double b)
+{
+	double p = a * b;
+
+	if (!isfinite(p))
+		return;
+	fsum_add(s, p);
+	fsum_add(s, fma(a, b, -p));
+}
+
+/* sum (x - mean)^2, as S2 - 2 m S1 + n m^2 with m the rounded mean. */
+static double
+moments_m2(const struct moments *w)
+{
+	struct fsum acc = FSUM_INIT, rest = FSUM_INIT;
+	double n = (double)w->n, hi, lo, m, nm, q;
+
+	hi = fsum_value(&w->s1);
+	fsum_merge(&rest, &w->s1);
+	fsum_add(&rest, -hi);
+	lo = fsum_value(&rest);
+	m = hi / n;
+	fsum_merge(&acc, &w->s2);
+	add_product(&acc, -2 * m, hi);
+	add_product(&acc, -2 * m, lo);
+	nm = n * m;
+	add_product(&acc, nm, m);
+	add_product(&acc, fma(n, m, -nm), m);
+	q = fsum_value(&acc);
+	fsum_release(&acc);
+	fsum_release(&rest);
+	return q < 0 ? 0 : q;
+}
+
 /* One collected value: its type, the sequence of its record (so that
  * merged lists keep arrival order), its length, its bytes. */
 static void
@@ -416,7 +482,6 @@ static void
 update(union acc *a, const struct aggspec *s, const struct agg_value *v,
     uint64_t seq)
 {
-	double delta;
 	int added;
 
 	if (s->op == AGG_COUNT) {
@@ -435,11 +500,8 @@ update(union acc *a, const struct aggspec *s, const struct agg_value *v,
 		add_extreme(&a->num, v, s->op == AGG_MAX);
 		break;
 	case AGG_VAR:
-	case AGG_STDDEV:	/* Welford: stable in one pass */
-		a->w.n++;
-		delta = v->d - a->w.mean;
-		a->w.mean += delta / (double)a->w.n;
-		a->w.m2 += delta * (v->d - a->w.mean);
+	case AGG_STDDEV:
+		add_moments(&a->w, v->d);
 		break;
 	case AGG_FIRST:
 		if (!a->str.set)
@@ -606,8 +668,6 @@ merge_lists(struct buf *a, const struct buf *b)
 static void
 merge_acc(union acc *a, const union acc *b, const struct aggspec *s)
 {
-	uint64_t n;
-	double delta;
 	size_t i;
 	int added;
 
@@ -624,15 +684,11 @@ merge_acc(union acc *a, const union acc *b, const struct aggspec *s)
 		merge_extreme(&a->num, &b->num, s->op == AGG_MAX);
 		break;
 	case AGG_VAR:
-	case AGG_STDDEV:	/* Chan et al.: two Welford states in one */
-		if (b->w.n == 0)
-			break;
-		n = a->w.n + b->w.n;
-		delta = b->w.mean - a->w.mean;
-		a->w.m2 += b->w.m2 + delta * delta * (double)a->w.n *
-		    (double)b->w.n / (double)n;
-		a->w.mean += delta * (double)b->w.n / (double)n;
-		a->w.n = n;
+	case AGG_STDDEV:
+		a->w.n += b->w.n;
+		fsum_merge(&a->w.s1, &b->w.s1);
+		fsum_merge(&a->w.s2, &b->w.s2);
+		a->w.overflow |= b->w.overflow;
 		break;
 	case AGG_FIRST:
 		if (b->str.set && (!a->str.set || b->str.seq < a->str.seq))
@@ -815,12 +871,14 @@ emit_acc(struct recw *w, const struct aggspec *s, const union acc *a)
 		break;
 	case AGG_VAR:
 	case AGG_STDDEV:
-		if (a->w.n < 2)
+		if (a->w.n < 2 || a->w.overflow)
 			field_null(w, s->name);
-		else
-			field_double(w, s->name, s->op == AGG_VAR ?
-			    a->w.m2 / (double)(a->w.n - 1) :
-			    sqrt(a->w.m2 / (double)(a->w.n - 1)));
+		else {
+			double var = moments_m2(&a->w) / (double)(a->w.n - 1);
+
+			field_double(w, s->name, s->op == AGG_VAR ? var :
+			    sqrt(var));
+		}
 		break;
 	case AGG_FIRST:
 	case AGG_LAST:

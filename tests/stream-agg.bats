@@ -65,6 +65,9 @@ J='{"status":200,"host":"a","ms":10}\n{"status":404,"host":"b","ms":5}\n{"status
 	feed '{"x":2}\n{"x":4}\n{"x":4}\n{"x":4}\n{"x":5}\n{"x":5}\n{"x":7}\n{"x":9}\n' \
 	    stream_agg var:x stddev:x
 	[ "$output" = '{"x_var":4.571428571428571,"x_stddev":2.138089935299395}' ]
+	# far from zero, no digits lost to cancellation
+	feed '{"x":1000000001.5}\n{"x":1000000002.5}\n{"x":1000000003.5}\n' stream_agg var:x
+	[ "$output" = '{"x_var":1}' ]
 }
 
 @test "var of one value is null, avg of only nulls is null" {

@@ -253,11 +253,11 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 {"window_start":1000,"window_end":1020,"count":1}' ]
 }
 
-@test "sliding slices sum exactly: a window equals the tumbling window over the same span" {
+@test "sliding slices are exact: sum, avg and var of a window equal the tumbling window over the same span" {
 	"$STREAMKIT_BIN/../gen" -n 5000 > "$BATS_TEST_TMPDIR/e.jsonl"
-	sliding=$(stream_agg -t ts --sliding 2m --every 20s --max-delay 5s --time-output epoch -g status sum:latency_ms avg:latency_ms "$BATS_TEST_TMPDIR/e.jsonl" |
+	sliding=$(stream_agg -t ts --sliding 2m --every 20s --max-delay 5s --time-output epoch -g status sum:latency_ms avg:latency_ms var:latency_ms "$BATS_TEST_TMPDIR/e.jsonl" |
 	    awk -F'"window_start":' '{ split($2, a, ","); if (a[1] % 120 == 0) print }' | sort)
-	tumbling=$(stream_agg -t ts --tumbling 2m --max-delay 5s --time-output epoch -g status sum:latency_ms avg:latency_ms "$BATS_TEST_TMPDIR/e.jsonl" | sort)
+	tumbling=$(stream_agg -t ts --tumbling 2m --max-delay 5s --time-output epoch -g status sum:latency_ms avg:latency_ms var:latency_ms "$BATS_TEST_TMPDIR/e.jsonl" | sort)
 	[ -n "$tumbling" ]
 	[ "$sliding" = "$tumbling" ]
 }
