@@ -6,7 +6,8 @@
  * The finder reads the top-level object strictly (keys, colons, commas,
  * values) and skips nested values it does not need, checking only that
  * their strings end and their brackets balance.  A key may occur twice:
- * the last occurrence wins, as in jq.  Nested objects are reached by
+ * the first occurrence wins (so the finder may stop looking once it has
+ * every field it wants).  Nested objects are reached by
  * dotted paths ("a.b.c"); a top-level key that itself holds a dot
  * ("a.b") matches the same path.  Nothing is allocated per line.
  */
