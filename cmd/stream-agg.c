@@ -27,7 +27,8 @@
 
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT
+	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE,
+	OPT_PART
 };
 
 static const struct option own_options[] = {
@@ -40,7 +41,10 @@ static const struct option own_options[] = {
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
+	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+	{ "part", required_argument, NULL, OPT_PART },
+	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "sort", no_argument, NULL, OPT_SORT },
@@ -49,6 +53,11 @@ static const struct option own_options[] = {
 };
 
 static int iflag = FMT_AUTO, oflag = -1, sortflag, statsflag, punctflag;
+static int partialflag, mergeflag;
+static uint64_t part_base;		/* --part N: N << PART_SHIFT */
+#define PART_SHIFT 40			/* records per part: 2^40 */
+#define PART_MAX ((UINT64_C(1) << (64 - PART_SHIFT)) - 1)
+static int first_slot, mstart_slot, mend_slot;	/* --merge */
 static int64_t emit_every;		/* microseconds, 0: off */
 static struct monotime next_emit;
 static struct fieldset fields = FIELDSET_INIT;
@@ -84,7 +93,8 @@ usage(int status)
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
-	    "                  [--stats] [--punct] [aggregation ...] [file ...]\n");
+	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
+	    "                  [aggregation ...] [file ...]\n");
 	exit(status);
 }
 
@@ -141,15 +151,33 @@ parse_fields(const char *opt, const char *arg, char ***names, int **slots,
 	} while (comma);
 }
 
+/* A record's sequence number: its place in the input, after --part's. */
+static uint64_t
+seq(void)
+{
+	return part_base + ledger.read;
+}
+
+/* Write a table: results, or with --partial its state. */
+static void
+write_table(struct aggtab *t, const struct addfield *pre, size_t npre)
+{
+	if (partialflag)
+		aggtab_partial(t, &out, pre, npre);
+	else {
+		if (writer.o == NULL)
+			recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
+		aggtab_emit(t, &writer, sortflag, pre, npre);
+	}
+	ledger.written += aggtab_count(t);
+}
+
 static void
 emit(void)
 {
 	if (outfmt < 0)
 		return;		/* no record yet: nothing to say */
-	if (writer.o == NULL)
-		recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
-	aggtab_emit(&tab, &writer, sortflag, NULL, 0);
-	ledger.written += aggtab_count(&tab);
+	write_table(&tab, NULL, 0);
 }
 
 /* Write the results of one window, its bounds first. */
@@ -160,17 +188,20 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 	int kind = st.time_output == TOUT_RFC3339 ||
 	    st.time_output == TOUT_LOCAL ? OV_STR : OV_NUM;
 	struct addfield pre[2] = {
-		{ st.start_field, start, strategy_format_time(&st, w->start,
-		    start), kind },
-		{ st.end_field, end, strategy_format_time(&st, w->end, end),
-		    kind }
+		{ st.start_field, start, 0, kind },
+		{ st.end_field, end, 0, kind }
 	};
 
 	(void)arg;
-	if (writer.o == NULL)
-		recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
-	aggtab_emit(t, &writer, sortflag, pre, 2);
-	ledger.written += aggtab_count(t);
+	if (partialflag) {	/* exact bounds: microseconds */
+		pre[0].vlen = int_format(w->start, start);
+		pre[1].vlen = int_format(w->end, end);
+		pre[0].kind = pre[1].kind = OV_NUM;
+	} else {
+		pre[0].vlen = strategy_format_time(&st, w->start, start);
+		pre[1].vlen = strategy_format_time(&st, w->end, end);
+	}
+	write_table(t, pre, 2);
 }
 
 static size_t max_groups;
@@ -431,7 +462,7 @@ window_record(struct record *rec)
 	if (!annotated && watermark_outlier(&wm, t))
 		return fate(rec, FATE_REJECTED, "event time more than "
 		    "--max-jump ahead of the watermark");
-	switch (rc = winstate_add(&ws, rec, ledger.read, t, wins, n, wm.wm,
+	switch (rc = winstate_add(&ws, rec, seq(), t, wins, n, wm.wm,
 	    why, sizeof why)) {
 	case AGG_REJECT:
 		return fate(rec, FATE_REJECTED, why);
@@ -448,6 +479,49 @@ window_record(struct record *rec)
 	return 0;
 }
 
+/*
+ * --merge: a partial record into its group's (and window's) state.  The
+ * window bounds, when there are any, are microseconds.
+ */
+static struct windowing merged_windows = { WINDOW_TUMBLING, 1, 0, 0, 0, NULL };
+
+static int
+merge_record(const struct record *rec)
+{
+	const struct val *s = &rec->v[mstart_slot], *e = &rec->v[mend_slot];
+	struct aggtab *t = &tab;
+	struct window w;
+	char why[256];
+	int64_t i;
+	int isint;
+
+	if (s->type != VAL_MISSING || e->type != VAL_MISSING) {
+		if (num_parse(s->p, s->n, NULL, &isint, &i) < 0 || !isint ||
+		    s->type != VAL_NUM)
+			return fate(rec, FATE_REJECTED, "bad window bounds "
+			    "in a partial record");
+		w.start = i;
+		if (num_parse(e->p, e->n, NULL, &isint, &i) < 0 || !isint ||
+		    e->type != VAL_NUM || i <= w.start)
+			return fate(rec, FATE_REJECTED, "bad window bounds "
+			    "in a partial record");
+		w.end = i;
+		if (ws.win == NULL) {
+			winstate_init(&ws, specs, nspec, keyslots, keynames,
+			    nkey, &merged_windows, 0);
+			ws.max_groups = max_groups;
+		}
+		t = winstate_table(&ws, &w);
+	}
+	switch (aggtab_merge_partial(t, rec, first_slot, why, sizeof why)) {
+	case AGG_REJECT:
+		return fate(rec, FATE_REJECTED, why);
+	case AGG_FULL:
+		too_many_groups(rec);
+	}
+	return fate(rec, FATE_KEPT, "");
+}
+
 /* One record: -1 to stop reading (--on-error fail). */
 static int
 record(struct parser *ps, struct reader *r, struct record *rec)
@@ -459,6 +533,15 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 	int rc;
 
 	ledger.read++;
+	if (mergeflag && len > 0 && *line != '{') {	/* KEY<TAB>{...} */
+		const char *sep = memchr(line, '\t', len);
+
+		if (sep != NULL) {
+			rec->len -= (size_t)(sep + 1 - line);
+			rec->line = line = sep + 1;
+			len = rec->len;
+		}
+	}
 	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
 		int got = reader_more(r, &line, &len);
 
@@ -486,7 +569,9 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 	}
 	if (st.win.kind != WINDOW_NONE)
 		return window_record(rec);
-	switch (aggtab_add(&tab, rec, ledger.read, why, sizeof why)) {
+	if (mergeflag)
+		return merge_record(rec);
+	switch (aggtab_add(&tab, rec, seq(), why, sizeof why)) {
 	case AGG_REJECT:
 		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "%s", why);
@@ -603,6 +688,23 @@ set_up_windows(void)
 	start_windows();
 }
 
+/* --merge reads partial records: JSON after the key, their states. */
+static void
+set_up_merge(void)
+{
+	if (st.win.kind != WINDOW_NONE || where_expr || emit_every) {
+		diag_warn("--merge takes the aggregations and -g of the "
+		    "partial runs, not windows, --where or --emit-every");
+		usage(2);
+	}
+	iflag = FMT_JSON;
+	aggspec_partial_fields((struct aggspec *)specs, nspec, &fields);
+	first_slot = fieldset_add(&fields, "_first", 6);
+	mstart_slot = fieldset_add(&fields, st.start_field,
+	    strlen(st.start_field));
+	mend_slot = fieldset_add(&fields, st.end_field, strlen(st.end_field));
+}
+
 /* Options into the file-static flags; returns optind. */
 static int
 parse_options(int argc, char **argv)
@@ -674,6 +776,21 @@ parse_options(int argc, char **argv)
 		case OPT_PUNCT:
 			punctflag = 1;
 			break;
+		case OPT_PARTIAL:
+			partialflag = 1;
+			break;
+		case OPT_MERGE:
+			mergeflag = 1;
+			break;
+		case OPT_PART:
+			part_base = parse_count("--part", optarg);
+			if (part_base > PART_MAX) {
+				diag_warn("--part '%s': more than %ju", optarg,
+				    (uintmax_t)PART_MAX);
+				usage(2);
+			}
+			part_base <<= PART_SHIFT;
+			break;
 		case 'h':
 			usage(0);
 		default:
@@ -699,8 +816,11 @@ finish(void)
 			    strerror(lateout.err));
 			ledger.status = 1;
 		}
-	} else
+	} else {
 		emit();
+		if (mergeflag && ws.win)	/* merged windows, in end order */
+			winstate_fire(&ws, EVTIME_MAX, emit_window, NULL);
+	}
 	if (out_release(&out) < 0) {
 		if (out.err == EPIPE)
 			return 1;
@@ -748,6 +868,8 @@ main(int argc, char **argv)
 		diag_warn("--where: %s", perr);
 		usage(2);
 	}
+	if (mergeflag)
+		set_up_merge();
 	aggtab_init(&tab, specs, nspec, keyslots, keynames, nkey);
 	tab.max_groups = max_groups;
 	out_init(&out, STDOUT_FILENO, "<stdout>");

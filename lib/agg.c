@@ -8,6 +8,7 @@
 
 #include "agg.h"
 #include "fsum.h"
+#include "json.h"
 
 struct num_acc {
 	uint64_t n;
@@ -744,6 +745,448 @@ aggtab_merge(struct aggtab *dst, const struct aggtab *src)
 		dst->changed = 1;
 	}
 	return AGG_OK;
+}
+
+/* Partial state: stream-agg --partial and --merge */
+
+static void key_part(const struct aggtab *t, size_t id, size_t k,
+    const char **p, size_t *n);
+
+/* The state fields of each op, under the aggregation's name. */
+static const char *const state_fields[][4] = {
+	[AGG_COUNT] = { "", NULL },
+	[AGG_SUM] = { "n", "i", "x", NULL },
+	[AGG_AVG] = { "n", "i", "x", NULL },
+	[AGG_MIN] = { "n", "i", "d", NULL },
+	[AGG_MAX] = { "n", "i", "d", NULL },
+	[AGG_FIRST] = { "seq", "v", NULL },
+	[AGG_LAST] = { "seq", "v", NULL },
+	[AGG_DISTINCT] = { "set", NULL },
+	[AGG_STDDEV] = { "n", "s1", "s2", "o" },
+	[AGG_VAR] = { "n", "s1", "s2", "o" },
+	[AGG_COLLECT] = { "items", NULL },
+};
+
+void
+aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs)
+{
+	struct buf name = BUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 4; k++) {
+			const char *f = state_fields[a[i].op][k];
+
+			a[i].pslot[k] = -1;
+			if (f == NULL)
+				break;
+			buf_reset(&name);
+			buf_addstr(&name, a[i].name);
+			if (*f) {
+				buf_addc(&name, '.');
+				buf_addstr(&name, f);
+			}
+			a[i].pslot[k] = fieldset_add(fs, name.data, name.len);
+		}
+	buf_release(&name);
+}
+
+static void
+put_value(struct buf *b, int type, const char *p, size_t n)
+{
+	if (type == VAL_STR)
+		json_quote(b, p, n);
+	else if (type == VAL_NULL)
+		buf_addstr(b, "null");
+	else
+		buf_add(b, p, n);
+}
+
+static void
+put_int(struct buf *b, const char *name, int64_t v)
+{
+	char s[INT_FORMAT_MAX];
+
+	buf_addstr(b, name);
+	buf_add(b, s, int_format(v, s));
+}
+
+static void
+put_fsum(struct buf *b, const char *name, const struct fsum *f)
+{
+	buf_addstr(b, name);
+	buf_addc(b, '"');
+	fsum_write(b, f);
+	buf_addc(b, '"');
+}
+
+/* One accumulator's state as a JSON value. */
+static void
+put_state(struct buf *b, const struct aggspec *s, const union acc *a)
+{
+	char d[40];
+	const char *p, *e, *v;
+	uint64_t seq;
+	size_t i, n;
+	int type;
+
+	switch (s->op) {
+	case AGG_COUNT:
+		put_int(b, "", (int64_t)a->count);
+		return;
+	case AGG_SUM:
+	case AGG_AVG:
+	case AGG_MIN:
+	case AGG_MAX:
+		put_int(b, "{\"n\":", (int64_t)a->num.n);
+		if (a->num.n == 0)
+			;
+		else if (a->num.exact)
+			put_int(b, ",\"i\":", a->num.i);
+		else if (s->op == AGG_SUM || s->op == AGG_AVG)
+			put_fsum(b, ",\"x\":", &a->num.sum);
+		else {
+			buf_addstr(b, ",\"d\":");
+			buf_add(b, d, num_format(a->num.d, d, sizeof d));
+		}
+		break;
+	case AGG_VAR:
+	case AGG_STDDEV:
+		put_int(b, "{\"n\":", (int64_t)a->w.n);
+		put_fsum(b, ",\"s1\":", &a->w.s1);
+		put_fsum(b, ",\"s2\":", &a->w.s2);
+		put_int(b, ",\"o\":", a->w.overflow);
+		break;
+	case AGG_FIRST:
+	case AGG_LAST:
+		buf_addc(b, '{');
+		if (a->str.set) {
+			put_int(b, "\"seq\":", (int64_t)a->str.seq);
+			buf_addstr(b, ",\"v\":");
+			put_value(b, a->str.type, a->str.p, a->str.len);
+		}
+		break;
+	case AGG_DISTINCT:
+		buf_addstr(b, "{\"set\":[");
+		for (i = 0; a->set && i < a->set->n; i++) {
+			if (i > 0)
+				buf_addc(b, ',');
+			json_quote(b, a->set->keys[i].p, a->set->keys[i].n);
+		}
+		buf_addc(b, ']');
+		break;
+	case AGG_COLLECT:
+		buf_addstr(b, "{\"items\":[");
+		for (p = a->list.data, e = p + a->list.len; p < e;) {
+			if (p > a->list.data)
+				buf_addc(b, ',');
+			p = get_item(p, &type, &seq, &v, &n);
+			put_int(b, "[", (int64_t)seq);
+			buf_addc(b, ',');
+			put_value(b, type, v, n);
+			buf_addc(b, ']');
+		}
+		buf_addc(b, ']');
+		break;
+	}
+	buf_addc(b, '}');
+}
+
+void
+aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
+    size_t npre)
+{
+	struct buf b = BUF_INIT;
+	size_t id, j, k;
+
+	for (id = 0; id < t->groups.n; id++) {
+		const char *p;
+		size_t n;
+
+		/* the key, for Hadoop's key-then-tab: texts, whatever types */
+		buf_reset(&b);
+		buf_addc(&b, '[');
+		for (k = 0; k < npre + t->nkey; k++) {
+			if (k > 0)
+				buf_addc(&b, ',');
+			if (k < npre)
+				json_quote(&b, pre[k].val, pre[k].vlen);
+			else {
+				key_part(t, id, k - npre, &p, &n);
+				json_quote(&b, p, n);
+			}
+		}
+		buf_addstr(&b, "]\t{");
+		for (k = 0; k < npre; k++) {
+			json_quote(&b, pre[k].name, strlen(pre[k].name));
+			buf_addc(&b, ':');
+			put_value(&b, pre[k].kind == OV_STR ? VAL_STR : VAL_NUM,
+			    pre[k].val, pre[k].vlen);
+			buf_addc(&b, ',');
+		}
+		for (k = 0; k < t->nkey; k++) {
+			key_part(t, id, k, &p, &n);
+			json_quote(&b, t->keyname[k], strlen(t->keyname[k]));
+			buf_addc(&b, ':');
+			put_value(&b, t->keytype[id * t->nkey + k], p, n);
+			buf_addc(&b, ',');
+		}
+		put_int(&b, "\"_first\":", (int64_t)t->first[id]);
+		for (j = 0; j < t->nspec; j++) {
+			buf_addc(&b, ',');
+			json_quote(&b, t->spec[j].name, strlen(t->spec[j].name));
+			buf_addc(&b, ':');
+			put_state(&b, &t->spec[j], &t->acc[id * t->nspec + j]);
+		}
+		buf_addstr(&b, "}\n");
+		out_write(o, b.data, b.len);
+	}
+	buf_release(&b);
+}
+
+/* Reading a partial record back */
+
+static int
+get_uint(const struct val *v, uint64_t *u)
+{
+	int64_t i;
+	int isint;
+	double d;
+
+	if (v->type != VAL_NUM || num_parse(v->p, v->n, &d, &isint, &i) < 0 ||
+	    !isint || i < 0)
+		return -1;
+	*u = (uint64_t)i;
+	return 0;
+}
+
+static int
+get_fsum(const struct val *v, struct fsum *f)
+{
+	if (v->type != VAL_STR || v->esc != ESC_NONE)
+		return -1;
+	return fsum_parse(f, v->p, v->n);
+}
+
+/* The next element of the JSON array text [p, e): 1 with its slice,
+ * 0 at the end, -1 when malformed.  *p starts just past '['. */
+static int
+next_element(const char **p, const char *e, const char **v, size_t *n)
+{
+	const char *q = *p, *err;
+
+	while (q < e && (*q == ' ' || *q == ',' || *q == '\t'))
+		q++;
+	if (q < e && *q == ']') {
+		*p = q + 1;
+		return 0;
+	}
+	if ((*p = json_skip_value(q, e, &err)) == NULL)
+		return -1;
+	*v = q;
+	*n = (size_t)(*p - q);
+	return 1;
+}
+
+/* A JSON scalar as a val: strings without their quotes. */
+static int
+scalar(const char *p, size_t n, struct val *v)
+{
+	if (n >= 2 && *p == '"') {
+		*v = (struct val){ p + 1, n - 2, VAL_STR, ESC_JSON };
+		return 0;
+	}
+	if (n == 4 && memcmp(p, "null", 4) == 0)
+		*v = (struct val){ p, n, VAL_NULL, ESC_NONE };
+	else if ((n == 4 && memcmp(p, "true", 4) == 0) ||
+	    (n == 5 && memcmp(p, "false", 5) == 0))
+		*v = (struct val){ p, n, VAL_BOOL, ESC_NONE };
+	else if (num_parse(p, n, NULL, NULL, NULL) == 0)
+		*v = (struct val){ p, n, VAL_NUM, ESC_NONE };
+	else
+		return -1;
+	return 0;
+}
+
+/* The elements of the array value v: each through fn; -1 if malformed. */
+static int
+each_element(struct aggtab *t, const struct val *v, union acc *a,
+    int (*fn)(struct aggtab *, union acc *, const char *, size_t))
+{
+	const char *p = v->p, *e = v->p + v->n, *x;
+	size_t n;
+	int rc;
+
+	if (v->type != VAL_STR || v->n < 2 || *p != '[')
+		return -1;
+	p++;
+	while ((rc = next_element(&p, e, &x, &n)) == 1)
+		if (fn(t, a, x, n) < 0)
+			return -1;
+	return rc;
+}
+
+static int
+set_element(struct aggtab *t, union acc *a, const char *p, size_t n)
+{
+	struct val v;
+	const char *text;
+	size_t len;
+	int added;
+
+	if (scalar(p, n, &v) < 0 || v.type != VAL_STR ||
+	    (text = val_text(&v, &t->scratch, &len)) == NULL)
+		return -1;
+	if (a->set == NULL) {
+		a->set = xmalloc(sizeof *a->set);
+		keytab_init(a->set);
+	}
+	keytab_intern(a->set, text, len, hash_bytes(text, len), &added);
+	return 0;
+}
+
+static int
+item_element(struct aggtab *t, union acc *a, const char *p, size_t n)
+{
+	const char *q = p + 1, *e = p + n, *x, *text;
+	struct val sv, vv;
+	uint64_t seq;
+	size_t xn, len;
+
+	if (n < 2 || *p != '[' || next_element(&q, e, &x, &xn) != 1 ||
+	    scalar(x, xn, &sv) < 0 || get_uint(&sv, &seq) < 0 ||
+	    next_element(&q, e, &x, &xn) != 1 || scalar(x, xn, &vv) < 0 ||
+	    next_element(&q, e, &x, &xn) != 0 ||
+	    (text = val_text(&vv, &t->scratch, &len)) == NULL)
+		return -1;
+	put_item(&a->list, vv.type, seq, text, len);
+	return 0;
+}
+
+/* Read one accumulator's state from its fields v[pslot[k]]. */
+static int
+get_state(struct aggtab *t, const struct aggspec *s, const struct record *rec,
+    union acc *a)
+{
+	const struct val *v[4];
+	struct agg_value av;
+	size_t k;
+	int64_t i;
+
+	for (k = 0; k < 4; k++)
+		v[k] = s->pslot[k] >= 0 ? &rec->v[s->pslot[k]] : NULL;
+	switch (s->op) {
+	case AGG_COUNT:
+		return get_uint(v[0], &a->count);
+	case AGG_SUM:
+	case AGG_AVG:
+	case AGG_MIN:
+	case AGG_MAX:
+		if (get_uint(v[0], &a->num.n) < 0)
+			return -1;
+		a->num.exact = 1;
+		if (a->num.n == 0)
+			return 0;
+		if (v[1]->type != VAL_MISSING) {
+			if (v[1]->type != VAL_NUM || num_parse(v[1]->p,
+			    v[1]->n, &a->num.d, &av.isint, &i) < 0 ||
+			    !av.isint)
+				return -1;
+			a->num.i = i;
+			return 0;
+		}
+		a->num.exact = 0;
+		if (s->op == AGG_SUM || s->op == AGG_AVG)
+			return get_fsum(v[2], &a->num.sum);
+		return v[2]->type == VAL_NUM ? num_parse(v[2]->p, v[2]->n,
+		    &a->num.d, NULL, NULL) : -1;
+	case AGG_VAR:
+	case AGG_STDDEV:
+		if (get_uint(v[0], &a->w.n) < 0 ||
+		    get_fsum(v[1], &a->w.s1) < 0 ||
+		    get_fsum(v[2], &a->w.s2) < 0)
+			return -1;
+		a->w.overflow = v[3]->type == VAL_NUM && v[3]->n == 1 &&
+		    v[3]->p[0] == '1';
+		return 0;
+	case AGG_FIRST:
+	case AGG_LAST:
+		if (v[0]->type == VAL_MISSING && v[1]->type == VAL_MISSING)
+			return 0;
+		if (get_uint(v[0], &a->str.seq) < 0 ||
+		    v[1]->type == VAL_MISSING)
+			return -1;
+		av.type = v[1]->type;
+		if ((av.p = val_text(v[1], &t->scratch, &av.n)) == NULL)
+			return -1;
+		set_str(a, &av, a->str.seq);
+		return 0;
+	case AGG_DISTINCT:
+		return each_element(t, v[0], a, set_element);
+	case AGG_COLLECT:
+		return each_element(t, v[0], a, item_element);
+	}
+	return -1;
+}
+
+int
+aggtab_merge_partial(struct aggtab *t, const struct record *rec,
+    int first_slot, char *why, size_t whylen)
+{
+	const char *key = "";
+	size_t keylen = 0, id, j;
+	union acc *tmp;
+	uint64_t first;
+	int added, rc = AGG_OK;
+
+	buf_reset(&t->scratch);
+	if (build_key(t, rec, &key, &keylen, why, whylen) < 0)
+		return AGG_REJECT;
+	if (get_uint(&rec->v[first_slot], &first) < 0) {
+		snprintf(why, whylen, "not a partial record: no '_first'");
+		return AGG_REJECT;
+	}
+	/* read every state before touching the table */
+	tmp = xcalloc(t->nspec ? t->nspec : 1, sizeof *tmp);
+	for (j = 0; j < t->nspec; j++) {
+		if (t->spec[j].op == AGG_COLLECT)
+			buf_init(&tmp[j].list);
+		if (get_state(t, &t->spec[j], rec, &tmp[j]) < 0) {
+			snprintf(why, whylen, "bad partial state for '%s'",
+			    t->spec[j].name);
+			rc = AGG_REJECT;
+			break;
+		}
+	}
+	if (rc == AGG_OK) {
+		uint64_t h = hash_bytes(key, keylen);
+
+		id = keytab_find(&t->groups, key, keylen, h);
+		if (id == (size_t)-1) {
+			if (t->max_groups && t->groups.n >= t->max_groups)
+				rc = AGG_FULL;
+			else {
+				id = keytab_intern(&t->groups, key, keylen, h,
+				    &added);
+				new_group(t, id, first);
+				for (j = 0; j < t->nkey; j++)
+					t->keytype[id * t->nkey + j] =
+					    rec->v[t->keyslot[j]].type;
+			}
+		} else if (first < t->first[id])
+			t->first[id] = first;
+		if (rc == AGG_OK) {
+			for (j = 0; j < t->nspec; j++)
+				merge_acc(&t->acc[id * t->nspec + j], &tmp[j],
+				    &t->spec[j]);
+			t->merged = 1;
+			t->changed = 1;
+		}
+	}
+	for (j = 0; j < t->nspec; j++)
+		acc_release(&t->spec[j], &tmp[j]);
+	free(tmp);
+	return rc;
 }
 
 /* Output */

@@ -35,6 +35,7 @@ struct aggspec {
 	char *field;		/* NULL for count */
 	char *name;		/* output field name */
 	int slot;		/* the field's fieldset slot */
+	int pslot[4];		/* --merge: the slots of its state's fields */
 };
 
 /*
@@ -110,6 +111,25 @@ void aggtab_clear(struct aggtab *t);
 int agg_key(const struct record *rec, const int *slot, char *const *name,
     size_t n, struct buf *key, struct buf *scratch, const char **p,
     size_t *len, char *why, size_t wl);
+/*
+ * Partial state, for scale-out (stream-agg --partial and --merge).
+ * aggtab_partial writes each group as "KEY<TAB>{...}": KEY a JSON array
+ * of the texts of pre's values and the group key (so that Hadoop
+ * Streaming can partition on it), then an object with pre's fields, the
+ * group fields, "_first" (the sequence of its first record) and each
+ * aggregation's exact state under its name.
+ */
+void aggtab_partial(struct aggtab *t, struct out *o,
+    const struct addfield *pre, size_t npre);
+/* Add to fs the fields a partial record of a[0..n) holds. */
+void aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs);
+/*
+ * Merge one partial record (its object parsed with those fields and the
+ * group fields; first_slot is the slot of "_first"): AGG_OK, AGG_REJECT
+ * with why (the table unchanged), or AGG_FULL.
+ */
+int aggtab_merge_partial(struct aggtab *t, const struct record *rec,
+    int first_slot, char *why, size_t whylen);
 void aggtab_emit(struct aggtab *t, struct recw *w, int sort,
     const struct addfield *pre, size_t npre);
 

@@ -501,6 +501,12 @@ winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	return taken;
 }
 
+struct aggtab *
+winstate_table(struct winstate *s, const struct window *w)
+{
+	return table_of(s, &s->open, &s->n, &s->cap, w, 0);
+}
+
 long
 winstate_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
     void *arg)

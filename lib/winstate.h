@@ -93,6 +93,10 @@ int winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
     evtime t, const struct window *w, size_t n, evtime wm, char *why,
     size_t whylen);
 
+/* The table of window w, opened when it is not open: for state that
+ * comes whole (stream-agg --merge), not record by record. */
+struct aggtab *winstate_table(struct winstate *s, const struct window *w);
+
 /*
  * Fire, in end order, every window whose end is at or before wm: call
  * emit for it (with its aggregates, which emit may read but not keep),

@@ -74,7 +74,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 25 ]
+	[ "$output" -eq 27 ]
 }
 
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
