@@ -441,71 +441,74 @@ digits2(const char *p, int *v)
 	return 0;
 }
 
+/* The seconds since the epoch of "YYYY-MM-DDTHH:MM", or -1 (which no
+ * minute is). */
+static int64_t
+minute_of(const char *p)
+{
+	struct civil c = { 0 };
+
+	if (p[4] != '-' || p[7] != '-' || p[13] != ':' ||
+	    (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
+	    !isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) || !isdig(p[3]) ||
+	    digits2(p + 5, &c.mon) || digits2(p + 8, &c.day) ||
+	    digits2(p + 11, &c.hour) || digits2(p + 14, &c.min))
+		return -1;
+	c.year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
+	    (p[2] - '0') * 10 + (p[3] - '0');
+	if (c.mon < 1 || c.mon > 12 || c.day < 1 ||
+	    c.day > mdays(c.year, c.mon) || c.hour > 23 || c.min > 59)
+		return -1;
+	return days_from_civil(c.year, (unsigned)c.mon, (unsigned)c.day) *
+	    86400 + c.hour * 3600 + c.min * 60;
+}
+
 /*
  * The common shape of RFC 3339, "2026-11-24T10:00:00.123Z" or with an
- * offset "+01:00", without the general parser's steps; the day of the
- * last date seen is kept, since a log's dates repeat.  0 and *t, or -1
+ * offset "+01:00", without the general parser's steps; the minute of the
+ * last time seen is kept, since a log's times share it.  0 and *t, or -1
  * when the text is not in that shape (the general parser decides then).
  */
 static int
 fast_rfc3339(const char *p, size_t n, evtime *t)
 {
-	static char last_date[10];
-	static int64_t last_days;
-	static int have_last;
-	struct civil c = { 0 };
+	static char last[16];
+	static int64_t last_minute = -1;
+	int64_t minute, us = 0;
 	size_t i = 19;
-	int64_t days;
+	int sec, off = 0, oh, om;
 
-	if (n < 20 || p[4] != '-' || p[7] != '-' || p[13] != ':' ||
-	    p[16] != ':' || (p[10] != 'T' && p[10] != 't' && p[10] != ' '))
-		return -1;
-	if (digits2(p + 11, &c.hour) || digits2(p + 14, &c.min) ||
-	    digits2(p + 17, &c.sec) || c.hour > 23 || c.min > 59 ||
-	    c.sec > 59)
+	if (n < 20 || p[16] != ':' || digits2(p + 17, &sec) || sec > 59)
 		return -1;
 	if (p[i] == '.') {
 		int k;
 
 		for (k = 0, i++; i < n && k < 9 && isdig(p[i]); i++, k++)
 			if (k < 6)
-				c.us = c.us * 10 + (p[i] - '0');
+				us = us * 10 + (p[i] - '0');
 		if (k == 0)
 			return -1;
 		for (; k < 6; k++)
-			c.us *= 10;
+			us *= 10;
 	}
 	if (i + 1 == n && (p[i] == 'Z' || p[i] == 'z'))
-		c.off = 0;
+		off = 0;
 	else if (i + 6 == n && (p[i] == '+' || p[i] == '-') &&
-	    p[i + 3] == ':' && digits2(p + i + 1, &c.hour) == 0 &&
-	    digits2(p + i + 4, &c.min) == 0) {
-		if (c.hour > 23 || c.min > 59)
-			return -1;
-		c.off = (p[i] == '-' ? -1 : 1) * (c.hour * 3600 + c.min * 60);
-		digits2(p + 11, &c.hour);
-		digits2(p + 14, &c.min);
-	} else
+	    p[i + 3] == ':' && digits2(p + i + 1, &oh) == 0 &&
+	    digits2(p + i + 4, &om) == 0 && oh <= 23 && om <= 59)
+		off = (p[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else
 		return -1;
-	if (have_last && memcmp(p, last_date, 10) == 0)
-		days = last_days;
+	/* minutes are multiples of 60: -1 is no minute */
+	if (last_minute != -1 && memcmp(p, last, 16) == 0)
+		minute = last_minute;
 	else {
-		if (!isdig(p[0]) || !isdig(p[1]) || !isdig(p[2]) ||
-		    !isdig(p[3]) || digits2(p + 5, &c.mon) ||
-		    digits2(p + 8, &c.day))
+		if ((minute = minute_of(p)) == -1)
 			return -1;
-		c.year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 +
-		    (p[2] - '0') * 10 + (p[3] - '0');
-		if (c.mon < 1 || c.mon > 12 || c.day < 1 ||
-		    c.day > mdays(c.year, c.mon))
-			return -1;
-		days = days_from_civil(c.year, (unsigned)c.mon, (unsigned)c.day);
-		memcpy(last_date, p, 10);
-		last_days = days;
-		have_last = 1;
+		memcpy(last, p, 16);
+		last_minute = minute;
 	}
-	*t = (days * 86400 + c.hour * 3600 + c.min * 60 + c.sec - c.off) *
-	    US_PER_SEC + c.us;
+	*t = (minute + sec - off) * US_PER_SEC + us;
 	return 0;
 }
 
