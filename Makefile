@@ -23,6 +23,9 @@ LIBOBJ  = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIB     = $(BUILD)/libstreamkit.a
 UNITSRC = $(sort $(wildcard tests/unit/*_test.c))
 UNITS   = $(UNITSRC:tests/unit/%.c=$(BUILD)/unit/%)
+FUZZSRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS = $(FUZZSRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS = 60
 BINS    = $(TOOLS:%=$(BIN)/%)
 MAN1    = $(TOOLS:%=man/%.1)
 MAN7    = man/streamkit.7
@@ -45,6 +48,11 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/check.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/gen: bench/gen.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/gen.c
@@ -64,11 +72,34 @@ check-asan:
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    LDFLAGS='-fsanitize=address,undefined' test
 
+# libFuzzer targets for every parser, built with clang, each run for
+# FUZZ_SECONDS from the seed corpora in tests/fuzz/corpus.
+fuzzers: $(FUZZERS)
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT='-O1 -g' \
+	    EXTRA_CFLAGS='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
+	    fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run build-fuzz
+
 bench: all $(BUILD)/gen $(BUILD)/runstat
 	@BUILD=$(BUILD) sh bench/run
 
 demo: all
 	@BIN=$(BIN) sh examples/demo
+
+# The demo's pipelines under valgrind's memcheck: any error or leak, in
+# any stage of a pipeline, fails.
+check-valgrind: all
+	@rm -rf $(BUILD)/valgrind && mkdir -p $(BUILD)/valgrind
+	@for t in $(TOOLS); do \
+	    printf '#!/bin/sh\nexec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --log-file=%s/%%p.log %s "$$@"\n' \
+	        "$(CURDIR)/$(BUILD)/valgrind" "$(CURDIR)/$(BIN)/$$t" > $(BUILD)/valgrind/$$t; \
+	    chmod +x $(BUILD)/valgrind/$$t; done
+	BIN=$(BUILD)/valgrind sh examples/demo > $(BUILD)/valgrind/demo.out
+	@if [ -n "$$(cat $(BUILD)/valgrind/*.log)" ]; then \
+	    cat $(BUILD)/valgrind/*.log; exit 1; fi
+	@echo "check-valgrind: the demo ran clean under memcheck"
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(MANPREFIX)/man7
@@ -82,7 +113,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/streamkit.7
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all units test check-asan bench demo install uninstall clean
+.PHONY: all units test check-asan check-valgrind fuzzers fuzz bench demo install uninstall clean
 .SECONDARY:

@@ -1139,16 +1139,14 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 	uint64_t first;
 	int added, rc = AGG_OK;
 
-	buf_reset(&t->scratch);
-	if (build_key(t, rec, &key, &keylen, why, whylen) < 0)
-		return AGG_REJECT;
 	if (get_uint(&rec->v[first_slot], &first) < 0) {
 		snprintf(why, whylen, "not a partial record: no '_first'");
 		return AGG_REJECT;
 	}
-	/* read every state before touching the table */
+	/* read every state before touching the table; they keep copies */
 	tmp = xcalloc(t->nspec ? t->nspec : 1, sizeof *tmp);
 	for (j = 0; j < t->nspec; j++) {
+		buf_reset(&t->scratch);
 		if (t->spec[j].op == AGG_COLLECT)
 			buf_init(&tmp[j].list);
 		if (get_state(t, &t->spec[j], rec, &tmp[j]) < 0) {
@@ -1158,6 +1156,10 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 			break;
 		}
 	}
+	/* the key last: it may point into scratch */
+	buf_reset(&t->scratch);
+	if (rc == AGG_OK && build_key(t, rec, &key, &keylen, why, whylen) < 0)
+		rc = AGG_REJECT;
 	if (rc == AGG_OK) {
 		uint64_t h = hash_bytes(key, keylen);
 

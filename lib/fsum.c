@@ -239,6 +239,7 @@ fsum_write(struct buf *b, const struct fsum *s)
 	settled(s, &c);
 	if (c.n == 0) {
 		buf_addc(b, '0');
+		fsum_release(&c);
 		return;
 	}
 	buf_addf(b, "%d:", c.lo);

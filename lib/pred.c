@@ -162,6 +162,88 @@ field_slot(struct lexer *ps)
 	return fieldset_add(ps->fs, ps->text.data, ps->text.len);
 }
 
+/*
+ * What the C library's regcomp is not safe from: stacked duplication
+ * symbols ("a++", "a*{2}"), which POSIX leaves undefined, and patterns
+ * whose repetitions multiply into millions of states, which glibc
+ * compiles by copying.  NULL when re is fine, else why not.
+ */
+#define REGEX_MAX_STATES 100000
+
+static const char *
+regex_check(const char *re)
+{
+	unsigned long size[64], atom[64];	/* per open group */
+	int depth = 0, after_dup = 0;
+	const char *p = re, *q;
+
+	size[0] = atom[0] = 0;
+	while (*p) {
+		unsigned long n = 1, lo, hi;
+		char *end;
+
+		switch (*p) {
+		case '*': case '+': case '?': case '{':
+			if (after_dup)
+				return "repeated duplication symbols";
+			hi = *p == '?' ? 1 : 2;
+			if (*p == '{') {
+				lo = hi = strtoul(p + 1, &end, 10);
+				if (*end == ',')
+					hi = end[1] == '}' ? lo + 1 :
+					    strtoul(end + 1, &end, 10);
+				if (lo > 255 || hi > 255)
+					return "a repetition count above 255";
+				if ((p = strchr(p, '}')) == NULL)
+					return "unbalanced {";
+			}
+			size[depth] += atom[depth] * (hi > 1 ? hi - 1 : 0);
+			if (size[depth] > REGEX_MAX_STATES)
+				return "too large once its repetitions are "
+				    "expanded";
+			after_dup = 1;
+			p++;
+			continue;
+		case '(':
+			if (++depth == 64)
+				return "nested too deep";
+			size[depth] = atom[depth] = 0;
+			after_dup = 0;
+			p++;
+			continue;
+		case ')':
+			if (depth == 0)
+				return "unbalanced )";
+			n = size[depth--] + 1;
+			break;
+		case '[':	/* a bracket expression is one atom */
+			p += p[1] == '^' ? 2 : 1;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=') && (q = strchr(p + 2, ']')))
+					p = q;
+				p++;
+			}
+			if (*p == '\0')
+				return "unbalanced [";
+			break;
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		}
+		atom[depth] = n;
+		size[depth] += n;
+		if (size[depth] > REGEX_MAX_STATES)
+			return "too large once its repetitions are expanded";
+		after_dup = 0;
+		p++;
+	}
+	return NULL;
+}
+
 static struct pred *
 parse_cmp(struct lexer *ps)
 {
@@ -192,8 +274,15 @@ parse_cmp(struct lexer *ps)
 	p->litlen = ps->text.len;
 	p->litnum = num_parse(p->lit, p->litlen, &p->num, NULL, NULL) == 0;
 	if (p->op == OP_RE || p->op == OP_NRE) {
-		int rc = regcomp(&p->re, p->lit, REG_EXTENDED | REG_NOSUB);
+		const char *unsafe = regex_check(p->lit);
+		int rc = unsafe ? -1 :
+		    regcomp(&p->re, p->lit, REG_EXTENDED | REG_NOSUB);
 
+		if (unsafe) {
+			fail(ps, ps->start, "bad regular expression: %s", unsafe);
+			p->op = OP_EQ;
+			return p;
+		}
 		if (rc != 0) {
 			char why[128];
 

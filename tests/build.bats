@@ -28,6 +28,8 @@ load helper
 	[[ "${lines[1]}" == "status=200 count="*" bytes_sum="* ]]
 	[[ "$output" == *"path,count"* ]]
 	[[ "$output" == *'{"host":'* ]]
+	[[ "$output" == *"window_end=2026-11-24T10:30:00.000Z status=500 count=8"* ]]
+	[[ "$output" == *"host=203.0.113.26 count=68"* ]]
 }
 
 @test "--version names the tool" {

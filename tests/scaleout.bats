@@ -88,6 +88,14 @@ partials() {
 	[ "${stderr_lines[3]}" = "stream-agg: stats read=4 aggregated=1 filtered=0 rejected=3 late=0 written=1" ]
 }
 
+@test "an escaped group key survives long states (a fuzzer's find)" {
+	long=$(printf 'v%.0s' $(seq 300))
+	printf '{"k":"x\\ny","_first":1,"d":{"set":["%s1","%s2","%s3"]}}\n' "$long" "$long" "$long" > s
+	run --separate-stderr stream-agg --merge -g k distinct:v=d s
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"k":"x\ny","d":3}' ]
+}
+
 @test "usage errors: --merge with windows or --where, a bad --part" {
 	run --separate-stderr stream-agg --merge --tumbling 1m count
 	[ "$status" -eq 2 ]

@@ -148,6 +148,13 @@ test_text(void)
 	CHECK_MEM(b.data, b.len, a.data);
 	CHECK(fsum_value(&t) == fsum_value(&s));
 	fsum_release(&t);
+	/* zero limbs are zero, written as such (the fuzzer's leak) */
+	CHECK_INT(fsum_parse(&t, "33:00000000", 11), 0);
+	buf_reset(&b);
+	fsum_write(&b, &t);
+	CHECK_STR(b.data, "0");
+	CHECK(fsum_is_zero(&t));
+	fsum_release(&t);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int rc = fsum_parse(&t, bad[i], strlen(bad[i]));
 

@@ -1,0 +1,62 @@
+/*
+ * fuzz_formats.c - logfmt, CSV, TSV, text and access-log lines, the
+ * format guesser, and the decoding of each value found.  The first byte
+ * picks the format.
+ */
+#include "fuzz.h"
+#include "record.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "level", "msg", "1", "3",
+	    "status", "time", "a b", "request" };
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf scratch = BUF_INIT;
+	struct val v[8], cells[4];
+	const char *err, *t;
+	char *line;
+	size_t i, n;
+	int rc = PARSE_ERROR;
+
+	if (size == 0)
+		return 0;
+	line = fuzz_copy(data + 1, size - 1);
+	size--;
+	for (i = 0; i < 8; i++)
+		fieldset_add(&fs, names[i], strlen(names[i]));
+	switch (data[0] % 7) {
+	case 0:
+		rc = logfmt_parse(line, size, &fs, v, &err);
+		break;
+	case 1:
+		rc = text_parse(line, size, &fs, v, &err);
+		break;
+	case 2:
+		rc = clf_parse(line, size, 1, &fs, v, &err);
+		break;
+	case 3:
+		rc = clf_parse(line, size, 0, &fs, v, &err);
+		break;
+	case 4:
+	case 5: {
+		long nc = csv_split(line, size, data[0] % 7 == 5, cells, 4,
+		    &err);
+
+		for (i = 0; nc > 0 && i < (size_t)nc && i < 4; i++)
+			val_text(&cells[i], &scratch, &n);
+		break;
+	}
+	case 6:
+		fmt_detect(line, size);
+		break;
+	}
+	if (rc == PARSE_OK)
+		for (i = 0; i < fs.n; i++)
+			if ((t = val_text(&v[i], &scratch, &n)) != NULL)
+				utf8_valid(t, n);
+	buf_release(&scratch);
+	fieldset_release(&fs);
+	free(line);
+	return 0;
+}
