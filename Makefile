@@ -63,7 +63,7 @@ $(BUILD)/runstat: bench/runstat.c
 
 units: $(UNITS)
 
-test: all units $(BUILD)/gen
+test: all units $(BUILD)/gen $(BUILD)/runstat
 	@BUILD=$(BUILD) sh tests/run
 
 # The whole suite again, against binaries built with ASan and UBSan.

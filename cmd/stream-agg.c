@@ -28,7 +28,7 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
 	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE,
-	OPT_PART
+	OPT_PART, OPT_MAX_LINE
 };
 
 static const struct option own_options[] = {
@@ -41,6 +41,7 @@ static const struct option own_options[] = {
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "part", required_argument, NULL, OPT_PART },
@@ -92,6 +93,7 @@ usage(int status)
 	    "                  [--allowed-lateness d] [--late-output file]\n"
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
+	    "                  [--max-line-bytes n]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
 	    "                  [aggregation ...] [file ...]\n");
@@ -204,7 +206,10 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 	write_table(t, pre, 2);
 }
 
-static size_t max_groups;
+/* Enough for a busy key set; a runaway one stops with a clear error. */
+#define MAX_GROUPS_DEFAULT 1000000
+static size_t max_groups = MAX_GROUPS_DEFAULT;
+static size_t max_line = READER_MAX_LINE_DEFAULT;
 
 /* Fire what the watermark has passed; results leave at once. */
 static void
@@ -548,7 +553,8 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 		rec->line = line;
 		rec->len = len;
 		if (got <= 0) {
-			err = "unterminated quoted field";
+			err = got == READER_TOOLONG ? "record longer than "
+			    "--max-line-bytes" : "unterminated quoted field";
 			rc = PARSE_ERROR;
 			break;
 		}
@@ -604,9 +610,18 @@ aggregate_file(const char *path)
 	rec.v = xcalloc(nv ? nv : 1, sizeof *rec.v);
 	parser_init(&ps, iflag, &fields);
 	rec.file = r.name;
-	while (!stop && (got = reader_next(&r, &line, &len)) > 0) {
+	r.max_line = max_line;
+	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
+	    got == READER_TOOLONG)) {
 		if (st.idle)
 			last_input = mono_now();
+		if (got == READER_TOOLONG) {
+			ledger.read++;
+			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
+			    0, "line longer than --max-line-bytes (%zu), "
+			    "skipped", max_line) < 0;
+			continue;
+		}
 		if (punct_is(line, len)) {
 			control_line(r.name, r.lineno, line, len);
 			if (fields.n > nv) {	/* a strategy added fields */
@@ -622,7 +637,7 @@ aggregate_file(const char *path)
 		if (emit_every && (++tick & 1023) == 0)
 			emit_due();
 	}
-	if (!stop && got < 0) {
+	if (!stop && got == -1) {
 		diag_warn("%s: read error: %s", r.name, strerror(errno));
 		ledger.status = 1;
 	}
@@ -756,6 +771,13 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_MAX_GROUPS:
 			max_groups = parse_count("--max-groups", optarg);
+			break;
+		case OPT_MAX_LINE:
+			if (reader_size_parse(optarg, &max_line) < 0) {
+				diag_warn("--max-line-bytes '%s': not a size",
+				    optarg);
+				usage(2);
+			}
 			break;
 		case OPT_ON_ERROR:
 			if ((ledger.on_error = on_error_from_name(optarg)) < 0) {

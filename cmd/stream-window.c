@@ -26,7 +26,8 @@
 #define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
 
 enum {
-	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS
+	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
+	OPT_MAX_LINE
 };
 
 static const struct option own_options[] = {
@@ -36,6 +37,7 @@ static const struct option own_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "where", required_argument, NULL, 'w' },
 	{ "drop-late", no_argument, NULL, OPT_DROP_LATE },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "stats", no_argument, NULL, OPT_STATS },
@@ -50,6 +52,7 @@ static struct pred *where;
 static struct ledger ledger;
 static struct out out, rejects;
 static struct window *wins;
+static size_t max_line = READER_MAX_LINE_DEFAULT;
 static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
 static const char *where_expr, *rejects_path;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
@@ -69,7 +72,7 @@ usage(int status)
 	    "                     [--allowed-lateness d] [--drop-late]\n"
 	    "                     [--start-field name] [--end-field name]\n"
 	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
-	    "                     [--stats] [file ...]\n");
+	    "                     [--max-line-bytes n] [--stats] [file ...]\n");
 	exit(status);
 }
 
@@ -124,6 +127,13 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			statsflag = 1;
+			break;
+		case OPT_MAX_LINE:
+			if (reader_size_parse(optarg, &max_line) < 0) {
+				diag_warn("--max-line-bytes '%s': not a size",
+				    optarg);
+				usage(2);
+			}
 			break;
 		case 'h':
 			usage(0);
@@ -301,8 +311,11 @@ window_record(struct parser *ps, struct reader *r, struct record *rec)
 
 	ledger.read++;
 	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
-		if (reader_more(r, &line, &len) <= 0) {
-			err = "unterminated quoted field";
+		int got = reader_more(r, &line, &len);
+
+		if (got <= 0) {
+			err = got == READER_TOOLONG ? "record longer than "
+			    "--max-line-bytes" : "unterminated quoted field";
 			rc = PARSE_ERROR;
 			break;
 		}
@@ -399,9 +412,18 @@ window_file(const char *path)
 	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
 	rec.file = r.name;
 	parser_init(&ps, iflag, &fields);
-	while (!stop && (got = reader_next(&r, &line, &len)) > 0) {
+	r.max_line = max_line;
+	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
+	    got == READER_TOOLONG)) {
 		if (wm.idle)
 			last_input = mono_now();
+		if (got == READER_TOOLONG) {
+			ledger.read++;
+			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
+			    0, "line longer than --max-line-bytes (%zu), "
+			    "skipped", max_line) < 0;
+			continue;
+		}
 		if (punct_is(line, len)) {
 			control_line(r.name, r.lineno, line, len);
 			continue;
@@ -411,7 +433,7 @@ window_file(const char *path)
 		rec.lineno = r.lineno;
 		stop = window_record(&ps, &r, &rec) < 0;
 	}
-	if (!stop && got < 0) {
+	if (!stop && got == -1) {
 		diag_warn("%s: read error: %s", r.name, strerror(errno));
 		ledger.status = 1;
 	}

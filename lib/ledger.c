@@ -35,7 +35,7 @@ ledger_reject(struct ledger *l, const char *file, uintmax_t line,
 	va_list ap;
 
 	l->rejected++;
-	if (l->rejects) {
+	if (l->rejects && text != NULL) {
 		out_write(l->rejects, text, len);
 		out_putc(l->rejects, '\n');
 	}
@@ -45,7 +45,10 @@ ledger_reject(struct ledger *l, const char *file, uintmax_t line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	diag_at(file, line, "%s: %s", msg, diag_excerpt(ex, text, len));
+	if (text == NULL)
+		diag_at(file, line, "%s", msg);
+	else
+		diag_at(file, line, "%s: %s", msg, diag_excerpt(ex, text, len));
 	return l->on_error == ON_ERROR_FAIL ? -1 : 0;
 }
 

@@ -41,7 +41,8 @@ struct ledger {
 void ledger_init(struct ledger *l, const char *kept_name);
 /*
  * Account one rejected record (text[0..len) is its line, for the
- * excerpt and the rejects file).  Returns -1 under --on-error fail: the
+ * excerpt and the rejects file; NULL when it could not be kept, as a
+ * line past --max-line-bytes).  Returns -1 under --on-error fail: the
  * tool stops reading and exits 1.
  */
 int ledger_reject(struct ledger *l, const char *file, uintmax_t line,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@ reader_fdopen(struct reader *r, int fd, const char *name)
 	memset(r, 0, sizeof *r);
 	r->fd = fd;
 	r->name = name;
+	r->max_line = READER_MAX_LINE_DEFAULT;
 	r->isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -112,9 +114,14 @@ find_eol(struct reader *r, size_t *nl)
 			return 1;
 		}
 		r->scan = r->end;
+		if (r->max_line && r->end - r->rec > r->max_line) {
+			/* too long: let its bytes go as they come */
+			r->skipping = 1;
+			r->rec = r->start = r->scan = r->end;
+		}
 		if (r->eof) {
 			*nl = r->end;
-			return r->end > r->start;
+			return r->end > r->start || r->skipping;
 		}
 		if ((got = fill(r)) < 0)
 			return -1;
@@ -144,6 +151,10 @@ reader_next(struct reader *r, const char **line, size_t *len)
 	if ((got = find_eol(r, &nl)) <= 0)
 		return got;
 	take_line(r, nl, line, len);
+	if (r->skipping || (r->max_line && *len > r->max_line)) {
+		r->skipping = 0;
+		return READER_TOOLONG;
+	}
 	return 1;
 }
 
@@ -156,7 +167,33 @@ reader_more(struct reader *r, const char **line, size_t *len)
 	if ((got = find_eol(r, &nl)) <= 0)
 		return got;
 	take_line(r, nl, line, len);
+	if (r->skipping || (r->max_line && *len > r->max_line)) {
+		r->skipping = 0;
+		return READER_TOOLONG;
+	}
 	return 1;
+}
+
+int
+reader_size_parse(const char *s, size_t *n)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end != '\0' || errno != 0 || v > (SIZE_MAX >> shift))
+		return -1;
+	*n = (size_t)v << shift;
+	return 0;
 }
 
 off_t

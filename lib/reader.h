@@ -30,6 +30,8 @@ struct reader {
 	size_t rec;		/* start of the record being returned */
 	uintmax_t lineno;	/* lines returned so far */
 	off_t offset;		/* file offset of buf[0] */
+	size_t max_line;	/* longer lines are skipped (0: no limit) */
+	int skipping;		/* inside a line that is too long */
 	int eof;
 	int isreg;		/* a regular file: reads never block */
 	int owns_fd;
@@ -40,11 +42,20 @@ struct reader {
 /* Open path ("-" is stdin); -1 with errno when it cannot be opened. */
 int reader_open(struct reader *r, const char *path);
 void reader_fdopen(struct reader *r, int fd, const char *name);
-/* 1 and the next line, 0 at end of input, -1 on a read error (errno). */
+/*
+ * 1 and the next line, 0 at end of input, -1 on a read error (errno), or
+ * READER_TOOLONG when the next line was longer than max_line: it was
+ * skipped, its bytes never held at once, and lineno counts it.
+ */
+#define READER_TOOLONG (-2)
+#define READER_MAX_LINE_DEFAULT ((size_t)256 << 20)
 int reader_next(struct reader *r, const char **line, size_t *len);
 /* Extend the last line returned by the next one, "\n" between them kept:
  * 1 and the whole record, 0 when input ended first, -1 on error. */
 int reader_more(struct reader *r, const char **line, size_t *len);
+/* A byte count with an optional k, M or G suffix (powers of 1024), as
+ * --max-line-bytes takes it: 0 and *n, or -1. */
+int reader_size_parse(const char *s, size_t *n);
 /* The file offset just past the last line returned. */
 off_t reader_offset(const struct reader *r);
 void reader_close(struct reader *r);

@@ -408,7 +408,8 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 		sp->tslot = fieldset_add(fs, tname, strlen(tname));
 	timefmt_init(&sp->tf, annotated ? "epoch-us" :
 	    st->time_format ? st->time_format : "auto");
-	if (annotated && st->win.kind != WINDOW_GLOBAL) {
+	/* a sliding stream's line says which of the record's windows it is */
+	if (annotated && st->win.kind == WINDOW_SLIDING) {
 		sp->sslot = fieldset_add(fs, st->start_field,
 		    strlen(st->start_field));
 		sp->eslot = fieldset_add(fs, st->end_field,
@@ -494,7 +495,9 @@ stamper_windows(struct stamper *sp, const struct record *rec, evtime t,
 {
 	size_t n;
 
-	if (!sp->annotated || sp->st->win.kind == WINDOW_GLOBAL) {
+	/* from _t, as stream-window computed them, but for the one window
+	 * of a sliding stream's line */
+	if (!sp->annotated || sp->st->win.kind != WINDOW_SLIDING) {
 		if ((n = window_assign(&sp->st->win, t, out)) == 0)
 			snprintf(why, whylen, "event time out of range");
 		return n;

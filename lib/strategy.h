@@ -72,9 +72,10 @@ size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);
 
 /*
  * Reading a record's event time and windows by a strategy: from the
- * time field and the window functions (in-process), or, for a stream
- * stream-window annotated, from its _t and window-bound fields, so that
- * both decide alike.  The fields it needs are added to the caller's
+ * time field (in-process) or, for a stream stream-window annotated, from
+ * its _t, and then the windows by the window functions, so that both
+ * decide alike; a sliding stream's line also gives, in its window-bound
+ * fields, which of the record's windows the line is.  The fields it needs are added to the caller's
  * fieldset by stamper_init.
  */
 struct stamper_bound {		/* the last window bound read */

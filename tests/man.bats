@@ -74,13 +74,13 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 27 ]
+	[ "$output" -eq 28 ]
 }
 
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
 	run synopsis_matches stream-window
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 23 ]
+	[ "$output" -eq 24 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {
