@@ -169,3 +169,12 @@ k="esc\"aped" x_sum=3' ]
 	[ "$output" = '{"count":2}' ]
 	[ "${stderr_lines[0]}" = "stream-agg: $H: read error: Is a directory" ]
 }
+
+@test "a closed stdout: a write error, exit 1, for both tools" {
+	run --separate-stderr bash -c 'printf "{\"k\":1}\n" | "$0" count >&-' "$STREAMKIT_BIN/stream-agg"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: write error: Bad file descriptor" ]
+	run --separate-stderr bash -c 'printf "{\"t\":1}\n" | "$0" -t t --tumbling 1s >&-' "$STREAMKIT_BIN/stream-window"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-window: write error: Bad file descriptor" ]
+}
