@@ -16,7 +16,9 @@
 #include "out.h"
 #include "pred.h"
 #include "punct.h"
+#include "progress.h"
 #include "reader.h"
+#include "sig.h"
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
@@ -28,7 +30,7 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
 	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE,
-	OPT_PART, OPT_MAX_LINE
+	OPT_PART, OPT_MAX_LINE, OPT_PROGRESS
 };
 
 static const struct option own_options[] = {
@@ -49,6 +51,7 @@ static const struct option own_options[] = {
 	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "sort", no_argument, NULL, OPT_SORT },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
@@ -93,7 +96,7 @@ usage(int status)
 	    "                  [--allowed-lateness d] [--late-output file]\n"
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
-	    "                  [--max-line-bytes n]\n"
+	    "                  [--max-line-bytes n] [--progress]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
 	    "                  [aggregation ...] [file ...]\n");
@@ -243,6 +246,26 @@ emit_due(void)
 	return (int)((emit_every + 999) / 1000);
 }
 
+/* --progress, and SIGUSR1's ledger, between records and while waiting. */
+static struct progress prog;
+static int progressflag;
+static uintmax_t bytes_before;		/* of the files done */
+static const struct reader *cur;
+
+static uintmax_t
+bytes_read(void)
+{
+	return bytes_before + (cur ? (uintmax_t)reader_offset(cur) : 0);
+}
+
+static void
+housekeeping(void)
+{
+	if (sig_report())
+		ledger_print(&ledger);
+	progress_tick(&prog, bytes_read(), ledger.read, st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN);
+}
+
 /* Input is about to block: show what we have, then wait for timers. */
 static struct monotime last_input;
 
@@ -252,6 +275,7 @@ on_wait(void *arg)
 	int64_t quiet;
 
 	(void)arg;
+	housekeeping();
 	out_flush(&out);
 	if (st.win.kind == WINDOW_NONE || st.idle == 0)
 		return emit_due();
@@ -611,10 +635,12 @@ aggregate_file(const char *path)
 	parser_init(&ps, iflag, &fields);
 	rec.file = r.name;
 	r.max_line = max_line;
+	cur = &r;
 	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
 	    got == READER_TOOLONG)) {
 		if (st.idle)
 			last_input = mono_now();
+		housekeeping();
 		if (got == READER_TOOLONG) {
 			ledger.read++;
 			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
@@ -643,6 +669,8 @@ aggregate_file(const char *path)
 	}
 	parser_release(&ps);
 	free(rec.v);
+	bytes_before += (uintmax_t)reader_offset(&r);
+	cur = NULL;
 	reader_close(&r);
 	return stop ? -1 : 0;
 }
@@ -795,6 +823,9 @@ parse_options(int argc, char **argv)
 		case OPT_STATS:
 			statsflag = 1;
 			break;
+		case OPT_PROGRESS:
+			progressflag = 1;
+			break;
 		case OPT_PUNCT:
 			punctflag = 1;
 			break;
@@ -827,6 +858,7 @@ parse_options(int argc, char **argv)
 static int
 finish(void)
 {
+	progress_done(&prog, bytes_read(), ledger.read, st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN);
 	if (st.win.kind != WINDOW_NONE) {
 		watermark_end(&wm);
 		fire();
@@ -868,12 +900,13 @@ main(int argc, char **argv)
 	int i;
 
 	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_DFL);
+	sig_init();
 	ledger_init(&ledger, "aggregated");
 	strategy_init(&st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
+	progress_init(&prog, progressflag);
 	used = parse_aggs(argc, argv, &list, &n);
 	argc -= (int)used;
 	argv += used;

@@ -15,7 +15,9 @@
 #include "out.h"
 #include "pred.h"
 #include "punct.h"
+#include "progress.h"
 #include "reader.h"
+#include "sig.h"
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
@@ -27,7 +29,7 @@
 
 enum {
 	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_MAX_LINE
+	OPT_MAX_LINE, OPT_PROGRESS
 };
 
 static const struct option own_options[] = {
@@ -40,6 +42,7 @@ static const struct option own_options[] = {
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
@@ -52,6 +55,8 @@ static struct pred *where;
 static struct ledger ledger;
 static struct out out, rejects;
 static struct window *wins;
+static struct progress prog;
+static int progressflag;
 static size_t max_line = READER_MAX_LINE_DEFAULT;
 static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
 static const char *where_expr, *rejects_path;
@@ -72,7 +77,8 @@ usage(int status)
 	    "                     [--allowed-lateness d] [--drop-late]\n"
 	    "                     [--start-field name] [--end-field name]\n"
 	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
-	    "                     [--max-line-bytes n] [--stats] [file ...]\n");
+	    "                     [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                     [file ...]\n");
 	exit(status);
 }
 
@@ -127,6 +133,9 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_STATS:
 			statsflag = 1;
+			break;
+		case OPT_PROGRESS:
+			progressflag = 1;
 			break;
 		case OPT_MAX_LINE:
 			if (reader_size_parse(optarg, &max_line) < 0) {
@@ -187,6 +196,24 @@ write_watermark(void)
 	out_write(&out, line_out.data, line_out.len);
 }
 
+/* --progress, and SIGUSR1's ledger, between records and while waiting. */
+static uintmax_t bytes_before;		/* of the files done */
+static const struct reader *cur;
+
+static uintmax_t
+bytes_read(void)
+{
+	return bytes_before + (cur ? (uintmax_t)reader_offset(cur) : 0);
+}
+
+static void
+housekeeping(void)
+{
+	if (sig_report())
+		ledger_print(&ledger);
+	progress_tick(&prog, bytes_read(), ledger.read, wm.wm);
+}
+
 /* Input is about to block: flush, and let an idle stream's watermark
  * follow the wall clock. */
 static int
@@ -195,6 +222,7 @@ on_wait(void *arg)
 	int64_t quiet;
 
 	(void)arg;
+	housekeeping();
 	out_flush(&out);
 	if (wm.idle == 0)
 		return -1;
@@ -413,10 +441,12 @@ window_file(const char *path)
 	rec.file = r.name;
 	parser_init(&ps, iflag, &fields);
 	r.max_line = max_line;
+	cur = &r;
 	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
 	    got == READER_TOOLONG)) {
 		if (wm.idle)
 			last_input = mono_now();
+		housekeeping();
 		if (got == READER_TOOLONG) {
 			ledger.read++;
 			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
@@ -439,6 +469,8 @@ window_file(const char *path)
 	}
 	parser_release(&ps);
 	free(rec.v);
+	bytes_before += (uintmax_t)reader_offset(&r);
+	cur = NULL;
 	reader_close(&r);
 	return stop ? -1 : 0;
 }
@@ -446,6 +478,7 @@ window_file(const char *path)
 static int
 finish(void)
 {
+	progress_done(&prog, bytes_read(), ledger.read, wm.wm);
 	watermark_end(&wm);
 	write_watermark();
 	if (out_release(&out) < 0) {
@@ -470,12 +503,13 @@ main(int argc, char **argv)
 	int i;
 
 	diag_init(argv[0]);
-	signal(SIGPIPE, SIG_DFL);
+	sig_init();
 	ledger_init(&ledger, "windowed");
 	strategy_init(&st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
+	progress_init(&prog, progressflag);
 	set_up();
 	out_init(&out, STDOUT_FILENO, "<stdout>");
 	if (rejects_path) {

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "reader.h"
+#include "sig.h"
 
 #define READ_BLOCK (256 * 1024)
 
@@ -58,13 +59,14 @@ await_input(struct reader *r)
 {
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
 
-	if (r->isreg || r->wait == NULL || poll(&pfd, 1, 0) != 0)
+	if (r->isreg || r->wait == NULL || poll(&pfd, 1, 0) > 0)
 		return;
-	for (;;) {
-		int ms = r->wait(r->wait_arg);
+	while (!sig_stopped()) {
+		int ms = r->wait(r->wait_arg), n;
 
-		if (poll(&pfd, 1, ms) != 0)
-			return;
+		if (sig_stopped() || (n = poll(&pfd, 1, ms)) > 0 ||
+		    (n < 0 && errno != EINTR))
+			return;		/* read says what went wrong */
 	}
 }
 
@@ -87,8 +89,10 @@ fill(struct reader *r)
 		r->buf = xrealloc(r->buf, r->cap);
 	}
 	await_input(r);
+	/* SIGINT or SIGTERM: the input ends here */
 	do
-		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		n = sig_stopped() ? 0 :
+		    read(r->fd, r->buf + r->end, r->cap - r->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

@@ -74,13 +74,13 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 28 ]
+	[ "$output" -eq 29 ]
 }
 
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
 	run synopsis_matches stream-window
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 24 ]
+	[ "$output" -eq 25 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {

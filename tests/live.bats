@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# Live streams: SIGINT and SIGTERM end the input as if it had ended;
+# SIGUSR1 prints the ledger so far and goes on; --progress on a terminal.
+# Live input through a FIFO; every wait is on an outcome, never a guessed
+# time.
+
+load helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo in
+}
+
+# caught PID: wait until PID catches SIGUSR1 (10 s), so that the first
+# one cannot kill it before it has installed its handlers.
+caught() {
+	local i mask
+	for ((i = 0; i < 1000; i++)); do
+		mask=$(sed -n 's/^SigCgt:\t*//p' "/proc/$1/status" 2>/dev/null)
+		[ -n "$mask" ] && (( 0x$mask & 0x200 )) && return 0
+		sleep 0.01
+	done
+	echo "$1 never caught SIGUSR1" >&2
+	return 1
+}
+
+# usr1_until PID FILE TEXT: send SIGUSR1 until FILE holds TEXT (10 s).
+usr1_until() {
+	local i
+	caught "$1"
+	for ((i = 0; i < 200; i++)); do
+		kill -USR1 "$1"
+		grep -q -- "$3" "$2" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no '$3' in $2" >&2
+	return 1
+}
+
+@test "stream-agg: SIGUSR1 shows the ledger so far, SIGTERM ends the input" {
+	"$STREAMKIT_BIN/stream-agg" --stats -g k count < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"k":1}\n{"k":2}\n{"k":1}\n' >&"$fd"
+	usr1_until "$pid" err "read=3"
+	[ "$(grep read=3 err | head -n 1)" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=0" ]
+	[ ! -s out ]
+	kill -TERM "$pid"
+	wait "$pid"		# exit status 0: it finished as at end of input
+	exec {fd}>&-
+	[ "$(cat out)" = '{"k":1,"count":2}
+{"k":2,"count":1}' ]
+	[ "$(tail -n 1 err)" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=2" ]
+}
+
+@test "stream-agg with windows: SIGINT fires every open window" {
+	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --time-output epoch count < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"t":1}\n{"t":12}\n' >&"$fd"
+	wait_lines out 1
+	kill -INT "$pid"
+	wait "$pid"
+	exec {fd}>&-
+	[ "$(cat out)" = '{"window_start":0,"window_end":10,"count":1}
+{"window_start":10,"window_end":20,"count":1}' ]
+}
+
+@test "stream-window: SIGTERM ends the stream with its end watermark" {
+	"$STREAMKIT_BIN/stream-window" --stats -t t --tumbling 10s --time-output epoch < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"t":1}\n' >&"$fd"
+	usr1_until "$pid" err "read=1"
+	kill -TERM "$pid"
+	wait "$pid"
+	exec {fd}>&-
+	[ "$(sed -n 2p out)" = '{"t":1,"window_start":0,"window_end":10,"_t":1000000}' ]
+	[ "$(tail -n 1 out)" = '{"_punct":"watermark","end":true}' ]
+}
+
+@test "--progress: nothing when stderr is not a terminal" {
+	run --separate-stderr stream_agg --progress -g status count "$EXAMPLES/access.log"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	run --separate-stderr "$STREAMKIT_BIN/stream-window" --progress -t time --tumbling 1h "$EXAMPLES/access.log"
+	[ -z "$stderr" ]
+}
+
+@test "--progress: bytes, records, rate and watermark on a terminal" {
+	command -v script
+	run script -qec "'$STREAMKIT_BIN/stream-agg' --progress -t time --tumbling 1h count '$EXAMPLES/access.log' > out" /dev/null
+	[ "$status" -eq 0 ]
+	last=$(printf '%s' "$output" | tr '\r' '\n' | grep records | tail -n 1)
+	[[ "$last" == "stream-agg: 0.3 MB, 2000 records, "*" MB/s, watermark 2026-11-24T1"* ]]
+	[ "$(wc -l < out)" -eq 2 ]
+	run script -qec "'$STREAMKIT_BIN/stream-window' --progress -t time --tumbling 1h '$EXAMPLES/access.log' > out" /dev/null
+	last=$(printf '%s' "$output" | tr '\r' '\n' | grep records | tail -n 1)
+	[[ "$last" == "stream-window: 0.3 MB, 2000 records, "* ]]
+}
