@@ -2,6 +2,7 @@
  * stream-agg - per-key aggregates over a stream of records.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "progress.h"
 #include "reader.h"
 #include "sig.h"
+#include "state.h"
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
@@ -30,13 +32,14 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
 	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE,
-	OPT_PART, OPT_MAX_LINE, OPT_PROGRESS
+	OPT_PART, OPT_MAX_LINE, OPT_PROGRESS, OPT_STATE
 };
 
 static const struct option own_options[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, 'i' },
+	{ "output", required_argument, NULL, 'O' },
 	{ "output-format", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "where", required_argument, NULL, 'w' },
@@ -52,6 +55,7 @@ static const struct option own_options[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "sort", no_argument, NULL, OPT_SORT },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
@@ -61,7 +65,10 @@ static int partialflag, mergeflag;
 static uint64_t part_base;		/* --part N: N << PART_SHIFT */
 #define PART_SHIFT 40			/* records per part: 2^40 */
 #define PART_MAX ((UINT64_C(1) << (64 - PART_SHIFT)) - 1)
-static int first_slot, mstart_slot, mend_slot;	/* --merge */
+static int first_slot, mstart_slot, mend_slot;	/* --merge, --state */
+static const char *state_path, *output_path;
+static struct state state;
+static uint64_t seq_base;		/* records of the runs before */
 static int64_t emit_every;		/* microseconds, 0: off */
 static struct monotime next_emit;
 static struct fieldset fields = FIELDSET_INIT;
@@ -97,6 +104,7 @@ usage(int status)
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
 	    "                  [--max-line-bytes n] [--progress]\n"
+	    "                  [--state file] [-O file]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
 	    "                  [aggregation ...] [file ...]\n");
@@ -160,7 +168,7 @@ parse_fields(const char *opt, const char *arg, char ***names, int **slots,
 static uint64_t
 seq(void)
 {
-	return part_base + ledger.read;
+	return part_base + seq_base + ledger.read;
 }
 
 /* Write a table: results, or with --partial its state. */
@@ -334,6 +342,250 @@ session_keys(void)
 	ws.nkey = nwkey;
 }
 
+/*
+ * --state: what a run leaves for the next.  The configuration, the
+ * watermark, the record count, the output's length, and every open
+ * table as partial state, each line under its kind; the inputs' places
+ * are the state module's.
+ */
+static void restore_windows(void);
+
+/* The aggregations and group fields a state belongs to. */
+static void
+config_text(struct buf *b)
+{
+	size_t i;
+
+	buf_addstr(b, "-g ");
+	for (i = 0; i < nkey; i++)
+		buf_addf(b, "%s%s", i ? "," : "", keynames[i]);
+	for (i = 0; i < nspec; i++)
+		buf_addf(b, " %s%s%s=%s", aggspec_op_name(&specs[i]),
+		    specs[i].field ? ":" : "", specs[i].field ?
+		    specs[i].field : "", specs[i].name);
+}
+
+static void __attribute__((noreturn))
+bad_state(const char *why)
+{
+	diag_fatal(1, "state '%s': %s", state_path, why);
+}
+
+/* The line of keyword kw in the state, or NULL. */
+static const char *
+state_line(const char *kw, size_t *len)
+{
+	size_t pos = 0, kl;
+	const char *k;
+	const char *rest;
+
+	while (state_next(&state, &pos, &k, &kl, &rest, len))
+		if (kl == strlen(kw) && memcmp(k, kw, kl) == 0)
+			return rest;
+	return NULL;
+}
+
+/* Check that the state is this configuration's; then the counters. */
+static void
+restore_config(void)
+{
+	struct buf want = BUF_INIT;
+	const char *p;
+	size_t n;
+	unsigned long long v;
+
+	config_text(&want);
+	if ((p = state_line("config", &n)) == NULL || n != want.len ||
+	    memcmp(p, want.data, n) != 0)
+		bad_state("written for other aggregations or groups; give "
+		    "another --state file");
+	buf_release(&want);
+	if ((p = state_line("seq", &n)) == NULL ||
+	    sscanf(p, "%llu", &v) != 1)
+		bad_state("no record count");
+	seq_base = v;
+}
+
+/* Fold one saved partial line into the table of its kind. */
+static void
+restore_line(int kind, const char *line, size_t len, struct record *rec)
+{
+	const char *err, *sep = memchr(line, '\t', len);
+	struct aggtab *t = &tab;
+	struct window w = { 0, 0 };
+	char why[256];
+	uint64_t first = 0;
+	int64_t i;
+	int isint;
+
+	if (sep) {
+		len -= (size_t)(sep + 1 - line);
+		line = sep + 1;
+	}
+	rec->line = line;
+	rec->len = len;
+	if (json_parse(line, len, &fields, rec->v, &err) != PARSE_OK)
+		bad_state(err);
+	if (kind != -1) {
+		const struct val *a = &rec->v[mstart_slot];
+		const struct val *b = &rec->v[mend_slot];
+
+		if (num_parse(a->p, a->n, NULL, &isint, &w.start) < 0 ||
+		    !isint || num_parse(b->p, b->n, NULL, &isint, &w.end) < 0 ||
+		    !isint)
+			bad_state("a window without bounds");
+		if (num_parse(rec->v[first_slot].p, rec->v[first_slot].n, NULL,
+		    &isint, &i) == 0 && isint && i >= 0)
+			first = (uint64_t)i;
+	}
+	switch (kind) {
+	case WS_WINDOW:
+		t = winstate_table(&ws, &w);
+		break;
+	case WS_SLICE:
+		t = winstate_slice_table(&ws, &w);
+		break;
+	case WS_SESSION:
+		if ((t = winstate_session_table(&ws, rec, &w, first, why,
+		    sizeof why)) == NULL)
+			bad_state(why);
+		break;
+	}
+	if (aggtab_merge_partial(t, rec, first_slot, why, sizeof why) != AGG_OK)
+		bad_state(why);
+}
+
+static const char *const kind_words[] = { "window", "slice", "session" };
+
+/* The saved tables of kind (-1: no windows) back into memory. */
+static void
+restore_tables(int kind)
+{
+	struct record rec = { NULL, 0, state_path, 0, NULL };
+	const char *kw, *rest, *want = kind < 0 ? "group" : kind_words[kind];
+	size_t pos = 0, kl, rl;
+
+	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
+	while (state_next(&state, &pos, &kw, &kl, &rest, &rl))
+		if (kl == strlen(want) && memcmp(kw, want, kl) == 0)
+			restore_line(kind, rest, rl, &rec);
+	free(rec.v);
+}
+
+static void
+restore_windows(void)
+{
+	struct buf want = BUF_INIT;
+	const char *p;
+	size_t n;
+	long long a, b, f;
+
+	if (state.body.len == 0)
+		return;		/* a first run */
+	strategy_write(&want, &st);
+	if ((p = state_line("strategy", &n)) == NULL ||
+	    n + 1 != want.len || memcmp(p, want.data, n) != 0)
+		bad_state("written for other windows; give another --state "
+		    "file");
+	buf_release(&want);
+	if ((p = state_line("watermark", &n)) == NULL ||
+	    sscanf(p, "%lld %lld %lld", &a, &b, &f) != 3)
+		bad_state("no watermark");
+	wm.max_seen = a;
+	wm.wm = b;
+	ws.fired_end = f;
+	restore_tables(WS_WINDOW);
+	restore_tables(WS_SLICE);
+	restore_tables(WS_SESSION);
+}
+
+static void
+save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
+{
+	char start[INT_FORMAT_MAX], end[INT_FORMAT_MAX], prefix[16];
+	struct addfield pre[2] = {
+		{ st.start_field, start, int_format(w->start, start), OV_NUM },
+		{ st.end_field, end, int_format(w->end, end), OV_NUM }
+	};
+
+	snprintf(prefix, sizeof prefix, "%s ", kind_words[kind]);
+	aggtab_partial_buf(t, arg, prefix, pre, 2);
+}
+
+/* After the output is safe: the state that goes with it. */
+static void
+save_state(off_t output_len)
+{
+	struct buf *b = &state.body;
+	char err[256];
+
+	buf_reset(b);
+	buf_addstr(b, "config ");
+	config_text(b);
+	buf_addf(b, "\nseq %ju\noutput %jd\n", (uintmax_t)(seq_base +
+	    ledger.read), (intmax_t)output_len);
+	if (st.win.kind != WINDOW_NONE) {
+		buf_addstr(b, "strategy ");
+		strategy_write(b, &st);
+		buf_addf(b, "watermark %lld %lld %lld\n",
+		    (long long)wm.max_seen, (long long)wm.wm,
+		    (long long)ws.fired_end);
+		winstate_each(&ws, save_table, b);
+	} else
+		aggtab_partial_buf(&tab, b, "group ", NULL, 0);
+	if (state_save(&state, state_path, "stream-agg", err, sizeof err) < 0)
+		diag_fatal(1, "%s", err);
+}
+
+/* --state: load it, and find the fields its partial lines hold. */
+static void
+load_state(void)
+{
+	char err[256];
+	int rc;
+
+	aggspec_partial_fields((struct aggspec *)specs, nspec, &fields);
+	first_slot = fieldset_add(&fields, "_first", 6);
+	mstart_slot = fieldset_add(&fields, st.start_field,
+	    strlen(st.start_field));
+	mend_slot = fieldset_add(&fields, st.end_field, strlen(st.end_field));
+	state_init(&state);
+	if ((rc = state_load(&state, state_path, "stream-agg", err,
+	    sizeof err)) < 0)
+		diag_fatal(1, "%s", err);
+	if (rc == 0)
+		restore_config();
+}
+
+/* The output: stdout, or -O's file; with --state, cut back to what the
+ * last saved state knew of, so that what a killed run wrote after it is
+ * written once, by this run. */
+static void
+open_output(void)
+{
+	const char *p;
+	size_t n;
+	long long len = 0;
+	int fd;
+
+	if (output_path == NULL) {
+		out_init(&out, STDOUT_FILENO, "<stdout>");
+		return;
+	}
+	if ((fd = open(output_path, O_WRONLY | O_CREAT |
+	    (state_path ? 0 : O_TRUNC), 0644)) < 0)
+		diag_fatal(1, "cannot open '%s': %s", output_path,
+		    strerror(errno));
+	if (state_path && (p = state_line("output", &n)) != NULL &&
+	    sscanf(p, "%lld", &len) != 1)
+		bad_state("no output length");
+	if (state_path && (ftruncate(fd, (off_t)len) < 0 ||
+	    lseek(fd, 0, SEEK_END) < 0))
+		diag_fatal(1, "'%s': %s", output_path, strerror(errno));
+	out_init(&out, fd, output_path);
+	out.owns_fd = 1;
+}
+
 /* Windows are on: from options, or from the input's strategy line. */
 static void
 start_windows(void)
@@ -347,6 +599,8 @@ start_windows(void)
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
+	if (state_path)
+		restore_windows();
 }
 
 static void
@@ -614,9 +868,8 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 
 /* Read one input; -1 to stop reading altogether. */
 static int
-aggregate_file(const char *path)
+read_input(struct reader *r)
 {
-	struct reader r;
 	struct parser ps;
 	struct record rec;
 	const char *line;
@@ -624,32 +877,27 @@ aggregate_file(const char *path)
 	int got, stop = 0;
 	unsigned tick = 0;
 
-	if (reader_open(&r, path) < 0) {
-		diag_warn("cannot open '%s': %s", path, strerror(errno));
-		ledger.status = 1;
-		return 0;
-	}
-	r.wait = on_wait;
+	r->wait = on_wait;
 	nv = fields.n;
 	rec.v = xcalloc(nv ? nv : 1, sizeof *rec.v);
 	parser_init(&ps, iflag, &fields);
-	rec.file = r.name;
-	r.max_line = max_line;
-	cur = &r;
-	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
+	rec.file = r->name;
+	r->max_line = max_line;
+	cur = r;
+	while (!stop && ((got = reader_next(r, &line, &len)) > 0 ||
 	    got == READER_TOOLONG)) {
 		if (st.idle)
 			last_input = mono_now();
 		housekeeping();
 		if (got == READER_TOOLONG) {
 			ledger.read++;
-			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
+			stop = ledger_reject(&ledger, r->name, r->lineno, NULL,
 			    0, "line longer than --max-line-bytes (%zu), "
 			    "skipped", max_line) < 0;
 			continue;
 		}
 		if (punct_is(line, len)) {
-			control_line(r.name, r.lineno, line, len);
+			control_line(r->name, r->lineno, line, len);
 			if (fields.n > nv) {	/* a strategy added fields */
 				nv = fields.n;
 				rec.v = xrealloc(rec.v, nv * sizeof *rec.v);
@@ -658,21 +906,66 @@ aggregate_file(const char *path)
 		}
 		rec.line = line;
 		rec.len = len;
-		rec.lineno = r.lineno;
-		stop = record(&ps, &r, &rec) < 0;
+		rec.lineno = r->lineno;
+		stop = record(&ps, r, &rec) < 0;
 		if (emit_every && (++tick & 1023) == 0)
 			emit_due();
 	}
 	if (!stop && got == -1) {
-		diag_warn("%s: read error: %s", r.name, strerror(errno));
+		diag_warn("%s: read error: %s", r->name, strerror(errno));
 		ledger.status = 1;
 	}
 	parser_release(&ps);
 	free(rec.v);
-	bytes_before += (uintmax_t)reader_offset(&r);
+	bytes_before += (uintmax_t)reader_offset(r);
 	cur = NULL;
-	reader_close(&r);
 	return stop ? -1 : 0;
+}
+
+/*
+ * One operand.  With --state, from where the last run left it, the rest
+ * of a rotated or truncated file first; a last line without "\n" is
+ * left for the next run, which may see it whole.
+ */
+static int
+aggregate_file(const char *path)
+{
+	struct state_piece piece[2];
+	struct reader r;
+	int n, i, stop = 0;
+
+	if (state_path == NULL || strcmp(path, "-") == 0) {
+		if (reader_open(&r, path) < 0) {
+			diag_warn("cannot open '%s': %s", path, strerror(errno));
+			ledger.status = 1;
+			return 0;
+		}
+		stop = read_input(&r);
+		reader_close(&r);
+		return stop;
+	}
+	if ((n = state_resume(state_input_of(&state, path), path, piece)) < 0) {
+		diag_warn("cannot open '%s': %s", path, strerror(errno));
+		ledger.status = 1;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		reader_fdopen(&r, piece[i].fd, piece[i].name);
+		r.owns_fd = 1;
+		r.hold_partial = i == n - 1;
+		if (lseek(piece[i].fd, piece[i].offset, SEEK_SET) < 0)
+			diag_fatal(1, "'%s': %s", piece[i].name,
+			    strerror(errno));
+		r.offset = piece[i].offset;
+		if (!stop)
+			stop = read_input(&r);
+		if (i == n - 1)
+			state_set_input(&state, path, piece[i].fd,
+			    reader_offset(&r));
+		reader_close(&r);
+		free(piece[i].name);
+	}
+	return stop;
 }
 
 /* Leading operands that parse as aggregations are aggregations; the
@@ -756,7 +1049,7 @@ parse_options(int argc, char **argv)
 	char err[256];
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "g:hi:o:t:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, "g:hi:O:o:t:Vw:", longopts,
 	    NULL)) != -1) {
 		if (ch == 't')
 			ch = strategy_options[0].val;	/* --time */
@@ -782,6 +1075,12 @@ parse_options(int argc, char **argv)
 			break;
 		case 'w':
 			where_expr = optarg;
+			break;
+		case 'O':
+			output_path = optarg;
+			break;
+		case OPT_STATE:
+			state_path = optarg;
 			break;
 		case 'V':
 			printf("stream-agg %s\n", VERSION);
@@ -854,13 +1153,32 @@ parse_options(int argc, char **argv)
 	return optind;
 }
 
+/* The output safe on disk, then the state that knows its length: a
+ * crash between the two only repeats what the next run cuts back. */
+static void
+finish_state(void)
+{
+	off_t len = 0;
+
+	if (out_flush(&out) < 0)
+		diag_fatal(1, "write error: %s", strerror(out.err));
+	if (output_path) {
+		if (fsync(out.fd) < 0 && errno != EINVAL)
+			diag_fatal(1, "'%s': %s", output_path, strerror(errno));
+		len = lseek(out.fd, 0, SEEK_END);
+	}
+	save_state(len);
+}
+
 /* Write the results, check every output, and give the exit status. */
 static int
 finish(void)
 {
 	progress_done(&prog, bytes_read(), ledger.read, st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN);
 	if (st.win.kind != WINDOW_NONE) {
-		watermark_end(&wm);
+		/* with --state the stream goes on in the next run */
+		if (state_path == NULL)
+			watermark_end(&wm);
 		fire();
 		if (ledger.late && !late_path)
 			diag_warn("%ju late records dropped; --late-output "
@@ -875,6 +1193,8 @@ finish(void)
 		if (mergeflag && ws.win)	/* merged windows, in end order */
 			winstate_fire(&ws, EVTIME_MAX, emit_window, NULL);
 	}
+	if (state_path)
+		finish_state();
 	if (out_release(&out) < 0) {
 		if (out.err == EPIPE)
 			return 1;
@@ -907,6 +1227,7 @@ main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 	progress_init(&prog, progressflag);
+	last_input = mono_now();	/* quiet is counted from the start */
 	used = parse_aggs(argc, argv, &list, &n);
 	argc -= (int)used;
 	argv += used;
@@ -925,9 +1246,13 @@ main(int argc, char **argv)
 	}
 	if (mergeflag)
 		set_up_merge();
+	if (state_path && mergeflag)
+		diag_fatal(2, "--state and --merge do not mix");
+	if (state_path)
+		load_state();
 	aggtab_init(&tab, specs, nspec, keyslots, keynames, nkey);
 	tab.max_groups = max_groups;
-	out_init(&out, STDOUT_FILENO, "<stdout>");
+	open_output();
 	if (rejects_path) {
 		if (out_open(&rejects, rejects_path, 0) < 0)
 			diag_fatal(1, "cannot open '%s': %s", rejects_path,
@@ -940,6 +1265,8 @@ main(int argc, char **argv)
 	if (emit_every)
 		next_emit.us = mono_now().us + emit_every;
 	set_up_windows();
+	if (state_path && st.win.kind == WINDOW_NONE && !annotated)
+		restore_tables(-1);
 
 	if (argc == 0)
 		aggregate_file("-");

@@ -112,6 +112,12 @@ aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
 	return 0;
 }
 
+const char *
+aggspec_op_name(const struct aggspec *a)
+{
+	return op_names[a->op];
+}
+
 void
 aggspec_release(struct aggspec *a)
 {
@@ -893,8 +899,8 @@ put_state(struct buf *b, const struct aggspec *s, const union acc *a)
 }
 
 void
-aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
-    size_t npre)
+aggtab_partial_buf(struct aggtab *t, struct buf *out, const char *prefix,
+    const struct addfield *pre, size_t npre)
 {
 	struct buf b = BUF_INIT;
 	size_t id, j, k;
@@ -905,6 +911,7 @@ aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
 
 		/* the key, for Hadoop's key-then-tab: texts, whatever types */
 		buf_reset(&b);
+		buf_addstr(&b, prefix);
 		buf_addc(&b, '[');
 		for (k = 0; k < npre + t->nkey; k++) {
 			if (k > 0)
@@ -939,8 +946,19 @@ aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
 			put_state(&b, &t->spec[j], &t->acc[id * t->nspec + j]);
 		}
 		buf_addstr(&b, "}\n");
-		out_write(o, b.data, b.len);
+		buf_add(out, b.data, b.len);
 	}
+	buf_release(&b);
+}
+
+void
+aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
+    size_t npre)
+{
+	struct buf b = BUF_INIT;
+
+	aggtab_partial_buf(t, &b, "", pre, npre);
+	out_write(o, b.data, b.len);
 	buf_release(&b);
 }
 

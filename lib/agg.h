@@ -46,6 +46,8 @@ struct aggspec {
 int aggspec_parse(const char *arg, struct aggspec *a, char *err,
     size_t errlen);
 void aggspec_release(struct aggspec *a);
+/* The name of a's op: "count", "sum", ... */
+const char *aggspec_op_name(const struct aggspec *a);
 
 union acc;
 
@@ -120,6 +122,9 @@ int agg_key(const struct record *rec, const int *slot, char *const *name,
  * aggregation's exact state under its name.
  */
 void aggtab_partial(struct aggtab *t, struct out *o,
+    const struct addfield *pre, size_t npre);
+/* The same lines appended to b, each after prefix (for --state). */
+void aggtab_partial_buf(struct aggtab *t, struct buf *b, const char *prefix,
     const struct addfield *pre, size_t npre);
 /* Add to fs the fields a partial record of a[0..n) holds. */
 void aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs);

@@ -125,6 +125,8 @@ find_eol(struct reader *r, size_t *nl)
 		}
 		if (r->eof) {
 			*nl = r->end;
+			if (r->hold_partial && !r->skipping)
+				return 0;
 			return r->end > r->start || r->skipping;
 		}
 		if ((got = fill(r)) < 0)

@@ -35,6 +35,8 @@ struct reader {
 	int eof;
 	int isreg;		/* a regular file: reads never block */
 	int owns_fd;
+	int hold_partial;	/* at end of input, keep back a last line
+				 * without "\n": a writer may be finishing it */
 	int (*wait)(void *arg);
 	void *wait_arg;
 };

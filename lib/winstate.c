@@ -357,6 +357,9 @@ cmp_first(const void *a, const void *b)
 	return (x->first > y->first) - (x->first < y->first);
 }
 
+static int session_key(struct winstate *s, const struct record *rec,
+    size_t *id, char *why, size_t whylen);
+
 /*
  * The record's proto-window w merges with every session of its key that
  * it overlaps (windows that only touch, [1,11) and [11,21), stay apart),
@@ -366,22 +369,12 @@ static int
 session_add(struct winstate *s, const struct record *rec, uint64_t seq,
     const struct window *w, char *why, size_t whylen)
 {
-	const char *key;
-	size_t keylen, id, nhit = 0, i, into, *hit;
+	size_t id, nhit = 0, i, into, *hit;
 	struct window u = *w;
-	int added, rc;
+	int rc;
 
-	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
-	    &s->scratch, &key, &keylen, why, whylen) < 0)
+	if (session_key(s, rec, &id, why, whylen) < 0)
 		return AGG_REJECT;
-	id = keytab_intern(&s->sesskeys, key, keylen, hash_bytes(key, keylen),
-	    &added);
-	if (added) {
-		s->heads = xgrowarray(s->heads, &s->headcap, id + 1,
-		    sizeof *s->heads);
-		s->heads[id] = NONE;
-		s->nheads = id + 1;
-	}
 	for (i = s->heads[id]; i != NONE; i = s->sess[i].next) {
 		if (s->sess[i].w.start >= w->end || w->start >= s->sess[i].w.end)
 			continue;
@@ -505,6 +498,70 @@ struct aggtab *
 winstate_table(struct winstate *s, const struct window *w)
 {
 	return table_of(s, &s->open, &s->n, &s->cap, w, 0);
+}
+
+struct aggtab *
+winstate_slice_table(struct winstate *s, const struct window *w)
+{
+	return table_of(s, &s->slices, &s->nslices, &s->slicecap, w, 1);
+}
+
+/* The session key of rec: its index into heads, added when new. */
+static int
+session_key(struct winstate *s, const struct record *rec, size_t *id,
+    char *why, size_t whylen)
+{
+	const char *key;
+	size_t keylen;
+	int added;
+
+	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
+	    &s->scratch, &key, &keylen, why, whylen) < 0)
+		return -1;
+	*id = keytab_intern(&s->sesskeys, key, keylen, hash_bytes(key, keylen),
+	    &added);
+	if (added) {
+		s->heads = xgrowarray(s->heads, &s->headcap, *id + 1,
+		    sizeof *s->heads);
+		s->heads[*id] = NONE;
+		s->nheads = *id + 1;
+	}
+	return 0;
+}
+
+struct aggtab *
+winstate_session_table(struct winstate *s, const struct record *rec,
+    const struct window *w, uint64_t first, char *why, size_t whylen)
+{
+	size_t id, i;
+
+	if (session_key(s, rec, &id, why, whylen) < 0)
+		return NULL;
+	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
+		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
+			break;
+	if (i == NONE)
+		i = session_new(s, id, w, first);
+	else if (first < s->sess[i].first) {
+		s->sess[i].first = first;
+		heap_fix(s, s->sess[i].hpos);
+	}
+	return &s->sess[i].tab;
+}
+
+void
+winstate_each(struct winstate *s, void (*fn)(void *arg, int kind,
+    const struct window *w, struct aggtab *t), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		fn(arg, WS_WINDOW, &s->open[i].w, &s->open[i].tab);
+	for (i = 0; i < s->nslices; i++)
+		fn(arg, WS_SLICE, &s->slices[i].w, &s->slices[i].tab);
+	for (i = 0; i < s->nsess; i++)
+		if (s->sess[i].live)
+			fn(arg, WS_SESSION, &s->sess[i].w, &s->sess[i].tab);
 }
 
 long

@@ -98,6 +98,22 @@ int winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
 struct aggtab *winstate_table(struct winstate *s, const struct window *w);
 
 /*
+ * Saving and restoring open state (--state): winstate_each calls fn for
+ * every table held, with its kind and window (a slice's own bounds);
+ * the restore calls give the table of a kind and window, opening it.
+ * A session is found by the session key of rec and its exact bounds.
+ */
+enum { WS_WINDOW, WS_SLICE, WS_SESSION };
+void winstate_each(struct winstate *s, void (*fn)(void *arg, int kind,
+    const struct window *w, struct aggtab *t), void *arg);
+struct aggtab *winstate_slice_table(struct winstate *s,
+    const struct window *w);
+/* NULL with why when rec has no session key. */
+struct aggtab *winstate_session_table(struct winstate *s,
+    const struct record *rec, const struct window *w, uint64_t first,
+    char *why, size_t whylen);
+
+/*
  * Fire, in end order, every window whose end is at or before wm: call
  * emit for it (with its aggregates, which emit may read but not keep),
  * then free what it no longer needs.  Windows without records do not

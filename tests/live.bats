@@ -98,3 +98,27 @@ usr1_until() {
 	last=$(printf '%s' "$output" | tr '\r' '\n' | grep records | tail -n 1)
 	[[ "$last" == "stream-window: 0.3 MB, 2000 records, "* ]]
 }
+
+# polling PID: wait until PID sleeps in poll(2), waiting for input (10 s).
+polling() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(cat "/proc/$1/wchan" 2>/dev/null)" = poll_schedule_timeout.constprop.0 ] && return 0
+		grep -q poll "/proc/$1/wchan" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	echo "$1 never waited in poll" >&2
+	return 1
+}
+
+@test "--idle counts quiet from the start: records that come after a wait are not late" {
+	STREAMKIT_NOW=2030-01-01T00:00:00Z "$STREAMKIT_BIN/stream-agg" --stats -t t --tumbling 10s --idle 2s --time-output epoch count < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	polling "$pid"
+	printf '{"t":1}\n{"t":2}\n' >&"$fd"
+	exec {fd}>&-
+	wait "$pid"
+	[ "$(cat out)" = '{"window_start":0,"window_end":10,"count":2}' ]
+	[ "$(cat err)" = "stream-agg: stats read=2 aggregated=2 filtered=0 rejected=0 late=0 written=1" ]
+}

@@ -1,0 +1,86 @@
+/*
+ * state.h - the --state file: what a run leaves for the next one, so that
+ * a cron job reads only what is new and no window is emitted twice.
+ *
+ * The file is text: a first line "streamkit-state VERSION TOOL", then
+ * lines "KEYWORD REST" that the tool writes and reads (its configuration,
+ * the watermark, its open windows as partial state), and "file" lines
+ * for the inputs, which this module writes and reads: where each file
+ * operand was left, by device, inode, offset and a fingerprint of the
+ * bytes before the offset.  It is replaced atomically (a temporary file
+ * in the same directory, fsync, rename, fsync of the directory), so a
+ * run killed at any moment leaves the old state or the new, never half.
+ *
+ * A struct state owns its text and its input positions.
+ */
+#ifndef STATE_H
+#define STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+#define STATE_VERSION 1
+
+struct state_input {
+	char *path;		/* the operand as given */
+	dev_t dev;
+	ino_t ino;
+	off_t offset;		/* read up to here */
+	uint64_t mark;		/* hash of the bytes before offset */
+};
+
+struct state {
+	struct buf body;		/* the tool's lines, "file" lines aside */
+	struct state_input *in;
+	size_t nin, incap;
+};
+
+void state_init(struct state *s);
+void state_release(struct state *s);
+
+/*
+ * Read path into s.  0, 1 when there is no such file (a first run), or
+ * -1 with a message in err: unreadable, corrupt, another version, or
+ * another tool's.
+ */
+int state_load(struct state *s, const char *path, const char *tool,
+    char *err, size_t errlen);
+/* Write s to path atomically; 0, or -1 with a message in err. */
+int state_save(const struct state *s, const char *path, const char *tool,
+    char *err, size_t errlen);
+
+/* The next "KEYWORD REST" line of the body from *pos: 1 with its parts
+ * (not NUL-terminated), 0 at the end. */
+int state_next(const struct state *s, size_t *pos, const char **kw,
+    size_t *kwlen, const char **rest, size_t *restlen);
+
+/* Where path was left, or NULL. */
+const struct state_input *state_input_of(const struct state *s,
+    const char *path);
+/* Remember that path (open as fd) was read up to offset. */
+void state_set_input(struct state *s, const char *path, int fd,
+    off_t offset);
+
+/*
+ * Where to go on reading path: up to two pieces, each an open descriptor
+ * and the offset to start from, in reading order.  The file as left; or,
+ * when it was rotated (renamed, a new one in its place), the rest of the
+ * old file, found by inode in the same directory, then the new one from
+ * its start; or, when it was truncated (copytruncate), the rest of the
+ * copy, found in the same directory by the bytes before the offset, then
+ * the file from its start.  Only names that begin with the file's own
+ * are looked at, as logrotate names them ("app.log.1").  Returns the number of pieces, or -1 with
+ * errno when path cannot be opened.
+ */
+struct state_piece {
+	int fd;
+	off_t offset;
+	char *name;		/* for diagnostics (owned) */
+};
+int state_resume(const struct state_input *in, const char *path,
+    struct state_piece piece[2]);
+
+#endif

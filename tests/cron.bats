@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# --state and -O: a cron job over a growing, rotated log reads only what
+# is new, emits every window once, and survives kill -9 at any moment.
+
+load helper
+
+A="-t ts --tumbling 10s --max-delay 5s -g status count sum:bytes"
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	# events, then one far ahead that closes every window but its own
+	"$STREAMKIT_BIN/../gen" -n "${EVENTS:-3000}" > all.jsonl
+	printf '{"ts":"2030-01-01T00:00:00Z","status":0,"bytes":0}\n' >> all.jsonl
+	split -n l/5 -d -a 1 all.jsonl chunk.
+	# what one run gives, but the window a later record would still close
+	stream_agg $A all.jsonl | sed '$d' > want
+	[ "$(wc -l < want)" -gt 20 ]
+}
+
+run_cron() {
+	stream_agg $A --state st "$@" app.log
+}
+
+@test "cron: append, run, append, run, rotate, append, run: one run's windows, each once" {
+	cat chunk.0 > app.log
+	run_cron > out.0
+	cat chunk.1 >> app.log
+	run_cron > out.1
+	mv app.log app.log.1			# rotated: renamed, a new file
+	cat chunk.2 >> app.log.1		# written to the old one still
+	cat chunk.3 > app.log
+	run_cron > out.2
+	cat chunk.4 >> app.log
+	run_cron > out.3
+	cat out.0 out.1 out.2 out.3 > union
+	cmp want union
+	[ -s out.0 ] && [ -s out.3 ]
+}
+
+@test "cron: copytruncate is followed too" {
+	cat chunk.0 chunk.1 > app.log
+	run_cron > out.0
+	cp app.log app.log.1 && : > app.log	# copied, then truncated
+	cat chunk.2 >> app.log.1
+	cat chunk.3 chunk.4 >> app.log
+	run_cron > out.1
+	cat out.0 out.1 > union
+	cmp want union
+}
+
+@test "cron: a last line still being written is left for the next run" {
+	head -c -20 chunk.0 > app.log		# the last line cut short
+	run_cron --stats > out.0 2> err
+	n=$(wc -l < app.log)		# the lines that end in "\n"
+	grep -q "read=$n " err
+	tail -c 20 chunk.0 >> app.log
+	cat chunk.1 chunk.2 chunk.3 chunk.4 >> app.log
+	run_cron > out.1
+	cat out.0 out.1 > union
+	cmp want union
+}
+
+@test "cron: -O and --state emit every window exactly once through kill -9 (seeded)" {
+	EVENTS=20000 setup
+	RANDOM=4242
+	: > app.log
+	for c in 0 1 2 3 4; do
+		cat chunk.$c >> app.log
+		for try in 1 2 3; do	# killed at a random moment, maybe done
+			"$STREAMKIT_BIN/stream-agg" $A --state st -O result app.log &
+			pid=$!
+			sleep "0.0$((RANDOM % 40))"
+			kill -9 "$pid" 2>/dev/null || true
+			wait "$pid" || true
+		done
+		run_cron -O result	# and once to the end
+	done
+	cmp want result
+	[ ! -e st.tmp ]			# the last save was whole
+}
+
+@test "cron: without windows, each run writes the totals so far" {
+	cat chunk.0 > app.log
+	stream_agg --state st -g status count app.log > /dev/null
+	cat chunk.1 chunk.2 chunk.3 chunk.4 >> app.log
+	stream_agg --state st -g status count app.log > two
+	stream_agg -g status count all.jsonl > one
+	cmp one two
+}
+
+@test "a corrupt, cut or foreign state file is a clear error, never a fresh start" {
+	cat chunk.0 > app.log
+	run_cron > /dev/null
+	cp st good
+	head -c -4 good > st
+	run --separate-stderr stream_agg $A --state st app.log
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: state 'st': truncated" ]
+	printf 'hello\n' > st
+	run --separate-stderr stream_agg $A --state st app.log
+	[ "$stderr" = "stream-agg: state 'st': not a streamkit state file" ]
+	cp good st
+	run --separate-stderr stream_agg -t ts --tumbling 10s -g status count --state st app.log
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: state 'st': written for other aggregations or groups; give another --state file" ]
+	run --separate-stderr stream_agg -t ts --tumbling 1m --max-delay 5s -g status count sum:bytes --state st app.log
+	[ "$stderr" = "stream-agg: state 'st': written for other windows; give another --state file" ]
+	sed '1s/stream-agg/stream-window/' good > st
+	run --separate-stderr stream_agg $A --state st app.log
+	[ "$stderr" = "stream-agg: state 'st': written by streamkit-state 1 stream-window, not stream-agg version 1" ]
+}
+
+# The ```sh block after "<!-- recipe: NAME -->" in the README.
+recipe() {
+	awk -v name="$1" '
+	$0 == "<!-- recipe: " name " -->" { want = 1; next }
+	want && /^```sh$/ { inblock = 1; next }
+	inblock && /^```$/ { exit }
+	inblock { print }
+	' "$TOP/README.md"
+}
+
+@test "README recipe: the cron job, run three times over a growing log" {
+	recipe cron > job.sh
+	[ -s job.sh ]
+	head -n 700 "$EXAMPLES/access.log" > access.log
+	PATH=$STREAMKIT_BIN:$PATH bash -e job.sh
+	sed -n '701,1400p' "$EXAMPLES/access.log" >> access.log
+	PATH=$STREAMKIT_BIN:$PATH bash -e job.sh
+	sed -n '1401,$p' "$EXAMPLES/access.log" >> access.log
+	PATH=$STREAMKIT_BIN:$PATH bash -e job.sh
+	# every window once; the last, still open, waits for the next run
+	stream_agg -t time --tumbling 5m -g status count "$EXAMPLES/access.log" > one
+	last=$(tail -n 1 one | sed 's/ status=.*//')
+	grep -v -F "$last " one > want5
+	cmp want5 status.log
+}
+
+# but_last WANT: the windows of a whole run less the last, which a live
+# stream leaves open.
+but_last() {
+	awk '{ w = $1; line[NR] = $0; win[NR] = w } END {
+		for (i = 1; i <= NR; i++) if (win[i] != w) print line[i] }'
+}
+
+@test "README recipe: the live dashboard behind tail -F" {
+	recipe live > live.sh
+	[ -s live.sh ]
+	head -n 1000 "$EXAMPLES/access.log" > access.log
+	PATH=$STREAMKIT_BIN:$PATH bash live.sh > out 2>&1 3>&- &
+	pid=$!
+	stream_agg -t time --tumbling 1m -g status count access.log | but_last > want1
+	wait_lines out "$(wc -l < want1)"
+	# what is appended reaches the dashboard too
+	sed -n '1001,$p' "$EXAMPLES/access.log" >> access.log
+	stream_agg -t time --tumbling 1m -g status count access.log | but_last > want2
+	wait_lines out "$(wc -l < want2)"
+	pkill -TERM -P "$pid"		# tail and stream-agg
+	wait "$pid" || true
+	head -n "$(wc -l < want2)" out > got
+	cmp want2 got
+}
