@@ -514,7 +514,7 @@ save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
 
 /* After the output is safe: the state that goes with it. */
 static void
-save_state(off_t output_len)
+save_state(void)
 {
 	struct buf *b = &state.body;
 	char err[256];
@@ -522,8 +522,7 @@ save_state(off_t output_len)
 	buf_reset(b);
 	buf_addstr(b, "config ");
 	config_text(b);
-	buf_addf(b, "\nseq %ju\noutput %jd\n", (uintmax_t)(seq_base +
-	    ledger.read), (intmax_t)output_len);
+	buf_addf(b, "\nseq %ju\n", (uintmax_t)(seq_base + ledger.read));
 	if (st.win.kind != WINDOW_NONE) {
 		buf_addstr(b, "strategy ");
 		strategy_write(b, &st);
@@ -557,31 +556,20 @@ load_state(void)
 		restore_config();
 }
 
-/* The output: stdout, or -O's file; with --state, cut back to what the
- * last saved state knew of, so that what a killed run wrote after it is
- * written once, by this run. */
+/* The output: stdout, or -O's file, cut back with --state (see state.h). */
 static void
 open_output(void)
 {
-	const char *p;
-	size_t n;
-	long long len = 0;
+	char err[256];
 	int fd;
 
 	if (output_path == NULL) {
 		out_init(&out, STDOUT_FILENO, "<stdout>");
 		return;
 	}
-	if ((fd = open(output_path, O_WRONLY | O_CREAT |
-	    (state_path ? 0 : O_TRUNC), 0644)) < 0)
-		diag_fatal(1, "cannot open '%s': %s", output_path,
-		    strerror(errno));
-	if (state_path && (p = state_line("output", &n)) != NULL &&
-	    sscanf(p, "%lld", &len) != 1)
-		bad_state("no output length");
-	if (state_path && (ftruncate(fd, (off_t)len) < 0 ||
-	    lseek(fd, 0, SEEK_END) < 0))
-		diag_fatal(1, "'%s': %s", output_path, strerror(errno));
+	if ((fd = state_output_open(state_path ? &state : NULL, output_path,
+	    err, sizeof err)) < 0)
+		diag_fatal(1, "%s", err);
 	out_init(&out, fd, output_path);
 	out.owns_fd = 1;
 }
@@ -922,48 +910,31 @@ read_input(struct reader *r)
 	return stop ? -1 : 0;
 }
 
-/*
- * One operand.  With --state, from where the last run left it, the rest
- * of a rotated or truncated file first; a last line without "\n" is
- * left for the next run, which may see it whole.
- */
+static int
+read_piece(struct reader *r, void *arg)
+{
+	(void)arg;
+	return read_input(r);
+}
+
+/* One operand; with --state, from where the last run left it. */
 static int
 aggregate_file(const char *path)
 {
-	struct state_piece piece[2];
 	struct reader r;
-	int n, i, stop = 0;
+	int stop;
 
-	if (state_path == NULL || strcmp(path, "-") == 0) {
-		if (reader_open(&r, path) < 0) {
-			diag_warn("cannot open '%s': %s", path, strerror(errno));
-			ledger.status = 1;
-			return 0;
-		}
+	if (state_path && strcmp(path, "-") != 0)
+		stop = state_read_operand(&state, path, read_piece, NULL);
+	else if ((stop = reader_open(&r, path)) == 0) {
 		stop = read_input(&r);
 		reader_close(&r);
-		return stop;
-	}
-	if ((n = state_resume(state_input_of(&state, path), path, piece)) < 0) {
+	} else
+		stop = -2;
+	if (stop == -2) {
 		diag_warn("cannot open '%s': %s", path, strerror(errno));
 		ledger.status = 1;
 		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		reader_fdopen(&r, piece[i].fd, piece[i].name);
-		r.owns_fd = 1;
-		r.hold_partial = i == n - 1;
-		if (lseek(piece[i].fd, piece[i].offset, SEEK_SET) < 0)
-			diag_fatal(1, "'%s': %s", piece[i].name,
-			    strerror(errno));
-		r.offset = piece[i].offset;
-		if (!stop)
-			stop = read_input(&r);
-		if (i == n - 1)
-			state_set_input(&state, path, piece[i].fd,
-			    reader_offset(&r));
-		reader_close(&r);
-		free(piece[i].name);
 	}
 	return stop;
 }
@@ -1158,18 +1129,15 @@ parse_options(int argc, char **argv)
 static void
 finish_state(void)
 {
-	off_t len = 0;
+	char err[256];
 
 	if (out_flush(&out) < 0)
 		diag_fatal(1, "write error: %s", strerror(out.err));
-	if (output_path) {
-		if (fsync(out.fd) < 0 && errno != EINVAL)
-			diag_fatal(1, "'%s': %s", output_path, strerror(errno));
-		len = lseek(out.fd, 0, SEEK_END);
-	}
-	save_state(len);
+	if (output_path && state_output_sync(&state, out.fd, err,
+	    sizeof err) < 0)
+		diag_fatal(1, "%s", err);
+	save_state();
 }
-
 /* Write the results, check every output, and give the exit status. */
 static int
 finish(void)

@@ -18,6 +18,7 @@
 #include "progress.h"
 #include "reader.h"
 #include "sig.h"
+#include "state.h"
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
@@ -29,12 +30,13 @@
 
 enum {
 	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_MAX_LINE, OPT_PROGRESS
+	OPT_MAX_LINE, OPT_PROGRESS, OPT_STATE
 };
 
 static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "input-format", required_argument, NULL, 'i' },
+	{ "output", required_argument, NULL, 'O' },
 	{ "output-format", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "where", required_argument, NULL, 'w' },
@@ -43,6 +45,7 @@ static const struct option own_options[] = {
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
@@ -57,6 +60,8 @@ static struct out out, rejects;
 static struct window *wins;
 static struct progress prog;
 static int progressflag;
+static const char *state_path, *output_path;
+static struct state state;
 static size_t max_line = READER_MAX_LINE_DEFAULT;
 static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
 static const char *where_expr, *rejects_path;
@@ -78,7 +83,7 @@ usage(int status)
 	    "                     [--start-field name] [--end-field name]\n"
 	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                     [--max-line-bytes n] [--progress] [--stats]\n"
-	    "                     [file ...]\n");
+	    "                     [--state file] [-O file] [file ...]\n");
 	exit(status);
 }
 
@@ -89,7 +94,7 @@ parse_options(int argc, char **argv)
 	char err[256];
 	int ch, f;
 
-	while ((ch = getopt_long(argc, argv, "hi:o:t:Vw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hi:O:o:t:Vw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
 		case 'o':
@@ -136,6 +141,12 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_PROGRESS:
 			progressflag = 1;
+			break;
+		case OPT_STATE:
+			state_path = optarg;
+			break;
+		case 'O':
+			output_path = optarg;
 			break;
 		case OPT_MAX_LINE:
 			if (reader_size_parse(optarg, &max_line) < 0) {
@@ -422,65 +433,143 @@ control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
 }
 
 static int
-window_file(const char *path)
+read_input(struct reader *r, void *arg)
 {
-	struct reader r;
 	struct parser ps;
 	struct record rec;
 	const char *line;
 	size_t len;
 	int got, stop = 0;
 
-	if (reader_open(&r, path) < 0) {
-		diag_warn("cannot open '%s': %s", path, strerror(errno));
-		ledger.status = 1;
-		return 0;
-	}
-	r.wait = on_wait;
+	(void)arg;
+	r->wait = on_wait;
 	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
-	rec.file = r.name;
+	rec.file = r->name;
 	parser_init(&ps, iflag, &fields);
-	r.max_line = max_line;
-	cur = &r;
-	while (!stop && ((got = reader_next(&r, &line, &len)) > 0 ||
+	r->max_line = max_line;
+	cur = r;
+	while (!stop && ((got = reader_next(r, &line, &len)) > 0 ||
 	    got == READER_TOOLONG)) {
 		if (wm.idle)
 			last_input = mono_now();
 		housekeeping();
 		if (got == READER_TOOLONG) {
 			ledger.read++;
-			stop = ledger_reject(&ledger, r.name, r.lineno, NULL,
+			stop = ledger_reject(&ledger, r->name, r->lineno, NULL,
 			    0, "line longer than --max-line-bytes (%zu), "
 			    "skipped", max_line) < 0;
 			continue;
 		}
 		if (punct_is(line, len)) {
-			control_line(r.name, r.lineno, line, len);
+			control_line(r->name, r->lineno, line, len);
 			continue;
 		}
 		rec.line = line;
 		rec.len = len;
-		rec.lineno = r.lineno;
-		stop = window_record(&ps, &r, &rec) < 0;
+		rec.lineno = r->lineno;
+		stop = window_record(&ps, r, &rec) < 0;
 	}
 	if (!stop && got == -1) {
-		diag_warn("%s: read error: %s", r.name, strerror(errno));
+		diag_warn("%s: read error: %s", r->name, strerror(errno));
 		ledger.status = 1;
 	}
 	parser_release(&ps);
 	free(rec.v);
-	bytes_before += (uintmax_t)reader_offset(&r);
+	bytes_before += (uintmax_t)reader_offset(r);
 	cur = NULL;
-	reader_close(&r);
 	return stop ? -1 : 0;
+}
+
+/* One operand; with --state, from where the last run left it. */
+static int
+window_file(const char *path)
+{
+	struct reader r;
+	int stop;
+
+	if (state_path && strcmp(path, "-") != 0)
+		stop = state_read_operand(&state, path, read_input, NULL);
+	else if ((stop = reader_open(&r, path)) == 0) {
+		stop = read_input(&r, NULL);
+		reader_close(&r);
+	} else
+		stop = -2;
+	if (stop == -2) {
+		diag_warn("cannot open '%s': %s", path, strerror(errno));
+		ledger.status = 1;
+		return 0;
+	}
+	return stop;
+}
+
+/*
+ * --state: the strategy it belongs to and the watermark, with the inputs'
+ * places (the state module's); -O's length, after syncing the output.
+ */
+static void
+load_state(void)
+{
+	struct buf want = BUF_INIT;
+	char err[256];
+	size_t pos = 0, kl, rl;
+	const char *kw, *rest;
+	long long a, b;
+	int rc, have_wm = 0;
+
+	state_init(&state);
+	if ((rc = state_load(&state, state_path, "stream-window", err,
+	    sizeof err)) < 0)
+		diag_fatal(1, "%s", err);
+	if (rc == 1)
+		return;
+	strategy_write(&want, &st);
+	while (state_next(&state, &pos, &kw, &kl, &rest, &rl)) {
+		if (kl == 8 && memcmp(kw, "strategy", 8) == 0 &&
+		    (rl + 1 != want.len || memcmp(rest, want.data, rl) != 0))
+			diag_fatal(1, "state '%s': written for other windows; "
+			    "give another --state file", state_path);
+		if (kl == 9 && memcmp(kw, "watermark", 9) == 0 &&
+		    sscanf(rest, "%lld %lld", &a, &b) == 2) {
+			wm.max_seen = a;
+			wm.wm = b;
+			have_wm = 1;
+		}
+	}
+	if (!have_wm)
+		diag_fatal(1, "state '%s': no watermark", state_path);
+	buf_release(&want);
+}
+
+static void
+save_state(void)
+{
+	char err[256];
+
+	if (out_flush(&out) < 0)
+		diag_fatal(1, "write error: %s", strerror(out.err));
+	if (output_path && state_output_sync(&state, out.fd, err,
+	    sizeof err) < 0)
+		diag_fatal(1, "%s", err);
+	buf_reset(&state.body);
+	buf_addstr(&state.body, "strategy ");
+	strategy_write(&state.body, &st);
+	buf_addf(&state.body, "watermark %lld %lld\n", (long long)wm.max_seen,
+	    (long long)wm.wm);
+	if (state_save(&state, state_path, "stream-window", err,
+	    sizeof err) < 0)
+		diag_fatal(1, "%s", err);
 }
 
 static int
 finish(void)
 {
 	progress_done(&prog, bytes_read(), ledger.read, wm.wm);
-	watermark_end(&wm);
-	write_watermark();
+	if (state_path)		/* the stream goes on in the next run */
+		save_state();
+	else {
+		watermark_end(&wm);
+		write_watermark();
+	}
 	if (out_release(&out) < 0) {
 		if (out.err == EPIPE)
 			return 1;
@@ -511,7 +600,19 @@ main(int argc, char **argv)
 	argv += i;
 	progress_init(&prog, progressflag);
 	set_up();
-	out_init(&out, STDOUT_FILENO, "<stdout>");
+	if (state_path)
+		load_state();
+	if (output_path) {
+		char err[256];
+		int fd = state_output_open(state_path ? &state : NULL,
+		    output_path, err, sizeof err);
+
+		if (fd < 0)
+			diag_fatal(1, "%s", err);
+		out_init(&out, fd, output_path);
+		out.owns_fd = 1;
+	} else
+		out_init(&out, STDOUT_FILENO, "<stdout>");
 	if (rejects_path) {
 		if (out_open(&rejects, rejects_path, 0) < 0)
 			diag_fatal(1, "cannot open '%s': %s", rejects_path,

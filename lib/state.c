@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "reader.h"
 #include "state.h"
 
 #define MARK_BYTES 4096
@@ -169,7 +170,18 @@ state_load(struct state *s, const char *path, const char *tool, char *err,
 	for (i = pos + 1; i < all.len - 4;) {
 		size_t e = i + strcspn(all.data + i, "\n");
 
-		if (e - i > 5 && memcmp(all.data + i, "file ", 5) == 0) {
+		if (e - i > 7 && memcmp(all.data + i, "output ", 7) == 0) {
+			long long len;
+
+			if (sscanf(all.data + i + 7, "%lld", &len) != 1 ||
+			    len < 0) {
+				snprintf(err, errlen, "state '%s': a bad output "
+				    "line", path);
+				buf_release(&all);
+				return -1;
+			}
+			s->output_len = (off_t)len;
+		} else if (e - i > 5 && memcmp(all.data + i, "file ", 5) == 0) {
 			if (parse_input(s, all.data + i + 5, e - i - 5) < 0) {
 				snprintf(err, errlen, "state '%s': a bad file "
 				    "line", path);
@@ -242,7 +254,8 @@ state_save(const struct state *s, const char *path, const char *tool,
 	size_t i;
 	int fd, dfd, rc = -1;
 
-	buf_addf(&text, "streamkit-state %d %s\n", STATE_VERSION, tool);
+	buf_addf(&text, "streamkit-state %d %s\noutput %jd\n", STATE_VERSION,
+	    tool, (intmax_t)s->output_len);
 	for (i = 0; i < s->nin; i++)
 		buf_addf(&text, "file %ju %ju %jd %" PRIx64 " %s\n",
 		    (uintmax_t)s->in[i].dev, (uintmax_t)s->in[i].ino,
@@ -362,4 +375,61 @@ state_resume(const struct state_input *in, const char *path,
 		piece[n++] = (struct state_piece){ old, in->offset, name };
 	piece[n++] = (struct state_piece){ fd, 0, xstrdup(path) };
 	return n;
+}
+
+int
+state_read_operand(struct state *s, const char *path,
+    int (*read)(struct reader *r, void *arg), void *arg)
+{
+	struct state_piece piece[2];
+	struct reader r;
+	int n, i, rc = 0;
+
+	if ((n = state_resume(state_input_of(s, path), path, piece)) < 0)
+		return -2;
+	for (i = 0; i < n; i++) {
+		reader_fdopen(&r, piece[i].fd, piece[i].name);
+		r.owns_fd = 1;
+		r.hold_partial = i == n - 1;
+		if (lseek(piece[i].fd, piece[i].offset, SEEK_SET) < 0)
+			rc = -1;
+		r.offset = piece[i].offset;
+		if (rc >= 0)
+			rc = read(&r, arg);
+		if (i == n - 1)
+			state_set_input(s, path, piece[i].fd, reader_offset(&r));
+		reader_close(&r);
+		free(piece[i].name);
+	}
+	return rc;
+}
+
+int
+state_output_open(const struct state *s, const char *path, char *err,
+    size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | (s ? 0 : O_TRUNC), 0644);
+
+	if (fd < 0 || (s && (ftruncate(fd, s->output_len) < 0 ||
+	    lseek(fd, 0, SEEK_END) < 0))) {
+		snprintf(err, errlen, "'%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+state_output_sync(struct state *s, int fd, char *err, size_t errlen)
+{
+	off_t len;
+
+	if ((fsync(fd) < 0 && errno != EINVAL) ||
+	    (len = lseek(fd, 0, SEEK_END)) < 0) {
+		snprintf(err, errlen, "output: %s", strerror(errno));
+		return -1;
+	}
+	s->output_len = len;
+	return 0;
 }

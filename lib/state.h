@@ -36,6 +36,7 @@ struct state {
 	struct buf body;		/* the tool's lines, "file" lines aside */
 	struct state_input *in;
 	size_t nin, incap;
+	off_t output_len;		/* -O: its length with this state */
 };
 
 void state_init(struct state *s);
@@ -82,5 +83,27 @@ struct state_piece {
 };
 int state_resume(const struct state_input *in, const char *path,
     struct state_piece piece[2]);
+
+struct reader;
+
+/*
+ * Read the operand path as state_resume says, calling read(r, arg) for
+ * each piece (a last line without "\n" held back in the last), and
+ * remember where it stopped.  Returns what read returned (-1 stops the
+ * tool), 0, or -2 with errno when path cannot be opened.
+ */
+int state_read_operand(struct state *s, const char *path,
+    int (*read)(struct reader *r, void *arg), void *arg);
+
+/*
+ * -O FILE: open it for writing; with a state, append after cutting it
+ * back to the length the state knew (0 on a first run), so that what a
+ * killed run wrote after its last state is written again once.  The fd,
+ * or -1 with a message in err.
+ */
+int state_output_open(const struct state *s, const char *path, char *err,
+    size_t errlen);
+/* Sync the output fd and take its length into s; -1 with err. */
+int state_output_sync(struct state *s, int fd, char *err, size_t errlen);
 
 #endif

@@ -80,7 +80,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
 	run synopsis_matches stream-window
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 25 ]
+	[ "$output" -eq 27 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {
