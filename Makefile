@@ -57,13 +57,17 @@ $(BUILD)/gen: bench/gen.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/gen.c
 
+$(BUILD)/latency: bench/latency.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/latency.c
+
 $(BUILD)/runstat: bench/runstat.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ bench/runstat.c
 
 units: $(UNITS)
 
-test: all units $(BUILD)/gen $(BUILD)/runstat
+test: all units $(BUILD)/gen $(BUILD)/runstat $(BUILD)/latency
 	@BUILD=$(BUILD) sh tests/run
 
 # The whole suite again, against binaries built with ASan and UBSan.
@@ -82,7 +86,7 @@ fuzz:
 	    fuzzers
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run build-fuzz
 
-bench: all $(BUILD)/gen $(BUILD)/runstat
+bench: all $(BUILD)/gen $(BUILD)/runstat $(BUILD)/latency
 	@BUILD=$(BUILD) sh bench/run
 
 demo: all
