@@ -115,6 +115,7 @@ main(int argc, char **argv)
 		snprintf(want, sizeof want, "\"window_end\":%d", 1001 + i);
 		if (await_line(out[0], want, buf, sizeof buf, &len) < 0) {
 			fprintf(stderr, "latency: no result for window %d\n", i);
+			free(lat);
 			return 1;
 		}
 		lat[i] = now_ms() - t0;
@@ -123,5 +124,6 @@ main(int argc, char **argv)
 	waitpid(pid, NULL, 0);
 	qsort(lat, (size_t)n, sizeof *lat, cmp);
 	printf("%.2f %.2f\n", lat[n / 2], lat[n - 1]);
+	free(lat);
 	return 0;
 }

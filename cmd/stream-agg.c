@@ -17,6 +17,7 @@
 #include "out.h"
 #include "pred.h"
 #include "punct.h"
+#include "input.h"
 #include "progress.h"
 #include "reader.h"
 #include "sig.h"
@@ -254,28 +255,18 @@ emit_due(void)
 	return (int)((emit_every + 999) / 1000);
 }
 
-/* --progress, and SIGUSR1's ledger, between records and while waiting. */
-static struct progress prog;
+/* The read loop (lib/input), --progress and SIGUSR1 with it. */
+static struct input inp;
 static int progressflag;
-static uintmax_t bytes_before;		/* of the files done */
-static const struct reader *cur;
 
-static uintmax_t
-bytes_read(void)
+static evtime
+shown_watermark(void *arg)
 {
-	return bytes_before + (cur ? (uintmax_t)reader_offset(cur) : 0);
-}
-
-static void
-housekeeping(void)
-{
-	if (sig_report())
-		ledger_print(&ledger);
-	progress_tick(&prog, bytes_read(), ledger.read, st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN);
+	(void)arg;
+	return st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN;
 }
 
 /* Input is about to block: show what we have, then wait for timers. */
-static struct monotime last_input;
 
 static int
 on_wait(void *arg)
@@ -283,11 +274,11 @@ on_wait(void *arg)
 	int64_t quiet;
 
 	(void)arg;
-	housekeeping();
+	input_housekeeping(&inp);
 	out_flush(&out);
 	if (st.win.kind == WINDOW_NONE || st.idle == 0)
 		return emit_due();
-	quiet = mono_now().us - last_input.us;
+	quiet = mono_now().us - inp.last_line.us;
 	if (quiet < st.idle)
 		return (int)((st.idle - quiet + 999) / 1000);
 	if (watermark_idle(&wm, wall_now()))
@@ -612,12 +603,14 @@ input_strategy(const char *file, uintmax_t lineno, const char *line,
 }
 
 static void
-control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
+control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
+    size_t len)
 {
 	struct punct p;
 	const char *err;
 	char ex[DIAG_EXCERPT_SIZE];
 
+	(void)arg;
 	ledger.control++;
 	if (punct_parse(line, len, &p, &err) < 0) {
 		diag_at(file, lineno, "bad control line: %s: %s", err,
@@ -793,47 +786,26 @@ merge_record(const struct record *rec)
 	return fate(rec, FATE_KEPT, "");
 }
 
+/* The input's format decides the output's, header or record. */
+static void
+header(void *arg, const struct record *rec, const struct parser *ps)
+{
+	(void)arg;
+	(void)rec;
+	if (outfmt < 0)
+		outfmt = ps->fmt;
+}
+
 /* One record: -1 to stop reading (--on-error fail). */
 static int
-record(struct parser *ps, struct reader *r, struct record *rec)
+record(void *arg, struct record *rec, const struct parser *ps)
 {
+	static unsigned tick;
 	char why[256];
-	const char *err;
-	const char *line = rec->line;
-	size_t len = rec->len;
-	int rc;
 
-	ledger.read++;
-	if (mergeflag && len > 0 && *line != '{') {	/* KEY<TAB>{...} */
-		const char *sep = memchr(line, '\t', len);
-
-		if (sep != NULL) {
-			rec->len -= (size_t)(sep + 1 - line);
-			rec->line = line = sep + 1;
-			len = rec->len;
-		}
-	}
-	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
-		int got = reader_more(r, &line, &len);
-
-		rec->line = line;
-		rec->len = len;
-		if (got <= 0) {
-			err = got == READER_TOOLONG ? "record longer than "
-			    "--max-line-bytes" : "unterminated quoted field";
-			rc = PARSE_ERROR;
-			break;
-		}
-	}
-	if (outfmt < 0 && rc != PARSE_ERROR)
-		outfmt = ps->fmt;
-	if (rc == PARSE_HEADER) {
-		ledger.read--;	/* a header is not a record */
-		return 0;
-	}
-	if (rc == PARSE_ERROR)
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
-		    rec->len, "%s", err);
+	header(arg, rec, ps);
+	if (emit_every && (++tick & 1023) == 0)
+		emit_due();
 	buf_reset(&scratch);
 	if (where && !pred_eval(where, rec, &scratch)) {
 		ledger.filtered++;
@@ -852,91 +824,6 @@ record(struct parser *ps, struct reader *r, struct record *rec)
 	}
 	ledger.kept++;
 	return 0;
-}
-
-/* Read one input; -1 to stop reading altogether. */
-static int
-read_input(struct reader *r)
-{
-	struct parser ps;
-	struct record rec;
-	const char *line;
-	size_t len, nv;
-	int got, stop = 0;
-	unsigned tick = 0;
-
-	r->wait = on_wait;
-	nv = fields.n;
-	rec.v = xcalloc(nv ? nv : 1, sizeof *rec.v);
-	parser_init(&ps, iflag, &fields);
-	rec.file = r->name;
-	r->max_line = max_line;
-	cur = r;
-	while (!stop && ((got = reader_next(r, &line, &len)) > 0 ||
-	    got == READER_TOOLONG)) {
-		if (st.idle)
-			last_input = mono_now();
-		housekeeping();
-		if (got == READER_TOOLONG) {
-			ledger.read++;
-			stop = ledger_reject(&ledger, r->name, r->lineno, NULL,
-			    0, "line longer than --max-line-bytes (%zu), "
-			    "skipped", max_line) < 0;
-			continue;
-		}
-		if (punct_is(line, len)) {
-			control_line(r->name, r->lineno, line, len);
-			if (fields.n > nv) {	/* a strategy added fields */
-				nv = fields.n;
-				rec.v = xrealloc(rec.v, nv * sizeof *rec.v);
-			}
-			continue;
-		}
-		rec.line = line;
-		rec.len = len;
-		rec.lineno = r->lineno;
-		stop = record(&ps, r, &rec) < 0;
-		if (emit_every && (++tick & 1023) == 0)
-			emit_due();
-	}
-	if (!stop && got == -1) {
-		diag_warn("%s: read error: %s", r->name, strerror(errno));
-		ledger.status = 1;
-	}
-	parser_release(&ps);
-	free(rec.v);
-	bytes_before += (uintmax_t)reader_offset(r);
-	cur = NULL;
-	return stop ? -1 : 0;
-}
-
-static int
-read_piece(struct reader *r, void *arg)
-{
-	(void)arg;
-	return read_input(r);
-}
-
-/* One operand; with --state, from where the last run left it. */
-static int
-aggregate_file(const char *path)
-{
-	struct reader r;
-	int stop;
-
-	if (state_path && strcmp(path, "-") != 0)
-		stop = state_read_operand(&state, path, read_piece, NULL);
-	else if ((stop = reader_open(&r, path)) == 0) {
-		stop = read_input(&r);
-		reader_close(&r);
-	} else
-		stop = -2;
-	if (stop == -2) {
-		diag_warn("cannot open '%s': %s", path, strerror(errno));
-		ledger.status = 1;
-		return 0;
-	}
-	return stop;
 }
 
 /* Leading operands that parse as aggregations are aggregations; the
@@ -1142,7 +1029,7 @@ finish_state(void)
 static int
 finish(void)
 {
-	progress_done(&prog, bytes_read(), ledger.read, st.win.kind != WINDOW_NONE ? wm.wm : EVTIME_MIN);
+	input_done(&inp);
 	if (st.win.kind != WINDOW_NONE) {
 		/* with --state the stream goes on in the next run */
 		if (state_path == NULL)
@@ -1194,8 +1081,7 @@ main(int argc, char **argv)
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	progress_init(&prog, progressflag);
-	last_input = mono_now();	/* quiet is counted from the start */
+	input_init(&inp, progressflag);	/* quiet counts from here */
 	used = parse_aggs(argc, argv, &list, &n);
 	argc -= (int)used;
 	argv += used;
@@ -1236,10 +1122,22 @@ main(int argc, char **argv)
 	if (state_path && st.win.kind == WINDOW_NONE && !annotated)
 		restore_tables(-1);
 
+	inp.fs = &fields;
+	inp.fmt = iflag;
+	inp.max_line = max_line;
+	inp.after_tab = mergeflag;
+	inp.note_time = st.idle != 0;
+	inp.ledger = &ledger;
+	inp.state = state_path ? &state : NULL;
+	inp.wait = on_wait;
+	inp.control = control_line;
+	inp.header = header;
+	inp.record = record;
+	inp.watermark = shown_watermark;
 	if (argc == 0)
-		aggregate_file("-");
+		input_read(&inp, "-");
 	for (i = 0; i < argc; i++)
-		if (aggregate_file(argv[i]) < 0)
+		if (input_read(&inp, argv[i]) < 0)
 			break;
 	return finish();
 }

@@ -15,6 +15,7 @@
 #include "out.h"
 #include "pred.h"
 #include "punct.h"
+#include "input.h"
 #include "progress.h"
 #include "reader.h"
 #include "sig.h"
@@ -58,7 +59,7 @@ static struct pred *where;
 static struct ledger ledger;
 static struct out out, rejects;
 static struct window *wins;
-static struct progress prog;
+static struct input inp;		/* the read loop, --progress */
 static int progressflag;
 static const char *state_path, *output_path;
 static struct state state;
@@ -66,7 +67,6 @@ static size_t max_line = READER_MAX_LINE_DEFAULT;
 static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
 static const char *where_expr, *rejects_path;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
-static struct monotime last_input;
 static int far_warnings;
 
 static void __attribute__((noreturn))
@@ -207,22 +207,11 @@ write_watermark(void)
 	out_write(&out, line_out.data, line_out.len);
 }
 
-/* --progress, and SIGUSR1's ledger, between records and while waiting. */
-static uintmax_t bytes_before;		/* of the files done */
-static const struct reader *cur;
-
-static uintmax_t
-bytes_read(void)
+static evtime
+shown_watermark(void *arg)
 {
-	return bytes_before + (cur ? (uintmax_t)reader_offset(cur) : 0);
-}
-
-static void
-housekeeping(void)
-{
-	if (sig_report())
-		ledger_print(&ledger);
-	progress_tick(&prog, bytes_read(), ledger.read, wm.wm);
+	(void)arg;
+	return wm.wm;
 }
 
 /* Input is about to block: flush, and let an idle stream's watermark
@@ -233,11 +222,11 @@ on_wait(void *arg)
 	int64_t quiet;
 
 	(void)arg;
-	housekeeping();
+	input_housekeeping(&inp);
 	out_flush(&out);
 	if (wm.idle == 0)
 		return -1;
-	quiet = mono_now().us - last_input.us;
+	quiet = mono_now().us - inp.last_line.us;
 	if (quiet < wm.idle)
 		return (int)((wm.idle - quiet + 999) / 1000);
 	if (watermark_idle(&wm, wall_now())) {
@@ -339,43 +328,30 @@ write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
 	}
 }
 
+/* A CSV or TSV header: the window fields' names join it. */
+static void
+header(void *arg, const struct record *rec, const struct parser *ps)
+{
+	static const struct addfield hdr[3] = {
+		{ NULL, NULL, 0, 0 }, { NULL, NULL, 0, 0 },
+		{ STRATEGY_TIME_FIELD, NULL, 0, 0 } };
+	struct addfield h[3] = { hdr[0], hdr[1], hdr[2] };
+
+	(void)arg;
+	h[0].name = st.start_field;
+	h[1].name = st.end_field;
+	out_annotate_header(&out, ps->fmt, rec->line, rec->len, h, 3);
+}
+
 /* One record; -1 to stop reading. */
 static int
-window_record(struct parser *ps, struct reader *r, struct record *rec)
+window_record(void *arg, struct record *rec, const struct parser *ps)
 {
-	const char *err, *line;
-	size_t len, nwin, i, k;
+	size_t nwin, i, k;
 	evtime t, before;
-	int rc, stop = 0;
+	int stop = 0;
 
-	ledger.read++;
-	while ((rc = parser_parse(ps, rec, &err)) == PARSE_MORE) {
-		int got = reader_more(r, &line, &len);
-
-		if (got <= 0) {
-			err = got == READER_TOOLONG ? "record longer than "
-			    "--max-line-bytes" : "unterminated quoted field";
-			rc = PARSE_ERROR;
-			break;
-		}
-		rec->line = line;
-		rec->len = len;
-	}
-	if (rc == PARSE_HEADER) {
-		static const struct addfield hdr[3] = {
-			{ NULL, NULL, 0, 0 }, { NULL, NULL, 0, 0 },
-			{ STRATEGY_TIME_FIELD, NULL, 0, 0 } };
-		struct addfield h[3] = { hdr[0], hdr[1], hdr[2] };
-
-		h[0].name = st.start_field;
-		h[1].name = st.end_field;
-		ledger.read--;
-		out_annotate_header(&out, ps->fmt, rec->line, rec->len, h, 3);
-		return 0;
-	}
-	if (rc == PARSE_ERROR)
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
-		    rec->len, "%s", err);
+	(void)arg;
 	buf_reset(&scratch);
 	if (where && !pred_eval(where, rec, &scratch)) {
 		ledger.filtered++;
@@ -410,12 +386,14 @@ window_record(struct parser *ps, struct reader *r, struct record *rec)
 }
 
 static void
-control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
+control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
+    size_t len)
 {
 	struct punct p;
 	const char *err;
 	char ex[DIAG_EXCERPT_SIZE];
 
+	(void)arg;
 	if (punct_parse(line, len, &p, &err) < 0) {
 		diag_at(file, lineno, "bad control line: %s: %s", err,
 		    diag_excerpt(ex, line, len));
@@ -430,76 +408,6 @@ control_line(const char *file, uintmax_t lineno, const char *line, size_t len)
 	}
 	out_write(&out, line, len);
 	out_putc(&out, '\n');
-}
-
-static int
-read_input(struct reader *r, void *arg)
-{
-	struct parser ps;
-	struct record rec;
-	const char *line;
-	size_t len;
-	int got, stop = 0;
-
-	(void)arg;
-	r->wait = on_wait;
-	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
-	rec.file = r->name;
-	parser_init(&ps, iflag, &fields);
-	r->max_line = max_line;
-	cur = r;
-	while (!stop && ((got = reader_next(r, &line, &len)) > 0 ||
-	    got == READER_TOOLONG)) {
-		if (wm.idle)
-			last_input = mono_now();
-		housekeeping();
-		if (got == READER_TOOLONG) {
-			ledger.read++;
-			stop = ledger_reject(&ledger, r->name, r->lineno, NULL,
-			    0, "line longer than --max-line-bytes (%zu), "
-			    "skipped", max_line) < 0;
-			continue;
-		}
-		if (punct_is(line, len)) {
-			control_line(r->name, r->lineno, line, len);
-			continue;
-		}
-		rec.line = line;
-		rec.len = len;
-		rec.lineno = r->lineno;
-		stop = window_record(&ps, r, &rec) < 0;
-	}
-	if (!stop && got == -1) {
-		diag_warn("%s: read error: %s", r->name, strerror(errno));
-		ledger.status = 1;
-	}
-	parser_release(&ps);
-	free(rec.v);
-	bytes_before += (uintmax_t)reader_offset(r);
-	cur = NULL;
-	return stop ? -1 : 0;
-}
-
-/* One operand; with --state, from where the last run left it. */
-static int
-window_file(const char *path)
-{
-	struct reader r;
-	int stop;
-
-	if (state_path && strcmp(path, "-") != 0)
-		stop = state_read_operand(&state, path, read_input, NULL);
-	else if ((stop = reader_open(&r, path)) == 0) {
-		stop = read_input(&r, NULL);
-		reader_close(&r);
-	} else
-		stop = -2;
-	if (stop == -2) {
-		diag_warn("cannot open '%s': %s", path, strerror(errno));
-		ledger.status = 1;
-		return 0;
-	}
-	return stop;
 }
 
 /*
@@ -563,7 +471,7 @@ save_state(void)
 static int
 finish(void)
 {
-	progress_done(&prog, bytes_read(), ledger.read, wm.wm);
+	input_done(&inp);
 	if (state_path)		/* the stream goes on in the next run */
 		save_state();
 	else {
@@ -598,7 +506,7 @@ main(int argc, char **argv)
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	progress_init(&prog, progressflag);
+	input_init(&inp, progressflag);
 	set_up();
 	if (state_path)
 		load_state();
@@ -621,11 +529,22 @@ main(int argc, char **argv)
 	}
 	strategy_write(&line_out, &st);
 	out_write(&out, line_out.data, line_out.len);
-	last_input = mono_now();
+	inp.last_line = mono_now();	/* quiet counts from here */
+	inp.fs = &fields;
+	inp.fmt = iflag;
+	inp.max_line = max_line;
+	inp.note_time = wm.idle != 0;
+	inp.ledger = &ledger;
+	inp.state = state_path ? &state : NULL;
+	inp.wait = on_wait;
+	inp.control = control_line;
+	inp.header = header;
+	inp.record = window_record;
+	inp.watermark = shown_watermark;
 	if (argc == 0)
-		window_file("-");
+		input_read(&inp, "-");
 	for (i = 0; i < argc; i++)
-		if (window_file(argv[i]) < 0)
+		if (input_read(&inp, argv[i]) < 0)
 			break;
 	return finish();
 }

@@ -43,7 +43,7 @@ progress_tick(struct progress *p, uintmax_t bytes, uintmax_t records,
 {
 	struct monotime now;
 
-	if (!p->on || (++p->calls & 255) != 1)
+	if (!p->on || (++p->calls & 3) != 1)
 		return;
 	now = mono_now();
 	if (now.us < p->next.us)

@@ -14,7 +14,7 @@ struct progress {
 	int on;
 	struct monotime start, next;
 	int shown;		/* a line is on the terminal */
-	unsigned calls;		/* the clock is read every 256 calls */
+	unsigned calls;		/* the clock is read every 4 calls */
 };
 
 /* On when asked and stderr is a terminal. */

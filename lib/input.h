@@ -1,0 +1,70 @@
+/*
+ * input.h - the read loop every tool runs: operands in turn (from where a
+ * --state left them), lines too long rejected, control lines handed to
+ * the tool, records parsed (CSV records across lines) with bad ones
+ * rejected under the error policy and headers set apart, and between
+ * lines the ledger for SIGUSR1 and the --progress line.
+ *
+ * The tool fills in the set-up fields and the callbacks; struct input
+ * owns its progress line and nothing else (not the ledger, state,
+ * fieldset or what the callbacks touch).
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger.h"
+#include "progress.h"
+#include "reader.h"
+#include "record.h"
+#include "state.h"
+#include "time.h"
+
+struct input {
+	/* set up by the tool */
+	const struct fieldset *fs;
+	int fmt;			/* -i, FMT_AUTO to guess */
+	size_t max_line;
+	int after_tab;			/* a line "KEY<TAB>REST" is REST */
+	int note_time;			/* keep last_line (for --idle) */
+	struct ledger *ledger;
+	struct state *state;		/* --state, or NULL */
+	void *arg;			/* for the callbacks */
+	/* input is about to block: as reader.h's wait */
+	int (*wait)(void *arg);
+	void (*control)(void *arg, const char *file, uintmax_t lineno,
+	    const char *line, size_t len);
+	/* a CSV or TSV header line (may be NULL) */
+	void (*header)(void *arg, const struct record *rec,
+	    const struct parser *ps);
+	/* a record, read and parsed: -1 stops the reading */
+	int (*record)(void *arg, struct record *rec, const struct parser *ps);
+	/* the watermark to show with --progress (may be NULL) */
+	evtime (*watermark)(void *arg);
+
+	/* kept by the loop */
+	struct progress progress;
+	struct monotime last_line;	/* when the last line came, with
+					 * note_time */
+	uintmax_t bytes_before;		/* of the inputs done */
+	const struct reader *cur;
+};
+
+/* Zero the struct, as the tool then fills it in; progress asked or not. */
+void input_init(struct input *in, int progress);
+/*
+ * Read operand path ("-" is stdin): 0, or -1 when a callback or the
+ * error policy stopped the reading.  A file that cannot be opened or
+ * read is a diagnostic and sets the ledger's status.
+ */
+int input_read(struct input *in, const char *path);
+/* Bytes read so far, over every input. */
+uintmax_t input_bytes(const struct input *in);
+/* Between records and while waiting: SIGUSR1's ledger, --progress. */
+void input_housekeeping(struct input *in);
+/* The last --progress line, ended. */
+void input_done(struct input *in);
+
+#endif
