@@ -503,7 +503,7 @@ save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
 	aggtab_partial_buf(t, arg, prefix, pre, 2);
 }
 
-/* After the output is safe: the state that goes with it. */
+/* The state that goes with the output so far (state_commit). */
 static void
 save_state(void)
 {
@@ -523,7 +523,8 @@ save_state(void)
 		winstate_each(&ws, save_table, b);
 	} else
 		aggtab_partial_buf(&tab, b, "group ", NULL, 0);
-	if (state_save(&state, state_path, "stream-agg", err, sizeof err) < 0)
+	if (state_commit(&state, state_path, "stream-agg", &out,
+	    output_path != NULL, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
 }
 
@@ -1011,20 +1012,6 @@ parse_options(int argc, char **argv)
 	return optind;
 }
 
-/* The output safe on disk, then the state that knows its length: a
- * crash between the two only repeats what the next run cuts back. */
-static void
-finish_state(void)
-{
-	char err[256];
-
-	if (out_flush(&out) < 0)
-		diag_fatal(1, "write error: %s", strerror(out.err));
-	if (output_path && state_output_sync(&state, out.fd, err,
-	    sizeof err) < 0)
-		diag_fatal(1, "%s", err);
-	save_state();
-}
 /* Write the results, check every output, and give the exit status. */
 static int
 finish(void)
@@ -1049,7 +1036,7 @@ finish(void)
 			winstate_fire(&ws, EVTIME_MAX, emit_window, NULL);
 	}
 	if (state_path)
-		finish_state();
+		save_state();
 	if (out_release(&out) < 0) {
 		if (out.err == EPIPE)
 			return 1;

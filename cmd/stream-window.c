@@ -453,18 +453,13 @@ save_state(void)
 {
 	char err[256];
 
-	if (out_flush(&out) < 0)
-		diag_fatal(1, "write error: %s", strerror(out.err));
-	if (output_path && state_output_sync(&state, out.fd, err,
-	    sizeof err) < 0)
-		diag_fatal(1, "%s", err);
 	buf_reset(&state.body);
 	buf_addstr(&state.body, "strategy ");
 	strategy_write(&state.body, &st);
 	buf_addf(&state.body, "watermark %lld %lld\n", (long long)wm.max_seen,
 	    (long long)wm.wm);
-	if (state_save(&state, state_path, "stream-window", err,
-	    sizeof err) < 0)
+	if (state_commit(&state, state_path, "stream-window", &out,
+	    output_path != NULL, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hash.h"
+#include "out.h"
 #include "reader.h"
 #include "state.h"
 
@@ -432,4 +433,17 @@ state_output_sync(struct state *s, int fd, char *err, size_t errlen)
 	}
 	s->output_len = len;
 	return 0;
+}
+
+int
+state_commit(struct state *s, const char *path, const char *tool,
+    struct out *o, int o_is_file, char *err, size_t errlen)
+{
+	if (out_flush(o) < 0) {
+		snprintf(err, errlen, "write error: %s", strerror(o->err));
+		return -1;
+	}
+	if (o_is_file && state_output_sync(s, o->fd, err, errlen) < 0)
+		return -1;
+	return state_save(s, path, tool, err, errlen);
 }

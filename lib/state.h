@@ -106,4 +106,13 @@ int state_output_open(const struct state *s, const char *path, char *err,
 /* Sync the output fd and take its length into s; -1 with err. */
 int state_output_sync(struct state *s, int fd, char *err, size_t errlen);
 
+struct out;
+/*
+ * The end of a run: flush o; if it is -O's file, sync it and take its
+ * length; then save s.  In that order, so that a crash between the two
+ * only repeats what the next run cuts back.  0, or -1 with err.
+ */
+int state_commit(struct state *s, const char *path, const char *tool,
+    struct out *o, int o_is_file, char *err, size_t errlen);
+
 #endif
