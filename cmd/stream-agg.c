@@ -215,6 +215,9 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 		pre[0].vlen = strategy_format_time(&st, w->start, start);
 		pre[1].vlen = strategy_format_time(&st, w->end, end);
 	}
+	/* rate: per second of a window that has an end */
+	t->span = w->start == WINDOW_GLOBAL_START || w->end ==
+	    WINDOW_GLOBAL_END ? 0 : (double)(w->end - w->start) / 1e6;
 	write_table(t, pre, 2);
 }
 

@@ -48,7 +48,7 @@ struct agg_value {
 
 static const char *const op_names[] = {
 	"count", "sum", "avg", "min", "max", "first", "last", "distinct",
-	"stddev", "var", "collect"
+	"stddev", "var", "collect", "rate"
 };
 
 static int
@@ -78,17 +78,18 @@ aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
 		    arg);
 		return -1;
 	}
-	if (a->op == AGG_COUNT) {
+	if (a->op == AGG_COUNT || a->op == AGG_RATE) {
 		eq = strchr(arg, '=');
 		if (colon && (eq == NULL || colon < eq)) {
-			snprintf(err, errlen, "count takes no field: '%s'", arg);
+			snprintf(err, errlen, "%s takes no field: '%s'",
+			    op_names[a->op], arg);
 			return -1;
 		}
 		if (eq && eq[1] == '\0') {
 			snprintf(err, errlen, "empty name after '=' in '%s'", arg);
 			return -1;
 		}
-		a->name = xstrdup(eq ? eq + 1 : "count");
+		a->name = xstrdup(eq ? eq + 1 : op_names[a->op]);
 		return 0;
 	}
 	if (colon == NULL || colon[1] == '\0' || colon[1] == '=') {
@@ -240,7 +241,7 @@ convert(struct aggtab *t, const struct record *rec, char *why, size_t wl)
 		struct agg_value *a = &t->tmp[j];
 		const struct val *v;
 
-		if (s->op == AGG_COUNT)
+		if (s->op == AGG_COUNT || s->op == AGG_RATE)
 			continue;
 		v = &rec->v[s->slot];
 		a->type = v->type;
@@ -491,7 +492,7 @@ update(union acc *a, const struct aggspec *s, const struct agg_value *v,
 {
 	int added;
 
-	if (s->op == AGG_COUNT) {
+	if (s->op == AGG_COUNT || s->op == AGG_RATE) {
 		a->count++;
 		return;
 	}
@@ -680,6 +681,7 @@ merge_acc(union acc *a, const union acc *b, const struct aggspec *s)
 
 	switch (s->op) {
 	case AGG_COUNT:
+	case AGG_RATE:
 		a->count += b->count;
 		break;
 	case AGG_SUM:
@@ -771,6 +773,7 @@ static const char *const state_fields[][4] = {
 	[AGG_STDDEV] = { "n", "s1", "s2", "o" },
 	[AGG_VAR] = { "n", "s1", "s2", "o" },
 	[AGG_COLLECT] = { "items", NULL },
+	[AGG_RATE] = { "", NULL },
 };
 
 void
@@ -838,6 +841,7 @@ put_state(struct buf *b, const struct aggspec *s, const union acc *a)
 
 	switch (s->op) {
 	case AGG_COUNT:
+	case AGG_RATE:
 		put_int(b, "", (int64_t)a->count);
 		return;
 	case AGG_SUM:
@@ -1095,6 +1099,7 @@ get_state(struct aggtab *t, const struct aggspec *s, const struct record *rec,
 		v[k] = s->pslot[k] >= 0 ? &rec->v[s->pslot[k]] : NULL;
 	switch (s->op) {
 	case AGG_COUNT:
+	case AGG_RATE:
 		return get_uint(v[0], &a->count);
 	case AGG_SUM:
 	case AGG_AVG:
@@ -1302,13 +1307,20 @@ field_collect(struct recw *w, const char *name, const struct buf *list)
 }
 
 static void
-emit_acc(struct recw *w, const struct aggspec *s, const union acc *a)
+emit_acc(struct recw *w, const struct aggspec *s, const union acc *a,
+    double span)
 {
 	const struct num_acc *num = &a->num;
 
 	switch (s->op) {
 	case AGG_COUNT:
 		field_int(w, s->name, (long long)a->count);
+		break;
+	case AGG_RATE:		/* per second of the window */
+		if (span > 0)
+			field_double(w, s->name, (double)a->count / span);
+		else
+			field_null(w, s->name);
 		break;
 	case AGG_SUM:
 		if (num->exact)
@@ -1379,7 +1391,7 @@ emit_group(struct aggtab *t, struct recw *w, size_t id,
 		    kind_of(t->keytype[id * t->nkey + k]));
 	}
 	for (j = 0; j < t->nspec; j++)
-		emit_acc(w, &t->spec[j], &t->acc[id * t->nspec + j]);
+		emit_acc(w, &t->spec[j], &t->acc[id * t->nspec + j], t->span);
 	recw_end(w);
 }
 

@@ -27,7 +27,7 @@
 
 enum agg_op {
 	AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST,
-	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT
+	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT, AGG_RATE
 };
 
 struct aggspec {
@@ -65,6 +65,8 @@ struct aggtab {
 	struct buf key, scratch;	/* per-record room, reused */
 	struct agg_value *tmp;		/* per-record converted values */
 	uint64_t *first;		/* first[id]: sequence of its first record */
+	double span;			/* seconds of the window, for rate;
+					 * 0 when there is none */
 	int changed;			/* a record was added since agg_emit */
 	int merged;			/* ids may be out of first-record order */
 };

@@ -4,7 +4,7 @@
 
 load helper
 
-ALL="count sum:bytes avg:bytes min:bytes max:bytes first:path last:path distinct:host var:bytes stddev:bytes collect:method"
+ALL="count rate sum:bytes avg:bytes min:bytes max:bytes first:path last:path distinct:host var:bytes stddev:bytes collect:method"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"

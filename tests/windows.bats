@@ -261,3 +261,17 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ -n "$tumbling" ]
 	[ "$sliding" = "$tumbling" ]
 }
+
+@test "rate: records per second of the window; null without an end" {
+	feed '{"t":1}\n{"t":2}\n{"t":3}\n{"t":12}\n' stream_agg -t t --tumbling 10s --time-output epoch count rate
+	[ "$output" = '{"window_start":0,"window_end":10,"count":3,"rate":0.3}
+{"window_start":10,"window_end":20,"count":1,"rate":0.1}' ]
+	feed '{"t":1}\n{"t":2}\n{"t":3}\n{"t":12}\n' stream_agg -t t --session 5s --time-output epoch rate=rps
+	[ "$output" = '{"window_start":1,"window_end":8,"rps":0.42857142857142855}
+{"window_start":12,"window_end":17,"rps":0.2}' ]
+	feed '{"t":1}\n' stream_agg -t t --global rate
+	[ "$output" = '{"window_start":"-290308-12-21T19:59:05.224Z","window_end":"294247-01-10T04:00:54.775Z","rate":null}' ]
+	feed '{"t":1}\n' stream_agg rate:x
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: rate takes no field: 'rate:x'" ]
+}

@@ -13,7 +13,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const aggs[] = { "count", "sum:x", "avg:x",
 	    "min:x", "max:x", "first:x", "last:x", "distinct:x", "var:x",
-	    "stddev:x", "collect:x" };
+	    "stddev:x", "collect:x", "rate" };
 	enum { NAGG = sizeof aggs / sizeof aggs[0] };
 	struct aggspec spec[NAGG];
 	struct fieldset fs = FIELDSET_INIT;
