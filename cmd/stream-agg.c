@@ -13,6 +13,7 @@
 
 #include "agg.h"
 #include "diag.h"
+#include "filter.h"
 #include "ledger.h"
 #include "out.h"
 #include "pred.h"
@@ -31,52 +32,37 @@
 #define VERSION "0.1.0"
 
 enum {
-	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_PUNCT, OPT_MAX_GROUPS, OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE,
-	OPT_PART, OPT_MAX_LINE, OPT_PROGRESS, OPT_STATE
+	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
+	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART
 };
 
 static const struct option own_options[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
-	{ "input-format", required_argument, NULL, 'i' },
-	{ "output", required_argument, NULL, 'O' },
-	{ "output-format", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "where", required_argument, NULL, 'w' },
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
-	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
 	{ "merge", no_argument, NULL, OPT_MERGE },
-	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "part", required_argument, NULL, OPT_PART },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "sort", no_argument, NULL, OPT_SORT },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
 
-static int iflag = FMT_AUTO, oflag = -1, sortflag, statsflag, punctflag;
+static struct filter flt;		/* common options, ledger, streams */
+static int sortflag, punctflag;
 static int partialflag, mergeflag;
 static uint64_t part_base;		/* --part N: N << PART_SHIFT */
 #define PART_SHIFT 40			/* records per part: 2^40 */
 #define PART_MAX ((UINT64_C(1) << (64 - PART_SHIFT)) - 1)
 static int first_slot, mstart_slot, mend_slot;	/* --merge, --state */
-static const char *state_path, *output_path;
-static struct state state;
 static uint64_t seq_base;		/* records of the runs before */
 static int64_t emit_every;		/* microseconds, 0: off */
 static struct monotime next_emit;
 static struct fieldset fields = FIELDSET_INIT;
 static struct aggtab tab;
-static struct pred *where;
-static struct ledger ledger;
-static struct out out, rejects;
 static struct recw writer;
 static int outfmt = -1;			/* decided by the first record */
 static struct buf scratch = BUF_INIT;
@@ -110,18 +96,6 @@ usage(int status)
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
 	    "                  [aggregation ...] [file ...]\n");
 	exit(status);
-}
-
-static int
-parse_format(const char *opt, const char *arg)
-{
-	int f = fmt_from_name(arg);
-
-	if (f < 0) {
-		diag_warn("%s '%s': unknown format", opt, arg);
-		usage(2);
-	}
-	return f;
 }
 
 static size_t
@@ -169,7 +143,7 @@ parse_fields(const char *opt, const char *arg, char ***names, int **slots,
 static uint64_t
 seq(void)
 {
-	return part_base + seq_base + ledger.read;
+	return part_base + seq_base + flt.ledger.read;
 }
 
 /* Write a table: results, or with --partial its state. */
@@ -177,13 +151,13 @@ static void
 write_table(struct aggtab *t, const struct addfield *pre, size_t npre)
 {
 	if (partialflag)
-		aggtab_partial(t, &out, pre, npre);
+		aggtab_partial(t, &flt.out, pre, npre);
 	else {
 		if (writer.o == NULL)
-			recw_init(&writer, &out, oflag >= 0 ? oflag : outfmt);
+			recw_init(&writer, &flt.out, flt.oflag >= 0 ? flt.oflag : outfmt);
 		aggtab_emit(t, &writer, sortflag, pre, npre);
 	}
-	ledger.written += aggtab_count(t);
+	flt.ledger.written += aggtab_count(t);
 }
 
 static void
@@ -224,7 +198,6 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 /* Enough for a busy key set; a runaway one stops with a clear error. */
 #define MAX_GROUPS_DEFAULT 1000000
 static size_t max_groups = MAX_GROUPS_DEFAULT;
-static size_t max_line = READER_MAX_LINE_DEFAULT;
 
 /* Fire what the watermark has passed; results leave at once. */
 static void
@@ -236,7 +209,7 @@ fire(void)
 		diag_fatal(1, "more than %zu groups in a window: raise "
 		    "--max-groups", max_groups);
 	if (n > 0)
-		out_flush(&out);
+		out_flush(&flt.out);
 }
 
 /* The running results of --emit-every, when anything changed. */
@@ -252,7 +225,7 @@ emit_due(void)
 		return (int)((next_emit.us - now.us + 999) / 1000);
 	if (tab.changed) {
 		emit();
-		out_flush(&out);
+		out_flush(&flt.out);
 	}
 	next_emit.us = now.us + emit_every;
 	return (int)((emit_every + 999) / 1000);
@@ -260,7 +233,6 @@ emit_due(void)
 
 /* The read loop (lib/input), --progress and SIGUSR1 with it. */
 static struct input inp;
-static int progressflag;
 
 static evtime
 shown_watermark(void *arg)
@@ -278,7 +250,7 @@ on_wait(void *arg)
 
 	(void)arg;
 	input_housekeeping(&inp);
-	out_flush(&out);
+	out_flush(&flt.out);
 	if (st.win.kind == WINDOW_NONE || st.idle == 0)
 		return emit_due();
 	quiet = mono_now().us - inp.last_line.us;
@@ -362,7 +334,7 @@ config_text(struct buf *b)
 static void __attribute__((noreturn))
 bad_state(const char *why)
 {
-	diag_fatal(1, "state '%s': %s", state_path, why);
+	diag_fatal(1, "state '%s': %s", flt.state_path, why);
 }
 
 /* The line of keyword kw in the state, or NULL. */
@@ -373,7 +345,7 @@ state_line(const char *kw, size_t *len)
 	const char *k;
 	const char *rest;
 
-	while (state_next(&state, &pos, &k, &kl, &rest, len))
+	while (state_next(&flt.state, &pos, &k, &kl, &rest, len))
 		if (kl == strlen(kw) && memcmp(k, kw, kl) == 0)
 			return rest;
 	return NULL;
@@ -455,12 +427,12 @@ static const char *const kind_words[] = { "window", "slice", "session" };
 static void
 restore_tables(int kind)
 {
-	struct record rec = { NULL, 0, state_path, 0, NULL };
+	struct record rec = { NULL, 0, flt.state_path, 0, NULL };
 	const char *kw, *rest, *want = kind < 0 ? "group" : kind_words[kind];
 	size_t pos = 0, kl, rl;
 
 	rec.v = xcalloc(fields.n ? fields.n : 1, sizeof *rec.v);
-	while (state_next(&state, &pos, &kw, &kl, &rest, &rl))
+	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl))
 		if (kl == strlen(want) && memcmp(kw, want, kl) == 0)
 			restore_line(kind, rest, rl, &rec);
 	free(rec.v);
@@ -474,7 +446,7 @@ restore_windows(void)
 	size_t n;
 	long long a, b, f;
 
-	if (state.body.len == 0)
+	if (flt.state.body.len == 0)
 		return;		/* a first run */
 	strategy_write(&want, &st);
 	if ((p = state_line("strategy", &n)) == NULL ||
@@ -510,13 +482,12 @@ save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
 static void
 save_state(void)
 {
-	struct buf *b = &state.body;
-	char err[256];
+	struct buf *b = &flt.state.body;
 
 	buf_reset(b);
 	buf_addstr(b, "config ");
 	config_text(b);
-	buf_addf(b, "\nseq %ju\n", (uintmax_t)(seq_base + ledger.read));
+	buf_addf(b, "\nseq %ju\n", (uintmax_t)(seq_base + flt.ledger.read));
 	if (st.win.kind != WINDOW_NONE) {
 		buf_addstr(b, "strategy ");
 		strategy_write(b, &st);
@@ -526,47 +497,18 @@ save_state(void)
 		winstate_each(&ws, save_table, b);
 	} else
 		aggtab_partial_buf(&tab, b, "group ", NULL, 0);
-	if (state_commit(&state, state_path, "stream-agg", &out,
-	    output_path != NULL, err, sizeof err) < 0)
-		diag_fatal(1, "%s", err);
+	filter_commit(&flt);
 }
 
-/* --state: load it, and find the fields its partial lines hold. */
+/* --state: the fields its partial lines hold. */
 static void
-load_state(void)
+state_fields(void)
 {
-	char err[256];
-	int rc;
-
 	aggspec_partial_fields((struct aggspec *)specs, nspec, &fields);
 	first_slot = fieldset_add(&fields, "_first", 6);
 	mstart_slot = fieldset_add(&fields, st.start_field,
 	    strlen(st.start_field));
 	mend_slot = fieldset_add(&fields, st.end_field, strlen(st.end_field));
-	state_init(&state);
-	if ((rc = state_load(&state, state_path, "stream-agg", err,
-	    sizeof err)) < 0)
-		diag_fatal(1, "%s", err);
-	if (rc == 0)
-		restore_config();
-}
-
-/* The output: stdout, or -O's file, cut back with --state (see state.h). */
-static void
-open_output(void)
-{
-	char err[256];
-	int fd;
-
-	if (output_path == NULL) {
-		out_init(&out, STDOUT_FILENO, "<stdout>");
-		return;
-	}
-	if ((fd = state_output_open(state_path ? &state : NULL, output_path,
-	    err, sizeof err)) < 0)
-		diag_fatal(1, "%s", err);
-	out_init(&out, fd, output_path);
-	out.owns_fd = 1;
 }
 
 /* Windows are on: from options, or from the input's strategy line. */
@@ -582,7 +524,7 @@ start_windows(void)
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
-	if (state_path)
+	if (flt.state_path)
 		restore_windows();
 }
 
@@ -597,7 +539,7 @@ input_strategy(const char *file, uintmax_t lineno, const char *line,
 		    "the window options", file, lineno);
 	if (annotated)
 		return;		/* a second strategy: the first holds */
-	if (ledger.read > 0)
+	if (flt.ledger.read > 0)
 		diag_fatal(1, "%s:%ju: a strategy line after records", file,
 		    lineno);
 	if (strategy_parse(&st, line, len, err, sizeof err) < 0)
@@ -615,16 +557,16 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 	char ex[DIAG_EXCERPT_SIZE];
 
 	(void)arg;
-	ledger.control++;
+	flt.ledger.control++;
 	if (punct_parse(line, len, &p, &err) < 0) {
 		diag_at(file, lineno, "bad control line: %s: %s", err,
 		    diag_excerpt(ex, line, len));
-		ledger.status = 1;
+		flt.ledger.status = 1;
 		return;
 	}
 	if (punctflag) {
-		out_write(&out, line, len);
-		out_putc(&out, '\n');
+		out_write(&flt.out, line, len);
+		out_putc(&flt.out, '\n');
 	}
 	if (p.kind == PUNCT_STRATEGY)
 		input_strategy(file, lineno, line, len);
@@ -640,12 +582,12 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 static int
 late_record(const struct record *rec)
 {
-	ledger.late++;
+	flt.ledger.late++;
 	if (late_path) {
 		out_write(&lateout, rec->line, rec->len);
 		out_putc(&lateout, '\n');
 	} else
-		ledger.status = 1;	/* nothing is lost silently */
+		flt.ledger.status = 1;	/* nothing is lost silently */
 	return 0;
 }
 
@@ -673,12 +615,12 @@ fate(const struct record *rec, int f, const char *why)
 	snprintf(last.why, sizeof last.why, "%s", why);
 	switch (f) {
 	case FATE_KEPT:
-		ledger.kept++;
+		flt.ledger.kept++;
 		return 0;
 	case FATE_LATE:
 		return late_record(rec);
 	}
-	return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+	return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 	    rec->len, "%s", why);
 }
 
@@ -810,23 +752,20 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	header(arg, rec, ps);
 	if (emit_every && (++tick & 1023) == 0)
 		emit_due();
-	buf_reset(&scratch);
-	if (where && !pred_eval(where, rec, &scratch)) {
-		ledger.filtered++;
+	if (!filter_pass(&flt, rec, &scratch))
 		return 0;
-	}
 	if (st.win.kind != WINDOW_NONE)
 		return window_record(rec);
 	if (mergeflag)
 		return merge_record(rec);
 	switch (aggtab_add(&tab, rec, seq(), why, sizeof why)) {
 	case AGG_REJECT:
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "%s", why);
 	case AGG_FULL:
 		too_many_groups(rec);
 	}
-	ledger.kept++;
+	flt.ledger.kept++;
 	return 0;
 }
 
@@ -857,7 +796,6 @@ parse_aggs(int argc, char **argv, struct aggspec **list, size_t *n)
 	return (size_t)i;
 }
 
-static const char *where_expr, *rejects_path;
 
 /* Windows from our options, checked; none unless a kind is given. */
 static void
@@ -890,12 +828,12 @@ set_up_windows(void)
 static void
 set_up_merge(void)
 {
-	if (st.win.kind != WINDOW_NONE || where_expr || emit_every) {
+	if (st.win.kind != WINDOW_NONE || flt.where_expr || emit_every) {
 		diag_warn("--merge takes the aggregations and -g of the "
 		    "partial runs, not windows, --where or --emit-every");
 		usage(2);
 	}
-	iflag = FMT_JSON;
+	flt.iflag = FMT_JSON;
 	aggspec_partial_fields((struct aggspec *)specs, nspec, &fields);
 	first_slot = fieldset_add(&fields, "_first", 6);
 	mstart_slot = fieldset_add(&fields, st.start_field,
@@ -907,42 +845,28 @@ set_up_merge(void)
 static int
 parse_options(int argc, char **argv)
 {
-	struct option *longopts = strategy_merge_options(own_options);
+	struct option *longopts = filter_merge_options(own_options,
+	    strategy_options);
 	char err[256];
-	int ch;
+	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "g:hi:O:o:t:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, FILTER_SHORT "g:ht:V", longopts,
 	    NULL)) != -1) {
 		if (ch == 't')
 			ch = strategy_options[0].val;	/* --time */
-		if (ch >= STRATEGY_OPT_BASE) {
-			if (strategy_option(&st, ch, optarg, err,
-			    sizeof err) < 0) {
-				diag_warn("%s", err);
-				usage(2);
-			}
-			continue;
+		if ((rc = filter_option(&flt, ch, optarg, err, sizeof err)) == 0 &&
+		    ch >= STRATEGY_OPT_BASE && ch < FILTER_OPT_BASE)
+			rc = strategy_option(&st, ch, optarg, err, sizeof err) < 0 ?
+			    -1 : 1;
+		if (rc < 0) {
+			diag_warn("%s", err);
+			usage(2);
 		}
+		if (rc > 0)
+			continue;
 		switch (ch) {
 		case 'g':
 			parse_fields("-g", optarg, &keynames, &keyslots, &nkey);
-			break;
-		case 'i':
-			iflag = parse_format("-i", optarg);
-			break;
-		case 'o':
-			oflag = parse_format("-o", optarg);
-			if (oflag == FMT_AUTO)
-				oflag = -1;
-			break;
-		case 'w':
-			where_expr = optarg;
-			break;
-		case 'O':
-			output_path = optarg;
-			break;
-		case OPT_STATE:
-			state_path = optarg;
 			break;
 		case 'V':
 			printf("stream-agg %s\n", VERSION);
@@ -961,31 +885,8 @@ parse_options(int argc, char **argv)
 		case OPT_MAX_GROUPS:
 			max_groups = parse_count("--max-groups", optarg);
 			break;
-		case OPT_MAX_LINE:
-			if (reader_size_parse(optarg, &max_line) < 0) {
-				diag_warn("--max-line-bytes '%s': not a size",
-				    optarg);
-				usage(2);
-			}
-			break;
-		case OPT_ON_ERROR:
-			if ((ledger.on_error = on_error_from_name(optarg)) < 0) {
-				diag_warn("--on-error '%s': not warn, skip or "
-				    "fail", optarg);
-				usage(2);
-			}
-			break;
-		case OPT_REJECTS:
-			rejects_path = optarg;
-			break;
 		case OPT_LATE_OUTPUT:
 			late_path = optarg;
-			break;
-		case OPT_STATS:
-			statsflag = 1;
-			break;
-		case OPT_PROGRESS:
-			progressflag = 1;
 			break;
 		case OPT_PUNCT:
 			punctflag = 1;
@@ -1022,38 +923,25 @@ finish(void)
 	input_done(&inp);
 	if (st.win.kind != WINDOW_NONE) {
 		/* with --state the stream goes on in the next run */
-		if (state_path == NULL)
+		if (flt.state_path == NULL)
 			watermark_end(&wm);
 		fire();
-		if (ledger.late && !late_path)
+		if (flt.ledger.late && !late_path)
 			diag_warn("%ju late records dropped; --late-output "
-			    "keeps them", ledger.late);
+			    "keeps them", flt.ledger.late);
 		if (late_path && out_release(&lateout) < 0) {
 			diag_warn("'%s': write error: %s", late_path,
 			    strerror(lateout.err));
-			ledger.status = 1;
+			flt.ledger.status = 1;
 		}
 	} else {
 		emit();
 		if (mergeflag && ws.win)	/* merged windows, in end order */
 			winstate_fire(&ws, EVTIME_MAX, emit_window, NULL);
 	}
-	if (state_path)
+	if (flt.state_path)
 		save_state();
-	if (out_release(&out) < 0) {
-		if (out.err == EPIPE)
-			return 1;
-		diag_warn("write error: %s", strerror(out.err));
-		ledger.status = 1;
-	}
-	if (rejects_path && out_release(&rejects) < 0) {
-		diag_warn("'%s': write error: %s", rejects_path,
-		    strerror(rejects.err));
-		ledger.status = 1;
-	}
-	if (statsflag)
-		ledger_print(&ledger);
-	return ledger.status;
+	return filter_finish(&flt);
 }
 
 int
@@ -1066,12 +954,12 @@ main(int argc, char **argv)
 
 	diag_init(argv[0]);
 	sig_init();
-	ledger_init(&ledger, "aggregated");
+	filter_init(&flt, "stream-agg", "aggregated");
 	strategy_init(&st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	input_init(&inp, progressflag);	/* quiet counts from here */
+	input_init(&inp, flt.progress);	/* quiet counts from here */
 	used = parse_aggs(argc, argv, &list, &n);
 	argc -= (int)used;
 	argv += used;
@@ -1082,43 +970,28 @@ main(int argc, char **argv)
 	}
 	specs = list;
 	nspec = n;
-	if (where_expr &&
-	    (where = pred_compile(where_expr, &fields, perr, sizeof perr)) ==
-	    NULL) {
-		diag_warn("--where: %s", perr);
-		usage(2);
-	}
 	if (mergeflag)
 		set_up_merge();
-	if (state_path && mergeflag)
+	if (flt.state_path && mergeflag)
 		diag_fatal(2, "--state and --merge do not mix");
-	if (state_path)
-		load_state();
+	if (flt.state_path)
+		state_fields();
+	if (filter_start(&flt, &fields))
+		restore_config();
 	aggtab_init(&tab, specs, nspec, keyslots, keynames, nkey);
 	tab.max_groups = max_groups;
-	open_output();
-	if (rejects_path) {
-		if (out_open(&rejects, rejects_path, 0) < 0)
-			diag_fatal(1, "cannot open '%s': %s", rejects_path,
-			    strerror(errno));
-		ledger.rejects = &rejects;
-	}
 	if (late_path && out_open(&lateout, late_path, 0) < 0)
 		diag_fatal(1, "cannot open '%s': %s", late_path,
 		    strerror(errno));
 	if (emit_every)
 		next_emit.us = mono_now().us + emit_every;
 	set_up_windows();
-	if (state_path && st.win.kind == WINDOW_NONE && !annotated)
+	if (flt.state_path && st.win.kind == WINDOW_NONE && !annotated)
 		restore_tables(-1);
 
-	inp.fs = &fields;
-	inp.fmt = iflag;
-	inp.max_line = max_line;
+	filter_input(&flt, &inp, &fields);
 	inp.after_tab = mergeflag;
 	inp.note_time = st.idle != 0;
-	inp.ledger = &ledger;
-	inp.state = state_path ? &state : NULL;
 	inp.wait = on_wait;
 	inp.control = control_line;
 	inp.header = header;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "filter.h"
 #include "ledger.h"
 #include "out.h"
 #include "pred.h"
@@ -29,25 +30,12 @@
 #define VERSION "0.1.0"
 #define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
 
-enum {
-	OPT_DROP_LATE = 256, OPT_ON_ERROR, OPT_REJECTS, OPT_STATS,
-	OPT_MAX_LINE, OPT_PROGRESS, OPT_STATE
-};
+enum { OPT_DROP_LATE = 256 };
 
 static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
-	{ "input-format", required_argument, NULL, 'i' },
-	{ "output", required_argument, NULL, 'O' },
-	{ "output-format", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
-	{ "where", required_argument, NULL, 'w' },
 	{ "drop-late", no_argument, NULL, OPT_DROP_LATE },
-	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
-	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -55,17 +43,10 @@ static struct strategy st;
 static struct timefmt tfmt;
 static struct watermark wm;
 static struct fieldset fields = FIELDSET_INIT;
-static struct pred *where;
-static struct ledger ledger;
-static struct out out, rejects;
+static struct filter flt;		/* common options, ledger, streams */
 static struct window *wins;
 static struct input inp;		/* the read loop, --progress */
-static int progressflag;
-static const char *state_path, *output_path;
-static struct state state;
-static size_t max_line = READER_MAX_LINE_DEFAULT;
-static int iflag = FMT_AUTO, oflag = -1, statsflag, droplate, timeslot = -1;
-static const char *where_expr, *rejects_path;
+static int droplate, timeslot = -1;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
 static int far_warnings;
 
@@ -90,73 +71,36 @@ usage(int status)
 static int
 parse_options(int argc, char **argv)
 {
-	struct option *longopts = strategy_merge_options(own_options);
+	struct option *longopts = filter_merge_options(own_options,
+	    strategy_options);
 	char err[256];
-	int ch, f;
+	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "hi:O:o:t:Vw:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'i':
-		case 'o':
-			if ((f = fmt_from_name(optarg)) < 0) {
-				diag_warn("-%c '%s': unknown format", ch, optarg);
-				usage(2);
-			}
-			*(ch == 'i' ? &iflag : &oflag) = f;
-			break;
-		case 't':
+	while ((ch = getopt_long(argc, argv, FILTER_SHORT "ht:V", longopts,
+	    NULL)) != -1) {
+		if (ch == 't')
 			ch = strategy_options[0].val;	/* --time */
-			/* FALLTHROUGH */
-		default:
-			if (ch >= STRATEGY_OPT_BASE) {
-				if (strategy_option(&st, ch, optarg, err,
-				    sizeof err) < 0) {
-					diag_warn("%s", err);
-					usage(2);
-				}
-				break;
-			}
+		if ((rc = filter_option(&flt, ch, optarg, err, sizeof err)) == 0 &&
+		    ch >= STRATEGY_OPT_BASE && ch < FILTER_OPT_BASE)
+			rc = strategy_option(&st, ch, optarg, err, sizeof err) < 0 ?
+			    -1 : 1;
+		if (rc < 0) {
+			diag_warn("%s", err);
 			usage(2);
-		case 'w':
-			where_expr = optarg;
-			break;
+		}
+		if (rc > 0)
+			continue;
+		switch (ch) {
 		case 'V':
 			printf("stream-window %s\n", VERSION);
 			exit(0);
 		case OPT_DROP_LATE:
 			droplate = 1;
 			break;
-		case OPT_ON_ERROR:
-			if ((ledger.on_error = on_error_from_name(optarg)) < 0) {
-				diag_warn("--on-error '%s': not warn, skip or "
-				    "fail", optarg);
-				usage(2);
-			}
-			break;
-		case OPT_REJECTS:
-			rejects_path = optarg;
-			break;
-		case OPT_STATS:
-			statsflag = 1;
-			break;
-		case OPT_PROGRESS:
-			progressflag = 1;
-			break;
-		case OPT_STATE:
-			state_path = optarg;
-			break;
-		case 'O':
-			output_path = optarg;
-			break;
-		case OPT_MAX_LINE:
-			if (reader_size_parse(optarg, &max_line) < 0) {
-				diag_warn("--max-line-bytes '%s': not a size",
-				    optarg);
-				usage(2);
-			}
-			break;
 		case 'h':
 			usage(0);
+		default:
+			usage(2);
 		}
 	}
 	free(longopts);
@@ -185,11 +129,6 @@ set_up(void)
 	if (st.time_field)
 		timeslot = fieldset_add(&fields, st.time_field,
 		    strlen(st.time_field));
-	if (where_expr && (where = pred_compile(where_expr, &fields, err,
-	    sizeof err)) == NULL) {
-		diag_warn("--where: %s", err);
-		usage(2);
-	}
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
@@ -204,7 +143,7 @@ write_watermark(void)
 
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);
-	out_write(&out, line_out.data, line_out.len);
+	out_write(&flt.out, line_out.data, line_out.len);
 }
 
 static evtime
@@ -223,7 +162,7 @@ on_wait(void *arg)
 
 	(void)arg;
 	input_housekeeping(&inp);
-	out_flush(&out);
+	out_flush(&flt.out);
 	if (wm.idle == 0)
 		return -1;
 	quiet = mono_now().us - inp.last_line.us;
@@ -231,7 +170,7 @@ on_wait(void *arg)
 		return (int)((wm.idle - quiet + 999) / 1000);
 	if (watermark_idle(&wm, wall_now())) {
 		write_watermark();
-		out_flush(&out);
+		out_flush(&flt.out);
 	}
 	return (int)((wm.idle + 999) / 1000);
 }
@@ -250,13 +189,13 @@ event_time(const struct record *rec, evtime *t, int *stop)
 	}
 	v = &rec->v[timeslot];
 	if (v->type == VAL_MISSING) {
-		*stop = ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		*stop = ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "missing field '%s'", st.time_field) < 0;
 		return -1;
 	}
 	text = val_text(v, &scratch, &n);
 	if (text == NULL || time_parse(&tfmt, text, n, t) < 0) {
-		*stop = ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		*stop = ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "field '%s' is not a time", st.time_field) < 0;
 		return -1;
 	}
@@ -324,7 +263,7 @@ write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
 		buf_reset(&add);
 		buf_add(&add, wt.text.data, wt.text.len);
 		annotate_format(&add, fmt, &tf, 1);
-		out_insert(&out, fmt, rec->line, rec->len, add.data, add.len);
+		out_insert(&flt.out, fmt, rec->line, rec->len, add.data, add.len);
 	}
 }
 
@@ -340,7 +279,7 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 	(void)arg;
 	h[0].name = st.start_field;
 	h[1].name = st.end_field;
-	out_annotate_header(&out, ps->fmt, rec->line, rec->len, h, 3);
+	out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len, h, 3);
 }
 
 /* One record; -1 to stop reading. */
@@ -352,19 +291,16 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 	int stop = 0;
 
 	(void)arg;
-	buf_reset(&scratch);
-	if (where && !pred_eval(where, rec, &scratch)) {
-		ledger.filtered++;
+	if (!filter_pass(&flt, rec, &scratch))
 		return 0;
-	}
 	if (event_time(rec, &t, &stop) < 0)
 		return stop ? -1 : 0;
 	if (watermark_outlier(&wm, t))
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time more than --max-jump ahead of the "
 		    "watermark");
 	if ((nwin = window_assign(&st.win, t, wins)) == 0)
-		return ledger_reject(&ledger, rec->file, rec->lineno, rec->line,
+		return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time out of range");
 	if (droplate) {		/* keep the windows that have not expired */
 		for (i = k = 0; i < nwin; i++)
@@ -372,16 +308,16 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 			    st.allowed_lateness))
 				wins[k++] = wins[i];
 		if ((nwin = k) == 0) {
-			ledger.late++;
+			flt.ledger.late++;
 			return 0;
 		}
 	}
 	before = wm.wm;
 	if (watermark_observe(&wm, t))
 		warn_far(rec, before);
-	write_windows(rec, t, nwin, oflag >= 0 ? oflag : ps->fmt);
-	ledger.kept++;
-	ledger.written += nwin;
+	write_windows(rec, t, nwin, flt.oflag >= 0 ? flt.oflag : ps->fmt);
+	flt.ledger.kept++;
+	flt.ledger.written += nwin;
 	return 0;
 }
 
@@ -397,7 +333,7 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 	if (punct_parse(line, len, &p, &err) < 0) {
 		diag_at(file, lineno, "bad control line: %s: %s", err,
 		    diag_excerpt(ex, line, len));
-		ledger.status = 1;
+		flt.ledger.status = 1;
 		return;
 	}
 	/* our own end of input comes at ours; a watermark moves ours */
@@ -406,36 +342,30 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 			write_watermark();
 		return;
 	}
-	out_write(&out, line, len);
-	out_putc(&out, '\n');
+	out_write(&flt.out, line, len);
+	out_putc(&flt.out, '\n');
 }
 
 /*
  * --state: the strategy it belongs to and the watermark, with the inputs'
  * places (the state module's); -O's length, after syncing the output.
  */
+/* A loaded state: the same windows, and the watermark they reached. */
 static void
-load_state(void)
+restore_state(void)
 {
 	struct buf want = BUF_INIT;
-	char err[256];
 	size_t pos = 0, kl, rl;
 	const char *kw, *rest;
 	long long a, b;
-	int rc, have_wm = 0;
+	int have_wm = 0;
 
-	state_init(&state);
-	if ((rc = state_load(&state, state_path, "stream-window", err,
-	    sizeof err)) < 0)
-		diag_fatal(1, "%s", err);
-	if (rc == 1)
-		return;
 	strategy_write(&want, &st);
-	while (state_next(&state, &pos, &kw, &kl, &rest, &rl)) {
+	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl)) {
 		if (kl == 8 && memcmp(kw, "strategy", 8) == 0 &&
 		    (rl + 1 != want.len || memcmp(rest, want.data, rl) != 0))
 			diag_fatal(1, "state '%s': written for other windows; "
-			    "give another --state file", state_path);
+			    "give another --state file", flt.state_path);
 		if (kl == 9 && memcmp(kw, "watermark", 9) == 0 &&
 		    sscanf(rest, "%lld %lld", &a, &b) == 2) {
 			wm.max_seen = a;
@@ -444,49 +374,32 @@ load_state(void)
 		}
 	}
 	if (!have_wm)
-		diag_fatal(1, "state '%s': no watermark", state_path);
+		diag_fatal(1, "state '%s': no watermark", flt.state_path);
 	buf_release(&want);
 }
 
 static void
 save_state(void)
 {
-	char err[256];
-
-	buf_reset(&state.body);
-	buf_addstr(&state.body, "strategy ");
-	strategy_write(&state.body, &st);
-	buf_addf(&state.body, "watermark %lld %lld\n", (long long)wm.max_seen,
+	buf_reset(&flt.state.body);
+	buf_addstr(&flt.state.body, "strategy ");
+	strategy_write(&flt.state.body, &st);
+	buf_addf(&flt.state.body, "watermark %lld %lld\n", (long long)wm.max_seen,
 	    (long long)wm.wm);
-	if (state_commit(&state, state_path, "stream-window", &out,
-	    output_path != NULL, err, sizeof err) < 0)
-		diag_fatal(1, "%s", err);
+	filter_commit(&flt);
 }
 
 static int
 finish(void)
 {
 	input_done(&inp);
-	if (state_path)		/* the stream goes on in the next run */
+	if (flt.state_path)		/* the stream goes on in the next run */
 		save_state();
 	else {
 		watermark_end(&wm);
 		write_watermark();
 	}
-	if (out_release(&out) < 0) {
-		if (out.err == EPIPE)
-			return 1;
-		diag_warn("write error: %s", strerror(out.err));
-		ledger.status = 1;
-	}
-	if (rejects_path && out_release(&rejects) < 0) {
-		diag_warn("'%s': write error: %s", rejects_path,
-		    strerror(rejects.err));
-		ledger.status = 1;
-	}
-	if (statsflag)
-		ledger_print(&ledger);
-	return ledger.status;
+	return filter_finish(&flt);
 }
 
 int
@@ -496,41 +409,20 @@ main(int argc, char **argv)
 
 	diag_init(argv[0]);
 	sig_init();
-	ledger_init(&ledger, "windowed");
+	filter_init(&flt, "stream-window", "windowed");
 	strategy_init(&st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	input_init(&inp, progressflag);
+	input_init(&inp, flt.progress);
 	set_up();
-	if (state_path)
-		load_state();
-	if (output_path) {
-		char err[256];
-		int fd = state_output_open(state_path ? &state : NULL,
-		    output_path, err, sizeof err);
-
-		if (fd < 0)
-			diag_fatal(1, "%s", err);
-		out_init(&out, fd, output_path);
-		out.owns_fd = 1;
-	} else
-		out_init(&out, STDOUT_FILENO, "<stdout>");
-	if (rejects_path) {
-		if (out_open(&rejects, rejects_path, 0) < 0)
-			diag_fatal(1, "cannot open '%s': %s", rejects_path,
-			    strerror(errno));
-		ledger.rejects = &rejects;
-	}
+	if (filter_start(&flt, &fields))
+		restore_state();
 	strategy_write(&line_out, &st);
-	out_write(&out, line_out.data, line_out.len);
+	out_write(&flt.out, line_out.data, line_out.len);
 	inp.last_line = mono_now();	/* quiet counts from here */
-	inp.fs = &fields;
-	inp.fmt = iflag;
-	inp.max_line = max_line;
+	filter_input(&flt, &inp, &fields);
 	inp.note_time = wm.idle != 0;
-	inp.ledger = &ledger;
-	inp.state = state_path ? &state : NULL;
 	inp.wait = on_wait;
 	inp.control = control_line;
 	inp.header = header;

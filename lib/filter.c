@@ -1,0 +1,208 @@
+/*
+ * filter.c - the common options and streams of the tools (see filter.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "filter.h"
+
+enum {
+	OPT_ON_ERROR = FILTER_OPT_BASE, OPT_REJECTS, OPT_STATS, OPT_PROGRESS,
+	OPT_MAX_LINE, OPT_STATE
+};
+
+const struct option filter_options[] = {
+	{ "input-format", required_argument, NULL, 'i' },
+	{ "output", required_argument, NULL, 'O' },
+	{ "output-format", required_argument, NULL, 'o' },
+	{ "where", required_argument, NULL, 'w' },
+	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
+	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ NULL, 0, NULL, 0 }
+};
+
+void
+filter_init(struct filter *f, const char *tool, const char *kept_name)
+{
+	memset(f, 0, sizeof *f);
+	f->tool = tool;
+	f->iflag = FMT_AUTO;
+	f->oflag = -1;
+	f->max_line = READER_MAX_LINE_DEFAULT;
+	ledger_init(&f->ledger, kept_name);
+	state_init(&f->state);
+}
+
+static size_t
+count_options(const struct option *o)
+{
+	size_t n = 0;
+
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+struct option *
+filter_merge_options(const struct option *own, const struct option *extra)
+{
+	size_t a = count_options(own), b = count_options(filter_options);
+	size_t c = count_options(extra);
+	struct option *all = xcalloc(a + b + c + 1, sizeof *all);
+
+	memcpy(all, own, a * sizeof *all);
+	memcpy(all + a, filter_options, b * sizeof *all);
+	if (c)
+		memcpy(all + a + b, extra, c * sizeof *all);
+	return all;
+}
+
+int
+filter_option(struct filter *f, int ch, const char *arg, char *err,
+    size_t errlen)
+{
+	int fmt;
+
+	switch (ch) {
+	case 'i':
+	case 'o':
+		if ((fmt = fmt_from_name(arg)) < 0) {
+			snprintf(err, errlen, "-%c '%s': unknown format", ch, arg);
+			return -1;
+		}
+		if (ch == 'i')
+			f->iflag = fmt;
+		else
+			f->oflag = fmt == FMT_AUTO ? -1 : fmt;
+		return 1;
+	case 'w':
+		f->where_expr = arg;
+		return 1;
+	case 'O':
+		f->output_path = arg;
+		return 1;
+	case OPT_ON_ERROR:
+		if ((f->ledger.on_error = on_error_from_name(arg)) < 0) {
+			snprintf(err, errlen, "--on-error '%s': not warn, skip "
+			    "or fail", arg);
+			return -1;
+		}
+		return 1;
+	case OPT_REJECTS:
+		f->rejects_path = arg;
+		return 1;
+	case OPT_STATS:
+		f->stats = 1;
+		return 1;
+	case OPT_PROGRESS:
+		f->progress = 1;
+		return 1;
+	case OPT_MAX_LINE:
+		if (reader_size_parse(arg, &f->max_line) < 0) {
+			snprintf(err, errlen, "--max-line-bytes '%s': not a size",
+			    arg);
+			return -1;
+		}
+		return 1;
+	case OPT_STATE:
+		f->state_path = arg;
+		return 1;
+	}
+	return 0;
+}
+
+int
+filter_start(struct filter *f, struct fieldset *fs)
+{
+	char err[256];
+	int fd, loaded = 0, rc;
+
+	if (f->where_expr && (f->where = pred_compile(f->where_expr, fs, err,
+	    sizeof err)) == NULL) {
+		diag_warn("--where: %s", err);
+		exit(2);
+	}
+	if (f->state_path) {
+		if ((rc = state_load(&f->state, f->state_path, f->tool, err,
+		    sizeof err)) < 0)
+			diag_fatal(1, "%s", err);
+		loaded = rc == 0;
+	}
+	if (f->rejects_path) {
+		if (out_open(&f->rejects, f->rejects_path, 0) < 0)
+			diag_fatal(1, "cannot open '%s': %s", f->rejects_path,
+			    strerror(errno));
+		f->ledger.rejects = &f->rejects;
+	}
+	if (f->output_path == NULL) {
+		out_init(&f->out, STDOUT_FILENO, "<stdout>");
+		return loaded;
+	}
+	if ((fd = state_output_open(f->state_path ? &f->state : NULL,
+	    f->output_path, err, sizeof err)) < 0)
+		diag_fatal(1, "%s", err);
+	out_init(&f->out, fd, f->output_path);
+	f->out.owns_fd = 1;
+	return loaded;
+}
+
+int
+filter_pass(struct filter *f, const struct record *rec, struct buf *scratch)
+{
+	if (f->where == NULL)
+		return 1;
+	buf_reset(scratch);
+	if (pred_eval(f->where, rec, scratch))
+		return 1;
+	f->ledger.filtered++;
+	return 0;
+}
+
+void
+filter_input(struct filter *f, struct input *in, const struct fieldset *fs)
+{
+	in->fs = fs;
+	in->fmt = f->iflag;
+	in->max_line = f->max_line;
+	in->ledger = &f->ledger;
+	in->state = f->state_path ? &f->state : NULL;
+}
+
+void
+filter_commit(struct filter *f)
+{
+	char err[256];
+
+	if (state_commit(&f->state, f->state_path, f->tool, &f->out,
+	    f->output_path != NULL, err, sizeof err) < 0)
+		diag_fatal(1, "%s", err);
+}
+
+int
+filter_finish(struct filter *f)
+{
+	if (out_release(&f->out) < 0) {
+		if (f->out.err == EPIPE)
+			return 1;
+		diag_warn("write error: %s", strerror(f->out.err));
+		f->ledger.status = 1;
+	}
+	if (f->rejects_path && out_release(&f->rejects) < 0) {
+		diag_warn("'%s': write error: %s", f->rejects_path,
+		    strerror(f->rejects.err));
+		f->ledger.status = 1;
+	}
+	if (f->stats)
+		ledger_print(&f->ledger);
+	pred_free(f->where);
+	state_release(&f->state);
+	return f->ledger.status;
+}
