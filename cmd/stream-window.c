@@ -78,13 +78,8 @@ parse_options(int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, FILTER_SHORT "ht:V", longopts,
 	    NULL)) != -1) {
-		if (ch == 't')
-			ch = strategy_options[0].val;	/* --time */
-		if ((rc = filter_option(&flt, ch, optarg, err, sizeof err)) == 0 &&
-		    ch >= STRATEGY_OPT_BASE && ch < FILTER_OPT_BASE)
-			rc = strategy_option(&st, ch, optarg, err, sizeof err) < 0 ?
-			    -1 : 1;
-		if (rc < 0) {
+		if ((rc = filter_option(&flt, &st, ch, optarg, err,
+		    sizeof err)) < 0) {
 			diag_warn("%s", err);
 			usage(2);
 		}

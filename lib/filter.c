@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "filter.h"
+#include "strategy.h"
 
 enum {
 	OPT_ON_ERROR = FILTER_OPT_BASE, OPT_REJECTS, OPT_STATS, OPT_PROGRESS,
@@ -66,11 +67,15 @@ filter_merge_options(const struct option *own, const struct option *extra)
 }
 
 int
-filter_option(struct filter *f, int ch, const char *arg, char *err,
-    size_t errlen)
+filter_option(struct filter *f, struct strategy *st, int ch,
+    const char *arg, char *err, size_t errlen)
 {
 	int fmt;
 
+	if (st && ch == 't')
+		ch = strategy_options[0].val;	/* --time */
+	if (st && ch >= STRATEGY_OPT_BASE && ch < FILTER_OPT_BASE)
+		return strategy_option(st, ch, arg, err, errlen) < 0 ? -1 : 1;
 	switch (ch) {
 	case 'i':
 	case 'o':

@@ -46,13 +46,14 @@ void filter_init(struct filter *f, const char *tool, const char *kept_name);
  */
 struct option *filter_merge_options(const struct option *own,
     const struct option *extra);
+struct strategy;
 /*
- * Take option ch with its argument: 1 when it is one of the filter's, 0
- * when not; -1 for a bad argument, with the message in err (a usage
- * error).
+ * Take option ch with its argument: 1 when it is one of the filter's, or
+ * of the window options when st is not NULL (-t is --time), 0 when not;
+ * -1 for a bad argument, with the message in err (a usage error).
  */
-int filter_option(struct filter *f, int ch, const char *arg, char *err,
-    size_t errlen);
+int filter_option(struct filter *f, struct strategy *st, int ch,
+    const char *arg, char *err, size_t errlen);
 /*
  * After the options and the tool's fields: compile --where into fs (a
  * bad one is a usage error, exit 2), load --state (errors exit 1), open
