@@ -184,3 +184,29 @@ but_last() {
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-window: state 'sw': written for other windows; give another --state file" ]
 }
+
+@test "README recipe: the alert mails once per minute with three 5xx or more" {
+	recipe alert > alert.sh
+	[ -s alert.sh ]
+	mkdir bin
+	printf '#!/bin/sh\n{ echo "to $3: $2"; cat; } >> "%s/mailed"\n' "$PWD" > bin/mail
+	chmod +x bin/mail
+	: > access.log
+	PATH=$PWD/bin:$STREAMKIT_BIN:$PATH bash alert.sh 3>&- &
+	pid=$!
+	# tail must be following the file before lines are appended
+	for ((i = 0; i < 1000; i++)); do
+		t=$(pgrep -P "$pid" -x tail) && ls -l "/proc/$t/fd" | grep -q access.log && break
+		sleep 0.01
+	done
+	cat "$EXAMPLES/access.log" >> access.log
+	wait_lines mailed 6
+	pkill -TERM -P "$pid"
+	wait "$pid" || true
+	[ "$(cat mailed)" = 'to ops@example.com: 5xx spike
+window_start=2026-11-24T10:03:00.000Z window_end=2026-11-24T10:04:00.000Z count=3
+to ops@example.com: 5xx spike
+window_start=2026-11-24T11:23:00.000Z window_end=2026-11-24T11:24:00.000Z count=3
+to ops@example.com: 5xx spike
+window_start=2026-11-24T11:40:00.000Z window_end=2026-11-24T11:41:00.000Z count=3' ]
+}
