@@ -168,17 +168,25 @@ emit(void)
 	write_table(&tab, NULL, 0);
 }
 
+/* The pane a fire line asked for, for --pane-info's fields. */
+static const struct punct *pane;
+
 /* Write the results of one window, its bounds first. */
 static void
 emit_window(void *arg, const struct window *w, struct aggtab *t)
 {
 	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
+	char index[INT_FORMAT_MAX];
 	int kind = st.time_output == TOUT_RFC3339 ||
 	    st.time_output == TOUT_LOCAL ? OV_STR : OV_NUM;
-	struct addfield pre[2] = {
+	struct addfield pre[5] = {
 		{ st.start_field, start, 0, kind },
-		{ st.end_field, end, 0, kind }
+		{ st.end_field, end, 0, kind },
+		{ "pane", index, 0, OV_NUM },
+		{ "timing", NULL, 0, OV_STR },
+		{ "final", NULL, 0, OV_BOOL }
 	};
+	size_t npre = 2;
 
 	(void)arg;
 	if (partialflag) {	/* exact bounds: microseconds */
@@ -189,10 +197,41 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 		pre[0].vlen = strategy_format_time(&st, w->start, start);
 		pre[1].vlen = strategy_format_time(&st, w->end, end);
 	}
+	if (pane && st.pane_info) {
+		pre[2].vlen = int_format(pane->pane, index);
+		pre[3].val = punct_timing_name(pane->timing);
+		pre[3].vlen = strlen(pre[3].val);
+		pre[4].val = pane->final ? "true" : "false";
+		pre[4].vlen = strlen(pre[4].val);
+		npre = 5;
+	}
 	/* rate: per second of a window that has an end */
 	t->span = w->start == WINDOW_GLOBAL_START || w->end ==
 	    WINDOW_GLOBAL_END ? 0 : (double)(w->end - w->start) / 1e6;
-	write_table(t, pre, 2);
+	write_table(t, pre, npre);
+}
+
+/*
+ * Behind stream-trigger, panes come as fire lines: the pane of that
+ * window, in the stream's mode (discarding clears the window, the final
+ * pane frees it).  A window no record reached has no pane to write.
+ */
+static void
+fire_line(const struct punct *p)
+{
+	struct window w = { p->start, p->end };
+	struct aggtab *t = winstate_find(&ws, &w);
+
+	if (t == NULL)
+		return;
+	pane = p;
+	emit_window(NULL, &w, t);
+	pane = NULL;
+	if (p->final)
+		winstate_remove(&ws, &w);
+	else if (!st.accumulate)
+		aggtab_clear(t);
+	out_flush(&flt.out);
 }
 
 /* Enough for a busy key set; a runaway one stops with a clear error. */
@@ -519,6 +558,8 @@ start_windows(void)
 	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey, &st.win,
 	    st.allowed_lateness);
 	ws.max_groups = max_groups;
+	if (st.trigger)
+		ws.sliced = 0;	/* panes per window, as the fire lines say */
 	if (st.win.kind == WINDOW_SESSION)
 		session_keys();
 	watermark_init(&wm, st.max_delay);
@@ -570,12 +611,15 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 	}
 	if (p.kind == PUNCT_STRATEGY)
 		input_strategy(file, lineno, line, len);
+	else if (p.kind == PUNCT_FIRE && st.trigger)
+		fire_line(&p);
 	else if (p.kind == PUNCT_WATERMARK && st.win.kind != WINDOW_NONE) {
 		if (p.at_end)
 			watermark_end(&wm);
 		else
 			watermark_raise(&wm, p.t);
-		fire();
+		if (!st.trigger)
+			fire();
 	}
 }
 
@@ -647,6 +691,36 @@ sliding_line(const struct record *rec, evtime t, const struct window *w,
 		return 0;
 	*rc = fate(rec, last.fate, last.why);
 	return 1;
+}
+
+/*
+ * Behind stream-trigger: the record's line into its window (stream-trigger
+ * dropped what was late); the windows the watermark expired before this
+ * record are let go first, after the fire lines that followed it.
+ */
+static int
+triggered_record(struct record *rec)
+{
+	char why[256];
+	evtime t;
+	size_t n, i;
+
+	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
+	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
+		return fate(rec, FATE_REJECTED, why);
+	if (st.win.kind == WINDOW_SLIDING)
+		n = 1;			/* a line per window: its own */
+	winstate_expire(&ws, wm.wm);
+	for (i = 0; i < n; i++)
+		switch (aggtab_add(winstate_table(&ws, &wins[i]), rec, seq(),
+		    why, sizeof why)) {
+		case AGG_REJECT:
+			return fate(rec, FATE_REJECTED, why);
+		case AGG_FULL:
+			too_many_groups(rec);
+		}
+	watermark_observe(&wm, t);
+	return fate(rec, FATE_KEPT, "");
 }
 
 /* A record into its windows, then the watermark moves and fires. */
@@ -754,6 +828,8 @@ record(void *arg, struct record *rec, const struct parser *ps)
 		emit_due();
 	if (!filter_pass(&flt, rec, &scratch))
 		return 0;
+	if (st.trigger)
+		return triggered_record(rec);
 	if (st.win.kind != WINDOW_NONE)
 		return window_record(rec);
 	if (mergeflag)
@@ -920,7 +996,8 @@ finish(void)
 		/* with --state the stream goes on in the next run */
 		if (flt.state_path == NULL)
 			watermark_end(&wm);
-		fire();
+		if (!st.trigger)	/* else the fire lines said it all */
+			fire();
 		if (flt.ledger.late && !late_path)
 			diag_warn("%ju late records dropped; --late-output "
 			    "keeps them", flt.ledger.late);

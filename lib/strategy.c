@@ -188,6 +188,7 @@ strategy_release(struct strategy *s)
 	free(s->start_field);
 	free(s->end_field);
 	free(s->tzname);
+	free(s->trigger);
 	if (s->win.tz)
 		tz_release(&s->tz);
 	memset(s, 0, sizeof *s);
@@ -295,19 +296,32 @@ strategy_write(struct buf *b, const struct strategy *s)
 	add_str(b, "time_output", time_output_name(s->time_output));
 	add_int(b, "max_delay", s->max_delay);
 	add_int(b, "allowed_lateness", s->allowed_lateness);
-	add_str(b, "trigger", "watermark");
-	add_str(b, "mode", "discard");
+	add_str(b, "trigger", s->trigger ? s->trigger : "watermark");
+	add_str(b, "mode", s->accumulate ? "accumulate" : "discard");
+	if (s->trigger) {		/* a stream-trigger stream */
+		buf_addstr(b, ",\"fire_lines\":true");
+		if (s->pane_info)
+			buf_addstr(b, ",\"pane_info\":true");
+	}
 	buf_addstr(b, "}\n");
 }
 
 enum { P_WINDOW, P_SIZE, P_EVERY, P_OFFSET, P_GAP, P_TZ, P_TIME, P_TFMT,
-	P_TFIELD, P_KEY, P_START, P_END, P_TOUT, P_DELAY, P_LATENESS, P_N };
+	P_TFIELD, P_KEY, P_START, P_END, P_TOUT, P_DELAY, P_LATENESS,
+	P_TRIGGER, P_MODE, P_FIRE_LINES, P_PANE_INFO, P_N };
 
 static const char *const pnames[P_N] = {
 	"window", "size", "every", "offset", "gap", "tz", "time", "time_format",
 	"time_field", "key", "start_field", "end_field", "time_output",
-	"max_delay", "allowed_lateness"
+	"max_delay", "allowed_lateness", "trigger", "mode", "fire_lines",
+	"pane_info"
 };
+
+static int
+is_true(const struct val *v)
+{
+	return v->type == VAL_BOOL && v->p[0] == 't';
+}
 
 /* A string field of the line into *dst (NULL for null or absent). */
 static int
@@ -344,7 +358,8 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	struct buf scratch = BUF_INIT;
 	struct val v[P_N];
 	const char *why;
-	char *kind = NULL, *tout = NULL, *tfield = NULL;
+	char *kind = NULL, *tout = NULL, *tfield = NULL, *trigger = NULL;
+	char *mode = NULL;
 	int i, bad = 0;
 
 	if (fs.n == 0)
@@ -369,6 +384,16 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	bad |= get_str(&v[P_TOUT], &tout, &scratch);
 	bad |= get_int(&v[P_DELAY], &s->max_delay);
 	bad |= get_int(&v[P_LATENESS], &s->allowed_lateness);
+	bad |= get_str(&v[P_TRIGGER], &trigger, &scratch);
+	bad |= get_str(&v[P_MODE], &mode, &scratch);
+	if (is_true(&v[P_FIRE_LINES])) {
+		s->trigger = trigger;
+		trigger = NULL;
+		s->accumulate = mode && strcmp(mode, "accumulate") == 0;
+		s->pane_info = is_true(&v[P_PANE_INFO]);
+	}
+	free(trigger);
+	free(mode);
 	buf_release(&scratch);
 	for (i = WINDOW_TUMBLING; kind && i <= WINDOW_GLOBAL; i++)
 		if (strcmp(kind, window_kind_name(i)) == 0)

@@ -36,6 +36,10 @@ struct strategy {
 	int64_t max_delay, allowed_lateness;
 	int64_t max_jump, idle;		/* for the watermark */
 	char *tzname;			/* --tz, until strategy_finish */
+	/* set by stream-trigger: panes come as fire lines */
+	char *trigger;			/* its expression; NULL: the default */
+	int accumulate;			/* panes accumulate, not discard */
+	int pane_info;			/* results carry pane, timing, final */
 };
 
 /*

@@ -80,6 +80,16 @@ void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
  */
 evtime wall_now(void);
 
+/*
+ * Processing time, for triggers such as after(D): the wall clock, or,
+ * when the environment variable STREAMKIT_CLOCK names a file, the time
+ * written in it (RFC 3339 or epoch seconds), read again at each call, so
+ * that a test moves the clock by writing the file.  proc_clock_injected
+ * says which, so that a tool polls often enough to see the file change.
+ */
+evtime proc_now(void);
+int proc_clock_injected(void);
+
 struct monotime {
 	int64_t us;
 };

@@ -500,6 +500,62 @@ winstate_table(struct winstate *s, const struct window *w)
 	return table_of(s, &s->open, &s->n, &s->cap, w, 0);
 }
 
+/* The index of window w in s->open, or -1. */
+static long
+find_open(const struct winstate *s, const struct window *w)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_window(&s->open[mid].w, w);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct aggtab *
+winstate_find(struct winstate *s, const struct window *w)
+{
+	long i = find_open(s, w);
+
+	return i < 0 ? NULL : &s->open[i].tab;
+}
+
+void
+winstate_remove(struct winstate *s, const struct window *w)
+{
+	long i = find_open(s, w);
+
+	if (i < 0)
+		return;
+	aggtab_release(&s->open[i].tab);
+	memmove(&s->open[i], &s->open[i + 1],
+	    (s->n - (size_t)i - 1) * sizeof *s->open);
+	s->n--;
+}
+
+void
+winstate_expire(struct winstate *s, evtime wm)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < s->n; i++) {
+		if (expired(s, s->open[i].w.end, wm)) {
+			aggtab_release(&s->open[i].tab);
+			continue;
+		}
+		s->open[k++] = s->open[i];
+	}
+	s->n = k;
+}
+
 struct aggtab *
 winstate_slice_table(struct winstate *s, const struct window *w)
 {

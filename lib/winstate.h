@@ -94,8 +94,14 @@ int winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
     size_t whylen);
 
 /* The table of window w, opened when it is not open: for state that
- * comes whole (stream-agg --merge), not record by record. */
+ * comes whole (stream-agg --merge), not record by record, and for panes
+ * that fire lines decide (then without slices: s->sliced = 0). */
 struct aggtab *winstate_table(struct winstate *s, const struct window *w);
+/* The table of window w, or NULL; and w forgotten. */
+struct aggtab *winstate_find(struct winstate *s, const struct window *w);
+void winstate_remove(struct winstate *s, const struct window *w);
+/* Forget, without firing, the windows that expired at watermark wm. */
+void winstate_expire(struct winstate *s, evtime wm);
 
 /*
  * Saving and restoring open state (--state): winstate_each calls fn for

@@ -43,6 +43,12 @@ lint() {
 	[ -z "$output" ]
 }
 
+@test "stream-trigger.1 lints clean" {
+	run lint stream-trigger.1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "streamkit.7 lints clean" {
 	run lint streamkit.7
 	[ "$status" -eq 0 ]
@@ -52,6 +58,7 @@ lint() {
 @test "every example in the man pages has a test here" {
 	[ "$(examples_of stream-agg.1 | wc -l)" -eq 8 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
+	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
 
@@ -75,6 +82,12 @@ synopsis_matches() {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
 	[ "$output" -eq 31 ]
+}
+
+@test "the SYNOPSIS of stream-trigger.1 names every option of --help" {
+	run synopsis_matches stream-trigger
+	[ "$status" -eq 0 ]
+	[ "$output" -ge 12 ]
 }
 
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
@@ -193,4 +206,24 @@ method=PUT count=213' ]
 	[ "$output" = 'host,bytes_sum
 a,10
 b,5' ]
+}
+
+@test "stream-trigger.1 example 1: an early count every 500 requests" {
+	run_example stream-trigger.1 1
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:01:00.000Z status=200 count=11
+window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:01:00.000Z status=304 count=2' ]
+}
+
+@test "stream-trigger.1 example 2: accumulating panes with their information" {
+	run_example stream-trigger.1 2
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:10:00.000Z pane=0 timing=early final=false count=100
+window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:10:00.000Z pane=1 timing=on_time final=true count=170' ]
+}
+
+@test "stream-trigger.1 example 3: a pane every thousand requests" {
+	run_example stream-trigger.1 3
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z count=1000' ]
 }

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# stream-trigger: Beam's triggers over a stream-window stream, pane by
+# pane, and stream-agg writing the panes the fire lines ask for.
+
+load helper
+
+stream_window() { "$STREAMKIT_BIN/stream-window" "$@"; }
+stream_trigger() { "$STREAMKIT_BIN/stream-trigger" "$@"; }
+export -f stream_window stream_trigger
+
+# Records at 1 2 3 (window [0,10)), 12 (moves the watermark past 10), 4
+# (late, within 10 s of lateness), 25 (past [0,10)'s lateness), 6 (too
+# late).
+E='{"t":1}\n{"t":2}\n{"t":3}\n{"t":12}\n{"t":4}\n{"t":25}\n{"t":6}\n'
+
+# panes TRIGGER [OPTION...]: the fire lines, shortened to
+# "start-end pane timing final", one a line.
+panes() {
+	printf "%b" "$E" | stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s |
+	    stream_trigger "$@" 2>/dev/null | grep '^{"_punct":"fire"' |
+	    tr -d '{}"' | tr ',:' '  ' |
+	    awk '{ printf "%d-%d %s %s %s\n", $4 / 1e6, $6 / 1e6, $8, $10, $12 }'
+}
+
+@test "the default trigger: on time, then once for each late record within the lateness" {
+	run panes
+	[ "$output" = '0-10 0 on_time false
+0-10 1 late false
+10-20 0 on_time false
+20-30 0 on_time true' ]
+}
+
+@test "watermark without late: final on time, and later data for the window is dropped" {
+	run panes watermark
+	[ "$output" = '0-10 0 on_time true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --allowed-lateness 10s | stream_trigger --stats watermark"
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "stream-trigger: 2 late records dropped; --late-output keeps them" ]
+	[ "${stderr_lines[1]}" = "stream-trigger: stats read=7 passed=5 filtered=0 rejected=0 late=2 written=5" ]
+}
+
+@test "count(N) finishes after firing; a window that never reaches N never fires" {
+	run panes 'count(2)'
+	[ "$output" = '0-10 0 early true' ]
+}
+
+@test "repeat resets its child" {
+	run panes 'repeat(count(2))'
+	[ "$output" = '0-10 0 early false
+0-10 1 on_time false' ]
+}
+
+@test "early firings, and the on-time pane fires even when empty" {
+	run panes 'watermark(early=count(1))'
+	[ "$output" = '0-10 0 early false
+0-10 1 early false
+0-10 2 early false
+10-20 0 early false
+0-10 3 on_time true
+20-30 0 early false
+10-20 1 on_time true
+20-30 1 on_time true' ]
+}
+
+@test "early and late firings together" {
+	run panes 'watermark(early=count(2),late=count(1))'
+	[ "$output" = '0-10 0 early false
+0-10 1 on_time false
+0-10 2 late false
+10-20 0 on_time false
+20-30 0 on_time true' ]
+}
+
+@test "any, all, each and until" {
+	run panes 'any(count(3),watermark)'
+	[ "$output" = '0-10 0 early true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run panes 'all(count(2),watermark)'
+	[ "$output" = '0-10 0 on_time true' ]
+	run panes 'each(count(1),count(2))'
+	[ "$output" = '0-10 0 early false
+0-10 1 early true
+10-20 0 early false
+20-30 0 early false' ]
+	run panes 'until(repeat(count(1)),count(2))'
+	[ "$output" = '0-10 0 early false
+0-10 1 early true
+10-20 0 early false
+20-30 0 early false' ]
+}
+
+@test "stream-agg writes each pane: discarding gives what is new, accumulating the whole" {
+	in='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n'
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	[ "$output" = '{"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"a","count":1}
+{"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"b","count":1}
+{"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":false,"k":"a","count":1}
+{"window_start":0,"window_end":10,"pane":2,"timing":"late","final":false,"k":"b","count":1}
+{"window_start":10,"window_end":20,"pane":0,"timing":"on_time","final":true,"k":"a","count":1}' ]
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --accumulate 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	[ "$output" = '{"window_start":0,"window_end":10,"k":"a","count":1}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":2}
+{"window_start":10,"window_end":20,"k":"a","count":1}' ]
+}
+
+@test "the default trigger behind stream-trigger gives what stream-agg alone gives" {
+	"$STREAMKIT_BIN/../gen" -n 5000 > "$BATS_TEST_TMPDIR/e.jsonl"
+	for opts in "--tumbling 1m --max-delay 2s" "--sliding 2m --every 30s --max-delay 1s"; do
+		a=$(stream_agg -t ts $opts -g status count sum:bytes "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
+		b=$(stream_window -t ts $opts "$BATS_TEST_TMPDIR/e.jsonl" | stream_trigger 2>/dev/null | stream_agg -g status count sum:bytes)
+		[ -n "$a" ]
+		[ "$a" = "$b" ] || { echo "differ: $opts"; false; }
+	done
+}
+
+@test "after(D): processing time, moved by a test clock, fires while input is silent" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo in
+	echo 2026-11-24T10:00:00Z > clock
+	STREAMKIT_CLOCK=$PWD/clock stream_trigger 'repeat(after(30s))' < in > out &
+	pid=$!
+	exec {fd}> in
+	printf '%s\n' "$(printf '{"t":1}\n' | stream_window -t t --tumbling 1h | head -n 2)" >&"$fd"
+	wait_lines out 2
+	[ "$(grep -c "_punct\":\"fire" out)" -eq 0 ]
+	echo 2026-11-24T10:00:29Z > clock
+	echo 2026-11-24T10:00:30Z > clock
+	wait_lines out 3
+	[ "$(sed -n 3p out)" = '{"_punct":"fire","start":0,"end":3600000000,"pane":0,"timing":"early","final":false}' ]
+	exec {fd}>&-
+	wait "$pid"
+}
+
+@test "--late-output keeps what was too late, exit 0" {
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --allowed-lateness 10s | stream_trigger --late-output late watermark > /dev/null"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(cut -c1-8 late)" = '{"t":4,"
+{"t":6,"' ]
+}
+
+@test "bad input: no strategy line, a bad trigger, sessions" {
+	feed '{"t":1}\n' stream_trigger
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-trigger: <stdin>:1: not a windowed stream: no strategy line first (run stream-window before)" ]
+	feed '' stream_trigger 'count(0)'
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-trigger: trigger 'count(0)': at 7: expected a count of 1 or more" ]
+	feed '{"t":1}\n' bash -c 'stream_window -t t --session 5s | stream_trigger'
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "stream-trigger: session windows: stream-trigger cannot merge them yet" ]
+	feed '{"t":1}\n' bash -c 'stream_window -t t --tumbling 5s | stream_trigger | stream_trigger'
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-trigger: <stdin>:1: the stream has been through stream-trigger already" ]
+}
