@@ -117,12 +117,15 @@ window_of(const struct window *w)
 	return p;
 }
 
+static int uses_clock;			/* the trigger has an after() */
+
 static struct trigger_now
 now_for(const struct pane_window *p)
 {
 	struct trigger_now now = { p->w.end, wm.wm, 0 };
 
-	now.proc = proc_now();
+	if (uses_clock)
+		now.proc = proc_now();
 	return now;
 }
 
@@ -425,6 +428,7 @@ main(int argc, char **argv)
 	buf_reset(&line_out);
 	trigger_format(&line_out, trig);
 	trigger_text = xstrdup(line_out.data);
+	uses_clock = trigger_uses_clock(trig);
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
 	if (late_path && out_open(&lateout, late_path, 0) < 0)

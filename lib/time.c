@@ -898,12 +898,26 @@ wall_now(void)
 	return (evtime)ts.tv_sec * US_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* The clock file's name, looked up once: the environment stays. */
+static const char *
+clock_file(void)
+{
+	static const char *f;
+	static int looked;
+
+	if (!looked) {
+		f = getenv("STREAMKIT_CLOCK");
+		if (f != NULL && *f == '\0')
+			f = NULL;
+		looked = 1;
+	}
+	return f;
+}
+
 int
 proc_clock_injected(void)
 {
-	const char *f = getenv("STREAMKIT_CLOCK");
-
-	return f != NULL && *f != '\0';
+	return clock_file() != NULL;
 }
 
 evtime
@@ -917,7 +931,7 @@ proc_now(void)
 
 	if (!proc_clock_injected())
 		return wall_now();
-	if ((fd = open(getenv("STREAMKIT_CLOCK"), O_RDONLY)) < 0)
+	if ((fd = open(clock_file(), O_RDONLY)) < 0)
 		return 0;
 	n = read(fd, text, sizeof text - 1);
 	close(fd);

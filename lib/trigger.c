@@ -452,3 +452,16 @@ trigger_finished(const struct trigger *t, const struct trigger_node_state *s)
 {
 	return s[t->index].done;
 }
+
+int
+trigger_uses_clock(const struct trigger *t)
+{
+	size_t i;
+
+	if (t->kind == TRIG_AFTER)
+		return 1;
+	for (i = 0; i < t->nsub; i++)
+		if (t->sub[i] && trigger_uses_clock(t->sub[i]))
+			return 1;
+	return 0;
+}

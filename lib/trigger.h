@@ -83,6 +83,8 @@ int trigger_on_fire(const struct trigger *t, struct trigger_node_state *s,
 /* The earliest processing time at which the window may fire, or 0. */
 int64_t trigger_deadline(const struct trigger *t,
     const struct trigger_node_state *s);
+/* 1 when some part of t runs on processing time (after). */
+int trigger_uses_clock(const struct trigger *t);
 /* 1 when the trigger has finished: no pane follows, and later records
  * for the window are dropped. */
 int trigger_finished(const struct trigger *t,
