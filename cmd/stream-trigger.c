@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
+#include "pane.h"
 #include "punct.h"
 #include "sig.h"
 #include "strategy.h"
@@ -40,17 +41,6 @@ static const struct option own_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* A window's trigger state and pane bookkeeping. */
-struct pane_window {
-	struct window w;
-	struct trigger_node_state *ts;
-	long pane;			/* the next pane's index */
-	uint64_t since, total;		/* records since the last pane, ever */
-	int end_seen;			/* the watermark passed its end */
-	int ontime;			/* its on-time pane was emitted */
-	int finished;			/* no pane follows; late data dropped */
-};
-
 static struct filter flt;
 static struct input inp;
 static struct strategy st;
@@ -61,8 +51,7 @@ static const char *trigger_text = DEFAULT_TRIGGER, *late_path;
 static int64_t lateness = -1;		/* -1: the stream's */
 static int accumulate = -1, pane_info;	/* -1: as not set */
 static int have_strategy, ended;
-static struct pane_window *wins;
-static size_t nwins, wincap;
+static struct panes panes;
 static struct window *assigned;
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
@@ -80,137 +69,14 @@ usage(int status)
 	exit(status);
 }
 
-static int
-cmp_window(const struct window *a, const struct window *b)
-{
-	if (a->end != b->end)
-		return a->end < b->end ? -1 : 1;
-	return (a->start > b->start) - (a->start < b->start);
-}
-
-/* The state of window w, opened when absent. */
-static struct pane_window *
-window_of(const struct window *w)
-{
-	size_t lo = 0, hi = nwins;
-	struct pane_window *p;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = cmp_window(&wins[mid].w, w);
-
-		if (c == 0)
-			return &wins[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	wins = xgrowarray(wins, &wincap, nwins + 1, sizeof *wins);
-	p = &wins[lo];
-	memmove(p + 1, p, (nwins - lo) * sizeof *p);
-	nwins++;
-	memset(p, 0, sizeof *p);
-	p->w = *w;
-	p->ts = xcalloc(trigger_state_size(trig), sizeof *p->ts);
-	trigger_state_init(trig, p->ts);
-	return p;
-}
-
-static int uses_clock;			/* the trigger has an after() */
-
-static struct trigger_now
-now_for(const struct pane_window *p)
-{
-	struct trigger_now now = { p->w.end, wm.wm, 0 };
-
-	if (uses_clock)
-		now.proc = proc_now();
-	return now;
-}
-
-/*
- * The trigger fired: emit the pane, unless it is empty and not the
- * on-time one (Beam fires the on-time pane always, others when they hold
- * something), and take its state on.
- */
+/* A pane fired: its fire line, after what made it fire. */
 static void
-fire(struct pane_window *p, const struct trigger_now *now)
+write_fire(void *arg, const struct punct *p)
 {
-	struct punct f = { PUNCT_FIRE, 0, 0, p->w.start, p->w.end, p->pane,
-	    TIMING_EARLY, 0 };
-	int empty = st.accumulate ? p->total == 0 : p->since == 0;
-
-	if (wm.wm >= p->w.end)
-		f.timing = p->ontime ? TIMING_LATE : TIMING_ON_TIME;
-	p->finished = trigger_on_fire(trig, p->ts, now);
-	f.final = p->finished || wm.wm == EVTIME_MAX;
-	if (empty && f.timing != TIMING_ON_TIME)
-		return;
-	if (f.timing == TIMING_ON_TIME)
-		p->ontime = 1;
+	(void)arg;
 	buf_reset(&line_out);
-	punct_write(&line_out, &f);
+	punct_write(&line_out, p);
 	out_write(&flt.out, line_out.data, line_out.len);
-	p->pane++;
-	p->since = 0;
-}
-
-static void
-check(struct pane_window *p)
-{
-	struct trigger_now now = now_for(p);
-
-	if (!p->finished && trigger_should_fire(trig, p->ts, &now))
-		fire(p, &now);
-}
-
-/* The watermark moved: each window whose end it passed is looked at
- * once (Beam's end-of-window timer), in end order; then the windows past
- * their lateness go, without a pane. */
-static void
-advance(void)
-{
-	size_t i, k;
-
-	for (i = 0; i < nwins && wins[i].w.end <= wm.wm; i++)
-		if (!wins[i].end_seen) {
-			wins[i].end_seen = 1;
-			check(&wins[i]);
-		}
-	for (i = k = 0; i < nwins; i++) {
-		if (watermark_expired(&wm, wins[i].w.end, st.allowed_lateness)) {
-			free(wins[i].ts);
-			continue;
-		}
-		wins[k++] = wins[i];
-	}
-	nwins = k;
-	out_flush(&flt.out);
-}
-
-/* Processing time: fire what is due; milliseconds to the next. */
-static int
-timers(void)
-{
-	int64_t now = proc_now(), next = 0, d;
-	size_t i;
-
-	for (i = 0; i < nwins; i++) {
-		if ((d = trigger_deadline(trig, wins[i].ts)) == 0)
-			continue;
-		if (now >= d) {
-			check(&wins[i]);
-			d = trigger_deadline(trig, wins[i].ts);
-		}
-		if (d != 0 && (next == 0 || d < next))
-			next = d;
-	}
-	if (next == 0)
-		return -1;
-	if (proc_clock_injected())	/* a test moves it: look often */
-		return 10;
-	return (int)((next - now + 999) / 1000);
 }
 
 static int
@@ -220,7 +86,7 @@ on_wait(void *arg)
 
 	(void)arg;
 	input_housekeeping(&inp);
-	ms = timers();
+	ms = panes_timers(&panes, wm.wm);
 	out_flush(&flt.out);
 	return ms;
 }
@@ -241,7 +107,6 @@ static int
 record(void *arg, struct record *rec, const struct parser *ps)
 {
 	char why[256];
-	struct pane_window *p;
 	evtime t;
 	size_t n, i;
 
@@ -260,34 +125,19 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	/* a sliding stream has a line per window: its own is the first */
 	if (st.win.kind == WINDOW_SLIDING)
 		n = 1;
-	for (i = 0; i < n; i++) {
-		if (watermark_expired(&wm, assigned[i].end,
-		    st.allowed_lateness)) {
+	for (i = 0; i < n; i++)
+		if (panes_late(&panes, &assigned[i], wm.wm)) {
 			late(rec);
 			return 0;
 		}
-		p = window_of(&assigned[i]);
-		if (p->finished) {	/* its last pane is out */
-			late(rec);
-			return 0;
-		}
-	}
 	out_write(&flt.out, rec->line, rec->len);
 	out_putc(&flt.out, '\n');
 	flt.ledger.kept++;
 	flt.ledger.written++;
-	for (i = 0; i < n; i++) {
-		struct trigger_now now;
-
-		p = window_of(&assigned[i]);
-		now = now_for(p);
-		p->since++;
-		p->total++;
-		trigger_on_element(trig, p->ts, &now);
-		check(p);
-	}
+	for (i = 0; i < n; i++)
+		panes_record(&panes, &assigned[i], wm.wm);
 	if (watermark_observe(&wm, t))
-		advance();
+		panes_watermark(&panes, wm.wm);
 	return 0;
 }
 
@@ -315,6 +165,8 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	st.pane_info = pane_info;
 	st.trigger = xstrdup(trigger_text);
 	stamper_init(&stamper, &st, 1, (struct fieldset *)inp.fs);
+	panes_init(&panes, trig, st.accumulate, st.allowed_lateness);
+	panes.fire = write_fire;
 	watermark_init(&wm, st.max_delay);
 	assigned = xcalloc(window_count(&st.win), sizeof *assigned);
 	buf_reset(&line_out);
@@ -349,7 +201,7 @@ control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
 			ended = 1;
 		} else
 			watermark_raise(&wm, p.t);
-		advance();	/* the panes it fires go before it */
+		panes_watermark(&panes, wm.wm);	/* its panes go before it */
 	}
 	out_write(&flt.out, line, len);
 	out_putc(&flt.out, '\n');
@@ -428,7 +280,6 @@ main(int argc, char **argv)
 	buf_reset(&line_out);
 	trigger_format(&line_out, trig);
 	trigger_text = xstrdup(line_out.data);
-	uses_clock = trigger_uses_clock(trig);
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
 	if (late_path && out_open(&lateout, late_path, 0) < 0)
@@ -448,7 +299,7 @@ main(int argc, char **argv)
 		struct punct p = { PUNCT_WATERMARK, 0, 1, 0, 0, 0, 0, 0 };
 
 		watermark_end(&wm);
-		advance();
+		panes_watermark(&panes, wm.wm);
 		buf_reset(&line_out);
 		punct_write(&line_out, &p);
 		out_write(&flt.out, line_out.data, line_out.len);
