@@ -17,6 +17,7 @@
 #include "ledger.h"
 #include "out.h"
 #include "pred.h"
+#include "pane.h"
 #include "punct.h"
 #include "input.h"
 #include "progress.h"
@@ -26,6 +27,7 @@
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
+#include "trigger.h"
 #include "watermark.h"
 #include "winstate.h"
 
@@ -33,7 +35,8 @@
 
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
-	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART
+	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART, OPT_TRIGGER,
+	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO
 };
 
 static const struct option own_options[] = {
@@ -45,6 +48,10 @@ static const struct option own_options[] = {
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "part", required_argument, NULL, OPT_PART },
+	{ "trigger", required_argument, NULL, OPT_TRIGGER },
+	{ "accumulate", no_argument, NULL, OPT_ACCUMULATE },
+	{ "discard", no_argument, NULL, OPT_DISCARD },
+	{ "pane-info", no_argument, NULL, OPT_PANE_INFO },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "sort", no_argument, NULL, OPT_SORT },
@@ -88,6 +95,8 @@ usage(int status)
 	    "                  [--offset off] [--tz zone]\n"
 	    "                  [--max-delay d] [--max-jump d] [--idle d]\n"
 	    "                  [--allowed-lateness d] [--late-output file]\n"
+	    "                  [--trigger expr] [--accumulate | --discard]\n"
+	    "                  [--pane-info]\n"
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
 	    "                  [--max-line-bytes n] [--progress]\n"
@@ -238,11 +247,39 @@ fire_line(const struct punct *p)
 #define MAX_GROUPS_DEFAULT 1000000
 static size_t max_groups = MAX_GROUPS_DEFAULT;
 
+/* --trigger in-process: the same panes stream-trigger would fire. */
+static struct trigger *trig;
+static struct panes panes;
+static const char *trigger_text;
+static int accumulate, pane_info;
+
+/* A pane fired: the window's results, then the mode's way with them. */
+static void
+pane_fired(void *arg, const struct punct *p)
+{
+	(void)arg;
+	fire_line(p);
+}
+
+static void
+pane_expired(void *arg, const struct window *w)
+{
+	(void)arg;
+	winstate_remove(&ws, w);
+}
+
 /* Fire what the watermark has passed; results leave at once. */
 static void
 fire(void)
 {
-	long n = winstate_fire(&ws, wm.wm, emit_window, NULL);
+	long n;
+
+	if (trig) {
+		panes_watermark(&panes, wm.wm);
+		out_flush(&flt.out);
+		return;
+	}
+	n = winstate_fire(&ws, wm.wm, emit_window, NULL);
 
 	if (n == AGG_FULL)
 		diag_fatal(1, "more than %zu groups in a window: raise "
@@ -287,8 +324,14 @@ on_wait(void *arg)
 {
 	int64_t quiet;
 
+	int ms;
+
 	(void)arg;
 	input_housekeeping(&inp);
+	if (trig && (ms = panes_timers(&panes, wm.wm)) >= 0) {
+		out_flush(&flt.out);
+		return ms;	/* before --idle's: a test clock moves it */
+	}
 	out_flush(&flt.out);
 	if (st.win.kind == WINDOW_NONE || st.idle == 0)
 		return emit_due();
@@ -558,8 +601,8 @@ start_windows(void)
 	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey, &st.win,
 	    st.allowed_lateness);
 	ws.max_groups = max_groups;
-	if (st.trigger)
-		ws.sliced = 0;	/* panes per window, as the fire lines say */
+	if (st.trigger || trig)
+		ws.sliced = 0;	/* panes per window, as the triggers say */
 	if (st.win.kind == WINDOW_SESSION)
 		session_keys();
 	watermark_init(&wm, st.max_delay);
@@ -723,6 +766,38 @@ triggered_record(struct record *rec)
 	return fate(rec, FATE_KEPT, "");
 }
 
+/* --trigger in-process: as stream-trigger and stream-agg behind it. */
+static int
+trigger_record(struct record *rec)
+{
+	char why[256];
+	evtime t;
+	size_t n, i, taken = 0;
+
+	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
+	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
+		return fate(rec, FATE_REJECTED, why);
+	if (watermark_outlier(&wm, t))
+		return fate(rec, FATE_REJECTED, "event time more than "
+		    "--max-jump ahead of the watermark");
+	for (i = 0; i < n; i++) {
+		if (panes_late(&panes, &wins[i], wm.wm))
+			continue;
+		switch (aggtab_add(winstate_table(&ws, &wins[i]), rec, seq(),
+		    why, sizeof why)) {
+		case AGG_REJECT:
+			return fate(rec, FATE_REJECTED, why);
+		case AGG_FULL:
+			too_many_groups(rec);
+		}
+		taken++;
+		panes_record(&panes, &wins[i], wm.wm);
+	}
+	if (watermark_observe(&wm, t))
+		fire();
+	return fate(rec, taken ? FATE_KEPT : FATE_LATE, "");
+}
+
 /* A record into its windows, then the watermark moves and fires. */
 static int
 window_record(struct record *rec)
@@ -830,6 +905,8 @@ record(void *arg, struct record *rec, const struct parser *ps)
 		return 0;
 	if (st.trigger)
 		return triggered_record(rec);
+	if (trig)
+		return trigger_record(rec);
 	if (st.win.kind != WINDOW_NONE)
 		return window_record(rec);
 	if (mergeflag)
@@ -873,6 +950,28 @@ parse_aggs(int argc, char **argv, struct aggspec **list, size_t *n)
 }
 
 
+/* --trigger: stream-trigger's panes in-process (see lib/pane). */
+static void
+set_up_trigger(void)
+{
+	char err[256];
+
+	if ((trig = trigger_parse(trigger_text, err, sizeof err)) == NULL) {
+		diag_warn("--trigger '%s': %s", trigger_text, err);
+		usage(2);
+	}
+	if (st.win.kind == WINDOW_SESSION || partialflag || flt.state_path) {
+		diag_warn("--trigger does not go with sessions, --partial or "
+		    "--state yet");
+		usage(2);
+	}
+	st.accumulate = accumulate;
+	st.pane_info = pane_info;
+	panes_init(&panes, trig, accumulate, st.allowed_lateness);
+	panes.fire = pane_fired;
+	panes.expire = pane_expired;
+}
+
 /* Windows from our options, checked; none unless a kind is given. */
 static void
 set_up_windows(void)
@@ -882,7 +981,7 @@ set_up_windows(void)
 	if (st.win.kind == WINDOW_NONE) {
 		if (st.time_field || st.tzname || st.max_delay || st.max_jump ||
 		    st.idle || st.allowed_lateness || st.win.period ||
-		    st.win.offset || late_path) {
+		    st.win.offset || late_path || trigger_text || pane_info) {
 			diag_warn("window options need a window: --tumbling, "
 			    "--sliding or --global");
 			usage(2);
@@ -897,6 +996,8 @@ set_up_windows(void)
 		diag_warn("--emit-every is for aggregates without windows");
 		usage(2);
 	}
+	if (trigger_text)
+		set_up_trigger();
 	start_windows();
 }
 
@@ -967,6 +1068,16 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_MERGE:
 			mergeflag = 1;
+			break;
+		case OPT_TRIGGER:
+			trigger_text = optarg;
+			break;
+		case OPT_ACCUMULATE:
+		case OPT_DISCARD:
+			accumulate = ch == OPT_ACCUMULATE;
+			break;
+		case OPT_PANE_INFO:
+			pane_info = 1;
 			break;
 		case OPT_PART:
 			part_base = parse_count("--part", optarg);

@@ -81,7 +81,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 31 ]
+	[ "$output" -eq 34 ]
 }
 
 @test "the SYNOPSIS of stream-trigger.1 names every option of --help" {

@@ -161,3 +161,36 @@ panes() {
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-trigger: <stdin>:1: the stream has been through stream-trigger already" ]
 }
+
+@test "stream-agg --trigger in-process gives what the pipeline gives" {
+	in='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n{"t":25,"k":"a"}\n{"t":6,"k":"a"}\n'
+	for T in 'repeat(watermark)' watermark 'count(2)' 'repeat(count(2))' \
+	    'watermark(early=count(1))' 'watermark(early=count(2),late=count(1))' \
+	    'any(count(3),watermark)' 'each(count(1),count(2))'; do
+		for M in --discard --accumulate; do
+			a=$(printf "$in" | stream_agg -t t --tumbling 10s --allowed-lateness 10s --time-output epoch --trigger "$T" $M --pane-info -g k count 2>/dev/null || true)
+			b=$(printf "$in" | stream_window -t t --tumbling 10s --allowed-lateness 10s --time-output epoch | stream_trigger $M --pane-info "$T" 2>/dev/null | stream_agg -g k count)
+			[ -n "$a" ]
+			[ "$a" = "$b" ] || { echo "differ: $T $M"; false; }
+		done
+	done
+	"$STREAMKIT_BIN/../gen" -n 5000 > "$BATS_TEST_TMPDIR/e.jsonl"
+	for opts in "--tumbling 1m --max-delay 2s" "--sliding 2m --every 30s --max-delay 1s --allowed-lateness 5s"; do
+		a=$(stream_agg -t ts $opts --trigger 'watermark(early=count(100))' --pane-info -g status count sum:bytes "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
+		b=$(stream_window -t ts $opts "$BATS_TEST_TMPDIR/e.jsonl" | stream_trigger --pane-info 'watermark(early=count(100))' 2>/dev/null | stream_agg -g status count sum:bytes)
+		[ -n "$a" ]
+		[ "$a" = "$b" ] || { echo "differ: $opts"; false; }
+	done
+}
+
+@test "stream-agg --trigger: usage errors" {
+	feed '' stream_agg --trigger 'count(2)' count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: window options need a window: --tumbling, --sliding or --global" ]
+	feed '' stream_agg -t t --tumbling 1m --trigger 'count(' count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --trigger 'count(': at 7: expected a count of 1 or more" ]
+	feed '' stream_agg -t t --session 1m --trigger 'count(2)' count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with sessions, --partial or --state yet" ]
+}
