@@ -36,7 +36,7 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
 	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART, OPT_TRIGGER,
-	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO
+	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT
 };
 
 static const struct option own_options[] = {
@@ -52,6 +52,7 @@ static const struct option own_options[] = {
 	{ "accumulate", no_argument, NULL, OPT_ACCUMULATE },
 	{ "discard", no_argument, NULL, OPT_DISCARD },
 	{ "pane-info", no_argument, NULL, OPT_PANE_INFO },
+	{ "retract", no_argument, NULL, OPT_RETRACT },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "sort", no_argument, NULL, OPT_SORT },
@@ -95,7 +96,8 @@ usage(int status)
 	    "                  [--offset off] [--tz zone]\n"
 	    "                  [--max-delay d] [--max-jump d] [--idle d]\n"
 	    "                  [--allowed-lateness d] [--late-output file]\n"
-	    "                  [--trigger expr] [--accumulate | --discard]\n"
+	    "                  [--trigger expr] [--accumulate | --discard |\n"
+	    "                   --retract]\n"
 	    "                  [--pane-info]\n"
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n]\n"
@@ -177,8 +179,15 @@ emit(void)
 	write_table(&tab, NULL, 0);
 }
 
-/* The pane a fire line asked for, for --pane-info's fields. */
+/* The pane a fire line asked for, for --pane-info's fields; with
+ * --retract, the last pane of each window, and when one is being
+ * retracted. */
 static const struct punct *pane;
+static struct winstate prevs;
+static int retracting;
+/* Windows kept whole, one table each (--merge, --retract's last panes). */
+static struct windowing merged_windows = { WINDOW_TUMBLING, 1, 0, 0, 0, NULL };
+
 
 /* Write the results of one window, its bounds first. */
 static void
@@ -188,12 +197,13 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 	char index[INT_FORMAT_MAX];
 	int kind = st.time_output == TOUT_RFC3339 ||
 	    st.time_output == TOUT_LOCAL ? OV_STR : OV_NUM;
-	struct addfield pre[5] = {
+	struct addfield pre[6] = {
 		{ st.start_field, start, 0, kind },
 		{ st.end_field, end, 0, kind },
 		{ "pane", index, 0, OV_NUM },
 		{ "timing", NULL, 0, OV_STR },
-		{ "final", NULL, 0, OV_BOOL }
+		{ "final", NULL, 0, OV_BOOL },
+		{ "retract", "true", 4, OV_BOOL }
 	};
 	size_t npre = 2;
 
@@ -206,7 +216,7 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 		pre[0].vlen = strategy_format_time(&st, w->start, start);
 		pre[1].vlen = strategy_format_time(&st, w->end, end);
 	}
-	if (pane && st.pane_info) {
+	if (pane && st.pane_info && !retracting) {
 		pre[2].vlen = int_format(pane->pane, index);
 		pre[3].val = punct_timing_name(pane->timing);
 		pre[3].vlen = strlen(pre[3].val);
@@ -214,6 +224,8 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
 		pre[4].vlen = strlen(pre[4].val);
 		npre = 5;
 	}
+	if (retracting)		/* the pane before, to subtract */
+		pre[npre++] = pre[5];
 	/* rate: per second of a window that has an end */
 	t->span = w->start == WINDOW_GLOBAL_START || w->end ==
 	    WINDOW_GLOBAL_END ? 0 : (double)(w->end - w->start) / 1e6;
@@ -229,16 +241,28 @@ static void
 fire_line(const struct punct *p)
 {
 	struct window w = { p->start, p->end };
-	struct aggtab *t = winstate_find(&ws, &w);
+	struct aggtab *t = winstate_find(&ws, &w), *prev;
 
 	if (t == NULL)
 		return;
+	if (st.retract && (prev = winstate_find(&prevs, &w)) != NULL &&
+	    aggtab_count(prev) > 0) {
+		retracting = 1;
+		emit_window(NULL, &w, prev);
+		retracting = 0;
+	}
 	pane = p;
 	emit_window(NULL, &w, t);
 	pane = NULL;
-	if (p->final)
+	if (st.retract && !p->final) {	/* what the next pane retracts */
+		prev = winstate_table(&prevs, &w);
+		aggtab_clear(prev);
+		aggtab_merge(prev, t);
+	}
+	if (p->final) {
 		winstate_remove(&ws, &w);
-	else if (!st.accumulate)
+		winstate_remove(&prevs, &w);
+	} else if (!st.accumulate)
 		aggtab_clear(t);
 	out_flush(&flt.out);
 }
@@ -251,7 +275,7 @@ static size_t max_groups = MAX_GROUPS_DEFAULT;
 static struct trigger *trig;
 static struct panes panes;
 static const char *trigger_text;
-static int accumulate, pane_info;
+static int accumulate, pane_info, retract;
 
 /* A pane fired: the window's results, then the mode's way with them. */
 static void
@@ -266,6 +290,8 @@ pane_expired(void *arg, const struct window *w)
 {
 	(void)arg;
 	winstate_remove(&ws, w);
+	if (st.retract)
+		winstate_remove(&prevs, w);
 }
 
 /* Fire what the watermark has passed; results leave at once. */
@@ -603,6 +629,9 @@ start_windows(void)
 	ws.max_groups = max_groups;
 	if (st.trigger || trig)
 		ws.sliced = 0;	/* panes per window, as the triggers say */
+	if (st.retract)
+		winstate_init(&prevs, specs, nspec, ws.keyslot, ws.keyname,
+		    ws.nkey, &merged_windows, st.allowed_lateness);
 	if (st.win.kind == WINDOW_SESSION)
 		session_keys();
 	watermark_init(&wm, st.max_delay);
@@ -754,6 +783,8 @@ triggered_record(struct record *rec)
 	if (st.win.kind == WINDOW_SLIDING)
 		n = 1;			/* a line per window: its own */
 	winstate_expire(&ws, wm.wm);
+	if (st.retract)
+		winstate_expire(&prevs, wm.wm);
 	for (i = 0; i < n; i++)
 		switch (aggtab_add(winstate_table(&ws, &wins[i]), rec, seq(),
 		    why, sizeof why)) {
@@ -842,7 +873,6 @@ window_record(struct record *rec)
  * --merge: a partial record into its group's (and window's) state.  The
  * window bounds, when there are any, are microseconds.
  */
-static struct windowing merged_windows = { WINDOW_TUMBLING, 1, 0, 0, 0, NULL };
 
 static int
 merge_record(const struct record *rec)
@@ -966,6 +996,7 @@ set_up_trigger(void)
 		usage(2);
 	}
 	st.accumulate = accumulate;
+	st.retract = retract;
 	st.pane_info = pane_info;
 	panes_init(&panes, trig, accumulate, st.allowed_lateness);
 	panes.fire = pane_fired;
@@ -1075,6 +1106,10 @@ parse_options(int argc, char **argv)
 		case OPT_ACCUMULATE:
 		case OPT_DISCARD:
 			accumulate = ch == OPT_ACCUMULATE;
+			retract = 0;
+			break;
+		case OPT_RETRACT:
+			accumulate = retract = 1;
 			break;
 		case OPT_PANE_INFO:
 			pane_info = 1;

@@ -27,7 +27,7 @@
 
 enum {
 	OPT_LATENESS = 256, OPT_ACCUMULATE, OPT_DISCARD, OPT_LATE_OUTPUT,
-	OPT_PANE_INFO
+	OPT_PANE_INFO, OPT_RETRACT
 };
 
 static const struct option own_options[] = {
@@ -38,6 +38,7 @@ static const struct option own_options[] = {
 	{ "discard", no_argument, NULL, OPT_DISCARD },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "pane-info", no_argument, NULL, OPT_PANE_INFO },
+	{ "retract", no_argument, NULL, OPT_RETRACT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -50,6 +51,7 @@ static struct trigger *trig;
 static const char *trigger_text = DEFAULT_TRIGGER, *late_path;
 static int64_t lateness = -1;		/* -1: the stream's */
 static int accumulate = -1, pane_info;	/* -1: as not set */
+static int retract;
 static int have_strategy, ended;
 static struct panes panes;
 static struct window *assigned;
@@ -61,7 +63,8 @@ usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: stream-trigger [--allowed-lateness d] [--accumulate |\n"
-	    "                      --discard] [--late-output file] [--pane-info]\n"
+	    "                      --discard | --retract] [--late-output file]\n"
+	    "                      [--pane-info]\n"
 	    "                      [-i fmt] [-w expr] [-O file]\n"
 	    "                      [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                      [--max-line-bytes n] [--progress] [--stats]\n"
@@ -162,6 +165,8 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 		st.allowed_lateness = lateness;
 	if (accumulate >= 0)
 		st.accumulate = accumulate;
+	if (retract)
+		st.accumulate = st.retract = 1;
 	st.pane_info = pane_info;
 	st.trigger = xstrdup(trigger_text);
 	stamper_init(&stamper, &st, 1, (struct fieldset *)inp.fs);
@@ -234,6 +239,10 @@ parse_options(int argc, char **argv)
 		case OPT_ACCUMULATE:
 		case OPT_DISCARD:
 			accumulate = ch == OPT_ACCUMULATE;
+			retract = 0;
+			break;
+		case OPT_RETRACT:
+			retract = 1;
 			break;
 		case OPT_LATE_OUTPUT:
 			late_path = optarg;

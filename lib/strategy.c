@@ -297,7 +297,8 @@ strategy_write(struct buf *b, const struct strategy *s)
 	add_int(b, "max_delay", s->max_delay);
 	add_int(b, "allowed_lateness", s->allowed_lateness);
 	add_str(b, "trigger", s->trigger ? s->trigger : "watermark");
-	add_str(b, "mode", s->accumulate ? "accumulate" : "discard");
+	add_str(b, "mode", s->retract ? "retract" : s->accumulate ?
+	    "accumulate" : "discard");
 	if (s->trigger) {		/* a stream-trigger stream */
 		buf_addstr(b, ",\"fire_lines\":true");
 		if (s->pane_info)
@@ -389,7 +390,9 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	if (is_true(&v[P_FIRE_LINES])) {
 		s->trigger = trigger;
 		trigger = NULL;
-		s->accumulate = mode && strcmp(mode, "accumulate") == 0;
+		s->retract = mode && strcmp(mode, "retract") == 0;
+		s->accumulate = s->retract ||
+		    (mode && strcmp(mode, "accumulate") == 0);
 		s->pane_info = is_true(&v[P_PANE_INFO]);
 	}
 	free(trigger);

@@ -39,6 +39,7 @@ struct strategy {
 	/* set by stream-trigger: panes come as fire lines */
 	char *trigger;			/* its expression; NULL: the default */
 	int accumulate;			/* panes accumulate, not discard */
+	int retract;			/* and each retracts the one before */
 	int pane_info;			/* results carry pane, timing, final */
 };
 

@@ -194,3 +194,24 @@ panes() {
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with sessions, --partial or --state yet" ]
 }
+
+@test "--retract: before each new pane, the one before it, marked, to subtract" {
+	in='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n'
+	want='{"window_start":0,"window_end":10,"k":"a","count":1}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":0,"window_end":10,"retract":true,"k":"a","count":1}
+{"window_start":0,"window_end":10,"retract":true,"k":"b","count":1}
+{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":1}
+{"window_start":0,"window_end":10,"retract":true,"k":"a","count":2}
+{"window_start":0,"window_end":10,"retract":true,"k":"b","count":1}
+{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":2}
+{"window_start":10,"window_end":20,"k":"a","count":1}'
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --retract 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	[ "$output" = "$want" ]
+	feed "$in" stream_agg -t t --tumbling 10s --time-output epoch --allowed-lateness 10s --trigger 'watermark(early=count(2),late=count(1))' --retract -g k count
+	[ "$output" = "$want" ]
+	feed "$in" bash -c "stream_window -t t --tumbling 10s | stream_trigger --retract | head -n 1"
+	[[ "$output" == *'"mode":"retract"'* ]]
+}
