@@ -52,7 +52,7 @@ static const char *trigger_text = DEFAULT_TRIGGER, *late_path;
 static int64_t lateness = -1;		/* -1: the stream's */
 static int accumulate = -1, pane_info;	/* -1: as not set */
 static int retract;
-static int have_strategy, ended;
+static int have_strategy, ended, state_loaded;
 static struct panes panes;
 static struct window *assigned;
 static struct out lateout;
@@ -68,6 +68,7 @@ usage(int status)
 	    "                      [-i fmt] [-w expr] [-O file]\n"
 	    "                      [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                      [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                      [--state file]\n"
 	    "                      [trigger [file ...]]\n");
 	exit(status);
 }
@@ -144,6 +145,59 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	return 0;
 }
 
+/*
+ * --state: the strategy (ours, with the trigger in it), the watermark,
+ * and every window's panes and trigger state; checked against this run's
+ * strategy when its line comes.
+ */
+static void
+restore_state(void)
+{
+	struct buf want = BUF_INIT;
+	size_t pos = 0, kl, rl;
+	const char *kw, *rest;
+	long long a, b;
+	int have_wm = 0;
+
+	strategy_write(&want, &st);
+	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl)) {
+		if (kl == 8 && memcmp(kw, "strategy", 8) == 0 &&
+		    (rl + 1 != want.len || memcmp(rest, want.data, rl) != 0))
+			diag_fatal(1, "state '%s': written for another stream "
+			    "or trigger; give another --state file",
+			    flt.state_path);
+		if (kl == 9 && memcmp(kw, "watermark", 9) == 0 &&
+		    sscanf(rest, "%lld %lld", &a, &b) == 2) {
+			wm.max_seen = a;
+			wm.wm = b;
+			have_wm = 1;
+		}
+		if (kl == 4 && memcmp(kw, "pane", 4) == 0 &&
+		    panes_restore(&panes, rest, rl) < 0)
+			diag_fatal(1, "state '%s': a bad pane line",
+			    flt.state_path);
+	}
+	if (!have_wm)
+		diag_fatal(1, "state '%s': no watermark", flt.state_path);
+	buf_release(&want);
+}
+
+static void
+save_state(void)
+{
+	struct buf *b = &flt.state.body;
+
+	buf_reset(b);
+	if (have_strategy) {
+		buf_addstr(b, "strategy ");
+		strategy_write(b, &st);
+		buf_addf(b, "watermark %lld %lld\n", (long long)wm.max_seen,
+		    (long long)wm.wm);
+		panes_save(&panes, b);
+	}
+	filter_commit(&flt);
+}
+
 /* The stream's strategy, with our trigger in it, goes first. */
 static void
 take_strategy(const char *file, uintmax_t lineno, const char *line,
@@ -178,6 +232,8 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	strategy_write(&line_out, &st);
 	out_write(&flt.out, line_out.data, line_out.len);
 	have_strategy = 1;
+	if (state_loaded)
+		restore_state();
 }
 
 static void
@@ -290,7 +346,7 @@ main(int argc, char **argv)
 	trigger_format(&line_out, trig);
 	trigger_text = xstrdup(line_out.data);
 	input_init(&inp, flt.progress);
-	filter_start(&flt, &fields);
+	state_loaded = filter_start(&flt, &fields);
 	if (late_path && out_open(&lateout, late_path, 0) < 0)
 		diag_fatal(1, "cannot open '%s': %s", late_path,
 		    strerror(errno));
@@ -304,7 +360,9 @@ main(int argc, char **argv)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
-	if (have_strategy && !ended) {	/* the end of input ends the stream */
+	if (flt.state_path)		/* the stream goes on in the next run */
+		save_state();
+	else if (have_strategy && !ended) {	/* the end of input ends it */
 		struct punct p = { PUNCT_WATERMARK, 0, 1, 0, 0, 0, 0, 0 };
 
 		watermark_end(&wm);

@@ -1,6 +1,7 @@
 /*
  * pane.c - the panes of windows under a trigger (see pane.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,4 +214,68 @@ panes_timers(struct panes *ps, evtime wm)
 	if (proc_clock_injected())	/* a test moves it: look often */
 		return 10;
 	return (int)((next - now + 999) / 1000);
+}
+
+void
+panes_save(const struct panes *ps, struct buf *b)
+{
+	size_t i, k, nodes = trigger_state_size(ps->trig);
+
+	for (i = 0; i < ps->n; i++) {
+		const struct pane_window *p = &ps->w[i];
+
+		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d",
+		    (long long)p->w.start, (long long)p->w.end, p->pane,
+		    (unsigned long long)p->since, (unsigned long long)p->total,
+		    p->end_seen, p->ontime, p->finished);
+		for (k = 0; k < nodes; k++)
+			buf_addf(b, " %lld:%lld:%d:%d:%zu",
+			    (long long)p->ts[k].count,
+			    (long long)p->ts[k].deadline, p->ts[k].done,
+			    p->ts[k].ontime, p->ts[k].current);
+		buf_addc(b, '\n');
+	}
+}
+
+int
+panes_restore(struct panes *ps, const char *line, size_t len)
+{
+	char *text = xmemdup(line, len), *q;
+	struct pane_window *p;
+	struct window w;
+	long long a, b, cnt, dl;
+	unsigned long long since, total;
+	size_t k, nodes = trigger_state_size(ps->trig), cur;
+	long pane;
+	int end_seen, ontime, finished, done, on, used, rc = -1;
+
+	if (sscanf(text, "%lld %lld %ld %llu %llu %d %d %d%n", &a, &b, &pane,
+	    &since, &total, &end_seen, &ontime, &finished, &used) != 8 ||
+	    b <= a || pane < 0)
+		goto out;
+	w.start = a;
+	w.end = b;
+	p = window_of(ps, &w);
+	p->pane = pane;
+	p->since = since;
+	p->total = total;
+	p->end_seen = end_seen != 0;
+	p->ontime = ontime != 0;
+	p->finished = finished != 0;
+	q = text + used;
+	for (k = 0; k < nodes; k++) {
+		if (sscanf(q, " %lld:%lld:%d:%d:%zu%n", &cnt, &dl, &done, &on,
+		    &cur, &used) != 5)
+			goto out;
+		p->ts[k].count = cnt;
+		p->ts[k].deadline = dl;
+		p->ts[k].done = done != 0;
+		p->ts[k].ontime = on != 0;
+		p->ts[k].current = cur;
+		q += used;
+	}
+	rc = *q == '\0' ? 0 : -1;
+out:
+	free(text);
+	return rc;
 }

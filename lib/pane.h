@@ -52,4 +52,12 @@ void panes_watermark(struct panes *ps, evtime wm);
  * or -1 for none. */
 int panes_timers(struct panes *ps, evtime wm);
 
+/*
+ * --state: each window's pane bookkeeping and trigger state as "pane"
+ * lines appended to b; panes_restore reads one such line back (the REST
+ * after the keyword): 0, or -1 when it is not one.
+ */
+void panes_save(const struct panes *ps, struct buf *b);
+int panes_restore(struct panes *ps, const char *line, size_t len);
+
 #endif

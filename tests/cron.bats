@@ -210,3 +210,28 @@ window_start=2026-11-24T11:23:00.000Z window_end=2026-11-24T11:24:00.000Z count=
 to ops@example.com: 5xx spike
 window_start=2026-11-24T11:40:00.000Z window_end=2026-11-24T11:41:00.000Z count=3' ]
 }
+
+@test "cron through stream-trigger: three --state stages, early panes and on-time panes once each" {
+	T='watermark(early=count(100))'
+	pipeline() {
+		"$STREAMKIT_BIN/stream-window" -t ts --tumbling 10s --max-delay 5s --state sw app.log |
+		    "$STREAMKIT_BIN/stream-trigger" --state st "$T" |
+		    "$STREAMKIT_BIN/stream-agg" -g status count --state sa -O result
+	}
+	stream_window() { "$STREAMKIT_BIN/stream-window" "$@"; }
+	stream_window -t ts --tumbling 10s --max-delay 5s all.jsonl |
+	    "$STREAMKIT_BIN/stream-trigger" "$T" | stream_agg -g status count |
+	    grep -v '"window_start":"2030-' > want3
+	cat chunk.0 > app.log
+	pipeline
+	cat chunk.1 chunk.2 >> app.log
+	pipeline
+	cat chunk.3 >> app.log
+	pipeline
+	cat chunk.4 >> app.log
+	pipeline
+	cmp want3 result
+	grep -q '^pane ' st
+	# more than the on-time panes: the early ones came through too
+	[ "$(wc -l < want3)" -gt "$(stream_agg -t ts --tumbling 10s --max-delay 5s -g status count all.jsonl | grep -vc '"window_start":"2030-')" ]
+}
