@@ -17,7 +17,7 @@ LDLIBS  = -lm
 BUILD = build
 BIN   = $(BUILD)/bin
 
-TOOLS   = stream-agg stream-trigger stream-window
+TOOLS   = event-route stream-agg stream-trigger stream-window
 LIBSRC  = $(sort $(wildcard lib/*.c))
 LIBOBJ  = $(LIBSRC:lib/%.c=$(BUILD)/lib/%.o)
 LIB     = $(BUILD)/libstreamkit.a

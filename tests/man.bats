@@ -43,6 +43,12 @@ lint() {
 	[ -z "$output" ]
 }
 
+@test "event-route.1 lints clean" {
+	run lint event-route.1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "stream-trigger.1 lints clean" {
 	run lint stream-trigger.1
 	[ "$status" -eq 0 ]
@@ -59,6 +65,7 @@ lint() {
 	[ "$(examples_of stream-agg.1 | wc -l)" -eq 8 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 3 ]
+	[ "$(examples_of event-route.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
 
@@ -82,6 +89,12 @@ synopsis_matches() {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
 	[ "$output" -eq 34 ]
+}
+
+@test "the SYNOPSIS of event-route.1 names every option of --help" {
+	run synopsis_matches event-route
+	[ "$status" -eq 0 ]
+	[ "$output" -ge 11 ]
 }
 
 @test "the SYNOPSIS of stream-trigger.1 names every option of --help" {
@@ -226,4 +239,29 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:10:00.000Z pane=1
 	run_example stream-trigger.1 3
 	[ "$status" -eq 0 ]
 	[ "$output" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z count=1000' ]
+}
+
+@test "event-route.1 example 1: server errors out, the rest by status" {
+	run_example event-route.1 1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = '203.0.113.34 - alice [24/Nov/2026:10:03:15 +0000] "GET /login HTTP/1.1" 502 18753 "https://example.com/search?q=shoes" "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) Safari/605.1.15"' ]
+	[ "$(ls by-status | wc -l)" -eq 10 ]
+	[ "$(cat by-status/*.log | wc -l)" -eq 2000 ]
+}
+
+@test "event-route.1 example 2: mail the server errors" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	printf '#!/bin/sh\necho "$*" > "%s/subject"; cat > "%s/mailed"\n' "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/bin/mail"
+	chmod +x "$BATS_TEST_TMPDIR/bin/mail"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run_example event-route.1 2
+	[ "$status" -eq 0 ]
+	[ "$(cat subject)" = "-s errors ops@example.com" ]
+	[ "$(wc -l < mailed)" -eq 65 ]
+}
+
+@test "event-route.1 example 3: four workers by client, then a merge" {
+	run_example event-route.1 3
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"host":"203.0.113.25","count":49}
+{"host":"203.0.113.27","count":61}' ]
 }

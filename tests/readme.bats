@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Every example in the README runs: in each ```console block, a line
-# "$ CMD" is run from examples/ with the tools on PATH, and the lines after
-# it, up to the next "$ " or the end of the block, are its exact stdout.
+# "$ CMD" is run beside a copy of examples/access.log, with the tools on
+# PATH, and the lines after it, up to the next "$ " or the end of the
+# block, are its exact stdout.
 
 load helper
 
@@ -20,9 +21,10 @@ examples() {
 
 @test "README examples print what the README says" {
 	local n=0 bad=0 cmd want got
+	cp "$EXAMPLES/access.log" "$BATS_TEST_TMPDIR/"	# what they read, away from the tree
 	while IFS= read -r -d '' cmd && IFS= read -r -d '' want; do
 		n=$((n + 1))
-		got=$(cd "$EXAMPLES" && PATH=$STREAMKIT_BIN:$PATH bash -c "$cmd" 2>/dev/null || true)
+		got=$(cd "$BATS_TEST_TMPDIR" && PATH=$STREAMKIT_BIN:$PATH bash -c "$cmd" 2>/dev/null || true)
 		if [ "$got" != "$want" ]; then
 			bad=$((bad + 1))
 			printf 'README example %d: %s\n--- want\n%s\n--- got\n%s\n' \

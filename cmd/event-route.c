@@ -1,0 +1,205 @@
+/*
+ * event-route - send each event to the destinations whose predicate it
+ * matches: standard output, files named by its fields, long-lived
+ * handlers, shards.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "filter.h"
+#include "input.h"
+#include "punct.h"
+#include "route.h"
+#include "sig.h"
+
+#define VERSION "0.1.0"
+
+enum { OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN };
+
+static const struct option own_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "first", no_argument, NULL, OPT_FIRST },
+	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
+	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ NULL, 0, NULL, 0 }
+};
+
+static struct filter flt;
+static struct input inp;
+static struct router router;
+static struct fieldset fields = FIELDSET_INIT;
+static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
+static size_t nshards;
+static int firstflag;
+static size_t max_open = 128;
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
+	    "                   [-i fmt] [-w expr] [-O file]\n"
+	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
+	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                   rule ... [file ...]\n");
+	exit(status);
+}
+
+static int
+on_wait(void *arg)
+{
+	(void)arg;
+	input_housekeeping(&inp);
+	router_flush(&router);
+	out_flush(&flt.out);
+	return -1;
+}
+
+/* Control lines are not events: they pass to standard output only
+ * when a rule writes there, and are otherwise let go. */
+static void
+control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
+    size_t len)
+{
+	(void)arg;
+	(void)file;
+	(void)lineno;
+	(void)line;
+	(void)len;
+	flt.ledger.control++;
+}
+
+static int
+record(void *arg, struct record *rec, const struct parser *ps)
+{
+	(void)arg;
+	(void)ps;
+	if (!filter_pass(&flt, rec, &router.scratch))
+		return 0;
+	if (router_route(&router, rec) > 0)
+		flt.ledger.kept++;
+	return 0;
+}
+
+static int
+parse_options(int argc, char **argv)
+{
+	struct option *longopts = filter_merge_options(own_options, NULL);
+	char err[256], *end;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+" FILTER_SHORT "hV", longopts,
+	    NULL)) != -1) {
+		if ((rc = filter_option(&flt, NULL, ch, optarg, err,
+		    sizeof err)) < 0) {
+			diag_warn("%s", err);
+			usage(2);
+		}
+		if (rc > 0)
+			continue;
+		switch (ch) {
+		case OPT_FIRST:
+			firstflag = 1;
+			break;
+		case OPT_SHARD:
+			if (optind >= argc) {
+				diag_warn("--shard '%s': and its destination?",
+				    optarg);
+				usage(2);
+			}
+			shard_specs = xrealloc(shard_specs,
+			    (nshards + 1) * 2 * sizeof *shard_specs);
+			shard_specs[2 * nshards] = optarg;
+			shard_specs[2 * nshards + 1] = argv[optind++];
+			nshards++;
+			break;
+		case OPT_MAX_OPEN:
+			errno = 0;
+			max_open = strtoul(optarg, &end, 10);
+			if (*end || errno || max_open < 1 || *optarg == '-') {
+				diag_warn("--max-open '%s': not a count", optarg);
+				usage(2);
+			}
+			break;
+		case 'V':
+			printf("event-route %s\n", VERSION);
+			exit(0);
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	free(longopts);
+	return optind;
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[256];
+	int i, nrules = 0, nfiles = 0, status;
+	size_t k;
+
+	diag_init(argv[0]);
+	sig_init();
+	signal(SIGPIPE, SIG_IGN);	/* a handler that closes is reported */
+	filter_init(&flt, "event-route", "delivered");
+	i = parse_options(argc, argv);
+	argc -= i;
+	argv += i;
+	router_init(&router, &flt.out);
+	router.first = firstflag;
+	router.max_open = max_open;
+	for (k = 0; k < nshards; k++)
+		if (router_add_shard(&router, shard_specs[2 * k],
+		    shard_specs[2 * k + 1], &fields, err, sizeof err) < 0) {
+			diag_warn("%s", err);
+			usage(2);
+		}
+	/* operands with "->" are rules, the others files */
+	for (i = 0; i < argc; i++) {
+		if (router_is_rule(argv[i])) {
+			if (router_add(&router, argv[i], &fields, err,
+			    sizeof err) < 0) {
+				diag_warn("rule '%s': %s", argv[i], err);
+				usage(2);
+			}
+			nrules++;
+		} else
+			argv[nfiles++] = argv[i];
+	}
+	if (nrules == 0 && nshards == 0) {
+		diag_warn("no rule: give PREDICATE -> DESTINATION");
+		usage(2);
+	}
+	input_init(&inp, flt.progress);
+	filter_start(&flt, &fields);
+	if (router_start(&router, err, sizeof err) < 0)
+		diag_fatal(1, "%s", err);
+	filter_input(&flt, &inp, &fields);
+	inp.wait = on_wait;
+	inp.control = control_line;
+	inp.record = record;
+	if (nfiles == 0)
+		input_read(&inp, "-");
+	for (i = 0; i < nfiles; i++)
+		if (input_read(&inp, argv[i]) < 0)
+			break;
+	input_done(&inp);
+	router_flush(&router);
+	if (flt.stats)
+		router_print(&router, diag_prog);
+	status = router_release(&router);
+	flt.ledger.written = flt.ledger.kept;
+	if (status)
+		flt.ledger.status = 1;
+	return filter_finish(&flt);
+}
