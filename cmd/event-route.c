@@ -20,12 +20,18 @@
 
 #define VERSION "0.1.0"
 
-enum { OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN };
+enum {
+	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
+	OPT_KEEP_GOING
+};
 
 static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "first", no_argument, NULL, OPT_FIRST },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "retry", required_argument, NULL, OPT_RETRY },
 	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ NULL, 0, NULL, 0 }
@@ -37,14 +43,18 @@ static struct router router;
 static struct fieldset fields = FIELDSET_INIT;
 static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
 static size_t nshards;
-static int firstflag;
-static size_t max_open = 128;
+static int firstflag, keepgoing, retries;
+static size_t max_open = 128, max_procs = 1;
+static const char *dead_path;
+static struct out deadout;
 
 static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
+	    "                   [-P n] [--retry n] [--dead-letter file]\n"
+	    "                   [--keep-going]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -93,9 +103,10 @@ parse_options(int argc, char **argv)
 {
 	struct option *longopts = filter_merge_options(own_options, NULL);
 	char err[256], *end;
+	unsigned long n;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+" FILTER_SHORT "hV", longopts,
+	while ((ch = getopt_long(argc, argv, "+" FILTER_SHORT "hP:V", longopts,
 	    NULL)) != -1) {
 		if ((rc = filter_option(&flt, NULL, ch, optarg, err,
 		    sizeof err)) < 0) {
@@ -121,12 +132,29 @@ parse_options(int argc, char **argv)
 			nshards++;
 			break;
 		case OPT_MAX_OPEN:
+		case 'P':
+		case OPT_RETRY:
 			errno = 0;
-			max_open = strtoul(optarg, &end, 10);
-			if (*end || errno || max_open < 1 || *optarg == '-') {
-				diag_warn("--max-open '%s': not a count", optarg);
+			n = strtoul(optarg, &end, 10);
+			if (*end || errno || *optarg == '-' || *optarg == '\0' ||
+			    (n < 1 && ch != OPT_RETRY) || n > 100000) {
+				diag_warn("%s '%s': not a count", ch == 'P' ? "-P" :
+				    ch == OPT_RETRY ? "--retry" : "--max-open",
+				    optarg);
 				usage(2);
 			}
+			if (ch == 'P')
+				max_procs = n;
+			else if (ch == OPT_RETRY)
+				retries = (int)n;
+			else
+				max_open = n;
+			break;
+		case OPT_DEAD_LETTER:
+			dead_path = optarg;
+			break;
+		case OPT_KEEP_GOING:
+			keepgoing = 1;
 			break;
 		case 'V':
 			printf("event-route %s\n", VERSION);
@@ -158,6 +186,14 @@ main(int argc, char **argv)
 	router_init(&router, &flt.out);
 	router.first = firstflag;
 	router.max_open = max_open;
+	router.max_procs = max_procs;
+	router.retries = retries;
+	if (dead_path) {
+		if (out_open(&deadout, dead_path, 1) < 0)
+			diag_fatal(1, "cannot open '%s': %s", dead_path,
+			    strerror(errno));
+		router.dead_letter = &deadout;
+	}
 	for (k = 0; k < nshards; k++)
 		if (router_add_shard(&router, shard_specs[2 * k],
 		    shard_specs[2 * k + 1], &fields, err, sizeof err) < 0) {
@@ -195,11 +231,17 @@ main(int argc, char **argv)
 			break;
 	input_done(&inp);
 	router_flush(&router);
+	router_wait(&router);
 	if (flt.stats)
 		router_print(&router, diag_prog);
 	status = router_release(&router);
 	flt.ledger.written = flt.ledger.kept;
-	if (status)
+	if (dead_path && out_release(&deadout) < 0) {
+		diag_warn("'%s': write error: %s", dead_path,
+		    strerror(deadout.err));
+		flt.ledger.status = 1;
+	}
+	if (status && !keepgoing)
 		flt.ledger.status = 1;
 	return filter_finish(&flt);
 }

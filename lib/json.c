@@ -612,3 +612,39 @@ json_parse(const char *line, size_t len, const struct fieldset *fs,
 	}
 	return PARSE_OK;
 }
+
+int
+json_each(const char *line, size_t len,
+    void (*fn)(void *arg, const char *key, size_t klen, int kesc,
+    const char *val, size_t vlen), void *arg)
+{
+	const char *e = line + len, *p = skip_ws(line, e), *k, *kend, *q, *err;
+	int esc;
+
+	if (p == e || *p != '{')
+		return -1;
+	p = skip_ws(p + 1, e);
+	if (p < e && *p == '}')
+		return 0;
+	for (;;) {
+		if (p == e || *p != '"')
+			return -1;
+		k = p + 1;
+		esc = 0;
+		if ((kend = string_end(k, e, &esc)) == NULL)
+			return -1;
+		p = skip_ws(kend + 1, e);
+		if (p == e || *p != ':')
+			return -1;
+		p = skip_ws(p + 1, e);
+		if ((err = NULL, q = json_skip_value(p, e, &err)) == NULL)
+			return -1;
+		fn(arg, k, (size_t)(kend - k), esc, p, (size_t)(q - p));
+		p = skip_ws(q, e);
+		if (p < e && *p == '}')
+			return 0;
+		if (p == e || *p != ',')
+			return -1;
+		p = skip_ws(p + 1, e);
+	}
+}

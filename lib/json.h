@@ -27,4 +27,13 @@
  */
 const char *json_skip_value(const char *p, const char *e, const char **err);
 
+/*
+ * Call fn for each top-level member of the object line[0..len): the key
+ * and the value as JSON text (strings with their quotes), in order.
+ * Returns 0, or -1 when the line is not an object that holds together.
+ */
+int json_each(const char *line, size_t len,
+    void (*fn)(void *arg, const char *key, size_t klen, int kesc,
+    const char *val, size_t vlen), void *arg);
+
 #endif

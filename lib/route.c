@@ -14,6 +14,7 @@
 #include "agg.h"
 #include "diag.h"
 #include "hash.h"
+#include "json.h"
 #include "route.h"
 
 extern char **environ;
@@ -23,7 +24,9 @@ router_init(struct router *r, struct out *stdout_out)
 {
 	memset(r, 0, sizeof *r);
 	r->max_open = 128;
+	r->max_procs = 1;
 	r->stdout_out = stdout_out;
+	buf_init(&r->env);
 	keytab_init(&r->paths);
 	buf_init(&r->path);
 	buf_init(&r->scratch);
@@ -110,12 +113,16 @@ destination(struct rule *ru, const char *d, size_t col, struct fieldset *fs,
 			return -1;
 		}
 	} else if (d[0] == '!') {
-		snprintf(err, errlen, "at %zu: per-event commands (!CMD) are "
-		    "not in this release", col + 1);
-		return -1;
+		ru->kind = DEST_EXEC;
+		ru->target = trimmed(d + 1, strlen(d + 1));
+		if (*ru->target == '\0') {
+			snprintf(err, errlen, "at %zu: expected a command after "
+			    "'!'", col + 2);
+			return -1;
+		}
 	} else {
 		snprintf(err, errlen, "at %zu: expected a destination: -, "
-		    ">>FILE, >FILE or |CMD", col + 1);
+		    ">>FILE, >FILE, |CMD or !CMD", col + 1);
 		return -1;
 	}
 	return 0;
@@ -392,6 +399,181 @@ shard_of(struct router *r, const struct rule *ru, const struct record *rec)
 	return (size_t)(hash_bytes(key, len) % ru->nshards);
 }
 
+/* Per-event commands */
+
+/* One top-level field as EVENT_name=value, NUL-separated in r->env. */
+static void
+add_env(void *arg, const char *key, size_t klen, int kesc, const char *val,
+    size_t vlen)
+{
+	struct router *r = arg;
+	struct buf *b = &r->env;
+	size_t i, n;
+	const char *text;
+	struct val v = { val + 1, vlen >= 2 ? vlen - 2 : 0, VAL_STR, ESC_JSON };
+
+	(void)kesc;
+	buf_addstr(b, "EVENT_");
+	for (i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		buf_addc(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ? c : '_');
+	}
+	buf_addc(b, '=');
+	if (vlen >= 2 && *val == '"' && (text = val_text(&v, &r->scratch,
+	    &n)) != NULL && memchr(text, '\0', n) == NULL)
+		buf_add(b, text, n);
+	else
+		buf_add(b, val, vlen);
+	buf_addc(b, '\0');
+}
+
+/* The environment of a command for this event: ours and its fields. */
+static char **
+event_env(struct router *r, const char *line, size_t len)
+{
+	size_t n = 0, k = 0, i;
+	char **envp;
+	const char *p;
+
+	buf_reset(&r->env);
+	buf_reset(&r->scratch);
+	json_each(line, len, add_env, r);	/* not JSON: no fields */
+	for (p = r->env.data; p < r->env.data + r->env.len; p += strlen(p) + 1)
+		k++;
+	while (environ[n])
+		n++;
+	envp = xcalloc(n + k + 1, sizeof *envp);
+	for (i = 0; i < n; i++)
+		envp[i] = environ[i];
+	for (p = r->env.data; k-- > 0; p += strlen(p) + 1)
+		envp[i++] = (char *)p;
+	return envp;
+}
+
+static int
+run_job(struct router *r, struct route_job *j)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[4] = { "sh", "-c", r->rules[j->rule].target, NULL };
+	char **envp = event_env(r, j->event, j->len);
+	int fd[2], rc;
+
+	if (pipe(fd) < 0) {
+		free(envp);
+		return -1;
+	}
+	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
+	posix_spawn_file_actions_addclose(&fa, fd[0]);
+	rc = posix_spawn(&j->pid, "/bin/sh", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	close(fd[0]);
+	if (rc == 0) {		/* a command that does not read is its own */
+		ssize_t w = 0;
+		size_t off = 0;
+
+		while (off < j->len + 1 && (w = write(fd[1], off < j->len ?
+		    j->event + off : "\n", off < j->len ? j->len - off : 1)) >
+		    0)
+			off += (size_t)w;
+	}
+	close(fd[1]);
+	return rc == 0 ? 0 : -1;
+}
+
+/* A job ended with status st: delivered, retried, or dead. */
+static void
+job_done(struct router *r, size_t i, int st)
+{
+	struct route_job *j = &r->jobs[i];
+	struct rule *ru = &r->rules[j->rule];
+
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		ru->delivered++;
+	else if (j->attempt < r->retries) {
+		/* back off: 10 ms, 20 ms, 40 ms ... */
+		usleep(10000u << (j->attempt < 10 ? j->attempt : 10));
+		j->attempt++;
+		if (run_job(r, j) == 0)
+			return;
+		ru->lost++;
+		r->status = 1;
+	} else if (r->dead_letter) {
+		out_write(r->dead_letter, j->event, j->len);
+		out_putc(r->dead_letter, '\n');
+		ru->dead++;
+	} else {
+		ru->lost++;
+		r->status = 1;
+	}
+	free(j->event);
+	r->jobs[i] = r->jobs[--r->njobs];
+}
+
+static void
+reaped_handler(struct router *r, pid_t pid, int st)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nrules; i++)
+		for (k = 0; r->rules[i].handlers && k < r->rules[i].nshards;
+		    k++)
+			if (r->rules[i].handlers[k].pid == pid) {
+				r->rules[i].handlers[k].reaped = 1;
+				r->rules[i].handlers[k].status = st;
+			}
+}
+
+/* Wait for one job to end. */
+static void
+wait_job(struct router *r)
+{
+	pid_t pid;
+	size_t i;
+	int st;
+
+	while ((pid = waitpid(-1, &st, 0)) < 0 && errno == EINTR)
+		;
+	for (i = 0; pid > 0 && i < r->njobs; i++)
+		if (r->jobs[i].pid == pid) {
+			job_done(r, i, st);
+			return;
+		}
+	reaped_handler(r, pid, st);	/* a handler ended meanwhile */
+}
+
+void
+router_wait(struct router *r)
+{
+	while (r->njobs > 0)
+		wait_job(r);
+}
+
+static int
+exec_event(struct router *r, size_t rule, const struct record *rec)
+{
+	struct route_job *j;
+
+	while (r->njobs >= r->max_procs)
+		wait_job(r);
+	r->jobs = xrealloc(r->jobs, (r->njobs + 1) * sizeof *r->jobs);
+	j = &r->jobs[r->njobs];
+	j->rule = rule;
+	j->event = xmemdup(rec->line, rec->len);
+	j->len = rec->len;
+	j->attempt = 0;
+	if (run_job(r, j) < 0) {
+		free(j->event);
+		return -1;
+	}
+	r->njobs++;
+	return 1;		/* the outcome comes when it ends */
+}
+
 static int
 deliver(struct router *r, struct rule *ru, const struct record *rec)
 {
@@ -403,6 +585,8 @@ deliver(struct router *r, struct rule *ru, const struct record *rec)
 	case DEST_STDOUT:
 		o = r->stdout_out;
 		break;
+	case DEST_EXEC:
+		return exec_event(r, (size_t)(ru - r->rules), rec);
 	case DEST_FILE:
 		/* a name without templates: no lookup while it stays open */
 		if (ru->file && r->files[ru->file - 1].open) {
@@ -432,10 +616,12 @@ deliver(struct router *r, struct rule *ru, const struct record *rec)
 static void
 take(struct router *r, struct rule *ru, const struct record *rec)
 {
+	int rc;
+
 	ru->matched++;
-	if (deliver(r, ru, rec) == 0)
+	if ((rc = deliver(r, ru, rec)) == 0)
 		ru->delivered++;
-	else {
+	else if (rc < 0) {
 		ru->lost++;
 		r->status = 1;
 	}
@@ -491,6 +677,9 @@ router_release(struct router *r)
 	size_t i, k;
 	int st;
 
+	router_wait(r);
+	free(r->jobs);
+	buf_release(&r->env);
 	for (i = 0; i < r->nfiles; i++) {
 		if (r->files[i].open)
 			close_file(&r->files[i]);
@@ -506,8 +695,12 @@ router_release(struct router *r)
 
 			if (out_release(&h->in) < 0)
 				h->failed = 1;
-			while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-				;
+			if (h->reaped)
+				st = h->status;
+			else
+				while (waitpid(h->pid, &st, 0) < 0 &&
+				    errno == EINTR)
+					;
 			if (h->failed || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0) {
 				diag_warn("handler '%s' %s", h->cmd,
@@ -540,8 +733,8 @@ router_print(const struct router *r, const char *prog)
 
 	for (i = 0; i < r->nrules; i++)
 		fprintf(stderr, "%s: rule %zu '%s': matched=%ju delivered=%ju "
-		    "failed=%ju\n", prog, i + 1, r->rules[i].text,
-		    r->rules[i].matched, r->rules[i].delivered,
-		    r->rules[i].lost);
+		    "failed=%ju dead-lettered=%ju\n", prog, i + 1,
+		    r->rules[i].text, r->rules[i].matched,
+		    r->rules[i].delivered, r->rules[i].lost, r->rules[i].dead);
 	fprintf(stderr, "%s: unmatched=%ju\n", prog, r->unmatched);
 }

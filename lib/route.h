@@ -6,7 +6,9 @@
  * (standard output), ">>FILE" (append), ">FILE" (truncate, once per
  * run), where FILE may hold field templates "{host}", or "|CMD", one
  * long-lived handler run by /bin/sh -c that reads the matching events
- * on its standard input.
+ * on its standard input; or "!CMD", run once per event, with the event on
+ * its standard input and its top-level fields in the environment as
+ * EVENT_name, at most max_procs at once, retried retries times.
  *
  * A struct router owns its rules, their compiled predicates, the open
  * files (at most max_open at once, least recently used closed first) and
@@ -26,7 +28,16 @@
 #include "pred.h"
 #include "record.h"
 
-enum dest_kind { DEST_STDOUT, DEST_FILE, DEST_PIPE };
+enum dest_kind { DEST_STDOUT, DEST_FILE, DEST_PIPE, DEST_EXEC };
+
+/* A per-event command running, with its event kept for a retry. */
+struct route_job {
+	pid_t pid;
+	size_t rule;
+	char *event;
+	size_t len;
+	int attempt;
+};
 
 /* A file a template named, open or closed. */
 struct route_file {
@@ -42,6 +53,7 @@ struct handler {
 	pid_t pid;
 	struct out in;			/* its standard input */
 	int failed;			/* it died or closed its input */
+	int reaped, status;		/* waited for already, and how it ended */
 };
 
 struct rule {
@@ -59,7 +71,7 @@ struct rule {
 	size_t nkeys, nshards;
 	struct handler *handlers;	/* DEST_PIPE: one, or one a shard */
 	/* the ledger */
-	uintmax_t matched, delivered, lost;
+	uintmax_t matched, delivered, lost, dead;
 };
 
 struct router {
@@ -75,6 +87,13 @@ struct router {
 	struct buf path, scratch;
 	uintmax_t unmatched;
 	int status;			/* 1 once a delivery failed */
+	/* !CMD: at most max_procs at once, retries, the dead letters */
+	size_t max_procs;
+	int retries;
+	struct out *dead_letter;
+	struct route_job *jobs;
+	size_t njobs;
+	struct buf env;			/* the event's fields, as NAME=VALUE */
 };
 
 void router_init(struct router *r, struct out *stdout_out);
@@ -96,6 +115,8 @@ int router_start(struct router *r, char *err, size_t errlen);
 size_t router_route(struct router *r, const struct record *rec);
 /* Write out what is buffered (input is waiting, or the end). */
 void router_flush(struct router *r);
+/* Wait for the per-event commands still running (before --stats). */
+void router_wait(struct router *r);
 /* Flush, close, wait for the handlers; the status (0, or 1 when some
  * delivery failed or a handler failed). */
 int router_release(struct router *r);

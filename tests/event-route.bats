@@ -108,7 +108,7 @@ out/a/x.jsonl' ]
 	[ "${stderr_lines[0]}" = "event-route: rule 'level == -> -': at 9: expected a value after '=='" ]
 	feed '' event_route 'level == "a" -> ?x'
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "event-route: rule 'level == \"a\" -> ?x': at 17: expected a destination: -, >>FILE, >FILE or |CMD" ]
+	[ "${stderr_lines[0]}" = "event-route: rule 'level == \"a\" -> ?x': at 17: expected a destination: -, >>FILE, >FILE, |CMD or !CMD" ]
 	feed '' event_route ' -> -'
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "event-route: rule ' -> -': at 1: expected a predicate or else before '->'" ]
@@ -117,16 +117,19 @@ out/a/x.jsonl' ]
 	[ "${stderr_lines[0]}" = "event-route: no rule: give PREDICATE -> DESTINATION" ]
 	feed '' event_route --shard host:0 '>>s{}'
 	[ "$status" -eq 2 ]
-	feed '' event_route 'has x -> !mail'
+	feed '' event_route 'has x -> !'
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "event-route: rule 'has x -> !mail': at 10: per-event commands (!CMD) are not in this release" ]
+	[ "${stderr_lines[0]}" = "event-route: rule 'has x -> !': at 11: expected a command after '!'" ]
+	feed '' event_route -P 0 'has x -> !true'
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "event-route: -P '0': not a count" ]
 }
 
 @test "an unparseable record follows the error policy; the ledger balances" {
 	feed '{"level":"error"}\nnot json\n{"level":"info"}\n' event_route -i json --stats 'level == "error" -> >>e.jsonl'
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "event-route: <stdin>:2: expected '{': 'not json'" ]
-	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: unmatched=1" ]
 	[ "${stderr_lines[3]}" = "event-route: stats read=3 delivered=1 filtered=0 rejected=1 late=0 written=1" ]
 }
@@ -144,4 +147,31 @@ out/a/x.jsonl' ]
 	[ "$(cat logins.jsonl)" = '{"level":"info","type":"login","status":200}' ]
 	[ "$(cat errors5xx.jsonl)" = '{"level":"info","type":"y","status":503}' ]
 	[ "$(cat other.jsonl)" = '{"level":"debug","type":"z","status":200}' ]
+}
+
+@test "!CMD: one run per event, the event on stdin, its fields as EVENT_ variables" {
+	feed '{"level":"error","msg":"disk \\"full\\"","n":1,"a-b":"x"}\n{"level":"info","n":2}\n' \
+	    event_route 'level == "error" -> !printf "%s|%s|%s|%s|%s\\n" "$EVENT_level" "$EVENT_n" "$EVENT_msg" "$EVENT_a_b" "$(cat)" >> ran'
+	[ "$status" -eq 0 ]
+	[ "$(cat ran)" = 'error|1|disk "full"|x|{"level":"error","msg":"disk \"full\"","n":1,"a-b":"x"}' ]
+}
+
+@test "!CMD -P 2: at most two at once, every event run" {
+	seq 1 200 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr event_route --stats -P 2 'has n -> !echo "$EVENT_n" >> seen' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(sort -n seen | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo \"\$EVENT_n\" >> seen': matched=200 delivered=200 failed=0 dead-lettered=0" ]
+}
+
+@test "--retry and --dead-letter: a failing command is retried, then its event kept" {
+	feed '{"n":1}\n{"n":2}\n' event_route --stats --retry 2 --dead-letter dead 'has n -> !echo x >> tries; test "$EVENT_n" = 1'
+	[ "$status" -eq 0 ]
+	[ "$(cat dead)" = '{"n":2}' ]
+	[ "$(wc -l < tries)" -eq 4 ]	# 1 once, 2 three times
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo x >> tries; test \"\$EVENT_n\" = 1': matched=2 delivered=1 failed=0 dead-lettered=1" ]
+	feed '{"n":2}\n' event_route 'has n -> !false'
+	[ "$status" -eq 1 ]
+	feed '{"n":2}\n' event_route --keep-going 'has n -> !false'
+	[ "$status" -eq 0 ]
 }
