@@ -123,9 +123,9 @@ polling() {
 	[ "$(cat err)" = "stream-agg: stats read=2 aggregated=2 filtered=0 rejected=0 late=0 written=1" ]
 }
 
-@test "a window's result leaves the pipeline as soon as a record closes it" {
+@test "a window's result leaves all four tools as soon as a record closes it" {
 	B=$STREAMKIT_BIN
-	run "$B/../latency" -n 10 -- "'$B/stream-window' -t t --tumbling 1s --time-output epoch | '$B/stream-agg' count"
+	run "$B/../latency" -n 10 -- "'$B/stream-window' -t t --tumbling 1s --time-output epoch | '$B/stream-trigger' | '$B/stream-agg' count | '$B/event-route' 'has count -> -'"
 	[ "$status" -eq 0 ]
 	worst=$(echo "$output" | cut -d' ' -f2)
 	# generous: the bench reports the figure, a loaded CI box is slow
