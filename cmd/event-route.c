@@ -22,7 +22,7 @@
 
 enum {
 	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
-	OPT_KEEP_GOING
+	OPT_KEEP_GOING, OPT_GRACE
 };
 
 static const struct option own_options[] = {
@@ -30,6 +30,7 @@ static const struct option own_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "first", no_argument, NULL, OPT_FIRST },
+	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "retry", required_argument, NULL, OPT_RETRY },
 	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
@@ -46,6 +47,7 @@ static size_t nshards;
 static int firstflag, keepgoing, retries;
 static size_t max_open = 128, max_procs = 1;
 static const char *dead_path;
+static int64_t grace = -1;
 static struct out deadout;
 
 static void __attribute__((noreturn))
@@ -54,7 +56,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
 	    "                   [-P n] [--retry n] [--dead-letter file]\n"
-	    "                   [--keep-going]\n"
+	    "                   [--keep-going] [--grace d]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -156,6 +158,12 @@ parse_options(int argc, char **argv)
 		case OPT_KEEP_GOING:
 			keepgoing = 1;
 			break;
+		case OPT_GRACE:
+			if (duration_parse(optarg, &grace) < 0) {
+				diag_warn("--grace '%s': not a duration", optarg);
+				usage(2);
+			}
+			break;
 		case 'V':
 			printf("event-route %s\n", VERSION);
 			exit(0);
@@ -188,6 +196,8 @@ main(int argc, char **argv)
 	router.max_open = max_open;
 	router.max_procs = max_procs;
 	router.retries = retries;
+	if (grace >= 0)
+		router.grace = grace;
 	if (dead_path) {
 		if (out_open(&deadout, dead_path, 1) < 0)
 			diag_fatal(1, "cannot open '%s': %s", dead_path,

@@ -2,6 +2,7 @@
  * route.c - event-route's rules and destinations (see route.h).
  */
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "hash.h"
 #include "json.h"
 #include "route.h"
+#include "time.h"
 
 extern char **environ;
 
@@ -25,6 +27,7 @@ router_init(struct router *r, struct out *stdout_out)
 	memset(r, 0, sizeof *r);
 	r->max_open = 128;
 	r->max_procs = 1;
+	r->grace = INT64_C(10) * US_PER_SEC;
 	r->stdout_out = stdout_out;
 	buf_init(&r->env);
 	keytab_init(&r->paths);
@@ -240,6 +243,23 @@ with_shard(const char *cmd, size_t shard)
 	return buf_detach(&b, NULL);
 }
 
+/* Commands run in a process group of their own, so that --grace can end
+ * all that a shell started. */
+static const posix_spawnattr_t *
+own_group(void)
+{
+	static posix_spawnattr_t attr;
+	static int made;
+
+	if (!made) {
+		posix_spawnattr_init(&attr);
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+		made = 1;
+	}
+	return &attr;
+}
+
 static int
 spawn(struct handler *h, char *err, size_t errlen)
 {
@@ -255,7 +275,7 @@ spawn(struct handler *h, char *err, size_t errlen)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
 	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	rc = posix_spawn(&h->pid, "/bin/sh", &fa, NULL, argv, environ);
+	rc = posix_spawn(&h->pid, "/bin/sh", &fa, own_group(), argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(fd[0]);
 	if (rc != 0) {
@@ -468,7 +488,7 @@ run_job(struct router *r, struct route_job *j)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
 	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	rc = posix_spawn(&j->pid, "/bin/sh", &fa, NULL, argv, envp);
+	rc = posix_spawn(&j->pid, "/bin/sh", &fa, own_group(), argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	close(fd[0]);
@@ -546,11 +566,57 @@ wait_job(struct router *r)
 	reaped_handler(r, pid, st);	/* a handler ended meanwhile */
 }
 
+/* The end of the grace period, counted from the first call. */
+static int64_t
+grace_end(struct router *r)
+{
+	static int64_t end;
+
+	if (end == 0)
+		end = mono_now().us + (r->grace ? r->grace : INT64_MAX / 2);
+	return end;
+}
+
+/* waitpid(pid) until the grace ends; then the process is killed. */
+static int
+wait_until(struct router *r, pid_t pid, int *st, const char *what)
+{
+	pid_t got;
+
+	for (;;) {
+		if ((got = waitpid(pid, st, WNOHANG)) != 0 &&
+		    !(got < 0 && errno == EINTR))
+			return got;
+		if (mono_now().us >= grace_end(r)) {
+			diag_warn("%s did not end within --grace: killed", what);
+			kill(-pid, SIGKILL);	/* its group: what its shell ran */
+			r->status = 1;
+			while ((got = waitpid(pid, st, 0)) < 0 &&
+			    errno == EINTR)
+				;
+			return got;
+		}
+		usleep(5000);
+	}
+}
+
 void
 router_wait(struct router *r)
 {
-	while (r->njobs > 0)
-		wait_job(r);
+	while (r->njobs > 0) {
+		struct route_job *j = &r->jobs[0];
+		char what[256];
+		int st;
+
+		snprintf(what, sizeof what, "command '%.200s'",
+		    r->rules[j->rule].target);
+		if (wait_until(r, j->pid, &st, what) > 0)
+			job_done(r, 0, st);
+		else {
+			free(j->event);
+			r->jobs[0] = r->jobs[--r->njobs];
+		}
+	}
 }
 
 static int
@@ -697,10 +763,13 @@ router_release(struct router *r)
 				h->failed = 1;
 			if (h->reaped)
 				st = h->status;
-			else
-				while (waitpid(h->pid, &st, 0) < 0 &&
-				    errno == EINTR)
-					;
+			else {
+				char what[256];
+
+				snprintf(what, sizeof what, "handler '%.200s'",
+				    h->cmd);
+				wait_until(r, h->pid, &st, what);
+			}
 			if (h->failed || !WIFEXITED(st) ||
 			    WEXITSTATUS(st) != 0) {
 				diag_warn("handler '%s' %s", h->cmd,

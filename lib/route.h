@@ -94,6 +94,8 @@ struct router {
 	struct route_job *jobs;
 	size_t njobs;
 	struct buf env;			/* the event's fields, as NAME=VALUE */
+	int64_t grace;			/* microseconds the end waits for the
+					 * commands and handlers, 0: no end */
 };
 
 void router_init(struct router *r, struct out *stdout_out);

@@ -175,3 +175,28 @@ out/a/x.jsonl' ]
 	feed '{"n":2}\n' event_route --keep-going 'has n -> !false'
 	[ "$status" -eq 0 ]
 }
+
+@test "a handler that never reads nor ends: --grace bounds the wait, then it is killed" {
+	SECONDS=0
+	feed '{"n":1}\n' event_route --grace 200ms 'has n -> |sleep 1000'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: handler 'sleep 1000' did not end within --grace: killed" ]
+	[ "$SECONDS" -lt 5 ]
+	feed '' event_route --grace soon 'has n -> -'
+	[ "$status" -eq 2 ]
+}
+
+@test "SIGTERM: stop reading, deliver what came, wait for the handlers, exit" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" 'has n -> |cat > got' 'has n -> >>file' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n{"n":2}\n' >&"$fd"
+	wait_lines file 2
+	kill -TERM "$pid"
+	wait "$pid"
+	exec {fd}>&-
+	[ "$(cat got)" = '{"n":1}
+{"n":2}' ]
+	[ ! -s err ]
+}
