@@ -22,13 +22,14 @@
 
 enum {
 	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
-	OPT_KEEP_GOING, OPT_GRACE
+	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP
 };
 
 static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
+	{ "drop-when-full", no_argument, NULL, OPT_DROP },
 	{ "first", no_argument, NULL, OPT_FIRST },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
@@ -44,7 +45,7 @@ static struct router router;
 static struct fieldset fields = FIELDSET_INIT;
 static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
 static size_t nshards;
-static int firstflag, keepgoing, retries;
+static int firstflag, keepgoing, retries, dropflag;
 static size_t max_open = 128, max_procs = 1;
 static const char *dead_path;
 static int64_t grace = -1;
@@ -56,7 +57,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
 	    "                   [-P n] [--retry n] [--dead-letter file]\n"
-	    "                   [--keep-going] [--grace d]\n"
+	    "                   [--keep-going] [--grace d] [--drop-when-full]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -158,6 +159,9 @@ parse_options(int argc, char **argv)
 		case OPT_KEEP_GOING:
 			keepgoing = 1;
 			break;
+		case OPT_DROP:
+			dropflag = 1;
+			break;
 		case OPT_GRACE:
 			if (duration_parse(optarg, &grace) < 0) {
 				diag_warn("--grace '%s': not a duration", optarg);
@@ -193,6 +197,7 @@ main(int argc, char **argv)
 	argv += i;
 	router_init(&router, &flt.out);
 	router.first = firstflag;
+	router.drop_when_full = dropflag;
 	router.max_open = max_open;
 	router.max_procs = max_procs;
 	router.retries = retries;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "hash.h"
 #include "json.h"
 #include "route.h"
+#include "sig.h"
 #include "time.h"
 
 extern char **environ;
@@ -284,8 +286,9 @@ spawn(struct handler *h, char *err, size_t errlen)
 		    strerror(rc));
 		return -1;
 	}
-	out_init(&h->in, fd[1], h->cmd);
-	h->in.owns_fd = 1;
+	h->fd = fd[1];
+	fcntl(h->fd, F_SETFL, O_NONBLOCK);	/* a slow one holds no other */
+	buf_init(&h->pending);
 	return 0;
 }
 
@@ -640,6 +643,71 @@ exec_event(struct router *r, size_t rule, const struct record *rec)
 	return 1;		/* the outcome comes when it ends */
 }
 
+/* Write what h takes now, without waiting; -1 once it is gone. */
+static int
+pump(struct handler *h)
+{
+	while (!h->failed && h->sent < h->pending.len) {
+		ssize_t w = write(h->fd, h->pending.data + h->sent,
+		    h->pending.len - h->sent);
+
+		if (w > 0)
+			h->sent += (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else if (w < 0 && errno == EAGAIN)
+			break;
+		else
+			h->failed = 1;	/* it closed its input, or died */
+	}
+	if (h->sent == h->pending.len || h->failed) {
+		buf_reset(&h->pending);
+		h->sent = 0;
+	} else if (h->sent > h->pending.len / 2) {
+		memmove(h->pending.data, h->pending.data + h->sent,
+		    h->pending.len - h->sent);
+		h->pending.len -= h->sent;
+		h->sent = 0;
+	}
+	return h->failed ? -1 : 0;
+}
+
+/* Wait until h takes some of what waits for it, at most ms (-1: no
+ * limit); SIGINT or SIGTERM end the wait, as they end the input. */
+static int
+wait_room(struct handler *h, int ms)
+{
+	struct pollfd pfd = { h->fd, POLLOUT, 0 };
+	int n = poll(&pfd, 1, ms);
+
+	if ((n < 0 && errno != EINTR) || (n < 0 && sig_stopped()) || n == 0)
+		h->failed = 1;
+	return pump(h);
+}
+
+/* An event for handler h: 0, 1 when dropped (full), -1 when it is gone. */
+static int
+to_handler(struct router *r, struct handler *h, const struct record *rec)
+{
+	if (h->failed)
+		return -1;
+	while (h->pending.len - h->sent + rec->len + 1 > HANDLER_BUFFER) {
+		if (pump(h) < 0)
+			return -1;
+		if (h->pending.len - h->sent + rec->len + 1 <= HANDLER_BUFFER)
+			break;
+		if (r->drop_when_full)
+			return 1;
+		if (wait_room(h, -1) < 0)	/* back-pressure: we wait */
+			return -1;
+	}
+	buf_add(&h->pending, rec->line, rec->len);
+	buf_addc(&h->pending, '\n');
+	if (h->pending.len - h->sent >= 64 * 1024)
+		return pump(h);
+	return 0;
+}
+
 static int
 deliver(struct router *r, struct rule *ru, const struct record *rec)
 {
@@ -666,16 +734,11 @@ deliver(struct router *r, struct rule *ru, const struct record *rec)
 		o = &f->out;
 		break;
 	default:
-		if (ru->handlers[shard].failed)
-			return -1;
-		o = &ru->handlers[shard].in;
+		return to_handler(r, &ru->handlers[shard], rec) > 0 ? 2 :
+		    ru->handlers[shard].failed ? -1 : 0;
 	}
 	out_write(o, rec->line, rec->len);
 	out_putc(o, '\n');
-	if (ru->kind == DEST_PIPE && o->err) {
-		ru->handlers[shard].failed = 1;
-		return -1;
-	}
 	return 0;
 }
 
@@ -687,6 +750,8 @@ take(struct router *r, struct rule *ru, const struct record *rec)
 	ru->matched++;
 	if ((rc = deliver(r, ru, rec)) == 0)
 		ru->delivered++;
+	else if (rc == 2)
+		ru->dropped++;		/* --drop-when-full */
 	else if (rc < 0) {
 		ru->lost++;
 		r->status = 1;
@@ -733,8 +798,7 @@ router_flush(struct router *r)
 	for (i = 0; i < r->nrules; i++)
 		for (k = 0; r->rules[i].handlers && k < r->rules[i].nshards;
 		    k++)
-			if (out_flush(&r->rules[i].handlers[k].in) < 0)
-				r->rules[i].handlers[k].failed = 1;
+			pump(&r->rules[i].handlers[k]);
 }
 
 int
@@ -759,8 +823,15 @@ router_release(struct router *r)
 		for (k = 0; ru->handlers && k < ru->nshards; k++) {
 			struct handler *h = &ru->handlers[k];
 
-			if (out_release(&h->in) < 0)
-				h->failed = 1;
+			while (!h->failed && h->sent < h->pending.len) {
+				int64_t left = grace_end(r) - mono_now().us;
+
+				/* the rest, within the grace */
+				wait_room(h, left <= 0 ? 0 : left / 1000 >
+				    (1 << 30) ? -1 : (int)(left / 1000) + 1);
+			}
+			close(h->fd);
+			buf_release(&h->pending);
 			if (h->reaped)
 				st = h->status;
 			else {
@@ -802,8 +873,9 @@ router_print(const struct router *r, const char *prog)
 
 	for (i = 0; i < r->nrules; i++)
 		fprintf(stderr, "%s: rule %zu '%s': matched=%ju delivered=%ju "
-		    "failed=%ju dead-lettered=%ju\n", prog, i + 1,
+		    "failed=%ju dropped=%ju dead-lettered=%ju\n", prog, i + 1,
 		    r->rules[i].text, r->rules[i].matched,
-		    r->rules[i].delivered, r->rules[i].lost, r->rules[i].dead);
+		    r->rules[i].delivered, r->rules[i].lost,
+		    r->rules[i].dropped, r->rules[i].dead);
 	fprintf(stderr, "%s: unmatched=%ju\n", prog, r->unmatched);
 }

@@ -51,10 +51,15 @@ struct route_file {
 struct handler {
 	char *cmd;
 	pid_t pid;
-	struct out in;			/* its standard input */
+	int fd;				/* its standard input, non-blocking */
+	struct buf pending;		/* events it has not taken yet */
+	size_t sent;			/* of pending, written */
 	int failed;			/* it died or closed its input */
 	int reaped, status;		/* waited for already, and how it ended */
 };
+
+/* What a handler may have waiting for it, at most. */
+#define HANDLER_BUFFER (1024 * 1024)
 
 struct rule {
 	char *text;			/* as given, for --stats */
@@ -71,13 +76,14 @@ struct rule {
 	size_t nkeys, nshards;
 	struct handler *handlers;	/* DEST_PIPE: one, or one a shard */
 	/* the ledger */
-	uintmax_t matched, delivered, lost, dead;
+	uintmax_t matched, delivered, lost, dead, dropped;
 };
 
 struct router {
 	struct rule *rules;
 	size_t nrules;
 	int first;			/* --first: the first match only */
+	int drop_when_full;		/* a full handler drops, not waits */
 	size_t max_open;		/* open files at once */
 	struct route_file *files;	/* by id in paths */
 	struct keytab paths;

@@ -129,7 +129,7 @@ out/a/x.jsonl' ]
 	feed '{"level":"error"}\nnot json\n{"level":"info"}\n' event_route -i json --stats 'level == "error" -> >>e.jsonl'
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "event-route: <stdin>:2: expected '{': 'not json'" ]
-	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0 dead-lettered=0" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0 dropped=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: unmatched=1" ]
 	[ "${stderr_lines[3]}" = "event-route: stats read=3 delivered=1 filtered=0 rejected=1 late=0 written=1" ]
 }
@@ -161,7 +161,7 @@ out/a/x.jsonl' ]
 	run --separate-stderr event_route --stats -P 2 'has n -> !echo "$EVENT_n" >> seen' in.jsonl
 	[ "$status" -eq 0 ]
 	[ "$(sort -n seen | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
-	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo \"\$EVENT_n\" >> seen': matched=200 delivered=200 failed=0 dead-lettered=0" ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo \"\$EVENT_n\" >> seen': matched=200 delivered=200 failed=0 dropped=0 dead-lettered=0" ]
 }
 
 @test "--retry and --dead-letter: a failing command is retried, then its event kept" {
@@ -169,7 +169,7 @@ out/a/x.jsonl' ]
 	[ "$status" -eq 0 ]
 	[ "$(cat dead)" = '{"n":2}' ]
 	[ "$(wc -l < tries)" -eq 4 ]	# 1 once, 2 three times
-	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo x >> tries; test \"\$EVENT_n\" = 1': matched=2 delivered=1 failed=0 dead-lettered=1" ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo x >> tries; test \"\$EVENT_n\" = 1': matched=2 delivered=1 failed=0 dropped=0 dead-lettered=1" ]
 	feed '{"n":2}\n' event_route 'has n -> !false'
 	[ "$status" -eq 1 ]
 	feed '{"n":2}\n' event_route --keep-going 'has n -> !false'
@@ -199,4 +199,16 @@ out/a/x.jsonl' ]
 	[ "$(cat got)" = '{"n":1}
 {"n":2}' ]
 	[ ! -s err ]
+}
+
+@test "a stuck handler: back-pressure waits; --drop-when-full drops and counts, the others still get theirs" {
+	seq 1 60000 | sed 's/.*/{"n":&,"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}/' > in.jsonl
+	run --separate-stderr event_route --stats --drop-when-full --grace 300ms 'has n -> |sleep 1000' 'has n -> >>all' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "$(wc -l < all)" -eq 60000 ]
+	[[ "${stderr_lines[0]}" == "event-route: rule 1 'has n -> |sleep 1000': matched=60000 delivered="*" failed=0 dropped="[1-9]*" dead-lettered=0" ]]
+	# without it, a slow handler is waited for, and gets every event
+	run --separate-stderr event_route --stats 'has n -> |sleep 0.2; wc -l > count' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(tr -d ' ' < count)" = 60000 ]
 }
