@@ -22,7 +22,7 @@
 
 enum {
 	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
-	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP
+	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP, OPT_RESTART
 };
 
 static const struct option own_options[] = {
@@ -33,6 +33,7 @@ static const struct option own_options[] = {
 	{ "first", no_argument, NULL, OPT_FIRST },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+	{ "restart", no_argument, NULL, OPT_RESTART },
 	{ "retry", required_argument, NULL, OPT_RETRY },
 	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
 	{ "shard", required_argument, NULL, OPT_SHARD },
@@ -45,7 +46,7 @@ static struct router router;
 static struct fieldset fields = FIELDSET_INIT;
 static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
 static size_t nshards;
-static int firstflag, keepgoing, retries, dropflag;
+static int firstflag, keepgoing, retries, dropflag, restartflag;
 static size_t max_open = 128, max_procs = 1;
 static const char *dead_path;
 static int64_t grace = -1;
@@ -58,6 +59,7 @@ usage(int status)
 	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
 	    "                   [-P n] [--retry n] [--dead-letter file]\n"
 	    "                   [--keep-going] [--grace d] [--drop-when-full]\n"
+	    "                   [--restart]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -162,6 +164,9 @@ parse_options(int argc, char **argv)
 		case OPT_DROP:
 			dropflag = 1;
 			break;
+		case OPT_RESTART:
+			restartflag = 1;
+			break;
 		case OPT_GRACE:
 			if (duration_parse(optarg, &grace) < 0) {
 				diag_warn("--grace '%s': not a duration", optarg);
@@ -198,6 +203,7 @@ main(int argc, char **argv)
 	router_init(&router, &flt.out);
 	router.first = firstflag;
 	router.drop_when_full = dropflag;
+	router.restart = restartflag;
 	router.max_open = max_open;
 	router.max_procs = max_procs;
 	router.retries = retries;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -288,7 +289,6 @@ spawn(struct handler *h, char *err, size_t errlen)
 	}
 	h->fd = fd[1];
 	fcntl(h->fd, F_SETFL, O_NONBLOCK);	/* a slow one holds no other */
-	buf_init(&h->pending);
 	return 0;
 }
 
@@ -304,6 +304,7 @@ router_start(struct router *r, char *err, size_t errlen)
 			continue;
 		ru->handlers = xcalloc(ru->nshards, sizeof *ru->handlers);
 		for (k = 0; k < ru->nshards; k++) {
+			buf_init(&ru->handlers[k].pending);
 			ru->handlers[k].cmd = ru->nkeys ?
 			    with_shard(ru->target, k) : xstrdup(ru->target);
 			if (spawn(&ru->handlers[k], err, errlen) < 0)
@@ -660,7 +661,7 @@ pump(struct handler *h)
 		else
 			h->failed = 1;	/* it closed its input, or died */
 	}
-	if (h->sent == h->pending.len || h->failed) {
+	if (h->sent == h->pending.len) {
 		buf_reset(&h->pending);
 		h->sent = 0;
 	} else if (h->sent > h->pending.len / 2) {
@@ -685,10 +686,45 @@ wait_room(struct handler *h, int ms)
 	return pump(h);
 }
 
+static void reaped_handler(struct router *r, pid_t pid, int st);
+
+/*
+ * --restart: h ended; run it again, after 100 ms, 200 ms ... up to 5 s,
+ * with what it had not been sent.  What was in its pipe when it ended is
+ * lost: say how much.
+ */
+static void
+restart_handler(struct router *r, struct handler *h)
+{
+	char err[256];
+	int unread = 0, st = 0;
+
+	if (ioctl(h->fd, FIONREAD, &unread) < 0)
+		unread = 0;
+	close(h->fd);
+	if (!h->reaped)
+		while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	h->reaped = 0;
+	diag_warn("handler '%s' ended; restarted%s (%d bytes of events it "
+	    "had not read were lost)", h->cmd, h->restarts ? " again" : "",
+	    unread);
+	usleep(100000u << (h->restarts < 5 ? h->restarts : 5));
+	h->restarts++;
+	r->status = 1;
+	if (spawn(h, err, sizeof err) < 0) {
+		diag_warn("%s", err);
+		return;
+	}
+	h->failed = 0;
+}
+
 /* An event for handler h: 0, 1 when dropped (full), -1 when it is gone. */
 static int
 to_handler(struct router *r, struct handler *h, const struct record *rec)
 {
+	if (h->failed && r->restart)
+		restart_handler(r, h);
 	if (h->failed)
 		return -1;
 	while (h->pending.len - h->sent + rec->len + 1 > HANDLER_BUFFER) {
@@ -797,8 +833,15 @@ router_flush(struct router *r)
 			out_flush(&r->files[i].out);
 	for (i = 0; i < r->nrules; i++)
 		for (k = 0; r->rules[i].handlers && k < r->rules[i].nshards;
-		    k++)
-			pump(&r->rules[i].handlers[k]);
+		    k++) {
+			struct handler *h = &r->rules[i].handlers[k];
+
+			pump(h);
+			if (h->failed && r->restart && h->sent < h->pending.len) {
+				restart_handler(r, h);
+				pump(h);
+			}
+		}
 }
 
 int

@@ -56,6 +56,7 @@ struct handler {
 	size_t sent;			/* of pending, written */
 	int failed;			/* it died or closed its input */
 	int reaped, status;		/* waited for already, and how it ended */
+	int restarts;
 };
 
 /* What a handler may have waiting for it, at most. */
@@ -84,6 +85,7 @@ struct router {
 	size_t nrules;
 	int first;			/* --first: the first match only */
 	int drop_when_full;		/* a full handler drops, not waits */
+	int restart;			/* a handler that ends is run again */
 	size_t max_open;		/* open files at once */
 	struct route_file *files;	/* by id in paths */
 	struct keytab paths;

@@ -212,3 +212,24 @@ out/a/x.jsonl' ]
 	[ "$status" -eq 0 ]
 	[ "$(tr -d ' ' < count)" = 60000 ]
 }
+
+@test "--restart: a handler that ends is run again, and what it lost is said" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" --restart 'has n -> |head -n 1 >> got' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n' >&"$fd"
+	wait_lines got 1
+	# the first one read its line and ended; the next event finds it gone
+	for ((i = 0; i < 500; i++)); do
+		kill -0 "$(pgrep -P "$pid" -x head)" 2>/dev/null || break
+		sleep 0.01
+	done
+	printf '{"n":2}\n' >&"$fd"
+	wait_lines got 2
+	exec {fd}>&-
+	wait "$pid" || true
+	[ "$(cat got)" = '{"n":1}
+{"n":2}' ]
+	grep -q "event-route: handler 'head -n 1 >> got' ended; restarted (0 bytes of events it had not read were lost)" err
+}
