@@ -80,15 +80,15 @@ on_wait(void *arg)
 /* Control lines are not events: they pass to standard output only
  * when a rule writes there, and are otherwise let go. */
 static void
-control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
-    size_t len)
+control_line(void *arg, const struct punct *p, const char *file,
+    uintmax_t lineno, const char *line, size_t len)
 {
 	(void)arg;
+	(void)p;
 	(void)file;
 	(void)lineno;
 	(void)line;
 	(void)len;
-	flt.ledger.control++;
 }
 
 static int

@@ -237,21 +237,12 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 }
 
 static void
-control_line(void *arg, const char *file, uintmax_t lineno, const char *line,
-    size_t len)
+control_line(void *arg, const struct punct *pp, const char *file,
+    uintmax_t lineno, const char *line, size_t len)
 {
-	struct punct p;
-	const char *err;
-	char ex[DIAG_EXCERPT_SIZE];
+	struct punct p = *pp;
 
 	(void)arg;
-	flt.ledger.control++;
-	if (punct_parse(line, len, &p, &err) < 0) {
-		diag_at(file, lineno, "bad control line: %s: %s", err,
-		    diag_excerpt(ex, line, len));
-		flt.ledger.status = 1;
-		return;
-	}
 	if (p.kind == PUNCT_STRATEGY) {
 		take_strategy(file, lineno, line, len);
 		return;

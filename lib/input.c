@@ -71,6 +71,25 @@ parse(struct reader *r, struct parser *ps, struct record *rec,
 	return rc;
 }
 
+/* A control line: counted, checked, and to the tool when well-formed. */
+static void
+control(struct input *in, const struct reader *r, const char *line,
+    size_t len)
+{
+	char ex[DIAG_EXCERPT_SIZE];
+	const char *err;
+	struct punct p;
+
+	in->ledger->control++;
+	if (punct_parse(line, len, &p, &err) < 0) {
+		diag_at(r->name, r->lineno, "bad control line: %s: %s", err,
+		    diag_excerpt(ex, line, len));
+		in->ledger->status = 1;
+		return;
+	}
+	in->control(in->arg, &p, r->name, r->lineno, line, len);
+}
+
 /* The loop over one reader: -1 when stopped. */
 static int
 read_lines(struct reader *r, void *arg)
@@ -105,7 +124,7 @@ read_lines(struct reader *r, void *arg)
 			continue;
 		}
 		if (punct_is(line, len)) {
-			in->control(in->arg, r->name, r->lineno, line, len);
+			control(in, r, line, len);
 			if (in->fs->n > nv) {	/* a strategy added fields */
 				nv = in->fs->n;
 				rec.v = xrealloc(rec.v, nv * sizeof *rec.v);

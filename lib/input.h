@@ -17,6 +17,7 @@
 
 #include "ledger.h"
 #include "progress.h"
+#include "punct.h"
 #include "reader.h"
 #include "record.h"
 #include "state.h"
@@ -34,8 +35,10 @@ struct input {
 	void *arg;			/* for the callbacks */
 	/* input is about to block: as reader.h's wait */
 	int (*wait)(void *arg);
-	void (*control)(void *arg, const char *file, uintmax_t lineno,
-	    const char *line, size_t len);
+	/* a well-formed control line, parsed (a malformed one is
+	 * reported and counted here, and goes no further) */
+	void (*control)(void *arg, const struct punct *p, const char *file,
+	    uintmax_t lineno, const char *line, size_t len);
 	/* a CSV or TSV header line (may be NULL) */
 	void (*header)(void *arg, const struct record *rec,
 	    const struct parser *ps);
