@@ -1,7 +1,9 @@
 /*
  * trigger.c - trigger expressions and Beam's trigger state machines
- * (see trigger.h).
+ * (see trigger.h).  Each state machine below follows the runners-core
+ * class named above it, method by method.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,27 +12,35 @@
 
 /* Parsing */
 
+#define MAX_DEPTH 64
+
 struct parse {
 	const char *start, *p;
 	char *err;
 	size_t errlen;
 	int failed;
+	int depth;
 };
 
 static void
-fail(struct parse *ps, const char *at, const char *msg)
+fail(struct parse *ps, const char *at, const char *fmt, const char *arg)
 {
+	char msg[160];
+
 	if (ps->failed)
 		return;
 	ps->failed = 1;
-	snprintf(ps->err, ps->errlen, "at %d: %s", (int)(at - ps->start) + 1,
-	    msg);
+	snprintf(msg, sizeof msg, fmt, arg);
+	if (ps->errlen > 0)
+		snprintf(ps->err, ps->errlen, "at %d: %s",
+		    (int)(at - ps->start) + 1, msg);
 }
 
 static void
 blanks(struct parse *ps)
 {
-	while (*ps->p == ' ' || *ps->p == '\t')
+	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' ||
+	    *ps->p == '\r')
 		ps->p++;
 }
 
@@ -47,16 +57,15 @@ eat(struct parse *ps, int c)
 static int
 expect(struct parse *ps, int c)
 {
-	char msg[32];
+	char what[4] = { '\'', (char)c, '\'', '\0' };
 
 	if (eat(ps, c))
 		return 1;
-	snprintf(msg, sizeof msg, "expected '%c'", c);
-	fail(ps, ps->p, msg);
+	fail(ps, ps->p, "expected %s", what);
 	return 0;
 }
 
-/* A word of letters, digits and '.', as the next token. */
+/* A word of letters, digits and '.', as the next token; *w is its start. */
 static size_t
 word(struct parse *ps, const char **w)
 {
@@ -71,7 +80,8 @@ word(struct parse *ps, const char **w)
 	return (size_t)(q - *w);
 }
 
-static struct trigger *node(int kind)
+static struct trigger *
+node(int kind)
 {
 	struct trigger *t = xcalloc(1, sizeof *t);
 
@@ -89,32 +99,115 @@ add_sub(struct trigger *t, struct trigger *sub)
 static struct trigger *parse_trigger(struct parse *ps);
 
 /* watermark(early=T, late=T): sub[0] early, sub[1] late, either NULL. */
-static struct trigger *
+static void
 parse_watermark(struct parse *ps, struct trigger *t)
 {
 	const char *w, *at;
 	size_t n;
+	int late;
 
 	t->sub = xcalloc(2, sizeof *t->sub);
 	t->nsub = 2;
 	if (!eat(ps, '('))
-		return t;
+		return;
 	do {
 		blanks(ps);
 		at = ps->p;
 		n = word(ps, &w);
-		if ((n == 5 && memcmp(w, "early", 5) == 0 && !t->sub[0]) ||
-		    (n == 4 && memcmp(w, "late", 4) == 0 && !t->sub[1])) {
-			if (!expect(ps, '='))
-				return t;
-			t->sub[n == 4] = parse_trigger(ps);
-		} else {
-			fail(ps, at, "expected early= or late=");
-			return t;
+		if (n == 5 && memcmp(w, "early", 5) == 0)
+			late = 0;
+		else if (n == 4 && memcmp(w, "late", 4) == 0)
+			late = 1;
+		else {
+			fail(ps, at, "expected early= or late=", NULL);
+			return;
 		}
+		if (t->sub[late]) {
+			fail(ps, at, "%s= given twice", late ? "late" : "early");
+			return;
+		}
+		if (!expect(ps, '='))
+			return;
+		t->sub[late] = parse_trigger(ps);
 	} while (!ps->failed && eat(ps, ','));
 	expect(ps, ')');
-	return t;
+}
+
+/* count(N) or after(D): the argument, as a word. */
+static void
+parse_number(struct parse *ps, struct trigger *t)
+{
+	const char *w, *at;
+	char arg[64], *end;
+	size_t n;
+
+	if (!expect(ps, '('))
+		return;
+	blanks(ps);
+	at = ps->p;
+	n = word(ps, &w);
+	if (n == 0 || n >= sizeof arg) {
+		fail(ps, at, t->kind == TRIG_COUNT ?
+		    "expected a count of 1 or more" :
+		    "expected a duration such as 30s", NULL);
+		return;
+	}
+	memcpy(arg, w, n);
+	arg[n] = '\0';
+	if (t->kind == TRIG_COUNT) {
+		errno = 0;
+		t->n = strtoll(arg, &end, 10);
+		if (*end != '\0' || arg[0] < '0' || arg[0] > '9' ||
+		    t->n < 1) {
+			fail(ps, at, "expected a count of 1 or more", NULL);
+			return;
+		}
+		if (errno == ERANGE) {
+			fail(ps, at, "count '%s' is too large", arg);
+			return;
+		}
+	} else if (duration_parse(arg, &t->n) < 0) {
+		fail(ps, at, "expected a duration such as 30s", NULL);
+		return;
+	} else if (t->n == 0) {
+		fail(ps, at, "expected a duration above zero", NULL);
+		return;
+	}
+	expect(ps, ')');
+}
+
+/* repeat, any, all, each, until: "(" T { "," T } ")". */
+static void
+parse_list(struct parse *ps, struct trigger *t)
+{
+	const char *at = NULL;
+
+	if (!expect(ps, '('))
+		return;
+	do {
+		struct trigger *sub;
+
+		blanks(ps);
+		if (t->nsub == 1 && t->kind == TRIG_REPEAT) {
+			fail(ps, ps->p, "repeat takes one trigger", NULL);
+			return;
+		}
+		if (t->nsub == 2 && t->kind == TRIG_UNTIL) {
+			fail(ps, ps->p, "until takes two triggers", NULL);
+			return;
+		}
+		if ((sub = parse_trigger(ps)) != NULL)
+			add_sub(t, sub);
+	} while (!ps->failed && eat(ps, ','));
+	if (ps->failed)
+		return;
+	blanks(ps);
+	at = ps->p;
+	if (t->kind == TRIG_UNTIL && t->nsub == 1 && *at == ')') {
+		fail(ps, at, "expected ',' and the trigger that stops it", NULL);
+		return;
+	}
+	expect(ps, ')');
 }
 
 static struct trigger *
@@ -131,7 +224,7 @@ parse_trigger(struct parse *ps)
 	};
 	struct trigger *t;
 	const char *w, *at;
-	char arg[64];
+	char name[32];
 	size_t n, i;
 	int kind = -1;
 
@@ -139,61 +232,43 @@ parse_trigger(struct parse *ps)
 		return NULL;
 	blanks(ps);
 	at = ps->p;
+	if (++ps->depth > MAX_DEPTH) {
+		fail(ps, at, "triggers nested too deeply", NULL);
+		return NULL;
+	}
 	n = word(ps, &w);
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i].name) == n && memcmp(w, names[i].name, n) == 0)
+		if (strlen(names[i].name) == n &&
+		    memcmp(w, names[i].name, n) == 0)
 			kind = names[i].kind;
 	if (kind < 0) {
-		fail(ps, at, n ? "unknown trigger" : "expected a trigger");
+		if (n == 0)
+			fail(ps, at, "expected a trigger", NULL);
+		else {
+			snprintf(name, sizeof name, "%.*s",
+			    (int)(n < 24 ? n : 24), w);
+			fail(ps, at, "unknown trigger '%s'", name);
+		}
 		return NULL;
 	}
 	t = node(kind);
 	switch (kind) {
 	case TRIG_WATERMARK:
-		return parse_watermark(ps, t);
+		parse_watermark(ps, t);
+		break;
 	case TRIG_COUNT:
 	case TRIG_AFTER:
-		if (!expect(ps, '('))
-			return t;
-		blanks(ps);
-		at = ps->p;
-		n = word(ps, &w);
-		snprintf(arg, sizeof arg, "%.*s", (int)(n < 63 ? n : 63), w);
-		if (kind == TRIG_COUNT) {
-			char *end;
-
-			t->n = strtoll(arg, &end, 10);
-			if (n == 0 || *end != '\0' || t->n < 1)
-				fail(ps, at, "expected a count of 1 or more");
-		} else if (n == 0 || duration_parse(arg, &t->n) < 0 ||
-		    t->n == 0)
-			fail(ps, at, "expected a duration such as 30s");
-		expect(ps, ')');
-		return t;
+		parse_number(ps, t);
+		break;
 	default:
+		parse_list(ps, t);
 		break;
 	}
-	if (!expect(ps, '('))
-		return t;
-	do {
-		struct trigger *sub = parse_trigger(ps);
-
-		if (sub)
-			add_sub(t, sub);
-	} while (!ps->failed && eat(ps, ','));
-	if (ps->failed)
-		return t;
-	at = ps->p;
-	if (!expect(ps, ')'))
-		return t;
-	if (kind == TRIG_REPEAT && t->nsub != 1)
-		fail(ps, at, "repeat takes one trigger");
-	else if (kind == TRIG_UNTIL && t->nsub != 2)
-		fail(ps, at, "until takes a trigger and the one that stops it");
+	ps->depth--;
 	return t;
 }
 
-/* Give every node its place in the state array, depth first. */
+/* Give every node its slot in the state array, depth first. */
 static void
 number(struct trigger *t, size_t *next)
 {
@@ -208,13 +283,13 @@ number(struct trigger *t, size_t *next)
 struct trigger *
 trigger_parse(const char *expr, char *err, size_t errlen)
 {
-	struct parse ps = { expr, expr, err, errlen, 0 };
+	struct parse ps = { expr, expr, err, errlen, 0, 0 };
 	struct trigger *t = parse_trigger(&ps);
 	size_t nodes = 0;
 
 	blanks(&ps);
 	if (!ps.failed && *ps.p != '\0')
-		fail(&ps, ps.p, "unexpected text after the trigger");
+		fail(&ps, ps.p, "unexpected text after the trigger", NULL);
 	if (ps.failed) {
 		trigger_free(t);
 		return NULL;
@@ -235,6 +310,25 @@ trigger_free(struct trigger *t)
 		trigger_free(t->sub[i]);
 	free(t->sub);
 	free(t);
+}
+
+/* A duration in its largest exact unit: 90s, 1500ms, 2w. */
+static void
+format_duration(struct buf *b, int64_t us)
+{
+	static const struct {
+		const char *unit;
+		int64_t us;
+	} units[] = {
+		{ "w", 7 * 86400 * US_PER_SEC }, { "d", 86400 * US_PER_SEC },
+		{ "h", 3600 * US_PER_SEC }, { "m", 60 * US_PER_SEC },
+		{ "s", US_PER_SEC }, { "ms", 1000 }, { "us", 1 }
+	};
+	size_t i;
+
+	for (i = 0; us % units[i].us != 0; i++)
+		;
+	buf_addf(b, "%lld%s", (long long)(us / units[i].us), units[i].unit);
 }
 
 void
@@ -264,7 +358,9 @@ trigger_format(struct buf *b, const struct trigger *t)
 		buf_addf(b, "(%lld)", (long long)t->n);
 		return;
 	case TRIG_AFTER:
-		buf_addf(b, "(%lldus)", (long long)t->n);
+		buf_addc(b, '(');
+		format_duration(b, t->n);
+		buf_addc(b, ')');
 		return;
 	}
 	buf_addc(b, '(');
@@ -276,7 +372,38 @@ trigger_format(struct buf *b, const struct trigger *t)
 	buf_addc(b, ')');
 }
 
+void
+trigger_set_merging(struct trigger *t, int merging)
+{
+	size_t i;
+
+	t->merging = merging != 0;
+	for (i = 0; i < t->nsub; i++)
+		if (t->sub[i])
+			trigger_set_merging(t->sub[i], merging);
+}
+
+int
+trigger_uses_clock(const struct trigger *t)
+{
+	size_t i;
+
+	if (t->kind == TRIG_AFTER)
+		return 1;
+	for (i = 0; i < t->nsub; i++)
+		if (t->sub[i] && trigger_uses_clock(t->sub[i]))
+			return 1;
+	return 0;
+}
+
 /* State */
+
+#define EARLY(t) ((t)->sub[0])
+#define LATE(t) ((t)->sub[1])
+/* watermark alone is FromEndOfWindow; with a part, AfterWatermarkEarlyAndLate
+ * (whose early part, when not given, is Never) */
+#define PLAIN(t) (!(t)->sub[0] && !(t)->sub[1])
+#define DONE(s, t) ((s)[(t)->index].done)
 
 size_t
 trigger_state_size(const struct trigger *t)
@@ -284,7 +411,7 @@ trigger_state_size(const struct trigger *t)
 	return t->nodes;
 }
 
-/* Forget the state of t's subtree, as Repeatedly does between firings. */
+/* Beam's resetTree: the subtree's state and finished bits. */
 static void
 reset(const struct trigger *t, struct trigger_node_state *s)
 {
@@ -294,6 +421,19 @@ reset(const struct trigger *t, struct trigger_node_state *s)
 	for (i = 0; i < t->nsub; i++)
 		if (t->sub[i])
 			reset(t->sub[i], s);
+}
+
+/* Beam's clear: the subtree's state, its finished bits kept. */
+static void
+clear(const struct trigger *t, struct trigger_node_state *s)
+{
+	size_t i;
+
+	s[t->index].count = 0;
+	s[t->index].deadline = 0;
+	for (i = 0; i < t->nsub; i++)
+		if (t->sub[i])
+			clear(t->sub[i], s);
 }
 
 void
@@ -308,81 +448,138 @@ past_end(const struct trigger_now *now)
 	return now->wm >= now->end;
 }
 
-void
-trigger_on_element(const struct trigger *t, struct trigger_node_state *s,
+/* AfterEach: the first unfinished child, or nsub. */
+static size_t
+first_unfinished(const struct trigger *t, const struct trigger_node_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsub && DONE(s, t->sub[i]); i++)
+		;
+	return i;
+}
+
+static void
+on_element(const struct trigger *t, struct trigger_node_state *s,
     const struct trigger_now *now)
 {
 	struct trigger_node_state *me = &s[t->index];
 	size_t i;
 
-	if (me->done)
-		return;
 	me->count++;
 	switch (t->kind) {
-	case TRIG_AFTER:
-		if (me->deadline == 0)
-			me->deadline = now->proc + t->n;
+	case TRIG_COUNT:		/* AfterPane: the count */
 		return;
-	case TRIG_WATERMARK:	/* early before the end, late after on time */
-		if (!me->ontime && t->sub[0])
-			trigger_on_element(t->sub[0], s, now);
-		else if (me->ontime && t->sub[1])
-			trigger_on_element(t->sub[1], s, now);
+	case TRIG_AFTER:		/* AfterDelayFromFirstElement */
+		if (me->count == 1)
+			me->deadline = now->proc > INT64_MAX - t->n ?
+			    INT64_MAX : now->proc + t->n;
 		return;
-	case TRIG_EACH:
-		if (me->current < t->nsub)
-			trigger_on_element(t->sub[me->current], s, now);
+	case TRIG_WATERMARK:		/* the first unfinished part, or all
+					 * of them when windows merge */
+		if (t->merging) {
+			for (i = 0; i < 2; i++)
+				if (t->sub[i])
+					on_element(t->sub[i], s, now);
+		} else if (!me->ontime && EARLY(t))
+			on_element(EARLY(t), s, now);
+		else if (me->ontime && LATE(t))
+			on_element(LATE(t), s, now);
 		return;
-	default:
+	case TRIG_ALL:			/* AfterAll: the unfinished ones */
 		for (i = 0; i < t->nsub; i++)
-			trigger_on_element(t->sub[i], s, now);
+			if (!DONE(s, t->sub[i]))
+				on_element(t->sub[i], s, now);
+		return;
+	case TRIG_EACH:			/* AfterEach: the first unfinished,
+					 * or all when windows merge */
+		if (t->merging) {
+			for (i = 0; i < t->nsub; i++)
+				on_element(t->sub[i], s, now);
+		} else if ((i = first_unfinished(t, s)) < t->nsub)
+			on_element(t->sub[i], s, now);
+		return;
+	default:			/* Repeatedly, AfterFirst, OrFinally */
+		for (i = 0; i < t->nsub; i++)
+			on_element(t->sub[i], s, now);
+		return;
 	}
+}
+
+void
+trigger_on_element(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now)
+{
+	if (!DONE(s, t))
+		on_element(t, s, now);
+}
+
+static int
+should_fire(const struct trigger *t, const struct trigger_node_state *s,
+    const struct trigger_now *now)
+{
+	const struct trigger_node_state *me = &s[t->index];
+	size_t i;
+
+	switch (t->kind) {
+	case TRIG_WATERMARK:
+		if (PLAIN(t))
+			return past_end(now);
+		if (!me->ontime)
+			return (EARLY(t) && should_fire(EARLY(t), s, now)) ||
+			    past_end(now);
+		return LATE(t) && should_fire(LATE(t), s, now);
+	case TRIG_COUNT:
+		return me->count >= t->n;
+	case TRIG_AFTER:
+		return me->count > 0 && now->proc >= me->deadline;
+	case TRIG_REPEAT:
+		return should_fire(t->sub[0], s, now);
+	case TRIG_ANY:			/* AfterFirst: one finished or ready */
+		for (i = 0; i < t->nsub; i++)
+			if (DONE(s, t->sub[i]) ||
+			    should_fire(t->sub[i], s, now))
+				return 1;
+		return 0;
+	case TRIG_ALL:			/* AfterAll: each finished or ready */
+		for (i = 0; i < t->nsub; i++)
+			if (!DONE(s, t->sub[i]) &&
+			    !should_fire(t->sub[i], s, now))
+				return 0;
+		return 1;
+	case TRIG_EACH:
+		i = first_unfinished(t, s);
+		return i < t->nsub && should_fire(t->sub[i], s, now);
+	case TRIG_UNTIL:
+		return should_fire(t->sub[0], s, now) ||
+		    should_fire(t->sub[1], s, now);
+	}
+	return 0;
 }
 
 int
 trigger_should_fire(const struct trigger *t,
     const struct trigger_node_state *s, const struct trigger_now *now)
 {
-	const struct trigger_node_state *me = &s[t->index];
-	size_t i;
-
-	if (me->done)
-		return 0;
-	switch (t->kind) {
-	case TRIG_WATERMARK:
-		if (!me->ontime)
-			return past_end(now) || (t->sub[0] &&
-			    trigger_should_fire(t->sub[0], s, now));
-		return t->sub[1] && trigger_should_fire(t->sub[1], s, now);
-	case TRIG_COUNT:
-		return me->count >= t->n;
-	case TRIG_AFTER:
-		return me->deadline != 0 && now->proc >= me->deadline;
-	case TRIG_REPEAT:
-		return trigger_should_fire(t->sub[0], s, now);
-	case TRIG_ANY:
-		for (i = 0; i < t->nsub; i++)
-			if (trigger_should_fire(t->sub[i], s, now))
-				return 1;
-		return 0;
-	case TRIG_ALL:		/* each child fired before, or would now */
-		for (i = 0; i < t->nsub; i++)
-			if (!s[t->sub[i]->index].done &&
-			    !trigger_should_fire(t->sub[i], s, now))
-				return 0;
-		return 1;
-	case TRIG_EACH:
-		return me->current < t->nsub &&
-		    trigger_should_fire(t->sub[me->current], s, now);
-	case TRIG_UNTIL:
-		return trigger_should_fire(t->sub[0], s, now) ||
-		    trigger_should_fire(t->sub[1], s, now);
-	}
-	return 0;
+	return !DONE(s, t) && should_fire(t, s, now);
 }
 
-int
-trigger_on_fire(const struct trigger *t, struct trigger_node_state *s,
+/* A part of watermark fired: like Repeatedly, start it afresh once it has
+ * finished. */
+static void on_fire(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now);
+
+static void
+fire_repeating(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now)
+{
+	on_fire(t, s, now);
+	if (DONE(s, t))
+		reset(t, s);
+}
+
+static void
+on_fire(const struct trigger *t, struct trigger_node_state *s,
     const struct trigger_now *now)
 {
 	struct trigger_node_state *me = &s[t->index];
@@ -390,78 +587,313 @@ trigger_on_fire(const struct trigger *t, struct trigger_node_state *s,
 
 	switch (t->kind) {
 	case TRIG_WATERMARK:
-		if (!me->ontime && past_end(now)) {
-			me->ontime = 1;		/* the on-time pane */
-			me->done = t->sub[1] == NULL;
-		} else if (!me->ontime) {	/* early: again and again */
-			if (trigger_on_fire(t->sub[0], s, now))
-				reset(t->sub[0], s);
-		} else if (trigger_on_fire(t->sub[1], s, now))
-			reset(t->sub[1], s);	/* late: again and again */
-		break;
-	case TRIG_COUNT:
+		if (PLAIN(t)) {		/* FromEndOfWindow */
+			me->ontime = me->done = 1;
+		} else if (me->ontime) {	/* late firing */
+			if (LATE(t))
+				fire_repeating(LATE(t), s, now);
+			else
+				me->done = 1;
+		} else if (!past_end(now)) {	/* early firing */
+			fire_repeating(EARLY(t), s, now);
+		} else {		/* on time: the early part ends */
+			if (EARLY(t)) {
+				if (should_fire(EARLY(t), s, now))
+					on_fire(EARLY(t), s, now);
+				clear(EARLY(t), s);
+				DONE(s, EARLY(t)) = 1;
+			}
+			me->ontime = 1;
+			if (LATE(t))	/* it ran alongside when merging */
+				reset(LATE(t), s);
+			else
+				me->done = 1;
+		}
+		return;
+	case TRIG_COUNT:		/* OnceTrigger: clear, finish */
 	case TRIG_AFTER:
+		me->count = me->deadline = 0;
 		me->done = 1;
-		break;
+		return;
 	case TRIG_REPEAT:
-		trigger_on_fire(t->sub[0], s, now);
-		reset(t->sub[0], s);
-		break;
-	case TRIG_ANY:
-	case TRIG_ALL:
+		fire_repeating(t->sub[0], s, now);
+		return;
+	case TRIG_ANY:			/* AfterFirst */
 		for (i = 0; i < t->nsub; i++)
-			if (trigger_should_fire(t->sub[i], s, now))
-				trigger_on_fire(t->sub[i], s, now);
+			if (should_fire(t->sub[i], s, now))
+				on_fire(t->sub[i], s, now);
+			else
+				clear(t->sub[i], s);
 		me->done = 1;
-		break;
-	case TRIG_EACH:
-		if (trigger_on_fire(t->sub[me->current], s, now))
-			me->current++;
+		return;
+	case TRIG_ALL:			/* AfterAll */
+		for (i = 0; i < t->nsub; i++)
+			on_fire(t->sub[i], s, now);
+		me->done = 1;
+		return;
+	case TRIG_EACH:			/* AfterEach */
+		if ((i = first_unfinished(t, s)) < t->nsub)
+			on_fire(t->sub[i], s, now);
+		if (t->merging)
+			for (i = 0; i < t->nsub; i++)
+				clear(t->sub[i], s);
+		me->current = first_unfinished(t, s);
 		me->done = me->current == t->nsub;
-		break;
-	case TRIG_UNTIL:
-		if (trigger_should_fire(t->sub[1], s, now))
-			me->done = 1;
-		else if (trigger_on_fire(t->sub[0], s, now))
-			me->done = 1;
-		break;
+		return;
+	case TRIG_UNTIL:		/* OrFinally */
+		if (should_fire(t->sub[1], s, now)) {
+			on_fire(t->sub[1], s, now);
+			clear(t->sub[0], s);
+		} else
+			on_fire(t->sub[0], s, now);
+		me->done = DONE(s, t->sub[0]) || DONE(s, t->sub[1]);
+		return;
 	}
-	return me->done;
 }
 
-int64_t
-trigger_deadline(const struct trigger *t, const struct trigger_node_state *s)
+int
+trigger_on_fire(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now)
 {
-	const struct trigger_node_state *me = &s[t->index];
-	int64_t best = 0, d;
-	size_t i;
-
-	if (me->done)
-		return 0;
-	if (t->kind == TRIG_AFTER)
-		return me->deadline;
-	for (i = 0; i < t->nsub; i++)
-		if (t->sub[i] && (d = trigger_deadline(t->sub[i], s)) != 0 &&
-		    (best == 0 || d < best))
-			best = d;
-	return best;
+	if (!DONE(s, t))
+		on_fire(t, s, now);
+	return DONE(s, t);
 }
 
 int
 trigger_finished(const struct trigger *t, const struct trigger_node_state *s)
 {
-	return s[t->index].done;
+	return DONE(s, t);
+}
+
+/* Merging: dst's slots of t's subtree are zero when merge(t) begins. */
+
+static int
+done_in_any(const struct trigger *t,
+    const struct trigger_node_state *const *srcs, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (srcs[k][t->index].done)
+			return 1;
+	return 0;
+}
+
+static int
+done_in_all(const struct trigger *t,
+    const struct trigger_node_state *const *srcs, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (!srcs[k][t->index].done)
+			return 0;
+	return 1;
+}
+
+static void
+merge(const struct trigger *t, struct trigger_node_state *dst,
+    const struct trigger_node_state *const *srcs, size_t n,
+    const struct trigger_now *now)
+{
+	struct trigger_node_state *me = &dst[t->index];
+	size_t i, k;
+	int all, prior;
+
+	switch (t->kind) {
+	case TRIG_WATERMARK:
+		if (PLAIN(t)) {		/* FromEndOfWindow */
+			me->done = me->ontime = done_in_all(t, srcs, n) &&
+			    past_end(now);
+			return;
+		}
+		/* AfterWatermarkEarlyAndLate: the early part is finished
+		 * (ontime) in all of them and the end is reached, or it runs
+		 * again and the late part waits afresh */
+		for (all = 1, k = 0; k < n; k++)
+			all &= srcs[k][t->index].ontime != 0;
+		if (!all || !past_end(now)) {
+			if (EARLY(t)) {
+				merge(EARLY(t), dst, srcs, n, now);
+				DONE(dst, EARLY(t)) = 0;
+			}
+		} else {
+			me->ontime = 1;
+			if (EARLY(t))
+				DONE(dst, EARLY(t)) = 1;
+			if (LATE(t))
+				merge(LATE(t), dst, srcs, n, now);
+		}
+		return;
+	case TRIG_COUNT:		/* AfterPane */
+		if (done_in_any(t, srcs, n)) {
+			me->done = 1;
+			return;
+		}
+		for (k = 0; k < n; k++)
+			me->count += srcs[k][t->index].count;
+		return;
+	case TRIG_AFTER:		/* AfterDelayFromFirstElement: the
+					 * earliest deadline */
+		for (k = 0; k < n; k++) {
+			const struct trigger_node_state *o = &srcs[k][t->index];
+
+			if (o->count > 0 &&
+			    (me->count == 0 || o->deadline < me->deadline))
+				me->deadline = o->deadline;
+			me->count += o->count;
+		}
+		return;
+	case TRIG_REPEAT:
+		merge(t->sub[0], dst, srcs, n, now);
+		return;
+	case TRIG_ANY:			/* AfterFirst */
+	case TRIG_ALL:			/* AfterAll */
+	case TRIG_UNTIL:		/* OrFinally */
+		all = 1;
+		for (i = 0; i < t->nsub; i++) {
+			merge(t->sub[i], dst, srcs, n, now);
+			if (DONE(dst, t->sub[i]))
+				me->done = t->kind != TRIG_ALL;
+			else
+				all = 0;
+		}
+		if (t->kind == TRIG_ALL)
+			me->done = all;
+		return;
+	case TRIG_EACH:			/* AfterEach: up to the first child
+					 * still unfinished; those after it
+					 * start afresh */
+		prior = 1;
+		for (i = 0; i < t->nsub && prior; i++) {
+			merge(t->sub[i], dst, srcs, n, now);
+			prior = DONE(dst, t->sub[i]);
+		}
+		me->current = first_unfinished(t, dst);
+		me->done = me->current == t->nsub;
+		return;
+	}
+}
+
+void
+trigger_on_merge(const struct trigger *t, struct trigger_node_state *dst,
+    const struct trigger_node_state *const *srcs, size_t n,
+    const struct trigger_now *now)
+{
+	reset(t, dst);
+	merge(t, dst, srcs, n, now);
+}
+
+/* The earliest deadline above floor of an after() that shouldFire
+ * would look at, or 0. */
+static int64_t
+deadline(const struct trigger *t, const struct trigger_node_state *s,
+    int64_t floor)
+{
+	const struct trigger_node_state *me = &s[t->index];
+	int64_t best = 0, d;
+	size_t i;
+
+	switch (t->kind) {
+	case TRIG_AFTER:
+		return me->count > 0 && me->deadline > floor ? me->deadline : 0;
+	case TRIG_COUNT:
+		return 0;
+	case TRIG_WATERMARK:
+		if (PLAIN(t))
+			return 0;
+		if (!me->ontime)
+			return EARLY(t) ? deadline(EARLY(t), s, floor) : 0;
+		return LATE(t) ? deadline(LATE(t), s, floor) : 0;
+	case TRIG_EACH:
+		i = first_unfinished(t, s);
+		return i < t->nsub ? deadline(t->sub[i], s, floor) : 0;
+	}
+	for (i = 0; i < t->nsub; i++) {
+		if (t->kind == TRIG_ALL && DONE(s, t->sub[i]))
+			continue;
+		if ((d = deadline(t->sub[i], s, floor)) != 0 &&
+		    (best == 0 || d < best))
+			best = d;
+	}
+	return best;
+}
+
+int64_t
+trigger_deadline(const struct trigger *t, const struct trigger_node_state *s)
+{
+	return DONE(s, t) ? 0 : deadline(t, s, INT64_MIN);
+}
+
+int64_t
+trigger_next_deadline(const struct trigger *t,
+    const struct trigger_node_state *s, int64_t proc)
+{
+	return DONE(s, t) ? 0 : deadline(t, s, proc);
+}
+
+/* Allowed lateness */
+
+evtime
+trigger_expiry(const struct window *w, int64_t lateness)
+{
+	if (lateness < 0)
+		lateness = 0;
+	return w->end > EVTIME_MAX - lateness ? EVTIME_MAX :
+	    w->end + lateness;
 }
 
 int
-trigger_uses_clock(const struct trigger *t)
+trigger_expired(const struct window *w, int64_t lateness, evtime wm)
 {
-	size_t i;
+	return wm >= trigger_expiry(w, lateness);
+}
 
-	if (t->kind == TRIG_AFTER)
-		return 1;
-	for (i = 0; i < t->nsub; i++)
-		if (t->sub[i] && trigger_uses_clock(t->sub[i]))
-			return 1;
-	return 0;
+/* Panes */
+
+void
+trigger_pane_init(struct trigger_pane *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void
+trigger_pane_element(struct trigger_pane *p, const struct window *w,
+    evtime wm)
+{
+	if (wm < w->end)
+		p->held = 1;
+}
+
+void
+trigger_pane_merge(struct trigger_pane *dst,
+    const struct trigger_pane *const *srcs, size_t n)
+{
+	size_t k;
+
+	trigger_pane_init(dst);
+	for (k = 0; k < n; k++)
+		if (srcs[k]->held && !srcs[k]->nonearly)
+			dst->held = 1;
+}
+
+int
+trigger_pane_fire(struct trigger_pane *p, const struct window *w,
+    evtime wm, int empty, int final, struct trigger_pane_info *info)
+{
+	if (p->nonearly || (wm >= w->end && !p->held))
+		info->timing = TIMING_LATE;
+	else if (wm < w->end)
+		info->timing = TIMING_EARLY;
+	else
+		info->timing = TIMING_ON_TIME;
+	info->index = p->next;
+	info->final = final != 0;
+	if (empty && info->timing != TIMING_ON_TIME)
+		return 0;
+	p->next++;
+	if (info->timing != TIMING_EARLY)
+		p->nonearly = 1;
+	return 1;
 }
