@@ -4,6 +4,7 @@
  * handlers, shards.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,7 +23,7 @@
 
 enum {
 	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
-	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP, OPT_RESTART
+	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP, OPT_RESTART, OPT_PUNCT
 };
 
 static const struct option own_options[] = {
@@ -36,6 +37,7 @@ static const struct option own_options[] = {
 	{ "restart", no_argument, NULL, OPT_RESTART },
 	{ "retry", required_argument, NULL, OPT_RETRY },
 	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
+	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ NULL, 0, NULL, 0 }
 };
@@ -46,10 +48,10 @@ static struct router router;
 static struct fieldset fields = FIELDSET_INIT;
 static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
 static size_t nshards;
-static int firstflag, keepgoing, retries, dropflag, restartflag;
+static int firstflag, keepgoing, retries, dropflag, restartflag, punctflag;
 static size_t max_open = 128, max_procs = 1;
 static const char *dead_path;
-static int64_t grace = -1;
+static int64_t grace = 10 * US_PER_SEC;
 static struct out deadout;
 
 static void __attribute__((noreturn))
@@ -59,7 +61,7 @@ usage(int status)
 	    "usage: event-route [--first] [--shard fields:n dest] [--max-open n]\n"
 	    "                   [-P n] [--retry n] [--dead-letter file]\n"
 	    "                   [--keep-going] [--grace d] [--drop-when-full]\n"
-	    "                   [--restart]\n"
+	    "                   [--restart] [--punct]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -67,6 +69,8 @@ usage(int status)
 	exit(status);
 }
 
+/* Input would block: write out what is buffered, and keep the handlers
+ * and commands going until input comes. */
 static int
 on_wait(void *arg)
 {
@@ -74,11 +78,15 @@ on_wait(void *arg)
 	input_housekeeping(&inp);
 	router_flush(&router);
 	out_flush(&flt.out);
+	while (!sig_stopped() && dests_busy(&router.dests)) {
+		if (dests_poll(&router.dests, inp.cur->fd, -1) > 0)
+			return 0;
+		input_housekeeping(&inp);
+	}
 	return -1;
 }
 
-/* Control lines are not events: they pass to standard output only
- * when a rule writes there, and are otherwise let go. */
+/* Control lines are not events: written out with --punct only. */
 static void
 control_line(void *arg, const struct punct *p, const char *file,
     uintmax_t lineno, const char *line, size_t len)
@@ -87,8 +95,10 @@ control_line(void *arg, const struct punct *p, const char *file,
 	(void)p;
 	(void)file;
 	(void)lineno;
-	(void)line;
-	(void)len;
+	if (punctflag) {
+		out_write(&flt.out, line, len);
+		out_putc(&flt.out, '\n');
+	}
 }
 
 static int
@@ -98,8 +108,8 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	(void)ps;
 	if (!filter_pass(&flt, rec, &router.scratch))
 		return 0;
-	if (router_route(&router, rec) > 0)
-		flt.ledger.kept++;
+	flt.ledger.kept++;
+	router_route(&router, rec);
 	return 0;
 }
 
@@ -167,6 +177,9 @@ parse_options(int argc, char **argv)
 		case OPT_RESTART:
 			restartflag = 1;
 			break;
+		case OPT_PUNCT:
+			punctflag = 1;
+			break;
 		case OPT_GRACE:
 			if (duration_parse(optarg, &grace) < 0) {
 				diag_warn("--grace '%s': not a duration", optarg);
@@ -196,24 +209,23 @@ main(int argc, char **argv)
 	diag_init(argv[0]);
 	sig_init();
 	signal(SIGPIPE, SIG_IGN);	/* a handler that closes is reported */
-	filter_init(&flt, "event-route", "delivered");
+	filter_init(&flt, "event-route", "routed");
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
 	router_init(&router, &flt.out);
 	router.first = firstflag;
-	router.drop_when_full = dropflag;
-	router.restart = restartflag;
-	router.max_open = max_open;
-	router.max_procs = max_procs;
-	router.retries = retries;
-	if (grace >= 0)
-		router.grace = grace;
+	router.dests.drop_when_full = dropflag;
+	router.dests.restart = restartflag;
+	router.dests.max_open = max_open;
+	router.dests.max_procs = max_procs;
+	router.dests.retries = retries;
 	if (dead_path) {
 		if (out_open(&deadout, dead_path, 1) < 0)
 			diag_fatal(1, "cannot open '%s': %s", dead_path,
 			    strerror(errno));
-		router.dead_letter = &deadout;
+		fcntl(deadout.fd, F_SETFD, FD_CLOEXEC);	/* not the commands' */
+		router.dests.dead_letter = &deadout;
 	}
 	for (k = 0; k < nshards; k++)
 		if (router_add_shard(&router, shard_specs[2 * k],
@@ -251,18 +263,17 @@ main(int argc, char **argv)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
-	router_flush(&router);
-	router_wait(&router);
+	status = router_finish(&router, grace);
 	if (flt.stats)
 		router_print(&router, diag_prog);
-	status = router_release(&router);
-	flt.ledger.written = flt.ledger.kept;
+	flt.ledger.written = router.dests.records[DEST_DELIVERED];
+	router_release(&router);
 	if (dead_path && out_release(&deadout) < 0) {
 		diag_warn("'%s': write error: %s", dead_path,
 		    strerror(deadout.err));
 		flt.ledger.status = 1;
 	}
-	if (status && !keepgoing)
+	if ((status && !keepgoing) || router.dests.ioerr)
 		flt.ledger.status = 1;
 	return filter_finish(&flt);
 }

@@ -1,40 +1,24 @@
 /*
- * route.c - event-route's rules and destinations (see route.h).
+ * route.c - event-route's rules, and the routing of records by them (see
+ * route.h).
  */
-#include <errno.h>
-#include <signal.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include "agg.h"
+#include "dest.h"
 #include "diag.h"
 #include "hash.h"
-#include "json.h"
 #include "route.h"
-#include "sig.h"
-#include "time.h"
-
-extern char **environ;
 
 void
 router_init(struct router *r, struct out *stdout_out)
 {
 	memset(r, 0, sizeof *r);
-	r->max_open = 128;
-	r->max_procs = 1;
-	r->grace = INT64_C(10) * US_PER_SEC;
+	dests_init(&r->dests);
 	r->stdout_out = stdout_out;
-	buf_init(&r->env);
-	keytab_init(&r->paths);
 	buf_init(&r->path);
+	buf_init(&r->key);
 	buf_init(&r->scratch);
 }
 
@@ -216,9 +200,6 @@ router_add_shard(struct router *r, const char *spec, const char *dest,
 		}
 		ru->keyslots = xrealloc(ru->keyslots,
 		    (ru->nkeys + 1) * sizeof *ru->keyslots);
-		ru->keynames = xrealloc(ru->keynames,
-		    (ru->nkeys + 1) * sizeof *ru->keynames);
-		ru->keynames[ru->nkeys] = xmemdup(p, (size_t)(comma - p));
 		ru->keyslots[ru->nkeys++] = fieldset_add(fs, p,
 		    (size_t)(comma - p));
 	}
@@ -246,52 +227,6 @@ with_shard(const char *cmd, size_t shard)
 	return buf_detach(&b, NULL);
 }
 
-/* Commands run in a process group of their own, so that --grace can end
- * all that a shell started. */
-static const posix_spawnattr_t *
-own_group(void)
-{
-	static posix_spawnattr_t attr;
-	static int made;
-
-	if (!made) {
-		posix_spawnattr_init(&attr);
-		posix_spawnattr_setpgroup(&attr, 0);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-		made = 1;
-	}
-	return &attr;
-}
-
-static int
-spawn(struct handler *h, char *err, size_t errlen)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[4] = { "sh", "-c", h->cmd, NULL };
-	int fd[2], rc;
-
-	if (pipe(fd) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);	/* no other handler holds it */
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	rc = posix_spawn(&h->pid, "/bin/sh", &fa, own_group(), argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd[0]);
-	if (rc != 0) {
-		close(fd[1]);
-		snprintf(err, errlen, "cannot run '%s': %s", h->cmd,
-		    strerror(rc));
-		return -1;
-	}
-	h->fd = fd[1];
-	fcntl(h->fd, F_SETFL, O_NONBLOCK);	/* a slow one holds no other */
-	return 0;
-}
-
 int
 router_start(struct router *r, char *err, size_t errlen)
 {
@@ -299,83 +234,28 @@ router_start(struct router *r, char *err, size_t errlen)
 
 	for (i = 0; i < r->nrules; i++) {
 		struct rule *ru = &r->rules[i];
+		char *cmd;
 
-		if (ru->kind != DEST_PIPE)
+		if (ru->kind == DEST_PIPE)
+			ru->handlers = xcalloc(ru->nshards,
+			    sizeof *ru->handlers);
+		else if (ru->kind == DEST_EXEC)
+			ru->cmds = xcalloc(ru->nshards, sizeof *ru->cmds);
+		else
 			continue;
-		ru->handlers = xcalloc(ru->nshards, sizeof *ru->handlers);
 		for (k = 0; k < ru->nshards; k++) {
-			buf_init(&ru->handlers[k].pending);
-			ru->handlers[k].cmd = ru->nkeys ?
-			    with_shard(ru->target, k) : xstrdup(ru->target);
-			if (spawn(&ru->handlers[k], err, errlen) < 0)
-				return -1;
+			cmd = ru->nkeys ? with_shard(ru->target, k) :
+			    xstrdup(ru->target);
+			if (ru->kind == DEST_PIPE)
+				ru->handlers[k] = dests_handler(&r->dests, cmd,
+				    &ru->count);
+			else	/* a shard's commands keep its keys' order */
+				ru->cmds[k] = dests_command(&r->dests, cmd,
+				    &ru->count, ru->nkeys > 0);
+			free(cmd);
 		}
 	}
-	return 0;
-}
-
-/* Directories on the way to path, as mkdir -p makes them. */
-static void
-make_dirs(char *path)
-{
-	char *s;
-
-	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		mkdir(path, 0777);
-		*s = '/';
-	}
-}
-
-static void
-close_file(struct route_file *f)
-{
-	out_flush(&f->out);
-	close(f->out.fd);
-	free(f->out.buf);
-	f->open = 0;
-}
-
-/* The file of path, open, the least recently used closed if need be. */
-static struct route_file *
-file_of(struct router *r, const char *path, int append)
-{
-	struct route_file *f;
-	size_t i, lru = (size_t)-1, len = strlen(path), id;
-	int fd, added;
-
-	id = keytab_intern(&r->paths, path, len, hash_bytes(path, len), &added);
-	if (added) {
-		r->files = xgrowarray(r->files, &r->filecap, r->nfiles + 1,
-		    sizeof *r->files);
-		f = &r->files[r->nfiles++];
-		memset(f, 0, sizeof *f);
-		f->path = xstrdup(path);
-	}
-	f = &r->files[id];
-	f->used = ++r->clock;
-	if (f->open)
-		return f;
-	if (r->nopen >= r->max_open) {
-		for (i = 0; i < r->nfiles; i++)
-			if (r->files[i].open && (lru == (size_t)-1 ||
-			    r->files[i].used < r->files[lru].used))
-				lru = i;
-		close_file(&r->files[lru]);
-		r->nopen--;
-	}
-	make_dirs(f->path);
-	fd = open(f->path, O_WRONLY | O_CREAT |
-	    (append || f->truncated ? O_APPEND : O_TRUNC), 0666);
-	if (fd < 0) {
-		diag_warn("cannot open '%s': %s", f->path, strerror(errno));
-		return NULL;
-	}
-	f->truncated = 1;
-	out_init(&f->out, fd, f->path);
-	f->open = 1;
-	r->nopen++;
-	return f;
+	return dests_start(&r->dests, err, errlen);
 }
 
 /* The file name of ru for rec: its templates filled, '/' and a leading
@@ -409,405 +289,127 @@ file_name(struct router *r, const struct rule *ru, const struct record *rec,
 	return r->path.data;
 }
 
-/* The shard of rec: hash_bytes of its key text, modulo N. */
+int
+route_key(const struct record *rec, const int *slots, size_t n,
+    struct buf *key, struct buf *scratch, const char **p, size_t *len)
+{
+	size_t k, tn;
+
+	buf_reset(key);
+	for (k = 0; k < n; k++) {
+		const struct val *v = &rec->v[slots[k]];
+		const char *text;
+
+		if (v->type == VAL_MISSING ||
+		    (text = val_text(v, scratch, &tn)) == NULL)
+			return -1;
+		if (v->type == VAL_NULL)
+			tn = 0;
+		if (n == 1) {
+			*p = text;
+			*len = tn;
+			return 0;
+		}
+		for (size_t m = tn; ; m >>= 7) {	/* LEB128 */
+			buf_addc(key, (int)((m & 0x7f) | (m > 0x7f ? 0x80 : 0)));
+			if (m <= 0x7f)
+				break;
+		}
+		buf_add(key, text, tn);
+	}
+	*p = key->data;
+	*len = key->len;
+	return 0;
+}
+
+size_t
+route_shard(const char *key, size_t len, size_t n)
+{
+	return (size_t)(hash_bytes(key, len) % n);
+}
+
+/* The shard of rec under ru; an event without the key: shard 0. */
 static size_t
 shard_of(struct router *r, const struct rule *ru, const struct record *rec)
 {
 	const char *key;
 	size_t len;
-	char why[128];
 
-	if (agg_key(rec, ru->keyslots, ru->keynames, ru->nkeys, &r->path,
-	    &r->scratch, &key, &len, why, sizeof why) < 0)
-		return 0;		/* a missing key: shard 0 */
-	return (size_t)(hash_bytes(key, len) % ru->nshards);
+	if (route_key(rec, ru->keyslots, ru->nkeys, &r->key, &r->scratch,
+	    &key, &len) < 0)
+		return 0;
+	return route_shard(key, len, ru->nshards);
 }
 
-/* Per-event commands */
-
-/* One top-level field as EVENT_name=value, NUL-separated in r->env. */
-static void
-add_env(void *arg, const char *key, size_t klen, int kesc, const char *val,
-    size_t vlen)
-{
-	struct router *r = arg;
-	struct buf *b = &r->env;
-	size_t i, n;
-	const char *text;
-	struct val v = { val + 1, vlen >= 2 ? vlen - 2 : 0, VAL_STR, ESC_JSON };
-
-	(void)kesc;
-	buf_addstr(b, "EVENT_");
-	for (i = 0; i < klen; i++) {
-		unsigned char c = (unsigned char)key[i];
-
-		buf_addc(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') ? c : '_');
-	}
-	buf_addc(b, '=');
-	if (vlen >= 2 && *val == '"' && (text = val_text(&v, &r->scratch,
-	    &n)) != NULL && memchr(text, '\0', n) == NULL)
-		buf_add(b, text, n);
-	else
-		buf_add(b, val, vlen);
-	buf_addc(b, '\0');
-}
-
-/* The environment of a command for this event: ours and its fields. */
-static char **
-event_env(struct router *r, const char *line, size_t len)
-{
-	size_t n = 0, k = 0, i;
-	char **envp;
-	const char *p;
-
-	buf_reset(&r->env);
-	buf_reset(&r->scratch);
-	json_each(line, len, add_env, r);	/* not JSON: no fields */
-	for (p = r->env.data; p < r->env.data + r->env.len; p += strlen(p) + 1)
-		k++;
-	while (environ[n])
-		n++;
-	envp = xcalloc(n + k + 1, sizeof *envp);
-	for (i = 0; i < n; i++)
-		envp[i] = environ[i];
-	for (p = r->env.data; k-- > 0; p += strlen(p) + 1)
-		envp[i++] = (char *)p;
-	return envp;
-}
-
+/* Give rec to ru's destination: its outcome (enum dest_outcome). */
 static int
-run_job(struct router *r, struct route_job *j)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[4] = { "sh", "-c", r->rules[j->rule].target, NULL };
-	char **envp = event_env(r, j->event, j->len);
-	int fd[2], rc;
-
-	if (pipe(fd) < 0) {
-		free(envp);
-		return -1;
-	}
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd[0], 0);
-	posix_spawn_file_actions_addclose(&fa, fd[0]);
-	rc = posix_spawn(&j->pid, "/bin/sh", &fa, own_group(), argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	free(envp);
-	close(fd[0]);
-	if (rc == 0) {		/* a command that does not read is its own */
-		ssize_t w = 0;
-		size_t off = 0;
-
-		while (off < j->len + 1 && (w = write(fd[1], off < j->len ?
-		    j->event + off : "\n", off < j->len ? j->len - off : 1)) >
-		    0)
-			off += (size_t)w;
-	}
-	close(fd[1]);
-	return rc == 0 ? 0 : -1;
-}
-
-/* A job ended with status st: delivered, retried, or dead. */
-static void
-job_done(struct router *r, size_t i, int st)
-{
-	struct route_job *j = &r->jobs[i];
-	struct rule *ru = &r->rules[j->rule];
-
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		ru->delivered++;
-	else if (j->attempt < r->retries) {
-		/* back off: 10 ms, 20 ms, 40 ms ... */
-		usleep(10000u << (j->attempt < 10 ? j->attempt : 10));
-		j->attempt++;
-		if (run_job(r, j) == 0)
-			return;
-		ru->lost++;
-		r->status = 1;
-	} else if (r->dead_letter) {
-		out_write(r->dead_letter, j->event, j->len);
-		out_putc(r->dead_letter, '\n');
-		ru->dead++;
-	} else {
-		ru->lost++;
-		r->status = 1;
-	}
-	free(j->event);
-	r->jobs[i] = r->jobs[--r->njobs];
-}
-
-static void
-reaped_handler(struct router *r, pid_t pid, int st)
-{
-	size_t i, k;
-
-	for (i = 0; i < r->nrules; i++)
-		for (k = 0; r->rules[i].handlers && k < r->rules[i].nshards;
-		    k++)
-			if (r->rules[i].handlers[k].pid == pid) {
-				r->rules[i].handlers[k].reaped = 1;
-				r->rules[i].handlers[k].status = st;
-			}
-}
-
-/* Wait for one job to end. */
-static void
-wait_job(struct router *r)
-{
-	pid_t pid;
-	size_t i;
-	int st;
-
-	while ((pid = waitpid(-1, &st, 0)) < 0 && errno == EINTR)
-		;
-	for (i = 0; pid > 0 && i < r->njobs; i++)
-		if (r->jobs[i].pid == pid) {
-			job_done(r, i, st);
-			return;
-		}
-	reaped_handler(r, pid, st);	/* a handler ended meanwhile */
-}
-
-/* The end of the grace period, counted from the first call. */
-static int64_t
-grace_end(struct router *r)
-{
-	static int64_t end;
-
-	if (end == 0)
-		end = mono_now().us + (r->grace ? r->grace : INT64_MAX / 2);
-	return end;
-}
-
-/* waitpid(pid) until the grace ends; then the process is killed. */
-static int
-wait_until(struct router *r, pid_t pid, int *st, const char *what)
-{
-	pid_t got;
-
-	for (;;) {
-		if ((got = waitpid(pid, st, WNOHANG)) != 0 &&
-		    !(got < 0 && errno == EINTR))
-			return got;
-		if (mono_now().us >= grace_end(r)) {
-			diag_warn("%s did not end within --grace: killed", what);
-			kill(-pid, SIGKILL);	/* its group: what its shell ran */
-			r->status = 1;
-			while ((got = waitpid(pid, st, 0)) < 0 &&
-			    errno == EINTR)
-				;
-			return got;
-		}
-		usleep(5000);
-	}
-}
-
-void
-router_wait(struct router *r)
-{
-	while (r->njobs > 0) {
-		struct route_job *j = &r->jobs[0];
-		char what[256];
-		int st;
-
-		snprintf(what, sizeof what, "command '%.200s'",
-		    r->rules[j->rule].target);
-		if (wait_until(r, j->pid, &st, what) > 0)
-			job_done(r, 0, st);
-		else {
-			free(j->event);
-			r->jobs[0] = r->jobs[--r->njobs];
-		}
-	}
-}
-
-static int
-exec_event(struct router *r, size_t rule, const struct record *rec)
-{
-	struct route_job *j;
-
-	while (r->njobs >= r->max_procs)
-		wait_job(r);
-	r->jobs = xrealloc(r->jobs, (r->njobs + 1) * sizeof *r->jobs);
-	j = &r->jobs[r->njobs];
-	j->rule = rule;
-	j->event = xmemdup(rec->line, rec->len);
-	j->len = rec->len;
-	j->attempt = 0;
-	if (run_job(r, j) < 0) {
-		free(j->event);
-		return -1;
-	}
-	r->njobs++;
-	return 1;		/* the outcome comes when it ends */
-}
-
-/* Write what h takes now, without waiting; -1 once it is gone. */
-static int
-pump(struct handler *h)
-{
-	while (!h->failed && h->sent < h->pending.len) {
-		ssize_t w = write(h->fd, h->pending.data + h->sent,
-		    h->pending.len - h->sent);
-
-		if (w > 0)
-			h->sent += (size_t)w;
-		else if (w < 0 && errno == EINTR)
-			continue;
-		else if (w < 0 && errno == EAGAIN)
-			break;
-		else
-			h->failed = 1;	/* it closed its input, or died */
-	}
-	if (h->sent == h->pending.len) {
-		buf_reset(&h->pending);
-		h->sent = 0;
-	} else if (h->sent > h->pending.len / 2) {
-		memmove(h->pending.data, h->pending.data + h->sent,
-		    h->pending.len - h->sent);
-		h->pending.len -= h->sent;
-		h->sent = 0;
-	}
-	return h->failed ? -1 : 0;
-}
-
-/* Wait until h takes some of what waits for it, at most ms (-1: no
- * limit); SIGINT or SIGTERM end the wait, as they end the input. */
-static int
-wait_room(struct handler *h, int ms)
-{
-	struct pollfd pfd = { h->fd, POLLOUT, 0 };
-	int n = poll(&pfd, 1, ms);
-
-	if ((n < 0 && errno != EINTR) || (n < 0 && sig_stopped()) || n == 0)
-		h->failed = 1;
-	return pump(h);
-}
-
-static void reaped_handler(struct router *r, pid_t pid, int st);
-
-/*
- * --restart: h ended; run it again, after 100 ms, 200 ms ... up to 5 s,
- * with what it had not been sent.  What was in its pipe when it ended is
- * lost: say how much.
- */
-static void
-restart_handler(struct router *r, struct handler *h)
-{
-	char err[256];
-	int unread = 0, st = 0;
-
-	if (ioctl(h->fd, FIONREAD, &unread) < 0)
-		unread = 0;
-	close(h->fd);
-	if (!h->reaped)
-		while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-			;
-	h->reaped = 0;
-	diag_warn("handler '%s' ended; restarted%s (%d bytes of events it "
-	    "had not read were lost)", h->cmd, h->restarts ? " again" : "",
-	    unread);
-	usleep(100000u << (h->restarts < 5 ? h->restarts : 5));
-	h->restarts++;
-	r->status = 1;
-	if (spawn(h, err, sizeof err) < 0) {
-		diag_warn("%s", err);
-		return;
-	}
-	h->failed = 0;
-}
-
-/* An event for handler h: 0, 1 when dropped (full), -1 when it is gone. */
-static int
-to_handler(struct router *r, struct handler *h, const struct record *rec)
-{
-	if (h->failed && r->restart)
-		restart_handler(r, h);
-	if (h->failed)
-		return -1;
-	while (h->pending.len - h->sent + rec->len + 1 > HANDLER_BUFFER) {
-		if (pump(h) < 0)
-			return -1;
-		if (h->pending.len - h->sent + rec->len + 1 <= HANDLER_BUFFER)
-			break;
-		if (r->drop_when_full)
-			return 1;
-		if (wait_room(h, -1) < 0)	/* back-pressure: we wait */
-			return -1;
-	}
-	buf_add(&h->pending, rec->line, rec->len);
-	buf_addc(&h->pending, '\n');
-	if (h->pending.len - h->sent >= 64 * 1024)
-		return pump(h);
-	return 0;
-}
-
-static int
-deliver(struct router *r, struct rule *ru, const struct record *rec)
+deliver(struct router *r, struct rule *ru, const struct record *rec,
+    struct dest_ticket **t)
 {
 	size_t shard = ru->nkeys ? shard_of(r, ru, rec) : 0;
-	struct route_file *f;
-	struct out *o;
+	const char *path;
+	size_t id;
 
 	switch (ru->kind) {
 	case DEST_STDOUT:
-		o = r->stdout_out;
-		break;
-	case DEST_EXEC:
-		return exec_event(r, (size_t)(ru - r->rules), rec);
+		out_write(r->stdout_out, rec->line, rec->len);
+		out_putc(r->stdout_out, '\n');
+		return DEST_DELIVERED;
 	case DEST_FILE:
-		/* a name without templates: no lookup while it stays open */
-		if (ru->file && r->files[ru->file - 1].open) {
-			f = &r->files[ru->file - 1];
-			f->used = ++r->clock;
-		} else if ((f = file_of(r, file_name(r, ru, rec, shard),
-		    ru->append)) == NULL)
-			return -1;
-		if (ru->nslots == 0 && ru->nkeys == 0)
-			ru->file = (size_t)(f - r->files) + 1;
-		o = &f->out;
-		break;
+		if (ru->file)		/* no templates: always the same */
+			id = ru->file - 1;
+		else {
+			path = file_name(r, ru, rec, shard);
+			id = dests_file(&r->dests, path, r->path.len);
+			if (ru->nslots == 0 && ru->nkeys == 0)
+				ru->file = id + 1;
+		}
+		return dests_write_file(&r->dests, id, ru->append, rec->line,
+		    rec->len);
+	case DEST_PIPE:
+		return dests_send(&r->dests, ru->handlers[shard], rec->line,
+		    rec->len);
 	default:
-		return to_handler(r, &ru->handlers[shard], rec) > 0 ? 2 :
-		    ru->handlers[shard].failed ? -1 : 0;
+		return dests_run(&r->dests, ru->cmds[shard], rec->line,
+		    rec->len, t);
 	}
-	out_write(o, rec->line, rec->len);
-	out_putc(o, '\n');
-	return 0;
 }
 
+/* ru takes rec: counted, given; the best outcome so far in *best. */
 static void
-take(struct router *r, struct rule *ru, const struct record *rec)
+take(struct router *r, struct rule *ru, const struct record *rec,
+    struct dest_ticket **t, int *best)
 {
 	int rc;
 
 	ru->matched++;
-	if ((rc = deliver(r, ru, rec)) == 0)
-		ru->delivered++;
-	else if (rc == 2)
-		ru->dropped++;		/* --drop-when-full */
-	else if (rc < 0) {
-		ru->lost++;
-		r->status = 1;
+	rc = deliver(r, ru, rec, t);
+	if (ru->kind == DEST_STDOUT || ru->kind == DEST_FILE) {
+		if (rc == DEST_DELIVERED)
+			ru->count.delivered++;
+		else
+			ru->count.failed++;
 	}
+	if (rc != DEST_PENDING && rc > *best)
+		*best = rc;
 }
 
 size_t
 router_route(struct router *r, const struct record *rec)
 {
+	struct dest_ticket *t = NULL;
 	size_t i, taken = 0;
+	int best = DEST_NONE;
 
+	r->routed++;
 	buf_reset(&r->scratch);
 	for (i = 0; i < r->nrules && !(r->first && taken); i++) {
 		struct rule *ru = &r->rules[i];
-		int is_else = ru->pred == NULL && ru->nkeys == 0;
 
-		if (is_else || (ru->pred && !pred_eval(ru->pred, rec,
-		    &r->scratch)))
-			continue;
-		take(r, ru, rec);
+		if (ru->pred == NULL ? ru->nkeys == 0 :
+		    !pred_eval(ru->pred, rec, &r->scratch))
+			continue;	/* else, or no match */
+		take(r, ru, rec, &t, &best);
 		taken++;
 	}
 	/* else: what no other rule took */
@@ -815,110 +417,67 @@ router_route(struct router *r, const struct record *rec)
 		for (i = 0; i < r->nrules && !(r->first && taken); i++)
 			if (r->rules[i].pred == NULL &&
 			    r->rules[i].nkeys == 0) {
-				take(r, &r->rules[i], rec);
+				take(r, &r->rules[i], rec, &t, &best);
 				taken++;
 			}
 	if (taken == 0)
 		r->unmatched++;
+	else if (t)
+		dests_ticket_done(&r->dests, t, best);
+	else
+		r->dests.records[best]++;
 	return taken;
 }
 
 void
 router_flush(struct router *r)
 {
-	size_t i, k;
-
-	for (i = 0; i < r->nfiles; i++)
-		if (r->files[i].open)
-			out_flush(&r->files[i].out);
-	for (i = 0; i < r->nrules; i++)
-		for (k = 0; r->rules[i].handlers && k < r->rules[i].nshards;
-		    k++) {
-			struct handler *h = &r->rules[i].handlers[k];
-
-			pump(h);
-			if (h->failed && r->restart && h->sent < h->pending.len) {
-				restart_handler(r, h);
-				pump(h);
-			}
-		}
+	dests_flush(&r->dests);
 }
 
 int
-router_release(struct router *r)
+router_finish(struct router *r, int64_t grace)
 {
-	size_t i, k;
-	int st;
-
-	router_wait(r);
-	free(r->jobs);
-	buf_release(&r->env);
-	for (i = 0; i < r->nfiles; i++) {
-		if (r->files[i].open)
-			close_file(&r->files[i]);
-		free(r->files[i].path);
-	}
-	free(r->files);
-	keytab_release(&r->paths);
-	for (i = 0; i < r->nrules; i++) {
-		struct rule *ru = &r->rules[i];
-
-		for (k = 0; ru->handlers && k < ru->nshards; k++) {
-			struct handler *h = &ru->handlers[k];
-
-			while (!h->failed && h->sent < h->pending.len) {
-				int64_t left = grace_end(r) - mono_now().us;
-
-				/* the rest, within the grace */
-				wait_room(h, left <= 0 ? 0 : left / 1000 >
-				    (1 << 30) ? -1 : (int)(left / 1000) + 1);
-			}
-			close(h->fd);
-			buf_release(&h->pending);
-			if (h->reaped)
-				st = h->status;
-			else {
-				char what[256];
-
-				snprintf(what, sizeof what, "handler '%.200s'",
-				    h->cmd);
-				wait_until(r, h->pid, &st, what);
-			}
-			if (h->failed || !WIFEXITED(st) ||
-			    WEXITSTATUS(st) != 0) {
-				diag_warn("handler '%s' %s", h->cmd,
-				    h->failed ? "stopped reading its input" :
-				    "failed");
-				r->status = 1;
-			}
-			free(h->cmd);
-		}
-		free(ru->handlers);
-		pred_free(ru->pred);
-		free(ru->text);
-		free(ru->target);
-		free(ru->slots);
-		free(ru->keyslots);
-		for (k = 0; k < ru->nkeys; k++)
-			free(ru->keynames[k]);
-		free(ru->keynames);
-	}
-	free(r->rules);
-	buf_release(&r->path);
-	buf_release(&r->scratch);
-	return r->status;
+	return dests_finish(&r->dests, grace);
 }
 
 void
 router_print(const struct router *r, const char *prog)
 {
+	const uintmax_t *n = r->dests.records;
 	size_t i;
 
 	for (i = 0; i < r->nrules; i++)
 		fprintf(stderr, "%s: rule %zu '%s': matched=%ju delivered=%ju "
 		    "failed=%ju dropped=%ju dead-lettered=%ju\n", prog, i + 1,
 		    r->rules[i].text, r->rules[i].matched,
-		    r->rules[i].delivered, r->rules[i].lost,
-		    r->rules[i].dropped, r->rules[i].dead);
-	fprintf(stderr, "%s: unmatched=%ju\n", prog, r->unmatched);
+		    r->rules[i].count.delivered, r->rules[i].count.failed,
+		    r->rules[i].count.dropped, r->rules[i].count.dead);
+	fprintf(stderr, "%s: routed=%ju delivered=%ju unmatched=%ju "
+	    "dead-lettered=%ju dropped=%ju failed=%ju\n", prog, r->routed,
+	    n[DEST_DELIVERED], r->unmatched, n[DEST_DEAD], n[DEST_DROPPED],
+	    n[DEST_FAILED] + n[DEST_NONE]);
+}
+
+void
+router_release(struct router *r)
+{
+	size_t i;
+
+	dests_release(&r->dests);
+	for (i = 0; i < r->nrules; i++) {
+		struct rule *ru = &r->rules[i];
+
+		free(ru->handlers);
+		free(ru->cmds);
+		pred_free(ru->pred);
+		free(ru->text);
+		free(ru->target);
+		free(ru->slots);
+		free(ru->keyslots);
+	}
+	free(r->rules);
+	buf_release(&r->path);
+	buf_release(&r->key);
+	buf_release(&r->scratch);
 }

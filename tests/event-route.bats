@@ -34,7 +34,7 @@ setup() {
 {"host":"c","m":4}' ]
 	feed "$E" event_route --stats 'level != "error" -> >>x.jsonl'
 	[ "$(wc -l < x.jsonl)" -eq 2 ]	# the record without level matches no comparison
-	[ "${stderr_lines[1]}" = "event-route: unmatched=2" ]
+	[ "${stderr_lines[1]}" = "event-route: routed=4 delivered=2 unmatched=2 dead-lettered=0 dropped=0 failed=0" ]
 }
 
 @test "file templates: directories made, values kept from escaping them, > truncates once" {
@@ -130,8 +130,8 @@ out/a/x.jsonl' ]
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "event-route: <stdin>:2: expected '{': 'not json'" ]
 	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0 dropped=0 dead-lettered=0" ]
-	[ "${stderr_lines[2]}" = "event-route: unmatched=1" ]
-	[ "${stderr_lines[3]}" = "event-route: stats read=3 delivered=1 filtered=0 rejected=1 late=0 written=1" ]
+	[ "${stderr_lines[2]}" = "event-route: routed=2 delivered=1 unmatched=1 dead-lettered=0 dropped=0 failed=0" ]
+	[ "${stderr_lines[3]}" = "event-route: stats read=3 routed=2 filtered=0 rejected=1 late=0 written=1" ]
 }
 
 @test "the design's example rules parse and route" {
@@ -206,7 +206,12 @@ out/a/x.jsonl' ]
 	run --separate-stderr event_route --stats --drop-when-full --grace 300ms 'has n -> |sleep 1000' 'has n -> >>all' in.jsonl
 	[ "$status" -eq 1 ]
 	[ "$(wc -l < all)" -eq 60000 ]
-	[[ "${stderr_lines[0]}" == "event-route: rule 1 'has n -> |sleep 1000': matched=60000 delivered="*" failed=0 dropped="[1-9]*" dead-lettered=0" ]]
+	[ "${stderr_lines[0]}" = "event-route: handler 'sleep 1000' did not end within --grace: killed" ]
+	# what it held when it was killed is failed, what did not fit dropped
+	[[ "${stderr_lines[1]}" =~ ^"event-route: handler 'sleep 1000': "([0-9]+)" events not delivered"$ ]]
+	lost=${BASH_REMATCH[1]}
+	[[ "${stderr_lines[2]}" =~ ^"event-route: rule 1 'has n -> |sleep 1000': matched=60000 delivered=0 failed=$lost dropped="([0-9]+)" dead-lettered=0"$ ]]
+	[ "$((lost + BASH_REMATCH[1]))" -eq 60000 ]
 	# without it, a slow handler is waited for, and gets every event
 	run --separate-stderr event_route --stats 'has n -> |sleep 0.2; wc -l > count' in.jsonl
 	[ "$status" -eq 0 ]
@@ -231,5 +236,112 @@ out/a/x.jsonl' ]
 	wait "$pid" || true
 	[ "$(cat got)" = '{"n":1}
 {"n":2}' ]
-	grep -q "event-route: handler 'head -n 1 >> got' ended; restarted (0 bytes of events it had not read were lost)" err
+	grep -q "event-route: handler 'head -n 1 >> got' ended; run again in 100 ms" err
+}
+
+@test "a file that cannot be written: reported with what it lost, exit 1" {
+	feed '{"a":1}\n{"a":2}\n' event_route 'has a -> >>/dev/full'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: '/dev/full': write error: No space left on device (2 events lost)" ]
+	feed '{"a":1}\n' bash -c 'event_route "has a -> -" > /dev/full'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: write error: No space left on device" ]
+	# what even root cannot open: a directory, a path through a file
+	mkdir d && touch f
+	feed '{"a":1}\n{"a":2}\n' event_route --stats 'has a -> >>d' 'has a -> >>f/x/y'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: cannot open 'd': Is a directory" ]
+	[ "${stderr_lines[1]}" = "event-route: cannot open 'f/x/y': Not a directory" ]
+	[ "${stderr_lines[2]}" = "event-route: rule 1 'has a -> >>d': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[3]}" = "event-route: rule 2 'has a -> >>f/x/y': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[4]}" = "event-route: routed=2 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=2" ]
+}
+
+@test "a handler that ends early: what it never read is counted and said; --restart gives it to the next run" {
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n' > in.jsonl
+	# the shell's read takes one line, byte by byte, and leaves the rest
+	run --separate-stderr event_route --stats 'has n -> |read -r l; echo "$l" >> got' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "$(cat got)" = '{"n":1}' ]
+	[ "${stderr_lines[0]}" = "event-route: handler 'read -r l; echo \"\$l\" >> got': 2 events not delivered" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 1 'has n -> |read -r l; echo \"\$l\" >> got': matched=3 delivered=1 failed=2 dropped=0 dead-lettered=0" ]
+	rm got
+	run --separate-stderr event_route --restart 'has n -> |read -r l; echo "$l" >> got' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "$(cat got)" = '{"n":1}
+{"n":2}
+{"n":3}' ]
+	[ "${stderr_lines[0]}" = "event-route: handler 'read -r l; echo \"\$l\" >> got' ended; run again in 100 ms, with the events it had not read" ]
+	[ "${stderr_lines[1]}" = "event-route: handler 'read -r l; echo \"\$l\" >> got' ended; run again in 200 ms, with the events it had not read" ]
+}
+
+@test "live input: a slow handler gets what waits for it while the input is quiet" {
+	mkfifo in
+	# 2,000 events of 100 bytes: more than its pipe holds while it sleeps
+	seq 1 2000 | awk '{ printf "{\"n\":%d,\"pad\":\"%080d\"}\n", $1, 0 }' > ev.jsonl
+	"$STREAMKIT_BIN/event-route" 'has n -> |sleep 0.2; cat > got' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	cat ev.jsonl >&"$fd"
+	wait_lines got 2000	# the input is still open, and quiet
+	exec {fd}>&-
+	wait "$pid"
+	cmp ev.jsonl got
+}
+
+@test "a stuck command holds up neither the others nor SIGTERM; --grace, then its events are dead letters" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" --grace 200ms --dead-letter dead 'has n -> !sleep 1000' 'has n -> >>all' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n' >&"$fd"
+	wait_lines all 3
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	exec {fd}>&-
+	[ "$status" -eq 1 ]
+	[ "$(cat err)" = "event-route: command 'sleep 1000' did not end within --grace: killed
+event-route: command 'sleep 1000': events not run within --grace" ]
+	[ "$(cat dead)" = '{"n":1}
+{"n":2}
+{"n":3}' ]
+}
+
+@test "a failing command is retried without holding up the other destinations" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" --retry 3 --dead-letter dead 'has n -> !exit 1' 'has n -> >>all' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n' >&"$fd"
+	printf '{"n":2}\n' >&"$fd"
+	wait_lines all 2	# while n 1 waits 10, 20, 40 ms between runs
+	wait_lines dead 2
+	exec {fd}>&-
+	wait "$pid"
+	[ ! -s err ]
+}
+
+@test "--shard with !CMD: {} is the shard, and each shard's events run in order" {
+	seq 1 60 | awk '{ printf "{\"k\":\"k%d\",\"n\":%d}\n", $1 % 5, $1 }' > in.jsonl
+	run --separate-stderr event_route -P 4 --shard k:3 '!echo "$EVENT_n" >> out.{}' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(cat out.* | wc -l)" -eq 60 ]
+	for f in out.*; do
+		[ "$(cat "$f")" = "$(sort -n "$f")" ]	# in order, per shard
+	done
+	# and the same keys as files would get
+	event_route --shard k:3 '>>file.{}' in.jsonl
+	for i in 0 1 2; do
+		[ "$(sed 's/.*"n":\([0-9]*\).*/\1/' "file.$i")" = "$(cat "out.$i")" ]
+	done
+}
+
+@test "control lines go nowhere, unless --punct" {
+	feed '{"_punct":"watermark","t":1795514400000000}\n{"a":1}\n' event_route 'has a -> -'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"a":1}' ]
+	feed '{"_punct":"watermark","t":1795514400000000}\n{"a":1}\n' event_route --punct 'has a -> -'
+	[ "${lines[0]}" = '{"_punct":"watermark","t":1795514400000000}' ]
+	[ "${lines[1]}" = '{"a":1}' ]
 }

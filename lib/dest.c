@@ -1,0 +1,1113 @@
+/*
+ * dest.c - files, handlers and per-event commands (see dest.h).
+ */
+#define _GNU_SOURCE		/* F_GETPIPE_SZ, where Linux has it */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "dest.h"
+#include "json.h"
+#include "record.h"
+#include "sig.h"
+#include "time.h"
+
+extern char **environ;
+
+#define NONE ((size_t)-1)
+#define MS (INT64_C(1000))
+
+struct dest_file {
+	char *path;
+	struct out out;
+	size_t prev, next;		/* in the LRU list, while open */
+	size_t nbuf;			/* events in its buffer */
+	int open, opened;		/* opened once: > appends from then on */
+	int reported;			/* an error was reported */
+};
+
+struct handler {
+	char *cmd;
+	struct dest_count *count;
+	pid_t pid;			/* 0: not running */
+	int fd;				/* its standard input, or -1 */
+	int rfd;			/* the read end, ours too: what is
+					 * left in the pipe when it ends */
+	/* [0..sent) written, the last pipecap bytes of it kept to know
+	 * what it had not read when it ends; [sent..len) to write */
+	struct buf pending;
+	size_t sent, pipecap;
+	int closed;			/* it stopped reading */
+	int eof;			/* we closed its input: the end */
+	int dead;			/* gone for good: its events fail */
+	int said;			/* its failure was reported */
+	int restarts;			/* in a row, for the back-off */
+	int64_t due;			/* run it again then, or 0 */
+	int64_t started;
+	uintmax_t lost;
+};
+
+struct dest_cmd {
+	char *cmd;
+	struct dest_count *count;
+	int ordered;
+	size_t running;			/* its jobs in d->run */
+	struct job *head, *tail;	/* queued */
+	size_t queued;			/* bytes queued */
+};
+
+struct job {
+	struct job *next;
+	struct dest_cmd *x;
+	struct dest_ticket *ticket;
+	pid_t pid;			/* 0: waiting to run (again) */
+	int fd;				/* its standard input, or -1 */
+	int attempt;
+	int64_t due;
+	size_t off, len;		/* event[0..len) ends with "\n" */
+	char event[];
+};
+
+static int chld[2] = { -1, -1 };	/* SIGCHLD wakes poll through it */
+
+static void
+on_chld(int signo)
+{
+	int e = errno;
+
+	(void)signo;
+	if (write(chld[1], "", 1) < 0) {
+		/* full: poll wakes anyway */
+	}
+	errno = e;
+}
+
+static int64_t
+now_us(void)
+{
+	return mono_now().us;
+}
+
+static void
+cloexec_nonblock(int fd)
+{
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+void
+dests_init(struct dests *d)
+{
+	struct sigaction sa;
+
+	memset(d, 0, sizeof *d);
+	d->max_open = 128;
+	d->max_procs = 1;
+	d->lru_head = d->lru_tail = NONE;
+	keytab_init(&d->paths);
+	buf_init(&d->env);
+	buf_init(&d->scratch);
+	if (chld[0] < 0 && pipe(chld) == 0) {
+		cloexec_nonblock(chld[0]);
+		cloexec_nonblock(chld[1]);
+		memset(&sa, 0, sizeof sa);
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = on_chld;
+		sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+		sigaction(SIGCHLD, &sa, NULL);
+	}
+}
+
+/* Files */
+
+static void
+lru_unlink(struct dests *d, size_t id)
+{
+	struct dest_file *f = &d->files[id];
+
+	if (f->prev != NONE)
+		d->files[f->prev].next = f->next;
+	else
+		d->lru_head = f->next;
+	if (f->next != NONE)
+		d->files[f->next].prev = f->prev;
+	else
+		d->lru_tail = f->prev;
+	f->prev = f->next = NONE;
+}
+
+static void
+lru_push(struct dests *d, size_t id)
+{
+	struct dest_file *f = &d->files[id];
+
+	f->prev = NONE;
+	f->next = d->lru_head;
+	if (d->lru_head != NONE)
+		d->files[d->lru_head].prev = id;
+	d->lru_head = id;
+	if (d->lru_tail == NONE)
+		d->lru_tail = id;
+}
+
+/* Write out f's buffer; a failure is reported once, with what it lost. */
+static int
+file_flush(struct dests *d, struct dest_file *f)
+{
+	size_t n = f->nbuf;
+
+	f->nbuf = 0;
+	if (out_flush(&f->out) == 0)
+		return 0;
+	if (!f->reported)
+		diag_warn("'%s': write error: %s (%zu event%s lost)", f->path,
+		    strerror(f->out.err), n, n == 1 ? "" : "s");
+	f->reported = 1;
+	d->ioerr = 1;
+	return -1;
+}
+
+static void
+file_close(struct dests *d, size_t id)
+{
+	struct dest_file *f = &d->files[id];
+	int bad = file_flush(d, f) < 0;
+
+	if (close(f->out.fd) < 0 && !bad) {
+		diag_warn("'%s': write error: %s", f->path, strerror(errno));
+		d->ioerr = 1;
+	}
+	free(f->out.buf);
+	f->out.buf = NULL;
+	f->open = 0;
+	lru_unlink(d, id);
+	d->nopen--;
+}
+
+/* Directories on the way to path, as mkdir -p makes them. */
+static void
+make_dirs(char *path)
+{
+	char *s;
+
+	for (s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(path, 0777);
+		*s = '/';
+	}
+}
+
+static int
+file_open(struct dests *d, size_t id, int append)
+{
+	struct dest_file *f = &d->files[id];
+	int fd, made = 0;
+
+	if (d->nopen >= d->max_open && d->lru_tail != NONE)
+		file_close(d, d->lru_tail);
+	for (;;) {
+		fd = open(f->path, O_WRONLY | O_CREAT | O_CLOEXEC |
+		    (append || f->opened ? O_APPEND : O_TRUNC), 0666);
+		if (fd >= 0)
+			break;
+		if ((errno == EMFILE || errno == ENFILE) &&
+		    d->lru_tail != NONE)
+			file_close(d, d->lru_tail);	/* fewer than we said */
+		else if (errno == ENOENT && !made) {
+			make_dirs(f->path);
+			made = 1;
+		} else {
+			if (!f->reported)
+				diag_warn("cannot open '%s': %s", f->path,
+				    strerror(errno));
+			f->reported = 1;
+			d->ioerr = 1;
+			return -1;
+		}
+	}
+	f->opened = f->open = 1;
+	out_init(&f->out, fd, f->path);
+	lru_push(d, id);
+	d->nopen++;
+	return 0;
+}
+
+size_t
+dests_file(struct dests *d, const char *path, size_t len)
+{
+	struct dest_file *f;
+	size_t id;
+	int added;
+
+	id = keytab_intern(&d->paths, path, len, hash_bytes(path, len), &added);
+	if (added) {
+		d->files = xgrowarray(d->files, &d->filecap, d->nfiles + 1,
+		    sizeof *d->files);
+		f = &d->files[d->nfiles++];
+		memset(f, 0, sizeof *f);
+		f->path = xmemdup(path, len);
+		f->prev = f->next = NONE;
+	}
+	return id;
+}
+
+int
+dests_write_file(struct dests *d, size_t id, int append, const char *line,
+    size_t len)
+{
+	struct dest_file *f = &d->files[id];
+
+	if (!f->open && file_open(d, id, append) < 0)
+		return DEST_FAILED;
+	if (d->lru_head != id) {
+		lru_unlink(d, id);
+		lru_push(d, id);
+	}
+	if (f->out.len + len + 1 > f->out.cap && file_flush(d, f) < 0) {
+		file_close(d, id);	/* opened again for the next one */
+		return DEST_FAILED;
+	}
+	out_write(&f->out, line, len);
+	out_putc(&f->out, '\n');
+	f->nbuf++;
+	return DEST_DELIVERED;
+}
+
+/* Processes */
+
+/* posix_spawn /bin/sh -c cmd in a group of its own, its standard input
+ * the read end of a new pipe; *fd gets the write end, non-blocking, and
+ * *rfd, when not NULL, the read end (else closed). */
+static int
+spawn(const char *cmd, char **envp, pid_t *pid, int *fd, int *rfd)
+{
+	static posix_spawnattr_t attr;
+	static int made;
+	posix_spawn_file_actions_t fa;
+	char *argv[4] = { "sh", "-c", (char *)cmd, NULL };
+	int p[2], rc;
+
+	if (!made) {
+		posix_spawnattr_init(&attr);
+		posix_spawnattr_setpgroup(&attr, 0);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+		made = 1;
+	}
+	if (pipe(p) < 0)
+		return errno;
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);	/* no other child holds it */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[0], 0);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0 || rfd == NULL)
+		close(p[0]);
+	if (rc != 0) {
+		close(p[1]);
+		return rc;
+	}
+	if (rfd) {
+		*rfd = p[0];
+		fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	}
+	*fd = p[1];
+	cloexec_nonblock(*fd);
+	return 0;
+}
+
+/* "exit status 3", "signal 9", or "" for a clean exit. */
+static const char *
+how(int st, char *s, size_t n)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		*s = '\0';
+	else if (WIFEXITED(st))
+		snprintf(s, n, "exit status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(s, n, "signal %d", WTERMSIG(st));
+	else
+		snprintf(s, n, "status %d", st);
+	return s;
+}
+
+/* Handlers */
+
+struct handler *
+dests_handler(struct dests *d, const char *cmd, struct dest_count *c)
+{
+	struct handler *h = xcalloc(1, sizeof *h);
+
+	h->cmd = xstrdup(cmd);
+	h->count = c;
+	h->fd = h->rfd = -1;
+	buf_init(&h->pending);
+	d->handlers = xrealloc(d->handlers,
+	    (d->nhandlers + 1) * sizeof *d->handlers);
+	d->handlers[d->nhandlers++] = h;
+	return h;
+}
+
+static int
+handler_spawn(struct handler *h, char *err, size_t errlen)
+{
+	int rc = spawn(h->cmd, environ, &h->pid, &h->fd, &h->rfd);
+
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot run '%s': %s", h->cmd,
+		    strerror(rc));
+		h->pid = 0;
+		return -1;
+	}
+	h->pipecap = 65536;
+#ifdef F_GETPIPE_SZ
+	{
+		int sz = fcntl(h->fd, F_GETPIPE_SZ);
+
+		if (sz > 0)
+			h->pipecap = (size_t)sz;
+	}
+#endif
+	h->started = now_us();
+	h->closed = 0;
+	return 0;
+}
+
+int
+dests_start(struct dests *d, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < d->nhandlers; i++)
+		if (handler_spawn(d->handlers[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static size_t
+count_lines(const char *p, size_t n)
+{
+	const char *e = p + n;
+	size_t k = 0;
+
+	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL)
+		p++, k++;
+	return k;
+}
+
+/* Events of h that will not be delivered: moved from delivered to
+ * failed, and its buffer emptied from start on. */
+static void
+handler_lose(struct dests *d, struct handler *h, size_t start)
+{
+	size_t n = count_lines(h->pending.data + start, h->pending.len - start);
+
+	h->count->delivered -= n;
+	h->count->failed += n;
+	h->lost += n;
+	if (n > 0)
+		d->status = 1;
+	buf_reset(&h->pending);
+	h->sent = 0;
+}
+
+/* Where the events h never read start in its buffer, unread bytes being
+ * left in its pipe; *partial when one was read in part. */
+static size_t
+unread_start(const struct handler *h, size_t unread, int *partial)
+{
+	const char *p = h->pending.data, *nl;
+	size_t start = unread < h->sent ? h->sent - unread : 0;
+
+	*partial = 0;
+	if (start > 0 && p[start - 1] != '\n') {
+		*partial = 1;
+		nl = memchr(p + start, '\n', h->pending.len - start);
+		start = nl ? (size_t)(nl - p) + 1 : h->pending.len;
+	}
+	return start;
+}
+
+/* h's process ended with status st (or, with st -1, stopped reading and
+ * is not run again): what it had not read goes to its next run, under
+ * --restart, or fails. */
+static void
+handler_ended(struct dests *d, struct handler *h, int st)
+{
+	char why[64];
+	int unread = 0, partial, ms;
+	size_t start, n;
+
+	if (h->rfd >= 0 && ioctl(h->rfd, FIONREAD, &unread) < 0)
+		unread = 0;
+	if (st != -1) {
+		if (h->fd >= 0)
+			close(h->fd);
+		if (h->rfd >= 0)
+			close(h->rfd);
+		h->fd = h->rfd = -1;
+		h->pid = 0;
+		how(st, why, sizeof why);
+		if (*why && !d->over) {	/* killed at the end: said so */
+			diag_warn("handler '%s' failed (%s)", h->cmd, why);
+			d->status = 1;
+		}
+	}
+	if (h->dead)
+		return;
+	start = unread_start(h, (size_t)unread, &partial);
+	if (h->eof && start == h->pending.len)
+		return;				/* the end, all read */
+	if (partial) {
+		h->count->delivered--;
+		h->count->failed++;
+		h->lost++;
+		d->status = 1;
+	}
+	n = count_lines(h->pending.data + start, h->pending.len - start);
+	if (d->restart && !d->over && st != -1) {
+		if (now_us() - h->started >= 10 * US_PER_SEC)
+			h->restarts = 0;
+		ms = 100 << (h->restarts < 5 ? h->restarts : 5);
+		diag_warn("handler '%s' ended; run again in %d ms%s%s", h->cmd,
+		    ms, n ? ", with the events it had not read" : "",
+		    partial ? " (one it had read in part is lost)" : "");
+		h->restarts++;
+		h->sent = start;
+		h->due = now_us() + ms * MS;
+		d->status = 1;
+		return;
+	}
+	handler_lose(d, h, start);
+	h->dead = 1;
+	if (h->fd >= 0)
+		close(h->fd);
+	h->fd = -1;
+}
+
+/* Keep at most pipecap bytes of what was written, in front. */
+static void
+handler_compact(struct handler *h)
+{
+	size_t drop;
+
+	if (h->sent <= h->pipecap)
+		return;
+	drop = h->sent - h->pipecap;
+	if (drop < h->pending.len / 2 && h->sent < h->pending.len)
+		return;
+	memmove(h->pending.data, h->pending.data + drop,
+	    h->pending.len - drop);
+	h->pending.len -= drop;
+	h->pending.data[h->pending.len] = '\0';
+	h->sent -= drop;
+}
+
+/* Write what h takes now, without waiting. */
+static void
+pump(struct dests *d, struct handler *h)
+{
+	while (h->fd >= 0 && !h->closed && h->sent < h->pending.len) {
+		ssize_t w = write(h->fd, h->pending.data + h->sent,
+		    h->pending.len - h->sent);
+
+		if (w > 0)
+			h->sent += (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else if (w < 0 && errno == EAGAIN)
+			break;
+		else {		/* it closed its input */
+			h->closed = 1;
+			if (d->restart && !d->over && h->pid > 0)
+				kill(-h->pid, SIGTERM);	/* and runs again */
+			else {
+				diag_warn("handler '%s' stopped reading its "
+				    "input", h->cmd);
+				h->said = 1;
+				handler_ended(d, h, -1);
+			}
+		}
+	}
+	handler_compact(h);
+}
+
+static size_t
+unsent(const struct handler *h)
+{
+	return h->pending.len - h->sent;
+}
+
+int
+dests_send(struct dests *d, struct handler *h, const char *line, size_t len)
+{
+	while (!h->dead && unsent(h) > 0 && unsent(h) + len + 1 > DEST_BUFFER) {
+		pump(d, h);
+		if (h->dead || unsent(h) + len + 1 <= DEST_BUFFER)
+			break;
+		if (d->drop_when_full) {
+			h->count->dropped++;
+			return DEST_DROPPED;
+		}
+		if (sig_stopped())
+			break;		/* the end: one more, then no more */
+		dests_poll(d, -1, -1);	/* back-pressure: we wait */
+	}
+	if (h->dead) {
+		if (!h->said)
+			diag_warn("handler '%s' stopped reading its input",
+			    h->cmd);
+		h->said = 1;
+		h->count->failed++;
+		h->lost++;
+		d->status = 1;
+		return DEST_FAILED;
+	}
+	buf_add(&h->pending, line, len);
+	buf_addc(&h->pending, '\n');
+	h->count->delivered++;
+	if (unsent(h) >= 64 * 1024)
+		pump(d, h);
+	return DEST_DELIVERED;
+}
+
+/* Per-event commands */
+
+struct dest_cmd *
+dests_command(struct dests *d, const char *cmd, struct dest_count *c,
+    int ordered)
+{
+	struct dest_cmd *x = xcalloc(1, sizeof *x);
+
+	x->cmd = xstrdup(cmd);
+	x->count = c;
+	x->ordered = ordered;
+	d->cmds = xrealloc(d->cmds, (d->ncmds + 1) * sizeof *d->cmds);
+	d->cmds[d->ncmds++] = x;
+	return x;
+}
+
+/* One top-level field as EVENT_name=value, NUL-ended, in d->env. */
+static void
+add_env(void *arg, const char *key, size_t klen, int kesc, const char *val,
+    size_t vlen)
+{
+	struct dests *d = arg;
+	struct buf *b = &d->env;
+	struct val v = { val + 1, vlen >= 2 ? vlen - 2 : 0, VAL_STR, ESC_JSON };
+	const char *text;
+	size_t i, n;
+
+	(void)kesc;
+	buf_addstr(b, "EVENT_");
+	for (i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		buf_addc(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ? c : '_');
+	}
+	buf_addc(b, '=');
+	if (vlen >= 2 && *val == '"' && (text = val_text(&v, &d->scratch,
+	    &n)) != NULL && memchr(text, '\0', n) == NULL)
+		buf_add(b, text, n);
+	else
+		buf_add(b, val, vlen);
+	buf_addc(b, '\0');
+}
+
+/* The environment of a command for this event: ours and its fields
+ * (malloc'd; the strings are environ's and d->env's). */
+static char **
+event_env(struct dests *d, const char *line, size_t len)
+{
+	size_t n = 0, k = 0, i;
+	char **envp;
+	const char *p;
+
+	buf_reset(&d->env);
+	buf_reset(&d->scratch);
+	json_each(line, len, add_env, d);	/* not JSON: no fields */
+	for (p = d->env.data; p < d->env.data + d->env.len; p += strlen(p) + 1)
+		k++;
+	while (environ[n])
+		n++;
+	envp = xcalloc(n + k + 1, sizeof *envp);
+	for (i = 0; i < n; i++)
+		envp[i] = environ[i];
+	for (p = d->env.data; k-- > 0; p += strlen(p) + 1)
+		envp[i++] = (char *)p;
+	return envp;
+}
+
+static void
+ticket_put(struct dests *d, struct dest_ticket *t, int outcome)
+{
+	if (outcome > t->best)
+		t->best = outcome;
+	if (--t->refs == 0) {
+		d->records[t->best]++;
+		free(t);
+	}
+}
+
+void
+dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
+{
+	ticket_put(d, t, outcome);
+}
+
+/* Write what j's command takes of its event, without waiting. */
+static void
+job_write(struct job *j)
+{
+	while (j->fd >= 0 && j->off < j->len) {
+		ssize_t w = write(j->fd, j->event + j->off, j->len - j->off);
+
+		if (w > 0)
+			j->off += (size_t)w;
+		else if (w < 0 && errno == EINTR)
+			continue;
+		else if (w < 0 && errno == EAGAIN)
+			return;
+		else
+			break;		/* it did not read it all: its own */
+	}
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+}
+
+static void job_ended(struct dests *d, size_t i, int st);
+
+static void
+job_spawn(struct dests *d, size_t i)
+{
+	struct job *j = d->run[i];
+	char **envp = event_env(d, j->event, j->len - 1);
+	int rc = spawn(j->x->cmd, envp, &j->pid, &j->fd, NULL);
+
+	free(envp);
+	j->off = 0;
+	if (rc != 0) {
+		diag_warn("cannot run '%s': %s", j->x->cmd, strerror(rc));
+		j->pid = 0;
+		job_ended(d, i, 127 << 8);
+		return;
+	}
+	job_write(j);
+}
+
+/* j's command ended with status st: delivered, retried, or dead. */
+static void
+job_ended(struct dests *d, size_t i, int st)
+{
+	struct job *j = d->run[i];
+	struct dest_count *c = j->x->count;
+	char why[64];
+	int outcome;
+
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+	j->pid = 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		c->delivered++;
+		outcome = DEST_DELIVERED;
+	} else if (j->attempt < d->retries && !d->over) {
+		/* back off: 10 ms, 20 ms, 40 ms ... */
+		j->due = now_us() + (10 * MS << (j->attempt < 10 ?
+		    j->attempt : 10));
+		j->attempt++;
+		return;
+	} else if (d->dead_letter) {
+		out_write(d->dead_letter, j->event, j->len);
+		out_flush(d->dead_letter);	/* rare, and kept at once */
+		c->dead++;
+		outcome = DEST_DEAD;
+	} else {
+		if (!d->over)
+			diag_warn("command '%s' failed (%s): its event is "
+			    "lost", j->x->cmd, how(st, why, sizeof why));
+		c->failed++;
+		d->status = 1;
+		outcome = DEST_FAILED;
+	}
+	j->x->running--;
+	d->run[i] = d->run[--d->nrun];
+	ticket_put(d, j->ticket, outcome);
+	free(j);
+}
+
+/* Start queued commands while fewer than max_procs run, taking the
+ * destinations in turn. */
+static void
+start_jobs(struct dests *d)
+{
+	struct dest_cmd *x;
+	struct job *j;
+	size_t k, i;
+
+	while (d->nrun < d->max_procs && !d->over) {
+		for (k = 0, x = NULL; k < d->ncmds && x == NULL; k++) {
+			i = (d->next_cmd + k) % d->ncmds;
+			if (d->cmds[i]->head && !(d->cmds[i]->ordered &&
+			    d->cmds[i]->running))
+				x = d->cmds[i];
+		}
+		if (x == NULL)
+			return;
+		d->next_cmd = (i + 1) % d->ncmds;
+		j = x->head;
+		if ((x->head = j->next) == NULL)
+			x->tail = NULL;
+		x->queued -= j->len;
+		x->running++;
+		d->run = xrealloc(d->run, (d->nrun + 1) * sizeof *d->run);
+		d->run[d->nrun++] = j;
+		job_spawn(d, d->nrun - 1);
+	}
+}
+
+int
+dests_run(struct dests *d, struct dest_cmd *x, const char *line, size_t len,
+    struct dest_ticket **t)
+{
+	struct job *j;
+
+	while (x->queued > 0 && x->queued + len + 1 > DEST_BUFFER) {
+		if (d->drop_when_full) {
+			x->count->dropped++;
+			return DEST_DROPPED;
+		}
+		if (sig_stopped())
+			break;
+		dests_poll(d, -1, -1);		/* back-pressure */
+	}
+	j = xmalloc(sizeof *j + len + 1);
+	memset(j, 0, sizeof *j);
+	j->x = x;
+	j->fd = -1;
+	j->len = len + 1;
+	memcpy(j->event, line, len);
+	j->event[len] = '\n';
+	if (*t == NULL) {
+		*t = xmalloc(sizeof **t);
+		(*t)->refs = 1;		/* the caller's */
+		(*t)->best = DEST_NONE;
+	}
+	(*t)->refs++;
+	j->ticket = *t;
+	if (x->tail)
+		x->tail->next = j;
+	else
+		x->head = j;
+	x->tail = j;
+	x->queued += j->len;
+	start_jobs(d);
+	return DEST_PENDING;
+}
+
+/* The loop */
+
+/* Wait for the processes that ended, and act on it. */
+static void
+reap(struct dests *d)
+{
+	pid_t pid;
+	size_t i;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (i = 0; i < d->nrun; i++)
+			if (d->run[i]->pid == pid)
+				break;
+		if (i < d->nrun) {
+			job_ended(d, i, st);
+			continue;
+		}
+		for (i = 0; i < d->nhandlers; i++)
+			if (d->handlers[i]->pid == pid) {
+				handler_ended(d, d->handlers[i], st);
+				break;
+			}
+	}
+}
+
+/* Retries and restarts that are due; *next gets the next one's time. */
+static void
+run_due(struct dests *d, int64_t *next)
+{
+	char err[256];
+	int64_t now = now_us();
+	size_t i;
+
+	*next = INT64_MAX;
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		if (h->due == 0 || d->over)
+			continue;
+		if (h->due > now) {
+			*next = h->due < *next ? h->due : *next;
+			continue;
+		}
+		h->due = 0;
+		if (handler_spawn(h, err, sizeof err) < 0) {
+			diag_warn("%s", err);
+			h->due = now + 1000 * MS;
+			*next = h->due < *next ? h->due : *next;
+		}
+	}
+	for (i = 0; i < d->nrun; i++) {
+		struct job *j = d->run[i];
+
+		if (j->pid != 0 || j->due == 0 || d->over)
+			continue;
+		if (j->due > now) {
+			*next = j->due < *next ? j->due : *next;
+			continue;
+		}
+		j->due = 0;
+		job_spawn(d, i);
+		if (i >= d->nrun || d->run[i] != j)
+			i--;		/* it ended at once */
+	}
+}
+
+static void
+work(struct dests *d, int64_t *next)
+{
+	size_t i;
+
+	reap(d);
+	run_due(d, next);
+	start_jobs(d);
+	for (i = 0; i < d->nhandlers; i++)
+		pump(d, d->handlers[i]);
+	for (i = 0; i < d->nrun; i++)
+		job_write(d->run[i]);
+}
+
+void
+dests_flush(struct dests *d)
+{
+	int64_t next;
+	size_t i;
+
+	for (i = d->lru_head; i != NONE; i = d->files[i].next)
+		file_flush(d, &d->files[i]);
+	work(d, &next);
+}
+
+int
+dests_busy(const struct dests *d)
+{
+	size_t i;
+
+	if (d->nrun > 0)
+		return 1;
+	for (i = 0; i < d->ncmds; i++)
+		if (d->cmds[i]->head)
+			return 1;
+	for (i = 0; i < d->nhandlers; i++) {
+		const struct handler *h = d->handlers[i];
+
+		if (h->due || (h->fd >= 0 && !h->closed && unsent(h) > 0))
+			return 1;
+	}
+	return 0;
+}
+
+int
+dests_poll(struct dests *d, int fd, int ms)
+{
+	struct pollfd *pfd;
+	size_t i, n = 0;
+	int64_t next, now;
+	int got, infd = -1;
+	char sink[64];
+
+	work(d, &next);
+	pfd = xcalloc(2 + d->nhandlers + d->nrun, sizeof *pfd);
+	pfd[n++] = (struct pollfd){ chld[0], POLLIN, 0 };
+	if (fd >= 0) {
+		infd = (int)n;
+		pfd[n++] = (struct pollfd){ fd, POLLIN, 0 };
+	}
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		if (h->fd >= 0 && !h->closed && unsent(h) > 0)
+			pfd[n++] = (struct pollfd){ h->fd, POLLOUT, 0 };
+	}
+	for (i = 0; i < d->nrun; i++)
+		if (d->run[i]->fd >= 0)
+			pfd[n++] = (struct pollfd){ d->run[i]->fd, POLLOUT, 0 };
+	/* at most a second: a signal that came before poll is seen */
+	if (ms < 0 || ms > 1000)
+		ms = 1000;
+	now = now_us();
+	if (next != INT64_MAX && (next - now) / MS < ms)
+		ms = next <= now ? 0 : (int)((next - now) / MS) + 1;
+	got = poll(pfd, (nfds_t)n, ms);
+	if (got > 0 && pfd[0].revents)
+		while (read(chld[0], sink, sizeof sink) > 0)
+			;
+	got = got > 0 && infd >= 0 && pfd[infd].revents != 0;
+	free(pfd);
+	work(d, &next);
+	return got;
+}
+
+/* Anything left to wait for at the end. */
+static int
+finishing(struct dests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		/* all it was given was written: close its input */
+		if (h->fd >= 0 && h->due == 0 && unsent(h) == 0 && !h->eof) {
+			close(h->fd);
+			h->fd = -1;
+			h->eof = 1;
+		}
+		if (h->due && unsent(h) == 0)
+			h->due = 0;	/* nothing for a new run */
+		if (h->pid || h->due)
+			return 1;
+	}
+	return dests_busy(d);
+}
+
+/* The grace is over: kill what runs, fail what was not delivered. */
+static void
+give_up(struct dests *d)
+{
+	struct dest_cmd *x;
+	struct job *j;
+	size_t i;
+	int st;
+
+	d->over = 1;
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		if (h->pid) {
+			diag_warn("handler '%s' did not end within --grace: "
+			    "killed", h->cmd);
+			kill(-h->pid, SIGKILL);	/* its group: what it ran */
+			while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
+				;
+			h->said = 1;
+			handler_ended(d, h, st);
+		}
+		if (!h->dead)
+			handler_lose(d, h, h->sent);
+		d->status = 1;
+	}
+	if (d->nrun > 0)
+		d->status = 1;
+	while (d->nrun > 0) {
+		j = d->run[0];
+		st = 9;			/* as killed */
+		if (j->pid) {
+			diag_warn("command '%s' did not end within --grace: "
+			    "killed", j->x->cmd);
+			kill(-j->pid, SIGKILL);
+			while (waitpid(j->pid, &st, 0) < 0 && errno == EINTR)
+				;
+		}
+		job_ended(d, 0, st);
+	}
+	for (i = 0; i < d->ncmds; i++) {
+		x = d->cmds[i];
+		if (x->head) {
+			diag_warn("command '%s': events not run within --grace",
+			    x->cmd);
+			d->status = 1;
+		}
+		while ((j = x->head) != NULL) {
+			x->head = j->next;
+			d->run = xrealloc(d->run, (d->nrun + 1) *
+			    sizeof *d->run);
+			d->run[d->nrun++] = j;
+			x->running++;
+			job_ended(d, d->nrun - 1, 9);
+		}
+		x->tail = NULL;
+		x->queued = 0;
+	}
+}
+
+int
+dests_finish(struct dests *d, int64_t grace)
+{
+	int64_t end = now_us() + grace, left;
+	size_t i;
+
+	for (i = d->lru_head; i != NONE; i = d->files[i].next)
+		file_flush(d, &d->files[i]);
+	while (finishing(d)) {
+		if ((left = end - now_us()) <= 0) {
+			give_up(d);
+			break;
+		}
+		dests_poll(d, -1, left / MS + 1 > 1000 ? 1000 :
+		    (int)(left / MS) + 1);
+	}
+	while (d->lru_head != NONE)
+		file_close(d, d->lru_head);
+	for (i = 0; i < d->nhandlers; i++)
+		if (d->handlers[i]->lost > 0)
+			diag_warn("handler '%s': %ju event%s not delivered",
+			    d->handlers[i]->cmd, d->handlers[i]->lost,
+			    d->handlers[i]->lost == 1 ? "" : "s");
+	return d->status;
+}
+
+void
+dests_release(struct dests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfiles; i++) {
+		if (d->files[i].open) {
+			close(d->files[i].out.fd);
+			free(d->files[i].out.buf);
+		}
+		free(d->files[i].path);
+	}
+	free(d->files);
+	keytab_release(&d->paths);
+	for (i = 0; i < d->nhandlers; i++) {
+		if (d->handlers[i]->fd >= 0)
+			close(d->handlers[i]->fd);
+		if (d->handlers[i]->rfd >= 0)
+			close(d->handlers[i]->rfd);
+		buf_release(&d->handlers[i]->pending);
+		free(d->handlers[i]->cmd);
+		free(d->handlers[i]);
+	}
+	free(d->handlers);
+	for (i = 0; i < d->ncmds; i++) {
+		free(d->cmds[i]->cmd);
+		free(d->cmds[i]);
+	}
+	free(d->cmds);
+	free(d->run);
+	buf_release(&d->env);
+	buf_release(&d->scratch);
+}
