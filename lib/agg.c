@@ -1267,6 +1267,10 @@ field_double(struct recw *w, const char *name, double d)
 {
 	char s[40];
 
+	if (!isfinite(d)) {	/* past a double's range: no number to write */
+		recw_field(w, name, strlen(name), "", 0, OV_NULL);
+		return;
+	}
 	recw_field(w, name, strlen(name), s, num_format(d, s, sizeof s),
 	    OV_NUM);
 }

@@ -55,6 +55,11 @@ J='{"status":200,"host":"a","ms":10}\n{"status":404,"host":"b","ms":5}\n{"status
 	[ "$output" = '{"x_sum":9.223372036854776e+18}' ]
 }
 
+@test "a result past the range of a double is null, never inf" {
+	feed '{"x":1e308}\n{"x":1e308}\n{"x":-1}\n' stream_agg sum:x avg:x min:x
+	[ "$output" = '{"x_sum":null,"x_avg":null,"x_min":-1}' ]
+}
+
 @test "first last distinct collect keep the values' types" {
 	feed '{"k":1,"v":"x"}\n{"k":1,"v":2}\n{"k":1,"v":"x"}\n{"k":1,"v":true}\n' \
 	    stream_agg first:v last:v distinct:v collect:v
