@@ -36,7 +36,7 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
 	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART, OPT_TRIGGER,
-	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT
+	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT, OPT_EXACT
 };
 
 static const struct option own_options[] = {
@@ -44,6 +44,7 @@ static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
+	{ "exact", no_argument, NULL, OPT_EXACT },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
 	{ "max-groups", required_argument, NULL, OPT_MAX_GROUPS },
 	{ "merge", no_argument, NULL, OPT_MERGE },
@@ -60,7 +61,7 @@ static const struct option own_options[] = {
 };
 
 static struct filter flt;		/* common options, ledger, streams */
-static int sortflag, punctflag;
+static int sortflag, punctflag, exactflag;
 static int partialflag, mergeflag;
 static uint64_t part_base;		/* --part N: N << PART_SHIFT */
 #define PART_SHIFT 40			/* records per part: 2^40 */
@@ -100,7 +101,7 @@ usage(int status)
 	    "                   --retract]\n"
 	    "                  [--pane-info]\n"
 	    "                  [--start-field name] [--end-field name]\n"
-	    "                  [--emit-every duration] [--max-groups n]\n"
+	    "                  [--emit-every duration] [--max-groups n] [--exact]\n"
 	    "                  [--max-line-bytes n] [--progress]\n"
 	    "                  [--state file] [-O file]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
@@ -1068,6 +1069,9 @@ parse_options(int argc, char **argv)
 		case OPT_SORT:
 			sortflag = 1;
 			break;
+		case OPT_EXACT:
+			exactflag = 1;
+			break;
 		case OPT_EMIT_EVERY:
 			if (duration_parse(optarg, &emit_every) < 0 ||
 			    emit_every == 0) {
@@ -1177,6 +1181,8 @@ main(int argc, char **argv)
 		aggspec_parse("count", &list[0], perr, sizeof perr);
 		n = 1;
 	}
+	for (used = 0; used < n; used++)
+		list[used].exact = exactflag;
 	specs = list;
 	nspec = n;
 	if (mergeflag)

@@ -9,6 +9,7 @@
 #include "agg.h"
 #include "fsum.h"
 #include "json.h"
+#include "sketch.h"
 
 struct num_acc {
 	uint64_t n;
@@ -34,6 +35,9 @@ union acc {
 	} str;						/* first last */
 	struct buf list;	/* collect: (type, seq, len, bytes) each */
 	struct keytab *set;				/* distinct */
+	struct qsketch *qs;				/* quantile */
+	struct hll *hll;				/* approx-distinct */
+	struct topk *top;				/* top */
 };
 
 /* A record's value for one aggregation, converted before any update. */
@@ -48,39 +52,149 @@ struct agg_value {
 
 static const char *const op_names[] = {
 	"count", "sum", "avg", "min", "max", "first", "last", "distinct",
-	"stddev", "var", "collect", "rate"
+	"stddev", "var", "collect", "rate", "quantile", "approx-distinct", "top"
 };
+
+/* top:K counts with 8K counters, at least 256: see agg.h. */
+#define TOP_COUNTERS(k) ((k) < 32 ? 256 : 8 * (k))
+#define TOP_MAX 100000
 
 static int
 is_numeric_op(int op)
 {
 	return op == AGG_SUM || op == AGG_AVG || op == AGG_MIN ||
-	    op == AGG_MAX || op == AGG_STDDEV || op == AGG_VAR;
+	    op == AGG_MAX || op == AGG_STDDEV || op == AGG_VAR ||
+	    op == AGG_QUANTILE;
+}
+
+/* A decimal number p[0..n), digits and one point only: 0, or -1. */
+static int
+plain_number(const char *p, size_t n, double *d)
+{
+	char tmp[32];
+	size_t i, points = 0;
+
+	if (n == 0 || n >= sizeof tmp)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (p[i] == '.')
+			points++;
+		else if (p[i] < '0' || p[i] > '9')
+			return -1;
+	}
+	if (points > 1 || p[0] == '.' || p[n - 1] == '.')
+		return -1;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	*d = strtod(tmp, NULL);
+	return 0;
+}
+
+/* The op named arg[0..n): its enum, with q for median and pNN. */
+static int
+find_op(const char *arg, size_t n, double *q)
+{
+	size_t i;
+	double pct;
+
+	for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+		if (strlen(op_names[i]) == n && memcmp(op_names[i], arg, n) == 0)
+			return (int)i;
+	if (n == 4 && memcmp(arg, "mean", 4) == 0)
+		return AGG_AVG;
+	if (n == 6 && memcmp(arg, "median", 6) == 0) {
+		*q = 0.5;
+		return AGG_QUANTILE;
+	}
+	if (n >= 2 && arg[0] == 'p' && plain_number(arg + 1, n - 1, &pct) == 0 &&
+	    pct <= 100) {
+		*q = pct / 100;
+		return AGG_QUANTILE;
+	}
+	return -1;
+}
+
+/* quantile:Q and top:K: the parameter p[0..n) into a; 0, or -1. */
+static int
+parse_param(struct aggspec *a, const char *p, size_t n, char *err,
+    size_t errlen)
+{
+	double d;
+
+	if (plain_number(p, n, &d) < 0 || (a->op == AGG_QUANTILE && d > 1) ||
+	    (a->op == AGG_TOP && (d < 1 || d > TOP_MAX || d != (size_t)d))) {
+		if (a->op == AGG_QUANTILE)
+			snprintf(err, errlen, "quantile '%.*s': not a number "
+			    "from 0 to 1", (int)n, p);
+		else
+			snprintf(err, errlen, "top '%.*s': not a whole number "
+			    "from 1 to %d", (int)n, p, TOP_MAX);
+		return -1;
+	}
+	if (a->op == AGG_QUANTILE)
+		a->q = d;
+	else
+		a->k = (size_t)d;
+	snprintf(a->opname, sizeof a->opname, "%s:%.*s", op_names[a->op],
+	    (int)n, p);
+	return 0;
+}
+
+/* FIELD_OP, Miller's default name. */
+static char *
+default_name(const struct aggspec *a)
+{
+	struct buf name = BUF_INIT;
+	char pct[40];
+
+	buf_addf(&name, "%s_", a->field);
+	if (a->op == AGG_TOP)
+		buf_addstr(&name, "top");
+	else if (a->op == AGG_APPROX_DISTINCT)
+		buf_addstr(&name, "approx_distinct");
+	else if (a->op == AGG_QUANTILE && a->opname[0] == 'q') {
+		/* quantile:0.999 is p99.9, without binary's 99.899... */
+		num_format(round(a->q * 1e11) / 1e9, pct, sizeof pct);
+		buf_addf(&name, "p%s", pct);
+	} else
+		buf_addstr(&name, a->opname);
+	return buf_detach(&name, NULL);
 }
 
 int
 aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
 {
-	const char *colon = strchr(arg, ':'), *eq;
-	size_t oplen = strcspn(arg, ":="), i;
-	struct buf name = BUF_INIT;
+	size_t oplen = strcspn(arg, ":=");
+	const char *rest = arg + oplen, *colon, *eq;
+	size_t n;
 
 	memset(a, 0, sizeof *a);
-	a->op = -1;
-	for (i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
-		if (strlen(op_names[i]) == oplen &&
-		    memcmp(op_names[i], arg, oplen) == 0)
-			a->op = (int)i;
-	if (oplen == 4 && strncmp(arg, "mean", 4) == 0)
-		a->op = AGG_AVG;
-	if (a->op < 0) {
+	if ((a->op = find_op(arg, oplen, &a->q)) < 0) {
 		snprintf(err, errlen, "unknown aggregation '%.*s'", (int)oplen,
 		    arg);
 		return -1;
 	}
+	/* median and pNN as written; mean is avg */
+	snprintf(a->opname, sizeof a->opname, "%.*s", (int)oplen,
+	    a->op == AGG_QUANTILE ? arg : op_names[a->op]);
+	if ((a->op == AGG_QUANTILE && a->opname[0] == 'q') ||
+	    a->op == AGG_TOP) {
+		n = *rest == ':' ? strcspn(rest + 1, ":=") : 0;
+		if (*rest != ':' || rest[1 + n] != ':') {
+			snprintf(err, errlen, "'%s' needs a %s and a field: "
+			    "%s:FIELD", arg, a->op == AGG_TOP ? "count" :
+			    "quantile", a->op == AGG_TOP ? "top:K" :
+			    "quantile:Q");
+			return -1;
+		}
+		if (parse_param(a, rest + 1, n, err, errlen) < 0)
+			return -1;
+		rest += 1 + n;
+	}
+	colon = *rest == ':' ? rest : NULL;
 	if (a->op == AGG_COUNT || a->op == AGG_RATE) {
 		eq = strchr(arg, '=');
-		if (colon && (eq == NULL || colon < eq)) {
+		if (colon) {
 			snprintf(err, errlen, "%s takes no field: '%s'",
 			    op_names[a->op], arg);
 			return -1;
@@ -94,7 +208,7 @@ aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
 	}
 	if (colon == NULL || colon[1] == '\0' || colon[1] == '=') {
 		snprintf(err, errlen, "'%s' needs a field: %.*s:FIELD", arg,
-		    (int)oplen, arg);
+		    (int)(rest - arg), arg);
 		return -1;
 	}
 	eq = strchr(colon + 1, '=');
@@ -105,18 +219,14 @@ aggspec_parse(const char *arg, struct aggspec *a, char *err, size_t errlen)
 		aggspec_release(a);
 		return -1;
 	}
-	if (eq)
-		buf_addstr(&name, eq + 1);
-	else
-		buf_addf(&name, "%s_%s", a->field, op_names[a->op]);
-	a->name = buf_detach(&name, NULL);
+	a->name = eq ? xstrdup(eq + 1) : default_name(a);
 	return 0;
 }
 
 const char *
 aggspec_op_name(const struct aggspec *a)
 {
-	return op_names[a->op];
+	return a->opname;
 }
 
 void
@@ -168,6 +278,15 @@ acc_release(const struct aggspec *s, union acc *a)
 			keytab_release(a->set);
 			free(a->set);
 		}
+		break;
+	case AGG_QUANTILE:
+		qsketch_free(a->qs);
+		break;
+	case AGG_APPROX_DISTINCT:
+		hll_free(a->hll);
+		break;
+	case AGG_TOP:
+		topk_free(a->top);
 		break;
 	}
 }
@@ -339,7 +458,8 @@ new_group(struct aggtab *t, size_t id, uint64_t seq)
 
 		if (t->spec[j].op == AGG_COLLECT)
 			buf_init(&a->list);
-		else if (is_numeric_op(t->spec[j].op))
+		else if (is_numeric_op(t->spec[j].op) &&
+		    t->spec[j].op != AGG_QUANTILE)
 			a->num.exact = 1;
 	}
 }
@@ -528,6 +648,21 @@ update(union acc *a, const struct aggspec *s, const struct agg_value *v,
 		}
 		keytab_intern(a->set, v->p, v->n, hash_bytes(v->p, v->n),
 		    &added);
+		break;
+	case AGG_QUANTILE:
+		if (a->qs == NULL)
+			a->qs = qsketch_new(s->exact);
+		qsketch_add(a->qs, v->d);
+		break;
+	case AGG_APPROX_DISTINCT:
+		if (a->hll == NULL)
+			a->hll = hll_new(s->exact);
+		hll_add(a->hll, hash_bytes(v->p, v->n));
+		break;
+	case AGG_TOP:
+		if (a->top == NULL)
+			a->top = topk_new(s->exact ? 0 : TOP_COUNTERS(s->k));
+		topk_add(a->top, v->p, v->n, hash_bytes(v->p, v->n), v->type);
 		break;
 	}
 }
@@ -721,6 +856,27 @@ merge_acc(union acc *a, const union acc *b, const struct aggspec *s)
 			keytab_intern(a->set, b->set->keys[i].p,
 			    b->set->keys[i].n, b->set->keys[i].h, &added);
 		break;
+	case AGG_QUANTILE:	/* both sides of one spec: never refused */
+		if (b->qs == NULL)
+			break;
+		if (a->qs == NULL)
+			a->qs = qsketch_new(s->exact);
+		qsketch_merge(a->qs, b->qs);
+		break;
+	case AGG_APPROX_DISTINCT:
+		if (b->hll == NULL)
+			break;
+		if (a->hll == NULL)
+			a->hll = hll_new(s->exact);
+		hll_merge(a->hll, b->hll);
+		break;
+	case AGG_TOP:
+		if (b->top == NULL)
+			break;
+		if (a->top == NULL)
+			a->top = topk_new(s->exact ? 0 : TOP_COUNTERS(s->k));
+		topk_merge(a->top, b->top);
+		break;
 	}
 }
 
@@ -774,6 +930,9 @@ static const char *const state_fields[][4] = {
 	[AGG_VAR] = { "n", "s1", "s2", "o" },
 	[AGG_COLLECT] = { "items", NULL },
 	[AGG_RATE] = { "", NULL },
+	[AGG_QUANTILE] = { "", NULL },		/* the sketch's own text */
+	[AGG_APPROX_DISTINCT] = { "", NULL },
+	[AGG_TOP] = { "n", "counters", "items", NULL },
 };
 
 void
@@ -829,6 +988,27 @@ put_fsum(struct buf *b, const char *name, const struct fsum *f)
 	buf_addc(b, '"');
 }
 
+/* top:K's state: the values added, then [value, count, error] each. */
+static void
+put_top(struct buf *b, const struct aggspec *s, struct topk *t)
+{
+	const struct topk_item *it;
+	size_t i, n = 0;
+
+	it = t ? topk_items(t, &n) : NULL;
+	put_int(b, "{\"n\":", t ? (int64_t)topk_total(t) : 0);
+	put_int(b, ",\"counters\":", s->exact ? 0 : TOP_COUNTERS(s->k));
+	buf_addstr(b, ",\"items\":[");
+	for (i = 0; i < n; i++) {
+		buf_addstr(b, i ? ",[" : "[");
+		put_value(b, it[i].tag, it[i].v, it[i].len);
+		put_int(b, ",", (int64_t)it[i].count);
+		put_int(b, ",", (int64_t)it[i].err);
+		buf_addc(b, ']');
+	}
+	buf_addstr(b, "]}");
+}
+
 /* One accumulator's state as a JSON value. */
 static void
 put_state(struct buf *b, const struct aggspec *s, const union acc *a)
@@ -843,6 +1023,23 @@ put_state(struct buf *b, const struct aggspec *s, const union acc *a)
 	case AGG_COUNT:
 	case AGG_RATE:
 		put_int(b, "", (int64_t)a->count);
+		return;
+	case AGG_QUANTILE:
+		if (a->qs)
+			qsketch_write(a->qs, b);
+		else
+			buf_addstr(b, s->exact ? "{\"n\":0,\"values\":[]}" :
+			    "{\"n\":0,\"zero\":0,\"pos\":[],\"neg\":[]}");
+		return;
+	case AGG_APPROX_DISTINCT:
+		if (a->hll)
+			hll_write(a->hll, b);
+		else
+			buf_addstr(b, s->exact ? "{\"exact\":\"\"}" :
+			    "{\"sparse\":\"\"}");
+		return;
+	case AGG_TOP:
+		put_top(b, s, a->top);
 		return;
 	case AGG_SUM:
 	case AGG_AVG:
@@ -1067,6 +1264,93 @@ set_element(struct aggtab *t, union acc *a, const char *p, size_t n)
 	return 0;
 }
 
+/* One [value, count, error] of top:K's state. */
+static int
+top_element(struct aggtab *t, union acc *a, const char *p, size_t n)
+{
+	const char *q = p + 1, *e = p + n, *x, *text;
+	struct val vv, cv, ev;
+	uint64_t count, err;
+	size_t xn, len;
+
+	if (n < 2 || *p != '[' || next_element(&q, e, &x, &xn) != 1 ||
+	    scalar(x, xn, &vv) < 0 || next_element(&q, e, &x, &xn) != 1 ||
+	    scalar(x, xn, &cv) < 0 || get_uint(&cv, &count) < 0 ||
+	    next_element(&q, e, &x, &xn) != 1 || scalar(x, xn, &ev) < 0 ||
+	    get_uint(&ev, &err) < 0 || next_element(&q, e, &x, &xn) != 0 ||
+	    (text = val_text(&vv, &t->scratch, &len)) == NULL)
+		return -1;
+	topk_restore_item(a->top, text, len, hash_bytes(text, len), vv.type,
+	    count, err);
+	return 0;
+}
+
+/* A sketch's own text: the raw JSON object of the field. */
+static int
+sketch_text(const struct val *v, const char **p, size_t *n)
+{
+	if (v->type != VAL_STR || v->esc != ESC_NONE || v->n < 2 ||
+	    v->p[0] != '{')
+		return -1;
+	*p = v->p;
+	*n = v->n;
+	return 0;
+}
+
+/* A state with the wrong exactness, from a run with or without --exact. */
+#define STATE_EXACT -2
+
+/* The sketches are read, then merged into one of the spec's kind, which
+ * refuses the other kind. */
+static int
+get_quantile(const struct aggspec *s, const struct val *v, union acc *a)
+{
+	struct qsketch *q;
+	const char *p;
+	size_t n;
+	int rc;
+
+	if (sketch_text(v, &p, &n) < 0 || (q = qsketch_read(p, n)) == NULL)
+		return -1;
+	a->qs = qsketch_new(s->exact);
+	rc = qsketch_merge(a->qs, q);
+	qsketch_free(q);
+	return rc < 0 ? STATE_EXACT : 0;
+}
+
+static int
+get_hll(const struct aggspec *s, const struct val *v, union acc *a)
+{
+	struct hll *h;
+	const char *p;
+	size_t n;
+	int rc;
+
+	if (sketch_text(v, &p, &n) < 0 || (h = hll_read(p, n)) == NULL)
+		return -1;
+	a->hll = hll_new(s->exact);
+	rc = hll_merge(a->hll, h);
+	hll_free(h);
+	return rc < 0 ? STATE_EXACT : 0;
+}
+
+static int
+get_top(struct aggtab *t, const struct aggspec *s, const struct val **v,
+    union acc *a)
+{
+	uint64_t total, counters, cap = s->exact ? 0 : TOP_COUNTERS(s->k);
+
+	a->top = topk_new(cap);
+	if (get_uint(v[0], &total) < 0 || get_uint(v[1], &counters) < 0)
+		return -1;
+	if ((counters == 0) != (cap == 0))
+		return STATE_EXACT;
+	if (counters != cap)
+		return -1;
+	return each_element(t, v[2], a, top_element) < 0 ||
+	    topk_restore_end(a->top, total) < 0 ? -1 : 0;
+}
+
 static int
 item_element(struct aggtab *t, union acc *a, const char *p, size_t n)
 {
@@ -1148,6 +1432,12 @@ get_state(struct aggtab *t, const struct aggspec *s, const struct record *rec,
 		return each_element(t, v[0], a, set_element);
 	case AGG_COLLECT:
 		return each_element(t, v[0], a, item_element);
+	case AGG_QUANTILE:
+		return get_quantile(s, v[0], a);
+	case AGG_APPROX_DISTINCT:
+		return get_hll(s, v[0], a);
+	case AGG_TOP:
+		return get_top(t, s, v, a);
 	}
 	return -1;
 }
@@ -1160,7 +1450,7 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 	size_t keylen = 0, id, j;
 	union acc *tmp;
 	uint64_t first;
-	int added, rc = AGG_OK;
+	int added, got, rc = AGG_OK;
 
 	if (get_uint(&rec->v[first_slot], &first) < 0) {
 		snprintf(why, whylen, "not a partial record: no '_first'");
@@ -1172,9 +1462,14 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 		buf_reset(&t->scratch);
 		if (t->spec[j].op == AGG_COLLECT)
 			buf_init(&tmp[j].list);
-		if (get_state(t, &t->spec[j], rec, &tmp[j]) < 0) {
-			snprintf(why, whylen, "bad partial state for '%s'",
-			    t->spec[j].name);
+		if ((got = get_state(t, &t->spec[j], rec, &tmp[j])) < 0) {
+			if (got == STATE_EXACT)
+				snprintf(why, whylen, "partial state for '%s' "
+				    "from a run %s --exact", t->spec[j].name,
+				    t->spec[j].exact ? "without" : "with");
+			else
+				snprintf(why, whylen, "bad partial state for "
+				    "'%s'", t->spec[j].name);
 			rc = AGG_REJECT;
 			break;
 		}
@@ -1310,6 +1605,41 @@ field_collect(struct recw *w, const char *name, const struct buf *list)
 	buf_release(&b);
 }
 
+/* top:K: [{"value":V,"count":N}, ...] in JSON, else "V:N,V:N". */
+static void
+field_top(struct recw *w, const struct aggspec *s, struct topk *t)
+{
+	struct buf b = BUF_INIT;
+	const struct topk_item *it = NULL;
+	int json = w->fmt == FMT_JSON;
+	size_t i, n = 0;
+
+	if (t)
+		it = topk_items(t, &n);
+	if (n > s->k)
+		n = s->k;
+	if (json)
+		buf_addc(&b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(&b, ',');
+		if (json) {
+			buf_addstr(&b, "{\"value\":");
+			put_value(&b, it[i].tag, it[i].v, it[i].len);
+			put_int(&b, ",\"count\":", (int64_t)it[i].count);
+			buf_addc(&b, '}');
+		} else {
+			buf_add(&b, it[i].v, it[i].len);
+			put_int(&b, ":", (int64_t)it[i].count);
+		}
+	}
+	if (json)
+		buf_addc(&b, ']');
+	recw_field(w, s->name, strlen(s->name), b.data, b.len,
+	    json ? OV_RAW : OV_STR);
+	buf_release(&b);
+}
+
 static void
 emit_acc(struct recw *w, const struct aggspec *s, const union acc *a,
     double span)
@@ -1372,6 +1702,19 @@ emit_acc(struct recw *w, const struct aggspec *s, const union acc *a,
 		break;
 	case AGG_COLLECT:
 		field_collect(w, s->name, &a->list);
+		break;
+	case AGG_QUANTILE:
+		if (a->qs == NULL || qsketch_count(a->qs) == 0)
+			field_null(w, s->name);
+		else
+			field_double(w, s->name, qsketch_quantile(a->qs, s->q));
+		break;
+	case AGG_APPROX_DISTINCT:
+		field_int(w, s->name, a->hll ? (long long)hll_estimate(a->hll) :
+		    0);
+		break;
+	case AGG_TOP:
+		field_top(w, s, a->top);
 		break;
 	}
 }

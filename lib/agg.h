@@ -27,26 +27,33 @@
 
 enum agg_op {
 	AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST,
-	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT, AGG_RATE
+	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT, AGG_RATE,
+	AGG_QUANTILE, AGG_APPROX_DISTINCT, AGG_TOP
 };
 
 struct aggspec {
 	int op;			/* enum agg_op */
 	char *field;		/* NULL for count */
 	char *name;		/* output field name */
+	char opname[32];	/* "sum", "p99.9", "quantile:0.95", "top:5" */
+	double q;		/* quantile: which, 0 to 1 */
+	size_t k;		/* top: how many */
+	int exact;		/* sketches: keep every value instead */
 	int slot;		/* the field's fieldset slot */
 	int pslot[4];		/* --merge: the slots of its state's fields */
 };
 
 /*
  * Parse one aggregation argument ("count", "sum:latency_ms",
- * "avg:latency_ms=lat").  Returns 0, or -1 with a message in err.  The
- * default name is Miller's: count, else FIELD_OP.
+ * "avg:latency_ms=lat", "p99:latency_ms", "quantile:0.95:latency_ms",
+ * "top:5:path").  Returns 0, or -1 with a message in err.  The default
+ * name is Miller's: count, else FIELD_OP (FIELD_p95 for quantile:0.95,
+ * FIELD_top for top:K, FIELD_approx_distinct).
  */
 int aggspec_parse(const char *arg, struct aggspec *a, char *err,
     size_t errlen);
 void aggspec_release(struct aggspec *a);
-/* The name of a's op: "count", "sum", ... */
+/* The name of a's op with its parameter: "count", "p99", "top:5" ... */
 const char *aggspec_op_name(const struct aggspec *a);
 
 union acc;

@@ -62,7 +62,7 @@ lint() {
 }
 
 @test "every example in the man pages has a test here" {
-	[ "$(examples_of stream-agg.1 | wc -l)" -eq 8 ]
+	[ "$(examples_of stream-agg.1 | wc -l)" -eq 9 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of event-route.1 | wc -l)" -eq 3 ]
@@ -88,7 +88,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 34 ]
+	[ "$output" -eq 35 ]
 }
 
 @test "the SYNOPSIS of event-route.1 names every option of --help" {
@@ -178,6 +178,18 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z status
 	[ "$status" -eq 0 ]
 	[ "$output" = 'window_start=2026-11-24T10:04:19.000Z window_end=2026-11-24T12:15:28.000Z host=203.0.113.4 count=31
 window_start=2026-11-24T10:05:34.000Z window_end=2026-11-24T12:16:29.000Z host=203.0.113.13 count=57' ]
+}
+
+@test "stream-agg.1 example 9: quantiles, distinct clients, top paths" {
+	run_example stream-agg.1 9
+	[ "$status" -eq 0 ]
+	[ "$output" = 'method=GET bytes_median=9711.5 bytes_p99=19937.7 host_approx_distinct=40 path_top=/favicon.ico:78,/api/v1/items/7:70
+method=POST bytes_median=10107.4 bytes_p99=19937.7 host_approx_distinct=40 path_top=/:34,/api/v1/users:27
+method=DELETE bytes_median=7952.64 bytes_p99=19922 host_approx_distinct=40 path_top=/static/app.js:15,/api/v2/recommendations:14
+method=PUT bytes_median=10107.4 bytes_p99=19937.7 host_approx_distinct=40 path_top=/favicon.ico:21,/static/app.css:16' ]
+	# each within 1% of the exact answer
+	run --separate-stderr "$STREAMKIT_BIN/stream-agg" --exact -g method median:bytes access.log
+	[ "${lines[0]}" = 'method=GET bytes_median=9652' ]
 }
 
 @test "stream-window.1 example 1: hourly windows over an nginx log" {

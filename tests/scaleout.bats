@@ -4,7 +4,7 @@
 
 load helper
 
-ALL="count rate sum:bytes avg:bytes min:bytes max:bytes first:path last:path distinct:host var:bytes stddev:bytes collect:method"
+ALL="count rate sum:bytes avg:bytes min:bytes max:bytes first:path last:path distinct:host var:bytes stddev:bytes collect:method median:bytes p99:bytes quantile:0.3:bytes approx-distinct:host top:3:path"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
@@ -54,9 +54,9 @@ partials() {
 @test "windowed partials keep their bounds and merge per window" {
 	"$STREAMKIT_BIN/../gen" -n 20000 > e.jsonl
 	for opts in "--tumbling 1m" "--sliding 2m --every 30s" "--global"; do
-		stream-agg -t ts $opts --max-delay 5s -g status count sum:latency_ms var:latency_ms first:user e.jsonl > one
-		partials e.jsonl 4 -t ts $opts --max-delay 5s -g status count sum:latency_ms var:latency_ms first:user
-		cat state.2 state.0 state.3 state.1 | stream-agg --merge -g status count sum:latency_ms var:latency_ms first:user > merged
+		stream-agg -t ts $opts --max-delay 5s -g status count sum:latency_ms var:latency_ms first:user p99:latency_ms approx-distinct:user top:2:path e.jsonl > one
+		partials e.jsonl 4 -t ts $opts --max-delay 5s -g status count sum:latency_ms var:latency_ms first:user p99:latency_ms approx-distinct:user top:2:path
+		cat state.2 state.0 state.3 state.1 | stream-agg --merge -g status count sum:latency_ms var:latency_ms first:user p99:latency_ms approx-distinct:user top:2:path > merged
 		cmp one merged || { echo "differ: $opts"; false; }
 	done
 	# bounds in microseconds, and the key first, before a tab
