@@ -1103,7 +1103,10 @@ static void
 set_value(struct topk_item *it, const char *v, size_t len, uint64_t hash,
     int tag)
 {
-	it->v = xrealloc(it->v, len + 1);
+	if (len + 1 > it->room) {	/* a counter changes hands: reuse */
+		it->room = len + 1 > 16 ? len + 1 : 16;
+		it->v = xrealloc(it->v, it->room);
+	}
 	memcpy(it->v, v, len);
 	it->v[len] = '\0';
 	it->len = len;
@@ -1261,6 +1264,8 @@ topk_merge(struct topk *d, const struct topk *s)
 	total = d->total + s->total;
 	for (i = 0; i < d->n; i++)	/* the values now belong to all */
 		d->items[i].v = NULL;
+	for (i = 0; i < n; i++)
+		all[i].room = 0;
 	topk_reset(d);
 	for (i = 0; i < n; i++) {
 		if (i < d->cap)

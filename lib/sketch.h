@@ -86,7 +86,7 @@ struct hll *hll_read(const char *p, size_t n);
  */
 struct topk_item {
 	char *v;
-	size_t len;
+	size_t len, room;		/* room: v's allocation */
 	uint64_t hash;
 	uint64_t count, err;
 	int tag;
