@@ -131,24 +131,10 @@ static void
 parse_fields(const char *opt, const char *arg, char ***names, int **slots,
     size_t *n)
 {
-	const char *p = arg, *comma;
-
-	do {
-		size_t len;
-
-		comma = strchr(p, ',');
-		len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == 0) {
-			diag_warn("%s '%s': empty field name", opt, arg);
-			usage(2);
-		}
-		*names = xrealloc(*names, (*n + 1) * sizeof **names);
-		*slots = xrealloc(*slots, (*n + 1) * sizeof **slots);
-		(*names)[*n] = xmemdup(p, len);
-		(*slots)[*n] = fieldset_add(&fields, p, len);
-		(*n)++;
-		p = comma + 1;
-	} while (comma);
+	if (fieldset_add_list(&fields, arg, names, slots, n) < 0) {
+		diag_warn("%s '%s': empty field name", opt, arg);
+		usage(2);
+	}
 }
 
 /* A record's sequence number: its place in the input, after --part's. */
@@ -238,12 +224,36 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
  * window, in the stream's mode (discarding clears the window, the final
  * pane frees it).  A window no record reached has no pane to write.
  */
+/* The session key of a fire line, as winstate keeps it; NULL when the
+ * line has none, or none that this stream's key reads. */
+static const char *
+fire_key(const struct punct *p, size_t *len)
+{
+	static struct buf key = BUF_INIT, kscratch = BUF_INIT;
+	const char *k;
+
+	buf_reset(&kscratch);
+	if (p->key == NULL || st.win.kind != WINDOW_SESSION ||
+	    agg_key_from_json(p->key, p->keylen, ws.nsesskey, &key, &kscratch,
+	    &k, len) < 0)
+		return NULL;
+	return k;
+}
+
 static void
 fire_line(const struct punct *p)
 {
 	struct window w = { p->start, p->end };
-	struct aggtab *t = winstate_find(&ws, &w), *prev;
+	struct aggtab *t, *prev;
+	const char *key = NULL;
+	size_t keylen = 0;
 
+	if (st.win.kind == WINDOW_SESSION) {
+		if ((key = fire_key(p, &keylen)) == NULL)
+			return;
+		t = winstate_session_find(&ws, key, keylen, &w, 0);
+	} else
+		t = winstate_find(&ws, &w);
 	if (t == NULL)
 		return;
 	if (st.retract && (prev = winstate_find(&prevs, &w)) != NULL &&
@@ -260,7 +270,9 @@ fire_line(const struct punct *p)
 		aggtab_clear(prev);
 		aggtab_merge(prev, t);
 	}
-	if (p->final) {
+	if (p->final && key)
+		winstate_session_find(&ws, key, keylen, &w, 1);
+	else if (p->final) {
 		winstate_remove(&ws, &w);
 		winstate_remove(&prevs, &w);
 	} else if (!st.accumulate)
@@ -287,12 +299,21 @@ pane_fired(void *arg, const struct punct *p)
 }
 
 static void
-pane_expired(void *arg, const struct window *w)
+pane_expired(void *arg, const struct punct *p)
 {
+	struct window w = { p->start, p->end };
+	const char *key;
+	size_t keylen;
+
 	(void)arg;
-	winstate_remove(&ws, w);
+	if (st.win.kind == WINDOW_SESSION) {
+		if ((key = fire_key(p, &keylen)) != NULL)
+			winstate_session_find(&ws, key, keylen, &w, 1);
+		return;
+	}
+	winstate_remove(&ws, &w);
 	if (st.retract)
-		winstate_remove(&prevs, w);
+		winstate_remove(&prevs, &w);
 }
 
 /* Fire what the watermark has passed; results leave at once. */
@@ -628,8 +649,10 @@ start_windows(void)
 	winstate_init(&ws, specs, nspec, keyslots, keynames, nkey, &st.win,
 	    st.allowed_lateness);
 	ws.max_groups = max_groups;
-	if (st.trigger || trig)
+	if (st.trigger || trig) {
 		ws.sliced = 0;	/* panes per window, as the triggers say */
+		ws.triggered = 1;
+	}
 	if (st.retract)
 		winstate_init(&prevs, specs, nspec, ws.keyslot, ws.keyname,
 		    ws.nkey, &merged_windows, st.allowed_lateness);
@@ -757,6 +780,20 @@ sliding_line(const struct record *rec, evtime t, const struct window *w,
 	return 1;
 }
 
+/* Under a trigger, a record into window w: a session merges per key. */
+static int
+add_to_window(const struct record *rec, evtime t, const struct window *w,
+    char *why, size_t whylen)
+{
+	int rc;
+
+	if (st.win.kind != WINDOW_SESSION)
+		return aggtab_add(winstate_table(&ws, w), rec, seq(), why,
+		    whylen);
+	rc = winstate_add(&ws, rec, seq(), t, w, 1, wm.wm, why, whylen);
+	return rc > 0 ? AGG_OK : rc;
+}
+
 /*
  * Behind stream-trigger: the record's line into its window (stream-trigger
  * dropped what was late); the windows the watermark expired before this
@@ -778,8 +815,7 @@ triggered_record(struct record *rec)
 	if (st.retract)
 		winstate_expire(&prevs, wm.wm);
 	for (i = 0; i < n; i++)
-		switch (aggtab_add(winstate_table(&ws, &wins[i]), rec, seq(),
-		    why, sizeof why)) {
+		switch (add_to_window(rec, t, &wins[i], why, sizeof why)) {
 		case AGG_REJECT:
 			return fate(rec, FATE_REJECTED, why);
 		case AGG_FULL:
@@ -789,32 +825,58 @@ triggered_record(struct record *rec)
 	return fate(rec, FATE_KEPT, "");
 }
 
+/* A session's key as stream-trigger gives it: the JSON array of its
+ * texts (see lib/pane). */
+static int
+session_key_json(const struct record *rec, const char **key, size_t *len,
+    char *why, size_t whylen)
+{
+	static struct buf kb = BUF_INIT, json = BUF_INIT;
+	const char *k;
+	size_t kl;
+
+	*key = NULL;
+	*len = 0;
+	if (st.win.kind != WINDOW_SESSION)
+		return 0;
+	buf_reset(&scratch);
+	if (agg_key(rec, ws.sesskeyslot, ws.sesskeyname, ws.nsesskey, &kb,
+	    &scratch, &k, &kl, why, whylen) < 0)
+		return -1;
+	buf_reset(&json);
+	agg_key_json(k, kl, ws.nsesskey, &json);
+	*key = json.data;
+	*len = json.len;
+	return 0;
+}
+
 /* --trigger in-process: as stream-trigger and stream-agg behind it. */
 static int
 trigger_record(struct record *rec)
 {
 	char why[256];
+	const char *key;
+	size_t n, i, taken = 0, keylen;
 	evtime t;
-	size_t n, i, taken = 0;
 
 	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
-	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0)
+	    (n = stamper_windows(&stamper, rec, t, wins, why, sizeof why)) == 0 ||
+	    session_key_json(rec, &key, &keylen, why, sizeof why) < 0)
 		return fate(rec, FATE_REJECTED, why);
 	if (watermark_outlier(&wm, t))
 		return fate(rec, FATE_REJECTED, "event time more than "
 		    "--max-jump ahead of the watermark");
 	for (i = 0; i < n; i++) {
-		if (panes_late(&panes, &wins[i], wm.wm))
+		if (panes_late(&panes, &wins[i], key, keylen, wm.wm))
 			continue;
-		switch (aggtab_add(winstate_table(&ws, &wins[i]), rec, seq(),
-		    why, sizeof why)) {
+		switch (add_to_window(rec, t, &wins[i], why, sizeof why)) {
 		case AGG_REJECT:
 			return fate(rec, FATE_REJECTED, why);
 		case AGG_FULL:
 			too_many_groups(rec);
 		}
 		taken++;
-		panes_record(&panes, &wins[i], wm.wm);
+		panes_record(&panes, &wins[i], key, keylen, wm.wm);
 	}
 	if (watermark_observe(&wm, t))
 		fire();
@@ -982,11 +1044,16 @@ set_up_trigger(void)
 		diag_warn("--trigger '%s': %s", trigger_text, err);
 		usage(2);
 	}
-	if (st.win.kind == WINDOW_SESSION || partialflag || flt.state_path) {
-		diag_warn("--trigger does not go with sessions, --partial or "
-		    "--state yet");
+	if (partialflag || flt.state_path) {
+		diag_warn("--trigger does not go with --partial or --state yet");
 		usage(2);
 	}
+	if (st.win.kind == WINDOW_SESSION && retract) {
+		diag_warn("--retract does not go with session windows");
+		usage(2);
+	}
+	if (st.win.kind == WINDOW_SESSION)
+		trigger_set_merging(trig, 1);
 	st.accumulate = accumulate;
 	st.retract = retract;
 	st.pane_info = pane_info;

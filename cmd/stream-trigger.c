@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -57,6 +58,11 @@ static struct panes panes;
 static struct window *assigned;
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
+/* session windows: their key's fields, and the key of a record */
+static char **keynames;
+static int *keyslots;
+static size_t nkey;
+static struct buf keybuf = BUF_INIT, keyjson = BUF_INIT, scratch = BUF_INIT;
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -106,13 +112,37 @@ late(const struct record *rec)
 		flt.ledger.status = 1;
 }
 
+/* A session's key as fire lines give it: the JSON array of its texts. */
+static int
+session_key(const struct record *rec, const char **key, size_t *len,
+    char *why, size_t whylen)
+{
+	const char *k;
+	size_t kl;
+
+	*key = NULL;
+	*len = 0;
+	if (st.win.kind != WINDOW_SESSION)
+		return 0;
+	buf_reset(&scratch);
+	if (agg_key(rec, keyslots, keynames, nkey, &keybuf, &scratch, &k, &kl,
+	    why, whylen) < 0)
+		return -1;
+	buf_reset(&keyjson);
+	agg_key_json(k, kl, nkey, &keyjson);
+	*key = keyjson.data;
+	*len = keyjson.len;
+	return 0;
+}
+
 /* One record of its window: late, or through and counted in its pane. */
 static int
 record(void *arg, struct record *rec, const struct parser *ps)
 {
 	char why[256];
+	const char *key;
+	size_t n, i, keylen;
 	evtime t;
-	size_t n, i;
 
 	(void)arg;
 	(void)ps;
@@ -123,14 +153,15 @@ record(void *arg, struct record *rec, const struct parser *ps)
 		return 0;
 	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
 	    (n = stamper_windows(&stamper, rec, t, assigned, why,
-	    sizeof why)) == 0)
+	    sizeof why)) == 0 ||
+	    session_key(rec, &key, &keylen, why, sizeof why) < 0)
 		return ledger_reject(&flt.ledger, rec->file, rec->lineno,
 		    rec->line, rec->len, "%s", why);
 	/* a sliding stream has a line per window: its own is the first */
 	if (st.win.kind == WINDOW_SLIDING)
 		n = 1;
 	for (i = 0; i < n; i++)
-		if (panes_late(&panes, &assigned[i], wm.wm)) {
+		if (panes_late(&panes, &assigned[i], key, keylen, wm.wm)) {
 			late(rec);
 			return 0;
 		}
@@ -139,7 +170,7 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	flt.ledger.kept++;
 	flt.ledger.written++;
 	for (i = 0; i < n; i++)
-		panes_record(&panes, &assigned[i], wm.wm);
+		panes_record(&panes, &assigned[i], key, keylen, wm.wm);
 	if (watermark_observe(&wm, t))
 		panes_watermark(&panes, wm.wm);
 	return 0;
@@ -212,9 +243,20 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	if (st.trigger)
 		diag_fatal(1, "%s:%ju: the stream has been through "
 		    "stream-trigger already", file, lineno);
-	if (st.win.kind == WINDOW_SESSION)
-		diag_fatal(2, "session windows: stream-trigger cannot merge "
-		    "them yet");
+	if (st.win.kind == WINDOW_SESSION) {
+		if (st.key == NULL)
+			diag_fatal(1, "%s:%ju: session windows without a key: "
+			    "stream-trigger merges sessions per key "
+			    "(stream-window --key)", file, lineno);
+		if (retract)
+			diag_fatal(2, "--retract does not go with session "
+			    "windows");
+		if (fieldset_add_list((struct fieldset *)inp.fs, st.key,
+		    &keynames, &keyslots, &nkey) < 0)
+			diag_fatal(1, "%s:%ju: bad session key '%s'", file,
+			    lineno, st.key);
+		trigger_set_merging(trig, 1);
+	}
 	if (lateness >= 0)
 		st.allowed_lateness = lateness;
 	if (accumulate >= 0)
@@ -354,7 +396,7 @@ main(int argc, char **argv)
 	if (flt.state_path)		/* the stream goes on in the next run */
 		save_state();
 	else if (have_strategy && !ended) {	/* the end of input ends it */
-		struct punct p = { PUNCT_WATERMARK, 0, 1, 0, 0, 0, 0, 0 };
+		struct punct p = { .kind = PUNCT_WATERMARK, .at_end = 1 };
 
 		watermark_end(&wm);
 		panes_watermark(&panes, wm.wm);

@@ -133,8 +133,8 @@ set_up(void)
 static void
 write_watermark(void)
 {
-	struct punct p = { PUNCT_WATERMARK, wm.wm, wm.wm == EVTIME_MAX, 0, 0,
-	    0, 0, 0 };
+	struct punct p = { .kind = PUNCT_WATERMARK, .t = wm.wm,
+	    .at_end = wm.wm == EVTIME_MAX };
 
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);

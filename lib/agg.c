@@ -327,6 +327,10 @@ aggtab_count(const struct aggtab *t)
 	return t->groups.n;
 }
 
+static int next_element(const char **p, const char *e, const char **v,
+    size_t *n);
+static int scalar(const char *p, size_t n, struct val *v);
+
 static void
 put_len(struct buf *b, size_t n)
 {
@@ -421,6 +425,58 @@ agg_key(const struct record *rec, const int *slot, char *const *name,
 	}
 	*p = key->data;
 	*len = key->len;
+	return 0;
+}
+
+void
+agg_key_json(const char *key, size_t len, size_t n, struct buf *out)
+{
+	const char *e = key + len;
+	size_t k, tn;
+
+	buf_addc(out, '[');
+	if (n == 1)
+		json_quote(out, key, len);
+	for (k = 0; n > 1 && k < n && key < e; k++) {
+		key = get_len(key, &tn);
+		if (k > 0)
+			buf_addc(out, ',');
+		json_quote(out, key, tn);
+		key += tn;
+	}
+	buf_addc(out, ']');
+}
+
+int
+agg_key_from_json(const char *json, size_t jlen, size_t n, struct buf *key,
+    struct buf *scratch, const char **p, size_t *len)
+{
+	const char *q = json + 1, *e = json + jlen, *x, *text;
+	struct val v;
+	size_t xn, k, tn;
+
+	buf_reset(key);
+	if (jlen < 2 || json[0] != '[')
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (next_element(&q, e, &x, &xn) != 1 || scalar(x, xn, &v) < 0 ||
+		    v.type != VAL_STR ||
+		    (text = val_text(&v, scratch, &tn)) == NULL)
+			return -1;
+		if (n == 1) {
+			*p = text;
+			*len = tn;
+		} else {
+			put_len(key, tn);
+			buf_add(key, text, tn);
+		}
+	}
+	if (next_element(&q, e, &x, &xn) != 0)
+		return -1;
+	if (n > 1) {
+		*p = key->data;
+		*len = key->len;
+	}
 	return 0;
 }
 
@@ -1551,10 +1607,9 @@ key_part(const struct aggtab *t, size_t id, size_t k, const char **p,
 static void
 field_int(struct recw *w, const char *name, long long v)
 {
-	char s[32];
+	char s[INT_FORMAT_MAX];
 
-	recw_field(w, name, strlen(name), s,
-	    (size_t)snprintf(s, sizeof s, "%lld", v), OV_NUM);
+	recw_field(w, name, strlen(name), s, int_format(v, s), OV_NUM);
 }
 
 static void

@@ -123,6 +123,16 @@ int agg_key(const struct record *rec, const int *slot, char *const *name,
     size_t n, struct buf *key, struct buf *scratch, const char **p,
     size_t *len, char *why, size_t wl);
 /*
+ * A key as agg_key builds it (n fields) and as a JSON array of its texts,
+ * ["alice"], the form a session's key takes in fire lines: agg_key_json
+ * appends the array to out; agg_key_from_json reads one back into key
+ * (*p, *len as agg_key gives them; scratch for the decoding): 0, or -1
+ * when it is not an array of n strings.
+ */
+void agg_key_json(const char *key, size_t len, size_t n, struct buf *out);
+int agg_key_from_json(const char *json, size_t jlen, size_t n,
+    struct buf *key, struct buf *scratch, const char **p, size_t *len);
+/*
  * Partial state, for scale-out (stream-agg --partial and --merge).
  * aggtab_partial writes each group as "KEY<TAB>{...}": KEY a JSON array
  * of the texts of pre's values and the group key (so that Hadoop

@@ -2,13 +2,18 @@
  * pane.h - the panes of windows under a trigger, by Beam's rules: each
  * window's trigger state; when it fires (after a record of it, once when
  * the watermark passes its end, when processing time reaches a timer);
- * each pane's index, timing and finality; which records are late; and
- * when a window's state goes (the watermark past its end plus the
- * allowed lateness), without a pane.
+ * each pane's index, timing and finality (trigger.h's trigger_pane);
+ * which records are late; and when a window's state goes (the watermark
+ * past its end plus the allowed lateness), without a pane.
+ *
+ * Session windows are found by a key (any bytes the caller chooses, the
+ * same for the same session key; stream-trigger gives the JSON array of
+ * the key's texts) as well as by bounds: a record's proto-window merges
+ * with the sessions of its key that it overlaps (Beam's onMerge).
  *
  * What a pane is belongs to the caller: stream-trigger writes a fire
  * line, stream-agg its aggregates.  A struct panes owns its windows'
- * states, not the trigger.
+ * states and keys, not the trigger.
  */
 #ifndef PANE_H
 #define PANE_H
@@ -16,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash.h"
 #include "punct.h"
 #include "time.h"
 #include "trigger.h"
@@ -28,25 +34,39 @@ struct panes {
 	int accumulate;			/* a pane holds the window so far */
 	int64_t lateness;
 	int uses_clock;
-	struct pane_window *w;		/* by end, then start */
+	struct pane_window **heap;	/* every window, soonest due first */
 	size_t n, cap;
-	/* a pane fires: p->kind is PUNCT_FIRE, with its window and facts */
+	struct pane_window **slots;	/* windows without a key, by bounds */
+	size_t mask, nslots;
+	struct keytab keys;		/* session keys */
+	struct pane_window **heads;	/* by key id: its sessions */
+	size_t headcap;
+	struct trigger_node_state *tmp;	/* merging: the result, a fresh one */
+	const struct trigger_node_state **src;
+	const struct trigger_pane **psrc;
+	size_t ncap;
+	/* a pane fires: p->kind is PUNCT_FIRE, with its window, key and
+	 * facts (the key points into the panes) */
 	void (*fire)(void *arg, const struct punct *p);
-	/* window w expired: its state is gone */
-	void (*expire)(void *arg, const struct window *w);
+	/* a window expired, its bounds and key in p: its state is gone */
+	void (*expire)(void *arg, const struct punct *p);
 	void *arg;
 };
 
 void panes_init(struct panes *ps, const struct trigger *t, int accumulate,
     int64_t lateness);
 void panes_release(struct panes *ps);
-/* 1 when a record for w is late at watermark wm: w expired, or its
- * trigger is done. */
-int panes_late(struct panes *ps, const struct window *w, evtime wm);
-/* A record came to w (not late): count it and see if w fires. */
-void panes_record(struct panes *ps, const struct window *w, evtime wm);
+/* 1 when a record for w (key NULL, or a session's key) is late at
+ * watermark wm: w expired, or the trigger of its window (any session it
+ * overlaps) is done. */
+int panes_late(struct panes *ps, const struct window *w, const char *key,
+    size_t keylen, evtime wm);
+/* A record came to w (not late): count it, merging sessions, and see if
+ * its window fires. */
+void panes_record(struct panes *ps, const struct window *w, const char *key,
+    size_t keylen, evtime wm);
 /* The watermark is now wm: the windows whose end it passed, in end
- * order, once each; then the expired ones go. */
+ * order, once each; and the expired ones go. */
 void panes_watermark(struct panes *ps, evtime wm);
 /* Processing time: fire what is due; milliseconds until the next timer,
  * or -1 for none. */

@@ -6,10 +6,10 @@
 #include "punct.h"
 #include "record.h"
 
-enum { F_KIND, F_T, F_END, F_START, F_PANE, F_TIMING, F_FINAL, F_N };
+enum { F_KIND, F_T, F_END, F_START, F_PANE, F_TIMING, F_FINAL, F_KEY, F_N };
 
 static const char *const names[F_N] = {
-	"_punct", "t", "end", "start", "pane", "timing", "final"
+	"_punct", "t", "end", "start", "pane", "timing", "final", "key"
 };
 static const char *const kinds[] = { "", "strategy", "watermark", "fire" };
 static const char *const timings[] = { "early", "on_time", "late" };
@@ -72,6 +72,15 @@ parse_fire(struct punct *p, const struct val *v, const char **err)
 		p->timing = (int)i;
 	}
 	p->final = v[F_FINAL].type == VAL_BOOL && v[F_FINAL].p[0] == 't';
+	if (v[F_KEY].type != VAL_MISSING) {
+		if (v[F_KEY].type != VAL_STR || v[F_KEY].esc != ESC_NONE ||
+		    v[F_KEY].p[0] != '[') {
+			*err = "a fire line's key must be an array";
+			return -1;
+		}
+		p->key = v[F_KEY].p;
+		p->keylen = v[F_KEY].n;
+	}
 	return 0;
 }
 
@@ -124,9 +133,14 @@ punct_write(struct buf *b, const struct punct *p)
 		break;
 	case PUNCT_FIRE:
 		buf_addf(b, "\"fire\",\"start\":%lld,\"end\":%lld,\"pane\":%ld,"
-		    "\"timing\":\"%s\",\"final\":%s}\n", (long long)p->start,
+		    "\"timing\":\"%s\",\"final\":%s", (long long)p->start,
 		    (long long)p->end, p->pane, punct_timing_name(p->timing),
 		    p->final ? "true" : "false");
+		if (p->key) {
+			buf_addstr(b, ",\"key\":");
+			buf_add(b, p->key, p->keylen);
+		}
+		buf_addstr(b, "}\n");
 		break;
 	default:
 		buf_addf(b, "\"%s\"}\n", p->kind == PUNCT_STRATEGY ?

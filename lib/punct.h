@@ -10,6 +10,7 @@
  *   {"_punct":"watermark","t":1795514400000000}
  *   {"_punct":"watermark","end":true}                  end of input
  *   {"_punct":"fire","start":S,"end":E,"pane":0,"timing":"on_time","final":true}
+ *   {"_punct":"fire",...,"final":false,"key":["alice"]}   a session's
  *   {"_punct":"strategy",...}                          see streamkit(7)
  *
  * A struct punct points into the line it was parsed from and owns nothing.
@@ -42,6 +43,9 @@ struct punct {
 	long pane;		/* fire: 0, 1, ... */
 	int timing;		/* fire: enum punct_timing */
 	int final;		/* fire: no pane will follow */
+	const char *key;	/* fire: a session's key, a JSON array of its
+				 * texts, or NULL */
+	size_t keylen;
 };
 
 /* 1 when line is a control line. */

@@ -88,6 +88,28 @@ fieldset_add(struct fieldset *fs, const char *name, size_t len)
 	return (int)fs->n++;
 }
 
+int
+fieldset_add_list(struct fieldset *fs, const char *list, char ***names,
+    int **slots, size_t *n)
+{
+	const char *p = list, *comma;
+	size_t len;
+
+	do {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == 0)
+			return -1;
+		*names = xrealloc(*names, (*n + 1) * sizeof **names);
+		*slots = xrealloc(*slots, (*n + 1) * sizeof **slots);
+		(*names)[*n] = xmemdup(p, len);
+		(*slots)[*n] = fieldset_add(fs, p, len);
+		(*n)++;
+		p = comma + 1;
+	} while (comma);
+	return 0;
+}
+
 void
 fieldset_release(struct fieldset *fs)
 {

@@ -96,6 +96,10 @@ struct fieldset {
 #define FIELDSET_INIT { NULL, 0, 0, 0 }
 /* The slot of name, adding it if new: one name, one slot. */
 int fieldset_add(struct fieldset *fs, const char *name, size_t len);
+/* Add each field of "a,b,c", appending its name (copied; the caller
+ * frees) and slot to (*names, *slots, *n): 0, or -1 for an empty name. */
+int fieldset_add_list(struct fieldset *fs, const char *list, char ***names,
+    int **slots, size_t *n);
 void fieldset_release(struct fieldset *fs);
 
 struct record {

@@ -242,7 +242,9 @@ fire_slices(struct winstate *s, evtime end, winstate_emit_fn *emit,
 static evtime
 due(const struct winstate *s, const struct session *x)
 {
-	if (aggtab_count(&x->tab) > 0 || x->w.end > EVTIME_MAX - s->lateness)
+	if (x->w.end > EVTIME_MAX - s->lateness)
+		return x->w.end;
+	if (aggtab_count(&x->tab) > 0 && !s->triggered)
 		return x->w.end;
 	return x->w.end + s->lateness;	/* fired: kept for late records */
 }
@@ -554,6 +556,30 @@ winstate_expire(struct winstate *s, evtime wm)
 		s->open[k++] = s->open[i];
 	}
 	s->n = k;
+	while (s->triggered && s->nheap > 0 &&
+	    expired(s, s->sess[s->heap[0]].w.end, wm))
+		session_free(s, s->heap[0]);
+}
+
+struct aggtab *
+winstate_session_find(struct winstate *s, const char *key, size_t len,
+    const struct window *w, int remove)
+{
+	size_t id = keytab_find(&s->sesskeys, key, len, hash_bytes(key, len)),
+	    i;
+
+	if (id == (size_t)-1)
+		return NULL;
+	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
+		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
+			break;
+	if (i == NONE)
+		return NULL;
+	if (remove) {
+		session_free(s, i);
+		return NULL;
+	}
+	return &s->sess[i].tab;
 }
 
 struct aggtab *

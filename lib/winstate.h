@@ -68,6 +68,8 @@ struct winstate {
 	size_t nheap, heapcap;
 	size_t *hit;			/* the sessions a record overlaps */
 	size_t hitcap;
+	int triggered;			/* panes decide: a session stays until
+					 * it expires or is removed */
 	struct buf key, scratch;
 };
 
@@ -100,8 +102,13 @@ struct aggtab *winstate_table(struct winstate *s, const struct window *w);
 /* The table of window w, or NULL; and w forgotten. */
 struct aggtab *winstate_find(struct winstate *s, const struct window *w);
 void winstate_remove(struct winstate *s, const struct window *w);
-/* Forget, without firing, the windows that expired at watermark wm. */
+/* Forget, without firing, the windows (and, when triggered, the
+ * sessions) that expired at watermark wm. */
 void winstate_expire(struct winstate *s, evtime wm);
+/* The table of the session of key (as agg_key builds it) with bounds w,
+ * or NULL; with remove, the session is forgotten (and NULL returned). */
+struct aggtab *winstate_session_find(struct winstate *s, const char *key,
+    size_t len, const struct window *w, int remove);
 
 /*
  * Saving and restoring open state (--state): winstate_each calls fn for

@@ -64,7 +64,7 @@ lint() {
 @test "every example in the man pages has a test here" {
 	[ "$(examples_of stream-agg.1 | wc -l)" -eq 9 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
-	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 3 ]
+	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 4 ]
 	[ "$(examples_of event-route.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
@@ -251,6 +251,14 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:10:00.000Z pane=1
 	run_example stream-trigger.1 3
 	[ "$status" -eq 0 ]
 	[ "$output" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z count=1000' ]
+}
+
+@test "stream-trigger.1 example 4: sessions per client, early every 20 requests" {
+	run_example stream-trigger.1 4
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start=2026-11-24T10:01:35.000Z window_end=2026-11-24T10:13:18.000Z host=203.0.113.2 count=2
+window_start=2026-11-24T10:01:00.000Z window_end=2026-11-24T10:19:19.000Z host=203.0.113.17 count=5
+window_start=2026-11-24T10:00:34.000Z window_end=2026-11-24T10:30:51.000Z host=203.0.113.26 count=20' ]
 }
 
 @test "event-route.1 example 1: server errors out, the rest by status" {

@@ -155,8 +155,11 @@ panes() {
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-trigger: trigger 'count(0)': at 7: expected a count of 1 or more" ]
 	feed '{"t":1}\n' bash -c 'stream_window -t t --session 5s | stream_trigger'
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-trigger: <stdin>:1: session windows without a key: stream-trigger merges sessions per key (stream-window --key)" ]
+	feed '{"t":1,"k":"a"}\n' bash -c 'stream_window -t t --session 5s --key k | stream_trigger --retract'
 	[ "$status" -eq 2 ]
-	[ "$stderr" = "stream-trigger: session windows: stream-trigger cannot merge them yet" ]
+	[ "$stderr" = "stream-trigger: --retract does not go with session windows" ]
 	feed '{"t":1}\n' bash -c 'stream_window -t t --tumbling 5s | stream_trigger | stream_trigger'
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-trigger: <stdin>:1: the stream has been through stream-trigger already" ]
@@ -190,9 +193,12 @@ panes() {
 	feed '' stream_agg -t t --tumbling 1m --trigger 'count(' count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --trigger 'count(': at 7: expected a count of 1 or more" ]
-	feed '' stream_agg -t t --session 1m --trigger 'count(2)' count
+	feed '' stream_agg -t t --session 1m --trigger 'count(2)' --retract count
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with sessions, --partial or --state yet" ]
+	[ "${stderr_lines[0]}" = "stream-agg: --retract does not go with session windows" ]
+	feed '' stream_agg -t t --tumbling 1m --trigger 'count(2)' --partial count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with --partial or --state yet" ]
 }
 
 @test "--retract: before each new pane, the one before it, marked, to subtract" {
@@ -214,4 +220,89 @@ panes() {
 	[ "$output" = "$want" ]
 	feed "$in" bash -c "stream_window -t t --tumbling 10s | stream_trigger --retract | head -n 1"
 	[[ "$output" == *'"mode":"retract"'* ]]
+}
+
+# Sessions of gap 5 s per k, 10 s of lateness: a's 1 and 3 merge, b's 5
+# comes after b's on-time pane and merges late, 9 grows it past the
+# watermark again, 11 comes past a's lateness.
+S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"b"}\n{"t":30,"k":"b"}\n{"t":11,"k":"a"}\n'
+
+@test "sessions: merged per key, early, on-time and late panes, the index from 0 after a merge" {
+	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | grep '\"fire\"'"
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"_punct":"fire","start":1000000,"end":8000000,"pane":0,"timing":"early","final":false,"key":["a"]}
+{"_punct":"fire","start":2000000,"end":7000000,"pane":0,"timing":"on_time","final":false,"key":["b"]}
+{"_punct":"fire","start":1000000,"end":8000000,"pane":1,"timing":"on_time","final":false,"key":["a"]}
+{"_punct":"fire","start":2000000,"end":10000000,"pane":0,"timing":"late","final":false,"key":["b"]}
+{"_punct":"fire","start":2000000,"end":14000000,"pane":0,"timing":"on_time","final":false,"key":["b"]}
+{"_punct":"fire","start":12000000,"end":17000000,"pane":0,"timing":"on_time","final":false,"key":["a"]}
+{"_punct":"fire","start":30000000,"end":35000000,"pane":0,"timing":"on_time","final":true,"key":["b"]}' ]
+	[ "$stderr" = "stream-trigger: 1 late records dropped; --late-output keeps them" ]
+	# stream-agg merges the sessions as stream-trigger did, and writes each pane
+	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger --accumulate --pane-info 'watermark(early=count(2),late=count(1))' 2>/dev/null | stream_agg -g k count"
+	[ "$output" = '{"window_start":1,"window_end":8,"pane":0,"timing":"early","final":false,"k":"a","count":2}
+{"window_start":2,"window_end":7,"pane":0,"timing":"on_time","final":false,"k":"b","count":1}
+{"window_start":1,"window_end":8,"pane":1,"timing":"on_time","final":false,"k":"a","count":2}
+{"window_start":2,"window_end":10,"pane":0,"timing":"late","final":false,"k":"b","count":2}
+{"window_start":2,"window_end":14,"pane":0,"timing":"on_time","final":false,"k":"b","count":3}
+{"window_start":12,"window_end":17,"pane":0,"timing":"on_time","final":false,"k":"a","count":1}
+{"window_start":30,"window_end":35,"pane":0,"timing":"on_time","final":true,"k":"b","count":1}' ]
+}
+
+@test "sessions: a finished trigger drops what comes for its session; past the lateness, dropped too" {
+	# count(1) finishes at each session's first record: a's 3 and b's 5
+	# would merge into closed sessions; b's 9 starts one of its own; a's 11
+	# is past the lateness
+	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger --late-output late 'count(1)' | grep '\"fire\"' | cut -d, -f2-3"
+	[ "$status" -eq 0 ]
+	[ "$output" = '"start":1000000,"end":6000000
+"start":2000000,"end":7000000
+"start":12000000,"end":17000000
+"start":9000000,"end":14000000
+"start":30000000,"end":35000000' ]
+	[ "$(cut -d, -f1 late)" = '{"t":3
+{"t":5
+{"t":11' ]
+}
+
+@test "sessions: stream-agg --trigger in-process gives what the pipeline gives" {
+	for T in 'repeat(watermark)' watermark 'count(2)' 'repeat(count(2))' \
+	    'watermark(early=count(1))' 'watermark(early=count(2),late=count(1))' \
+	    'any(count(3),watermark)' 'each(count(1),count(2))'; do
+		for M in --discard --accumulate; do
+			a=$(printf "$S" | stream_agg -t t --session 5s --key k --allowed-lateness 10s --time-output epoch --trigger "$T" $M --pane-info -g k count 2>/dev/null || true)
+			b=$(printf "$S" | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger $M --pane-info "$T" 2>/dev/null | stream_agg -g k count)
+			[ -n "$a" ]
+			[ "$a" = "$b" ] || { echo "differ: $T $M"; false; }
+		done
+	done
+	"$STREAMKIT_BIN/../gen" -n 5000 > "$BATS_TEST_TMPDIR/e.jsonl"
+	a=$(stream_agg -t ts --session 2s --key host --max-delay 1s --allowed-lateness 5s --trigger 'watermark(early=count(10),late=count(1))' --accumulate --pane-info -g host,status count sum:bytes "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
+	b=$(stream_window -t ts --session 2s --key host --max-delay 1s --allowed-lateness 5s "$BATS_TEST_TMPDIR/e.jsonl" | stream_trigger --accumulate --pane-info 'watermark(early=count(10),late=count(1))' 2>/dev/null | stream_agg -g host,status count sum:bytes)
+	[ "$(printf '%s\n' "$a" | wc -l)" -gt 1000 ]
+	[ "$a" = "$b" ]
+	# and the default trigger gives what stream-agg's own sessions give
+	a=$(stream_agg -t ts --session 2s --key host --max-delay 1s -g host count "$BATS_TEST_TMPDIR/e.jsonl" 2>/dev/null || true)
+	b=$(stream_window -t ts --session 2s --key host --max-delay 1s "$BATS_TEST_TMPDIR/e.jsonl" | stream_trigger 2>/dev/null | stream_agg -g host count)
+	[ "$a" = "$b" ]
+}
+
+@test "sessions: --state carries merged sessions and their triggers to the next run" {
+	cd "$BATS_TEST_TMPDIR"
+	T='watermark(early=count(2),late=count(1))'
+	printf "$S" | stream_window -t t --session 5s --key k --allowed-lateness 10s > w.jsonl
+	stream_trigger "$T" < w.jsonl 2>/dev/null | grep '"fire"' > one
+	head -n 5 w.jsonl | stream_trigger --state st "$T" 2>/dev/null | grep '"fire"' > two
+	grep -q 'key=\["a"\]' st
+	{ head -n 1 w.jsonl; tail -n +6 w.jsonl; } | stream_trigger --state st "$T" 2>/dev/null | grep '"fire"' >> two
+	cmp one two
+}
+
+@test "sessions: a fire line for a session stream-agg does not hold writes nothing" {
+	feed '{"_punct":"strategy","window":"session","gap":5000000,"time":"t","time_field":"_t","key":"k","trigger":"count(1)","fire_lines":true}\n{"t":1,"k":"a","_t":1000000}\n{"_punct":"fire","start":1000000,"end":6000000,"pane":0,"timing":"early","final":false,"key":["b"]}\n{"_punct":"fire","start":1000000,"end":7000000,"pane":0,"timing":"early","final":false,"key":["a"]}\n{"_punct":"fire","start":1000000,"end":6000000,"pane":0,"timing":"early","final":false,"key":["a"]}\n' stream_agg --time-output epoch count
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":1,"window_end":6,"k":"a","count":1}' ]
+	feed '{"_punct":"strategy","window":"session","gap":5000000,"time":"t","time_field":"_t","key":"k","trigger":"count(1)","fire_lines":true}\n{"_punct":"fire","start":1,"end":6,"key":"a"}\n' stream_agg count
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "stream-agg: <stdin>:2: bad control line: a fire line's key must be an array: '{\"_punct\":\"fire\",\"start\":1,\"end\":6,\"key\"'..." ]
 }
