@@ -4,7 +4,6 @@
  * handlers, shards.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,7 +82,7 @@ on_wait(void *arg)
 			return 0;
 		input_housekeeping(&inp);
 	}
-	return -1;
+	return 1000;	/* a handler that ends while the input is quiet */
 }
 
 /* Control lines are not events: written out with --punct only. */
@@ -224,7 +223,6 @@ main(int argc, char **argv)
 		if (out_open(&deadout, dead_path, 1) < 0)
 			diag_fatal(1, "cannot open '%s': %s", dead_path,
 			    strerror(errno));
-		fcntl(deadout.fd, F_SETFD, FD_CLOEXEC);	/* not the commands' */
 		router.dests.dead_letter = &deadout;
 	}
 	for (k = 0; k < nshards; k++)

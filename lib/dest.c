@@ -42,7 +42,10 @@ struct handler {
 	pid_t pid;			/* 0: not running */
 	int fd;				/* its standard input, or -1 */
 	int rfd;			/* the read end, ours too: what is
-					 * left in the pipe when it ends */
+					 * left in the pipe when it ends (so
+					 * a handler that closes its input
+					 * and goes on is one that does not
+					 * read) */
 	/* [0..sent) written, the last pipecap bytes of it kept to know
 	 * what it had not read when it ends; [sent..len) to write */
 	struct buf pending;
@@ -79,6 +82,7 @@ struct job {
 };
 
 static int chld[2] = { -1, -1 };	/* SIGCHLD wakes poll through it */
+static volatile sig_atomic_t chld_seen;	/* and says so to dests_run */
 
 static void
 on_chld(int signo)
@@ -86,6 +90,7 @@ on_chld(int signo)
 	int e = errno;
 
 	(void)signo;
+	chld_seen = 1;
 	if (write(chld[1], "", 1) < 0) {
 		/* full: poll wakes anyway */
 	}
@@ -326,6 +331,20 @@ spawn(const char *cmd, char **envp, pid_t *pid, int *fd, int *rfd)
 	return 0;
 }
 
+/* spawn, closing the files written least recently while the descriptors
+ * run out: a command matters more than an open file. */
+static int
+spawn_room(struct dests *d, const char *cmd, char **envp, pid_t *pid,
+    int *fd, int *rfd)
+{
+	int rc;
+
+	while (((rc = spawn(cmd, envp, pid, fd, rfd)) == EMFILE ||
+	    rc == ENFILE) && d->lru_tail != NONE)
+		file_close(d, d->lru_tail);
+	return rc;
+}
+
 /* "exit status 3", "signal 9", or "" for a clean exit. */
 static const char *
 how(int st, char *s, size_t n)
@@ -359,9 +378,9 @@ dests_handler(struct dests *d, const char *cmd, struct dest_count *c)
 }
 
 static int
-handler_spawn(struct handler *h, char *err, size_t errlen)
+handler_spawn(struct dests *d, struct handler *h, char *err, size_t errlen)
 {
-	int rc = spawn(h->cmd, environ, &h->pid, &h->fd, &h->rfd);
+	int rc = spawn_room(d, h->cmd, environ, &h->pid, &h->fd, &h->rfd);
 
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot run '%s': %s", h->cmd,
@@ -380,6 +399,7 @@ handler_spawn(struct handler *h, char *err, size_t errlen)
 #endif
 	h->started = now_us();
 	h->closed = 0;
+	h->eof = 0;		/* a new run gets its own end of input */
 	return 0;
 }
 
@@ -389,7 +409,7 @@ dests_start(struct dests *d, char *err, size_t errlen)
 	size_t i;
 
 	for (i = 0; i < d->nhandlers; i++)
-		if (handler_spawn(d->handlers[i], err, errlen) < 0)
+		if (handler_spawn(d, d->handlers[i], err, errlen) < 0)
 			return -1;
 	return 0;
 }
@@ -694,7 +714,7 @@ job_spawn(struct dests *d, size_t i)
 {
 	struct job *j = d->run[i];
 	char **envp = event_env(d, j->event, j->len - 1);
-	int rc = spawn(j->x->cmd, envp, &j->pid, &j->fd, NULL);
+	int rc = spawn_room(d, j->x->cmd, envp, &j->pid, &j->fd, NULL);
 
 	free(envp);
 	j->off = 0;
@@ -778,16 +798,27 @@ start_jobs(struct dests *d)
 	}
 }
 
+static void work(struct dests *d, int64_t *next);
+
 int
 dests_run(struct dests *d, struct dest_cmd *x, const char *line, size_t len,
     struct dest_ticket **t)
 {
 	struct job *j;
+	int64_t next;
 
+	if (chld_seen) {	/* free the slots of what ended, run the next */
+		chld_seen = 0;
+		work(d, &next);
+	}
 	while (x->queued > 0 && x->queued + len + 1 > DEST_BUFFER) {
 		if (d->drop_when_full) {
-			x->count->dropped++;
-			return DEST_DROPPED;
+			dests_poll(d, -1, 0);
+			if (x->queued > 0 && x->queued + len + 1 > DEST_BUFFER) {
+				x->count->dropped++;
+				return DEST_DROPPED;
+			}
+			break;
 		}
 		if (sig_stopped())
 			break;
@@ -862,7 +893,7 @@ run_due(struct dests *d, int64_t *next)
 			continue;
 		}
 		h->due = 0;
-		if (handler_spawn(h, err, sizeof err) < 0) {
+		if (handler_spawn(d, h, err, sizeof err) < 0) {
 			diag_warn("%s", err);
 			h->due = now + 1000 * MS;
 			*next = h->due < *next ? h->due : *next;

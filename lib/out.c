@@ -37,8 +37,8 @@ out_init(struct out *o, int fd, const char *name)
 int
 out_open(struct out *o, const char *path, int append)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC),
-	    0666);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
+	    (append ? O_APPEND : O_TRUNC), 0666);
 
 	if (fd < 0)
 		return -1;

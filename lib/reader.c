@@ -37,7 +37,7 @@ reader_open(struct reader *r, const char *path)
 		reader_fdopen(r, 0, "<stdin>");
 		return 0;
 	}
-	if ((fd = open(path, O_RDONLY)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	reader_fdopen(r, fd, path);
 	r->owns_fd = 1;

@@ -126,7 +126,7 @@ state_load(struct state *s, const char *path, const char *tool, char *err,
 	size_t pos, i;
 	struct buf all = BUF_INIT;
 
-	if ((fd = open(path, O_RDONLY)) < 0) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
 			return 1;
 		snprintf(err, errlen, "state '%s': %s", path, strerror(errno));
@@ -264,7 +264,8 @@ state_save(const struct state *s, const char *path, const char *tool,
 	buf_add(&text, s->body.data, s->body.len);
 	buf_addstr(&text, "end\n");
 	buf_addf(&tmp, "%s.tmp", path);	/* one run at a time per state */
-	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0) {
+	if ((fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
 		snprintf(err, errlen, "state '%s': %s", tmp.data,
 		    strerror(errno));
 		goto out;
@@ -317,7 +318,7 @@ find_sibling(const char *path, int (*ok)(int fd, const struct stat *st,
 			continue;
 		buf_reset(&full);
 		buf_addf(&full, "%s/%s", dir, de->d_name);
-		if ((fd = open(full.data, O_RDONLY)) < 0)
+		if ((fd = open(full.data, O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 		    ok(fd, &st, in)) {
@@ -353,7 +354,7 @@ state_resume(const struct state_input *in, const char *path,
     struct state_piece piece[2])
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY), n = 0, old;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0, old;
 	char *name = NULL;
 
 	if (fd < 0)
@@ -409,7 +410,8 @@ int
 state_output_open(const struct state *s, const char *path, char *err,
     size_t errlen)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | (s ? 0 : O_TRUNC), 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (s ? 0 : O_TRUNC),
+	    0644);
 
 	if (fd < 0 || (s && (ftruncate(fd, s->output_len) < 0 ||
 	    lseek(fd, 0, SEEK_END) < 0))) {

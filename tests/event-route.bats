@@ -345,3 +345,26 @@ event-route: command 'sleep 1000': events not run within --grace" ]
 	[ "${lines[0]}" = '{"_punct":"watermark","t":1795514400000000}' ]
 	[ "${lines[1]}" = '{"a":1}' ]
 }
+
+@test "a handler run again by --restart gets the end of input too" {
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n' > in.jsonl
+	# the first run reads one event and ends; the second reads to the end
+	SECONDS=0
+	run --separate-stderr event_route --restart --grace 5s 'has n -> |if [ -e flag ]; then cat >> got; else touch flag; read -r l; echo "$l" >> got; fi' in.jsonl
+	[ "$SECONDS" -lt 4 ]	# not killed at the end of --grace
+	[ "$(cat got)" = '{"n":1}
+{"n":2}
+{"n":3}' ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "descriptors: commands get them before open files, and inherit none of ours" {
+	seq 1 100 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr bash -c 'ulimit -n 20; event_route --stats "has n -> >>tpl/{n}" "has n -> !cat > /dev/null" in.jsonl'
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[1]}" = "event-route: rule 2 'has n -> !cat > /dev/null': matched=100 delivered=100 failed=0 dropped=0 dead-lettered=0" ]
+	[ "$(ls tpl | wc -l)" -eq 100 ]
+	echo '{"n":1}' > one.jsonl
+	event_route --rejects rej -O outf 'has n -> !ls -l /proc/self/fd/ > fds' one.jsonl
+	! grep -e rej -e outf -e one.jsonl fds
+}
