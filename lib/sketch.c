@@ -23,18 +23,6 @@ skip_blanks(struct scan *s)
 		s->p++;
 }
 
-static int
-expect(struct scan *s, char c)
-{
-	skip_blanks(s);
-	if (s->p < s->e && *s->p == c) {
-		s->p++;
-		return 1;
-	}
-	s->bad = 1;
-	return 0;
-}
-
 /* 1 when the next byte (after blanks) is c, taken. */
 static int
 accept(struct scan *s, char c)
@@ -44,6 +32,16 @@ accept(struct scan *s, char c)
 		s->p++;
 		return 1;
 	}
+	return 0;
+}
+
+/* The same, and the text is bad when it is not there. */
+static int
+expect(struct scan *s, char c)
+{
+	if (accept(s, c))
+		return 1;
+	s->bad = 1;
 	return 0;
 }
 
