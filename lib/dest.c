@@ -32,6 +32,8 @@ struct dest_file {
 	struct out out;
 	size_t prev, next;		/* in the LRU list, while open */
 	size_t nbuf;			/* events in its buffer */
+	size_t nsole;			/* of them, those it alone took */
+	struct dest_count *count;	/* the rule that wrote it last */
 	int open, opened;		/* opened once: > appends from then on */
 	int reported;			/* an error was reported */
 };
@@ -50,6 +52,13 @@ struct handler {
 	 * what it had not read when it ends; [sent..len) to write */
 	struct buf pending;
 	size_t sent, pipecap;
+	/* where each event in pending ends, and whether it alone took it
+	 * (an event may hold newlines: a CSV record); the first began at
+	 * first_begin, before pending when compacting cut it */
+	size_t *ends;
+	unsigned char *sole;
+	size_t nmarks, markcap;
+	long long first_begin;
 	int closed;			/* it stopped reading */
 	int eof;			/* we closed its input: the end */
 	int dead;			/* gone for good: its events fail */
@@ -169,11 +178,17 @@ lru_push(struct dests *d, size_t id)
 static int
 file_flush(struct dests *d, struct dest_file *f)
 {
-	size_t n = f->nbuf;
+	size_t n = f->nbuf, sole = f->nsole;
 
-	f->nbuf = 0;
+	f->nbuf = f->nsole = 0;
 	if (out_flush(&f->out) == 0)
 		return 0;
+	if (f->count) {		/* they are not delivered after all */
+		f->count->delivered -= n;
+		f->count->failed += n;
+	}
+	d->records[DEST_DELIVERED] -= sole;
+	d->records[DEST_FAILED] += sole;
 	if (!f->reported)
 		diag_warn("'%s': write error: %s (%zu event%s lost)", f->path,
 		    strerror(f->out.err), n, n == 1 ? "" : "s");
@@ -268,7 +283,7 @@ dests_file(struct dests *d, const char *path, size_t len)
 
 int
 dests_write_file(struct dests *d, size_t id, int append, const char *line,
-    size_t len)
+    size_t len, struct dest_count *c)
 {
 	struct dest_file *f = &d->files[id];
 
@@ -285,7 +300,38 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	out_write(&f->out, line, len);
 	out_putc(&f->out, '\n');
 	f->nbuf++;
+	f->count = c;
+	d->ev_takers++;
+	d->ev_file = id;
+	d->ev_handler = NULL;
 	return DEST_DELIVERED;
+}
+
+void
+dests_event_begin(struct dests *d)
+{
+	d->ev_takers = 0;
+	d->ev_handler = NULL;
+	d->ev_file = NONE;
+}
+
+void
+dests_event_taken(struct dests *d)
+{
+	d->ev_takers++;
+	d->ev_handler = NULL;
+	d->ev_file = NONE;
+}
+
+void
+dests_event_end(struct dests *d, int ticket)
+{
+	if (ticket || d->ev_takers != 1)
+		return;
+	if (d->ev_handler)
+		d->ev_handler->sole[d->ev_handler->nmarks - 1] = 1;
+	else if (d->ev_file != NONE)
+		d->files[d->ev_file].nsole++;
 }
 
 /* Processes */
@@ -414,48 +460,78 @@ dests_start(struct dests *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The first event of h that ends after byte off of its buffer. */
 static size_t
-count_lines(const char *p, size_t n)
+mark_after(const struct handler *h, size_t off)
 {
-	const char *e = p + n;
-	size_t k = 0;
+	size_t lo = 0, hi = h->nmarks, mid;
 
-	while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL)
-		p++, k++;
-	return k;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (h->ends[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* Events of h that will not be delivered: moved from delivered to
- * failed, and its buffer emptied from start on. */
+/* Events k.. of h are not delivered after all: failed, for their rule,
+ * and, those that went nowhere else, for the records. */
 static void
-handler_lose(struct dests *d, struct handler *h, size_t start)
+fail_events(struct dests *d, struct handler *h, size_t k)
 {
-	size_t n = count_lines(h->pending.data + start, h->pending.len - start);
+	size_t n = h->nmarks - k, sole = 0;
 
+	for (; k < h->nmarks; k++)
+		sole += h->sole[k];
 	h->count->delivered -= n;
 	h->count->failed += n;
 	h->lost += n;
+	d->records[DEST_DELIVERED] -= sole;
+	d->records[DEST_FAILED] += sole;
 	if (n > 0)
 		d->status = 1;
+}
+
+/* Events of h from the one that ends after byte start on will not be
+ * delivered; its buffer is emptied. */
+static void
+handler_lose(struct dests *d, struct handler *h, size_t start)
+{
+	fail_events(d, h, mark_after(h, start));
 	buf_reset(&h->pending);
 	h->sent = 0;
+	h->nmarks = 0;
+	h->first_begin = 0;
+}
+
+/* Event k of h is lost, alone. */
+static void
+lose_one(struct dests *d, struct handler *h, size_t k)
+{
+	h->count->delivered--;
+	h->count->failed++;
+	h->lost++;
+	if (h->sole[k]) {
+		d->records[DEST_DELIVERED]--;
+		d->records[DEST_FAILED]++;
+		h->sole[k] = 0;
+	}
+	d->status = 1;
 }
 
 /* Where the events h never read start in its buffer, unread bytes being
- * left in its pipe; *partial when one was read in part. */
+ * left in its pipe; *partial when one was read in part (it is lost). */
 static size_t
 unread_start(const struct handler *h, size_t unread, int *partial)
 {
-	const char *p = h->pending.data, *nl;
 	size_t start = unread < h->sent ? h->sent - unread : 0;
+	size_t k = mark_after(h, start);
+	long long begin = k == 0 ? h->first_begin : (long long)h->ends[k - 1];
 
-	*partial = 0;
-	if (start > 0 && p[start - 1] != '\n') {
-		*partial = 1;
-		nl = memchr(p + start, '\n', h->pending.len - start);
-		start = nl ? (size_t)(nl - p) + 1 : h->pending.len;
-	}
-	return start;
+	*partial = k < h->nmarks && begin < (long long)start;
+	return *partial ? h->ends[k] : start;
 }
 
 /* h's process ended with status st (or, with st -1, stopped reading and
@@ -488,13 +564,9 @@ handler_ended(struct dests *d, struct handler *h, int st)
 	start = unread_start(h, (size_t)unread, &partial);
 	if (h->eof && start == h->pending.len)
 		return;				/* the end, all read */
-	if (partial) {
-		h->count->delivered--;
-		h->count->failed++;
-		h->lost++;
-		d->status = 1;
-	}
-	n = count_lines(h->pending.data + start, h->pending.len - start);
+	if (partial)	/* the one it read in part */
+		lose_one(d, h, mark_after(h, start) - 1);
+	n = h->nmarks - mark_after(h, start);
 	if (d->restart && !d->over && st != -1) {
 		if (now_us() - h->started >= 10 * US_PER_SEC)
 			h->restarts = 0;
@@ -519,7 +591,7 @@ handler_ended(struct dests *d, struct handler *h, int st)
 static void
 handler_compact(struct handler *h)
 {
-	size_t drop;
+	size_t drop, k;
 
 	if (h->sent <= h->pipecap)
 		return;
@@ -531,6 +603,15 @@ handler_compact(struct handler *h)
 	h->pending.len -= drop;
 	h->pending.data[h->pending.len] = '\0';
 	h->sent -= drop;
+	/* the events that went whole, and the rest's bounds */
+	k = mark_after(h, drop);
+	h->first_begin = (k == 0 ? h->first_begin : (long long)h->ends[k - 1]) -
+	    (long long)drop;
+	memmove(h->ends, h->ends + k, (h->nmarks - k) * sizeof *h->ends);
+	memmove(h->sole, h->sole + k, h->nmarks - k);
+	h->nmarks -= k;
+	for (k = 0; k < h->nmarks; k++)
+		h->ends[k] -= drop;
 }
 
 /* Write what h takes now, without waiting. */
@@ -595,7 +676,17 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len)
 	}
 	buf_add(&h->pending, line, len);
 	buf_addc(&h->pending, '\n');
+	if (h->nmarks == h->markcap) {
+		h->markcap = h->markcap ? 2 * h->markcap : 64;
+		h->ends = xrealloc(h->ends, h->markcap * sizeof *h->ends);
+		h->sole = xrealloc(h->sole, h->markcap);
+	}
+	h->ends[h->nmarks] = h->pending.len;
+	h->sole[h->nmarks++] = 0;
 	h->count->delivered++;
+	d->ev_takers++;
+	d->ev_handler = h;
+	d->ev_file = NONE;
 	if (unsent(h) >= 64 * 1024)
 		pump(d, h);
 	return DEST_DELIVERED;
@@ -1130,6 +1221,8 @@ dests_release(struct dests *d)
 			close(d->handlers[i]->rfd);
 		buf_release(&d->handlers[i]->pending);
 		free(d->handlers[i]->cmd);
+		free(d->handlers[i]->ends);
+		free(d->handlers[i]->sole);
 		free(d->handlers[i]);
 	}
 	free(d->handlers);

@@ -76,6 +76,10 @@ struct dests {
 	struct buf env;			/* a command's EVENT_ variables */
 	struct buf scratch;
 	uintmax_t records[DEST_NOUTCOME];	/* events by final outcome */
+	size_t ev_takers;		/* the event being routed: how many
+					 * took it, and the last that did */
+	struct handler *ev_handler;
+	size_t ev_file;
 	int status;			/* 1 once a delivery failed */
 	int ioerr;			/* 1 once a file could not be written */
 	int over;			/* the grace is over: no more runs */
@@ -90,11 +94,23 @@ size_t dests_file(struct dests *d, const char *path, size_t len);
 /*
  * Append line[0..len) and "\n" to file id, opening it (truncated the first
  * time when !append, directories made) and closing the least recently
- * written one when max_open are open or the descriptors run out.
- * DEST_DELIVERED, or DEST_FAILED (reported once per file).
+ * written one when max_open are open or the descriptors run out; c counts
+ * it, and what a later write error loses.  DEST_DELIVERED, or DEST_FAILED
+ * (reported once per file).
  */
 int dests_write_file(struct dests *d, size_t id, int append,
-    const char *line, size_t len);
+    const char *line, size_t len, struct dest_count *c);
+
+/*
+ * One event's routing: dests_event_begin, its deliveries (handlers and
+ * files say so themselves, the caller's standard output by
+ * dests_event_taken), then dests_event_end (ticket: a command has it
+ * too).  An event that one handler or file alone took moves from
+ * delivered to failed in records when that one loses it later.
+ */
+void dests_event_begin(struct dests *d);
+void dests_event_taken(struct dests *d);
+void dests_event_end(struct dests *d, int ticket);
 
 /* A handler for cmd (copied), counted in c; run by dests_start. */
 struct handler *dests_handler(struct dests *d, const char *cmd,

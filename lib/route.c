@@ -354,6 +354,7 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 	case DEST_STDOUT:
 		out_write(r->stdout_out, rec->line, rec->len);
 		out_putc(r->stdout_out, '\n');
+		dests_event_taken(&r->dests);
 		return DEST_DELIVERED;
 	case DEST_FILE:
 		if (ru->file)		/* no templates: always the same */
@@ -365,7 +366,7 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 				ru->file = id + 1;
 		}
 		return dests_write_file(&r->dests, id, ru->append, rec->line,
-		    rec->len);
+		    rec->len, &ru->count);
 	case DEST_PIPE:
 		return dests_send(&r->dests, ru->handlers[shard], rec->line,
 		    rec->len);
@@ -403,6 +404,7 @@ router_route(struct router *r, const struct record *rec)
 
 	r->routed++;
 	buf_reset(&r->scratch);
+	dests_event_begin(&r->dests);
 	for (i = 0; i < r->nrules && !(r->first && taken); i++) {
 		struct rule *ru = &r->rules[i];
 
@@ -426,6 +428,7 @@ router_route(struct router *r, const struct record *rec)
 		dests_ticket_done(&r->dests, t, best);
 	else
 		r->dests.records[best]++;
+	dests_event_end(&r->dests, t != NULL);
 	return taken;
 }
 

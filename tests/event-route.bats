@@ -368,3 +368,32 @@ event-route: command 'sleep 1000': events not run within --grace" ]
 	event_route --rejects rej -O outf 'has n -> !ls -l /proc/self/fd/ > fds' one.jsonl
 	! grep -e rej -e outf -e one.jsonl fds
 }
+
+@test "the ledger: an event a handler or file loses later is failed there, unless another took it" {
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n{"n":5}\n' > in.jsonl
+	run --separate-stderr event_route --stats --grace 200ms 'has n -> |sleep 1000' 'n > 3 -> >>f' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[2]}" = "event-route: rule 1 'has n -> |sleep 1000': matched=5 delivered=0 failed=5 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[3]}" = "event-route: rule 2 'n > 3 -> >>f': matched=2 delivered=2 failed=0 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[4]}" = "event-route: routed=5 delivered=2 unmatched=0 dead-lettered=0 dropped=0 failed=3" ]
+	run --separate-stderr event_route --stats 'has n -> >>/dev/full' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[1]}" = "event-route: rule 1 'has n -> >>/dev/full': matched=5 delivered=0 failed=5 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[2]}" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+}
+
+@test "CSV records with newlines in them are counted as events, and resent whole" {
+	printf 'a,b\n1,"x\ny"\n2,"p\nq"\n3,"r\ns"\n' > c.csv
+	run --separate-stderr event_route -i csv --stats 'has a -> |sleep 0.2; exit 3' c.csv
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[1]}" = "event-route: handler 'sleep 0.2; exit 3': 3 events not delivered" ]
+	[ "${stderr_lines[3]}" = "event-route: routed=3 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=3" ]
+	# 9 bytes: the first record and a byte of the second, which is lost
+	run --separate-stderr event_route -i csv --restart 'has a -> |head -c 9 >> got' c.csv
+	[ "$(cat got)" = '1,"x
+y"
+23,"r
+s"' ]
+	[ "${stderr_lines[0]}" = "event-route: handler 'head -c 9 >> got' ended; run again in 100 ms, with the events it had not read (one it had read in part is lost)" ]
+	[ "${stderr_lines[1]}" = "event-route: handler 'head -c 9 >> got': 1 event not delivered" ]
+}
