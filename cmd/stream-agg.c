@@ -502,6 +502,11 @@ restore_config(void)
 	seq_base = v;
 }
 
+/* The kinds of saved tables: winstate's, and --retract's last panes. */
+enum { LAST_PANE = WS_SESSION + 1 };
+static const char *const kind_words[] = { "window", "slice", "session",
+    "last" };
+
 /* Fold one saved partial line into the table of its kind. */
 static void
 restore_line(int kind, const char *line, size_t len, struct record *rec)
@@ -546,12 +551,14 @@ restore_line(int kind, const char *line, size_t len, struct record *rec)
 		    sizeof why)) == NULL)
 			bad_state(why);
 		break;
+	case LAST_PANE:
+		t = winstate_table(&prevs, &w);
+		break;
 	}
 	if (aggtab_merge_partial(t, rec, first_slot, why, sizeof why) != AGG_OK)
 		bad_state(why);
 }
 
-static const char *const kind_words[] = { "window", "slice", "session" };
 
 /* The saved tables of kind (-1: no windows) back into memory. */
 static void
@@ -566,6 +573,19 @@ restore_tables(int kind)
 		if (kl == strlen(want) && memcmp(kw, want, kl) == 0)
 			restore_line(kind, rest, rl, &rec);
 	free(rec.v);
+}
+
+/* --trigger in-process: each window's panes and trigger state. */
+static void
+restore_panes(void)
+{
+	const char *kw, *rest;
+	size_t pos = 0, kl, rl;
+
+	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl))
+		if (kl == 4 && memcmp(kw, "pane", 4) == 0 &&
+		    panes_restore(&panes, rest, rl) < 0)
+			bad_state("a bad pane line");
 }
 
 static void
@@ -593,6 +613,10 @@ restore_windows(void)
 	restore_tables(WS_WINDOW);
 	restore_tables(WS_SLICE);
 	restore_tables(WS_SESSION);
+	if (st.retract)
+		restore_tables(LAST_PANE);
+	if (trig)
+		restore_panes();
 }
 
 static void
@@ -606,6 +630,14 @@ save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
 
 	snprintf(prefix, sizeof prefix, "%s ", kind_words[kind]);
 	aggtab_partial_buf(t, arg, prefix, pre, 2);
+}
+
+/* --retract: the last pane of each window, for the next to retract. */
+static void
+save_last_pane(void *arg, int kind, const struct window *w, struct aggtab *t)
+{
+	(void)kind;
+	save_table(arg, LAST_PANE, w, t);
 }
 
 /* The state that goes with the output so far (state_commit). */
@@ -625,6 +657,10 @@ save_state(void)
 		    (long long)wm.max_seen, (long long)wm.wm,
 		    (long long)ws.fired_end);
 		winstate_each(&ws, save_table, b);
+		if (st.retract)
+			winstate_each(&prevs, save_last_pane, b);
+		if (trig)
+			panes_save(&panes, b);
 	} else
 		aggtab_partial_buf(&tab, b, "group ", NULL, 0);
 	filter_commit(&flt);
@@ -1044,8 +1080,9 @@ set_up_trigger(void)
 		diag_warn("--trigger '%s': %s", trigger_text, err);
 		usage(2);
 	}
-	if (partialflag || flt.state_path) {
-		diag_warn("--trigger does not go with --partial or --state yet");
+	if (partialflag) {
+		diag_warn("--trigger does not go with --partial: merge "
+		    "partial runs, then trigger");
 		usage(2);
 	}
 	if (st.win.kind == WINDOW_SESSION && retract) {

@@ -235,3 +235,43 @@ window_start=2026-11-24T11:40:00.000Z window_end=2026-11-24T11:41:00.000Z count=
 	# more than the on-time panes: the early ones came through too
 	[ "$(wc -l < want3)" -gt "$(stream_agg -t ts --tumbling 10s --max-delay 5s -g status count all.jsonl | grep -vc '"window_start":"2030-')" ]
 }
+
+@test "cron through stream-trigger --retract: each pane's retraction, across runs too" {
+	T='watermark(early=count(50),late=count(1))'
+	pipeline() {
+		"$STREAMKIT_BIN/stream-window" -t ts --tumbling 10s --max-delay 5s --allowed-lateness 30s --state sw app.log |
+		    "$STREAMKIT_BIN/stream-trigger" --retract --state st "$T" |
+		    "$STREAMKIT_BIN/stream-agg" -g status count --state sa -O result
+	}
+	"$STREAMKIT_BIN/stream-window" -t ts --tumbling 10s --max-delay 5s --allowed-lateness 30s all.jsonl |
+	    "$STREAMKIT_BIN/stream-trigger" --retract "$T" | stream_agg -g status count |
+	    grep -v '"window_start":"2030-' > want3
+	grep -q '"retract":true' want3
+	cat chunk.0 > app.log
+	pipeline
+	cat chunk.1 chunk.2 >> app.log
+	pipeline
+	cat chunk.3 >> app.log
+	pipeline
+	cat chunk.4 >> app.log
+	pipeline
+	cmp want3 result
+	grep -q '^last ' sa
+}
+
+@test "cron with stream-agg --trigger --state: the panes of one run, sessions too" {
+	for W in "--tumbling 10s" "--session 3s --key status"; do
+		T='watermark(early=count(50),late=count(1))'
+		B="-t ts $W --max-delay 5s --allowed-lateness 30s --trigger $T --accumulate --pane-info -g status count"
+		stream_agg $B all.jsonl | grep -v '"window_start":"2030-' > want3
+		rm -f sa result
+		cat chunk.0 > app.log
+		stream_agg $B --state sa -O result app.log
+		cat chunk.1 chunk.2 >> app.log
+		stream_agg $B --state sa -O result app.log
+		cat chunk.3 chunk.4 >> app.log
+		stream_agg $B --state sa -O result app.log
+		grep -q '^pane ' sa
+		cmp want3 result || { echo "differ: $W"; false; }
+	done
+}

@@ -198,7 +198,7 @@ panes() {
 	[ "${stderr_lines[0]}" = "stream-agg: --retract does not go with session windows" ]
 	feed '' stream_agg -t t --tumbling 1m --trigger 'count(2)' --partial count
 	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with --partial or --state yet" ]
+	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with --partial: merge partial runs, then trigger" ]
 }
 
 @test "--retract: before each new pane, the one before it, marked, to subtract" {
