@@ -87,6 +87,17 @@ control(struct input *in, const struct reader *r, const char *line,
 		in->ledger->status = 1;
 		return;
 	}
+	if (p.kind == PUNCT_WATERMARK && !p.at_end) {
+		if (in->have_line_wm && p.t < in->line_wm) {
+			diag_at(r->name, r->lineno, "watermark goes back, "
+			    "from %lld to %lld: ignored", (long long)in->line_wm,
+			    (long long)p.t);
+			in->ledger->status = 1;
+			return;
+		}
+		in->line_wm = p.t;
+		in->have_line_wm = 1;
+	}
 	in->control(in->arg, &p, r->name, r->lineno, line, len);
 }
 

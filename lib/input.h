@@ -35,8 +35,9 @@ struct input {
 	void *arg;			/* for the callbacks */
 	/* input is about to block: as reader.h's wait */
 	int (*wait)(void *arg);
-	/* a well-formed control line, parsed (a malformed one is
-	 * reported and counted here, and goes no further) */
+	/* a well-formed control line, parsed (a malformed one, and a
+	 * watermark line that goes back, is reported and counted here, and
+	 * goes no further) */
 	void (*control)(void *arg, const struct punct *p, const char *file,
 	    uintmax_t lineno, const char *line, size_t len);
 	/* a CSV or TSV header line (may be NULL) */
@@ -53,6 +54,8 @@ struct input {
 					 * note_time */
 	uintmax_t bytes_before;		/* of the inputs done */
 	const struct reader *cur;
+	evtime line_wm;			/* the last watermark line's time */
+	int have_line_wm;
 };
 
 /* Zero the struct, as the tool then fills it in; progress asked or not. */

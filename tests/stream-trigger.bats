@@ -306,3 +306,14 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "stream-agg: <stdin>:2: bad control line: a fire line's key must be an array: '{\"_punct\":\"fire\",\"start\":1,\"end\":6,\"key\"'..." ]
 }
+
+@test "bad input: a watermark line that goes back is reported, and goes no further" {
+	run --separate-stderr bash -c "printf '{\"t\":1}\n{\"t\":30}\n' | stream_window -t t --tumbling 10s --time-output epoch | sed '2a {\"_punct\":\"watermark\",\"t\":20000000}\n{\"_punct\":\"watermark\",\"t\":1000}' | stream_trigger | stream_agg count"
+	[ "$status" -eq 0 ]	# the last stage's
+	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
+{"window_start":30,"window_end":40,"count":1}' ]
+	[ "$stderr" = "stream-trigger: <stdin>:4: watermark goes back, from 20000000 to 1000: ignored" ]
+	feed '{"_punct":"watermark","t":5}\n{"_punct":"watermark","t":4}\n' stream_agg count
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-agg: <stdin>:2: watermark goes back, from 5 to 4: ignored" ]
+}
