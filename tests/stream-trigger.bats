@@ -250,6 +250,7 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 }
 
 @test "sessions: a finished trigger drops what comes for its session; past the lateness, dropped too" {
+	cd "$BATS_TEST_TMPDIR"
 	# count(1) finishes at each session's first record: a's 3 and b's 5
 	# would merge into closed sessions; b's 9 starts one of its own; a's 11
 	# is past the lateness
@@ -316,4 +317,19 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	feed '{"_punct":"watermark","t":5}\n{"_punct":"watermark","t":4}\n' stream_agg count
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-agg: <stdin>:2: watermark goes back, from 5 to 4: ignored" ]
+}
+
+@test "stream-trigger.1's worked examples: each trigger's panes, as the page gives them" {
+	local page="$TOP/man/stream-trigger.1" n=0 T want
+	cd "$BATS_TEST_TMPDIR"
+	# the table: a trigger, then its panes, indented, one a line
+	sed -n '/^\.Ss Worked examples/,/^\.Ed/p' "$page" | sed -n '/^\.Bd/,/^\.Ed/p' | sed '1d;$d' |
+	    awk '/^[^ ]/ { t = $1; sub(/^[^ ]+ +/, "") } { sub(/^ +/, ""); print t "\t" $0 }' > table
+	for T in $(cut -f 1 table | uniq); do
+		want=$(awk -F '\t' -v t="$T" '$1 == t { print $2 }' table)
+		[ "$want" = "(none: no time passes)" ] && want=""
+		[ "$(panes "$T")" = "$want" ] || { echo "differ: $T"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 11 ]
 }
