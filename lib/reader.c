@@ -96,8 +96,10 @@ fill(struct reader *r)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
-	if (n == 0)
+	if (n == 0) {
 		r->eof = 1;
+		r->cut = sig_stopped();
+	}
 	r->end += (size_t)n;
 	return n > 0;
 }
@@ -125,7 +127,7 @@ find_eol(struct reader *r, size_t *nl)
 		}
 		if (r->eof) {
 			*nl = r->end;
-			if (r->hold_partial && !r->skipping)
+			if ((r->hold_partial || r->cut) && !r->skipping)
 				return 0;
 			return r->end > r->start || r->skipping;
 		}

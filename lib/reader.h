@@ -37,6 +37,8 @@ struct reader {
 	int owns_fd;
 	int hold_partial;	/* at end of input, keep back a last line
 				 * without "\n": a writer may be finishing it */
+	int cut;		/* a signal ended the input: a last line
+				 * without "\n" was cut, not read */
 	int (*wait)(void *arg);
 	void *wait_arg;
 };

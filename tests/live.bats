@@ -53,6 +53,20 @@ usr1_until() {
 	[ "$(tail -n 1 err)" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=2" ]
 }
 
+@test "SIGTERM in the middle of a line: the input ends at the last whole one" {
+	"$STREAMKIT_BIN/stream-agg" --stats -g k count < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"k":1}\n{"k":2}\n{"k":' >&"$fd"
+	usr1_until "$pid" err "read=2"
+	kill -TERM "$pid"
+	wait "$pid"		# 0: the cut line was not read, so not rejected
+	exec {fd}>&-
+	[ "$(cat out)" = '{"k":1,"count":1}
+{"k":2,"count":1}' ]
+	[ "$(tail -n 1 err)" = "stream-agg: stats read=2 aggregated=2 filtered=0 rejected=0 late=0 written=2" ]
+}
+
 @test "stream-agg with windows: SIGINT fires every open window" {
 	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --time-output epoch count < in > out 2> err &
 	pid=$!
