@@ -586,6 +586,36 @@ scan_object(struct scan *s, const char *p, const char *pfx, size_t plen,
 	}
 }
 
+/*
+ * The tail field, an integer that ends the line: ,"NAME":-123} with the
+ * name's bytes as they are.  Found, it is read from there, and the scan
+ * stops at the other fields (it still checks the whole line holds
+ * together); else the scan looks for it as for any field.
+ */
+static int
+tail_field(const char *line, size_t len, const struct field *f,
+    struct val *v)
+{
+	const char *e = line + len, *q = e - 1, *num;
+
+	if (len < f->len + 6 || *q != '}')
+		return 0;
+	while (q > line && q[-1] >= '0' && q[-1] <= '9')
+		q--;
+	if (q > line && q[-1] == '-')
+		q--;
+	num = q;
+	if (num == e - 1 || !json_number(num, e - 1) ||
+	    (size_t)(num - line) < f->len + 4 || num[-1] != ':' ||
+	    num[-2] != '"' || memcmp(num - 2 - f->len, f->name, f->len) != 0)
+		return 0;
+	q = num - 3 - f->len;
+	if (*q != '"' || (q[-1] != ',' && q[-1] != '{'))
+		return 0;
+	*v = (struct val){ num, (size_t)(e - 1 - num), VAL_NUM, ESC_NONE };
+	return 1;
+}
+
 int
 json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
@@ -596,6 +626,9 @@ json_parse(const char *line, size_t len, const struct fieldset *fs,
 
 	for (i = 0; i < fs->n; i++)
 		v[i] = (struct val){ "", 0, VAL_MISSING, ESC_NONE };
+	if (fs->tail > 0 && tail_field(line, len, &fs->f[fs->tail - 1],
+	    &v[fs->tail - 1]))
+		s.missing--;
 	p = skip_ws(line, s.e);
 	if (p == s.e || *p != '{') {
 		*err = "expected '{'";

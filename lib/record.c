@@ -121,6 +121,7 @@ fieldset_release(struct fieldset *fs)
 	fs->f = NULL;
 	fs->n = fs->cap = 0;
 	fs->lenmask = 0;
+	fs->tail = 0;
 }
 
 /* Numbers */

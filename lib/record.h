@@ -91,9 +91,13 @@ struct fieldset {
 	 * dotted prefix of one ("a" of "a.b"), is k bytes long: a key of
 	 * another length cannot match, whatever its bytes */
 	uint64_t lenmask;
+	/* the slot + 1 of a field that comes last when it is there (the
+	 * _t stream-window appends): JSON looks for it at the end first,
+	 * and there it wins over one before; 0 for none */
+	int tail;
 };
 
-#define FIELDSET_INIT { NULL, 0, 0, 0 }
+#define FIELDSET_INIT { NULL, 0, 0, 0, 0 }
 /* The slot of name, adding it if new: one name, one slot. */
 int fieldset_add(struct fieldset *fs, const char *name, size_t len);
 /* Add each field of "a,b,c", appending its name (copied; the caller

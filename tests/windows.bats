@@ -275,3 +275,9 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: rate takes no field: 'rate:x'" ]
 }
+
+@test "a record that holds a _t of its own: the one stream-window added counts downstream" {
+	feed '{"_t":5,"ts":"2026-11-24T10:00:05Z"}\n' bash -c '"$STREAMKIT_BIN/stream-window" -t ts --tumbling 1m --time-output epoch | "$STREAMKIT_BIN/stream-agg" count'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"window_start":1795514400,"window_end":1795514460,"count":1}' ]
+}

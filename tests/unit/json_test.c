@@ -380,6 +380,45 @@ test_formats(void)
 	CHECK_INT(fmt_detect("", 0), FMT_TEXT);
 }
 
+/* The tail field: "_t" as stream-window appends it, read from the end. */
+static int
+parse_tail(const char *line, const char *names)
+{
+	const char *err = NULL;
+
+	parse("{}", names);
+	fs.tail = 1;			/* the first name */
+	return json_parse(line, strlen(line), &fs, v, &err);
+}
+
+static void
+test_tail(void)
+{
+	CHECK_INT(parse_tail("{\"a\":1,\"_t\":1795514405000000}", "_t,a"),
+	    PARSE_OK);
+	CHECK_STR(text(0), "1795514405000000");
+	CHECK_STR(text(1), "1");
+	CHECK_INT(parse_tail("{\"_t\":-5}", "_t"), PARSE_OK);
+	CHECK_STR(text(0), "-5");
+	/* the last wins over one the record held before stream-window */
+	CHECK_INT(parse_tail("{\"_t\":1,\"b\":\"x\",\"_t\":2}", "_t"),
+	    PARSE_OK);
+	CHECK_STR(text(0), "2");
+	/* not at the end, not a key, nested, escaped: the scan finds it */
+	CHECK_INT(parse_tail("{\"_t\":3,\"b\":4}", "_t"), PARSE_OK);
+	CHECK_STR(text(0), "3");
+	CHECK_INT(parse_tail("{\"b\":{\"_t\":5}}", "_t"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
+	CHECK_INT(parse_tail("{\"\\u005ft\":6}", "_t"), PARSE_OK);
+	CHECK_STR(text(0), "6");
+	CHECK_INT(parse_tail("{\"_t\":7.5}", "_t"), PARSE_OK);
+	CHECK_STR(text(0), "7.5");
+	/* found at the end, the rest of the line is still checked */
+	CHECK_INT(parse_tail("{\"a\":\"open,\"_t\":8}", "_t"), PARSE_ERROR);
+	CHECK_INT(parse_tail("{\"a\":[1,\"_t\":8}", "_t"), PARSE_ERROR);
+	CHECK_INT(parse_tail("x\"_t\":8}", "_t"), PARSE_ERROR);
+}
+
 int
 main(void)
 {
@@ -390,6 +429,7 @@ main(void)
 	test_utf8();
 	test_escapes();
 	test_formats();
+	test_tail();
 	fieldset_release(&fs);
 	buf_release(&scratch);
 	return check_done("json");
