@@ -112,6 +112,25 @@ late(const struct record *rec)
 		flt.ledger.status = 1;
 }
 
+/*
+ * A record dropped as late still moves the watermark (a record for a
+ * closed session can be the newest yet), and the tools downstream never
+ * see it: a watermark line tells them, after the panes it fires.
+ */
+static void
+late_time(evtime t)
+{
+	struct punct p = { .kind = PUNCT_WATERMARK };
+
+	if (!watermark_observe(&wm, t))
+		return;
+	panes_watermark(&panes, wm.wm);
+	p.t = wm.wm;
+	buf_reset(&line_out);
+	punct_write(&line_out, &p);
+	out_write(&flt.out, line_out.data, line_out.len);
+}
+
 /* A session's key as fire lines give it: the JSON array of its texts. */
 static int
 session_key(const struct record *rec, const char **key, size_t *len,
@@ -163,6 +182,7 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	for (i = 0; i < n; i++)
 		if (panes_late(&panes, &assigned[i], key, keylen, wm.wm)) {
 			late(rec);
+			late_time(t);
 			return 0;
 		}
 	out_write(&flt.out, rec->line, rec->len);

@@ -328,7 +328,7 @@ dests_event_end(struct dests *d, int ticket)
 {
 	if (ticket || d->ev_takers != 1)
 		return;
-	if (d->ev_handler)
+	if (d->ev_handler && d->ev_handler->nmarks > 0)
 		d->ev_handler->sole[d->ev_handler->nmarks - 1] = 1;
 	else if (d->ev_file != NONE)
 		d->files[d->ev_file].nsole++;
@@ -689,6 +689,11 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len)
 	d->ev_file = NONE;
 	if (unsent(h) >= 64 * 1024)
 		pump(d, h);
+	if (h->nmarks == 0) {	/* it failed as we wrote: counted there */
+		d->ev_takers--;
+		d->ev_handler = NULL;
+		return DEST_FAILED;
+	}
 	return DEST_DELIVERED;
 }
 

@@ -19,6 +19,7 @@ struct pane_window {
 	size_t key;			/* the session key's id, or NOKEY */
 	struct pane_window *next;	/* the key's next session */
 	size_t at;			/* its place in the heap */
+	uint64_t first;			/* its first record's place */
 	struct trigger_node_state *ts;
 	struct trigger_pane pane;
 	uint64_t since, total;		/* records since the last pane, ever */
@@ -83,7 +84,7 @@ before(const struct panes *ps, const struct pane_window *a,
 		return a->w.end < b->w.end;
 	if (a->w.start != b->w.start)
 		return a->w.start < b->w.start;
-	return a->key + 1 < b->key + 1;	/* NOKEY first */
+	return a->first < b->first;	/* as stream-agg's sessions go */
 }
 
 static void
@@ -179,6 +180,7 @@ window_new(struct panes *ps, const struct window *w, size_t key)
 
 	p->w = *w;
 	p->key = key;
+	p->first = ps->records;
 	p->ts = xcalloc(trigger_state_size(ps->trig), sizeof *p->ts);
 	trigger_state_init(ps->trig, p->ts);
 	trigger_pane_init(&p->pane);
@@ -361,6 +363,8 @@ session_of(struct panes *ps, const struct window *w, size_t id, evtime wm)
 			if (p != into) {
 				into->since += p->since;
 				into->total += p->total;
+				if (p->first < into->first)
+					into->first = p->first;
 			}
 		}
 	ps->src[n] = ps->tmp + nodes;
@@ -394,6 +398,7 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 	else if ((p = find(ps, w)) == NULL)
 		p = window_new(ps, w, NOKEY);
 	now = now_for(ps, &p->w, wm);
+	ps->records++;
 	p->since++;
 	p->total++;
 	trigger_pane_element(&p->pane, &p->w, wm);
@@ -469,10 +474,11 @@ panes_save(const struct panes *ps, struct buf *b)
 	for (i = 0; i < ps->n; i++) {
 		const struct pane_window *p = ps->heap[i];
 
-		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d %d",
+		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d %d %llu",
 		    (long long)p->w.start, (long long)p->w.end, p->pane.next,
 		    (unsigned long long)p->since, (unsigned long long)p->total,
-		    p->end_seen, p->pane.nonearly, p->finished, p->pane.held);
+		    p->end_seen, p->pane.nonearly, p->finished, p->pane.held,
+		    (unsigned long long)p->first);
 		for (k = 0; k < nodes; k++)
 			buf_addf(b, " %lld:%lld:%d:%d:%zu",
 			    (long long)p->ts[k].count,
@@ -494,14 +500,14 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 	struct pane_window *p;
 	struct window w;
 	long long a, b, cnt, dl;
-	unsigned long long since, total;
+	unsigned long long since, total, first;
 	size_t k, nodes = trigger_state_size(ps->trig), cur, id = NOKEY;
 	long pane;
 	int end_seen, nonearly, finished, held, done, on, used, rc = -1;
 
-	if (sscanf(text, "%lld %lld %ld %llu %llu %d %d %d %d%n", &a, &b,
+	if (sscanf(text, "%lld %lld %ld %llu %llu %d %d %d %d %llu%n", &a, &b,
 	    &pane, &since, &total, &end_seen, &nonearly, &finished, &held,
-	    &used) != 9 || b <= a || pane < 0)
+	    &first, &used) != 10 || b <= a || pane < 0)
 		goto out;
 	w.start = a;
 	w.end = b;
@@ -510,9 +516,15 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 		key += 5;
 		id = key_id(ps, key, strlen(key));
 	}
-	if (id == NOKEY ? find(ps, &w) != NULL : 0)
+	if (id == NOKEY && find(ps, &w) != NULL)
 		goto out;		/* a window twice */
+	for (p = id == NOKEY ? NULL : ps->heads[id]; p; p = p->next)
+		if (overlaps(&p->w, &w))
+			goto out;	/* sessions of a key never overlap */
 	p = window_new(ps, &w, id);
+	p->first = first;
+	if (first >= ps->records)
+		ps->records = first + 1;
 	p->pane.next = pane;
 	p->pane.nonearly = nonearly != 0;
 	p->pane.held = held != 0;

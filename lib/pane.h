@@ -45,6 +45,7 @@ struct panes {
 	const struct trigger_node_state **src;
 	const struct trigger_pane **psrc;
 	size_t ncap;
+	uint64_t records;		/* records so far, to order ties */
 	/* a pane fires: p->kind is PUNCT_FIRE, with its window, key and
 	 * facts (the key points into the panes) */
 	void (*fire)(void *arg, const struct punct *p);

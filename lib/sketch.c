@@ -389,6 +389,7 @@ qindex(double m)
 void
 qsketch_add(struct qsketch *s, double x)
 {
+	x += 0.0;	/* -0 is 0: which came first must not show */
 	if (qsketch_count(s) == 0 || x < s->min)
 		s->min = x;
 	if (qsketch_count(s) == 0 || x > s->max)
@@ -623,7 +624,7 @@ qsketch_read(const char *p, size_t n)
 	if (exact) {
 		if (expect(&sc, '[') && !accept(&sc, ']')) {
 			do
-				add_value(s, get_double(&sc));
+				add_value(s, get_double(&sc) + 0.0);
 			while (!sc.bad && accept(&sc, ','));
 			expect(&sc, ']');
 		}
@@ -636,8 +637,8 @@ qsketch_read(const char *p, size_t n)
 	} else
 		sc.bad = 1;
 	expect(&sc, '}');
-	s->min = min;
-	s->max = max;
+	s->min = min + 0.0;
+	s->max = max + 0.0;
 	if (!scan_end(&sc) || qsketch_count(s) != count || min > max) {
 		qsketch_free(s);
 		return NULL;

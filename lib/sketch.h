@@ -26,8 +26,9 @@
 /*
  * Quantiles.  A value is kept in the bin (gamma^(i-1), gamma^i] of its
  * magnitude, gamma = (1 + alpha) / (1 - alpha), and a bin stands for the
- * value within alpha of all it holds; the answer, rounded to six
- * significant digits, is within 1% of the exact quantile (relative).  At
+ * value within alpha of all it holds; the value at each rank, and so the
+ * answer interpolated between two ranks of one sign, rounded to six
+ * significant digits, is within 1% of the exact one (relative).  At
  * most QSKETCH_BINS bins per sign: when the magnitudes span more than
  * gamma^QSKETCH_BINS (2.1e8), the smallest fold into the lowest kept bin,
  * and only quantiles below that lose the bound.  With exact set, every

@@ -389,6 +389,8 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 		if ((rc = aggtab_add(&s->sess[into].tab, rec, seq, why,
 		    whylen)) != AGG_OK)
 			session_free(s, into);
+		else		/* not empty now: due at its end */
+			heap_fix(s, s->sess[into].hpos);
 		return rc;
 	}
 	hit = s->hit;

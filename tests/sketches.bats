@@ -166,3 +166,13 @@ field() {
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"x_p99":1.99,"x_top":[{"value":1,"count":1},{"value":2,"count":1}]}' ]
 }
+
+@test "quantile state: -0 and 0 are one value, whichever comes first" {
+	a=$(printf '{"x":0}\n{"x":-0.0}\n' | stream_agg --partial median:x)
+	b=$(printf '{"x":-0.0}\n{"x":0}\n' | stream_agg --partial median:x)
+	[ "$a" = "$b" ]
+	a=$(printf '{"x":0}\n{"x":-0.0}\n' | stream_agg --exact --partial median:x)
+	b=$(printf '{"x":-0.0}\n{"x":0}\n' | stream_agg --exact --partial median:x)
+	[ "$a" = "$b" ]
+	[[ "$a" == *'"values":[0,0]'* ]]
+}

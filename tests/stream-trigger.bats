@@ -333,3 +333,33 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	done
 	[ "$n" -eq 11 ]
 }
+
+@test "sessions: a late record's time moves the watermark downstream too, by a watermark line" {
+	# 37 is late (its session closed under count(1)), and 39 had made
+	# a's [36,39) expire: both ways agree on 37's own session
+	in='{"t":38,"k":"b"}\n{"t":36,"k":"a"}\n{"t":39,"k":"b"}\n{"t":37,"k":"a"}\n{"t":38,"k":"a"}\n'
+	a=$(printf "$in" | stream_agg -t t --session 3s --key k --time-output epoch --trigger 'count(1)' -g k count 2>/dev/null || true)
+	run --separate-stderr bash -c "printf '$in' | stream_window -t t --session 3s --key k --time-output epoch | stream_trigger 'count(1)'"
+	[[ "$output" == *'{"_punct":"watermark","t":39000000}'* ]]
+	b=$(printf "$in" | stream_window -t t --session 3s --key k --time-output epoch | stream_trigger 'count(1)' 2>/dev/null | stream_agg -g k count)
+	[ "$a" = "$b" ]
+	[ "$a" = '{"window_start":38,"window_end":41,"k":"b","count":1}
+{"window_start":36,"window_end":39,"k":"a","count":1}
+{"window_start":37,"window_end":40,"k":"a","count":1}' ]
+}
+
+@test "sessions: the default trigger and stream-agg alone: the same windows, in the same order" {
+	in='{"t":1,"k":"a"}\n{"t":10,"k":"b"}\n{"t":20,"k":"b"}\n{"t":20,"k":"a"}\n{"t":125,"k":"c"}\n{"t":118,"k":"b"}\n{"t":120,"k":"b"}\n'
+	a=$(printf "$in" | stream_agg -t t --session 3s --key k --allowed-lateness 8s --time-output epoch -g k count 2>/dev/null || true)
+	b=$(printf "$in" | stream_window -t t --session 3s --key k --allowed-lateness 8s --time-output epoch | stream_trigger 2>/dev/null | stream_agg -g k count)
+	[ "$a" = "$b" ]
+	# 118 opens a session behind the watermark: a late pane at once,
+	# and 120 merges into it for another
+	[ "$a" = '{"window_start":1,"window_end":4,"k":"a","count":1}
+{"window_start":10,"window_end":13,"k":"b","count":1}
+{"window_start":20,"window_end":23,"k":"b","count":1}
+{"window_start":20,"window_end":23,"k":"a","count":1}
+{"window_start":118,"window_end":121,"k":"b","count":1}
+{"window_start":118,"window_end":123,"k":"b","count":1}
+{"window_start":125,"window_end":128,"k":"c","count":1}' ]
+}
