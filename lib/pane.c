@@ -216,6 +216,8 @@ window_free(struct panes *ps, struct pane_window *p)
 		for (q = &ps->heads[p->key]; *q != p; q = &(*q)->next)
 			;
 		*q = p->next;
+		if (ps->heads[p->key] == NULL)
+			ps->idlekeys++;
 	}
 	free(p->ts);
 	free(p);
@@ -232,6 +234,42 @@ find(const struct panes *ps, const struct window *w)
 	return p;
 }
 
+/*
+ * Forget the session keys that have no window any more, once they are
+ * most of the table, as lib/winstate does; ids change, so this runs only
+ * where none is held (before a record is counted).
+ */
+static void
+compact_keys(struct panes *ps)
+{
+	struct pane_window **heads, *p;
+	struct keytab keep;
+	size_t cap = 0, id, nid;
+	int added;
+
+	if (ps->idlekeys < 4096 || 2 * ps->idlekeys < ps->keys.n)
+		return;
+	keytab_init(&keep);
+	heads = xgrowarray(NULL, &cap, ps->keys.n - ps->idlekeys + 1,
+	    sizeof *heads);
+	for (id = 0; id < ps->keys.n; id++) {
+		const struct keytab_key *k = &ps->keys.keys[id];
+
+		if (ps->heads[id] == NULL)
+			continue;
+		nid = keytab_intern(&keep, k->p, k->n, k->h, &added);
+		heads[nid] = ps->heads[id];
+		for (p = heads[nid]; p; p = p->next)
+			p->key = nid;
+	}
+	keytab_release(&ps->keys);
+	ps->keys = keep;
+	free(ps->heads);
+	ps->heads = heads;
+	ps->headcap = cap;
+	ps->idlekeys = 0;
+}
+
 /* The id of a session key, added when new. */
 static size_t
 key_id(struct panes *ps, const char *key, size_t len)
@@ -244,7 +282,8 @@ key_id(struct panes *ps, const char *key, size_t len)
 		ps->heads = xgrowarray(ps->heads, &ps->headcap, id + 1,
 		    sizeof *ps->heads);
 		ps->heads[id] = NULL;
-	}
+	} else if (ps->heads[id] == NULL && ps->idlekeys > 0)
+		ps->idlekeys--;		/* one that comes back */
 	return id;
 }
 
@@ -393,8 +432,10 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 	struct pane_window *p;
 	struct trigger_now now;
 
-	if (key != NULL)
+	if (key != NULL) {
+		compact_keys(ps);
 		p = session_of(ps, w, key_id(ps, key, keylen), wm);
+	}
 	else if ((p = find(ps, w)) == NULL)
 		p = window_new(ps, w, NOKEY);
 	now = now_for(ps, &p->w, wm);

@@ -40,7 +40,7 @@ struct panes {
 	size_t mask, nslots;
 	struct keytab keys;		/* session keys */
 	struct pane_window **heads;	/* by key id: its sessions */
-	size_t headcap;
+	size_t headcap, idlekeys;	/* idle: keys without a window now */
 	struct trigger_node_state *tmp;	/* merging: the result, a fresh one */
 	const struct trigger_node_state **src;
 	const struct trigger_pane **psrc;

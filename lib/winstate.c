@@ -343,6 +343,8 @@ session_free(struct winstate *s, size_t idx)
 	while (*p != idx)
 		p = &s->sess[*p].next;
 	*p = x->next;
+	if (s->heads[x->key] == NONE)
+		s->idlekeys++;
 	heap_remove(s, idx);
 	aggtab_release(&x->tab);
 	x->live = 0;
@@ -590,6 +592,42 @@ winstate_slice_table(struct winstate *s, const struct window *w)
 	return table_of(s, &s->slices, &s->nslices, &s->slicecap, w, 1);
 }
 
+/*
+ * Forget the keys that have no session any more, once they are most of
+ * the table: a stream that runs for weeks sees many keys come and go.
+ * Ids change; nothing holds one across a record.
+ */
+static void
+compact_keys(struct winstate *s)
+{
+	struct keytab keep;
+	size_t *heads, cap = 0, id, nid, i;
+	int added;
+
+	if (s->idlekeys < 4096 || 2 * s->idlekeys < s->sesskeys.n)
+		return;
+	keytab_init(&keep);
+	heads = xgrowarray(NULL, &cap, s->sesskeys.n - s->idlekeys + 1,
+	    sizeof *heads);
+	for (id = 0; id < s->sesskeys.n; id++) {
+		const struct keytab_key *k = &s->sesskeys.keys[id];
+
+		if (s->heads[id] == NONE)
+			continue;
+		nid = keytab_intern(&keep, k->p, k->n, k->h, &added);
+		heads[nid] = s->heads[id];
+		for (i = heads[nid]; i != NONE; i = s->sess[i].next)
+			s->sess[i].key = nid;
+	}
+	keytab_release(&s->sesskeys);
+	s->sesskeys = keep;
+	free(s->heads);
+	s->heads = heads;
+	s->headcap = cap;
+	s->nheads = keep.n;
+	s->idlekeys = 0;
+}
+
 /* The session key of rec: its index into heads, added when new. */
 static int
 session_key(struct winstate *s, const struct record *rec, size_t *id,
@@ -602,6 +640,7 @@ session_key(struct winstate *s, const struct record *rec, size_t *id,
 	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
 	    &s->scratch, &key, &keylen, why, whylen) < 0)
 		return -1;
+	compact_keys(s);
 	*id = keytab_intern(&s->sesskeys, key, keylen, hash_bytes(key, keylen),
 	    &added);
 	if (added) {
@@ -609,7 +648,8 @@ session_key(struct winstate *s, const struct record *rec, size_t *id,
 		    sizeof *s->heads);
 		s->heads[*id] = NONE;
 		s->nheads = *id + 1;
-	}
+	} else if (s->heads[*id] == NONE && s->idlekeys > 0)
+		s->idlekeys--;		/* one that comes back */
 	return 0;
 }
 

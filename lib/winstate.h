@@ -62,6 +62,7 @@ struct winstate {
 	struct keytab sesskeys;		/* session key -> index into heads */
 	size_t *heads;			/* each key's first session, or -1 */
 	size_t nheads, headcap;
+	size_t idlekeys;		/* keys without a session now */
 	struct session *sess;		/* the sessions, live or free */
 	size_t nsess, sesscap, freesess;
 	size_t *heap;			/* live sessions, soonest due first */

@@ -363,3 +363,16 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 {"window_start":118,"window_end":123,"k":"b","count":1}
 {"window_start":125,"window_end":128,"k":"c","count":1}' ]
 }
+
+@test "sessions: keys that come and go are forgotten, and the windows stay the same" {
+	cd "$BATS_TEST_TMPDIR"
+	# 7,000 keys, each back every 7,000 s, long after its session expired:
+	# the tables of keys are rebuilt several times on the way
+	seq 1 30000 | awk '{ printf "{\"t\":%d,\"k\":\"k%d\"}\n", $1, $1 % 7000 }' > keys.jsonl
+	stream_agg -t t --session 2s --key k --time-output epoch -g k count keys.jsonl > a
+	[ "$(wc -l < a)" -eq 30000 ]
+	stream_window -t t --session 2s --key k --time-output epoch keys.jsonl | stream_trigger | stream_agg -g k count > b
+	stream_agg -t t --session 2s --key k --time-output epoch --trigger 'repeat(watermark)' -g k count keys.jsonl > c
+	cmp a b
+	cmp a c
+}
