@@ -156,3 +156,22 @@ keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 	t->slots[slot] = (h >> 32 << 32) | (uint64_t)(id + 1);
 	return id;
 }
+
+void
+keytab_filter(struct keytab *t, int (*keep)(void *arg, size_t id),
+    void (*moved)(void *arg, size_t from, size_t to), void *arg)
+{
+	struct keytab kept;
+	size_t id, to;
+	int added;
+
+	keytab_init(&kept);
+	for (id = 0; id < t->n; id++)
+		if (keep(arg, id)) {
+			to = keytab_intern(&kept, t->keys[id].p, t->keys[id].n,
+			    t->keys[id].h, &added);
+			moved(arg, id, to);
+		}
+	keytab_release(t);
+	*t = kept;
+}

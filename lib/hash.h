@@ -41,5 +41,13 @@ size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 /* The id of key, or (size_t)-1 when absent. */
 size_t keytab_find(const struct keytab *t, const void *key, size_t n,
     uint64_t h);
+/*
+ * Keep only the keys whose ids keep(arg, id) says 1 to, renumbered from
+ * 0 in their order, moved(arg, old, new) told of each (new <= old, in
+ * increasing order): for tables whose keys come and go.  Pointers to the
+ * keys' bytes do not survive it.
+ */
+void keytab_filter(struct keytab *t, int (*keep)(void *arg, size_t id),
+    void (*moved)(void *arg, size_t from, size_t to), void *arg);
 
 #endif

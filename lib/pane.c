@@ -239,34 +239,29 @@ find(const struct panes *ps, const struct window *w)
  * most of the table, as lib/winstate does; ids change, so this runs only
  * where none is held (before a record is counted).
  */
+static int
+key_live(void *arg, size_t id)
+{
+	return ((struct panes *)arg)->heads[id] != NULL;
+}
+
+static void
+key_moved(void *arg, size_t from, size_t to)
+{
+	struct panes *ps = arg;
+	struct pane_window *p;
+
+	ps->heads[to] = ps->heads[from];
+	for (p = ps->heads[to]; p; p = p->next)
+		p->key = to;
+}
+
 static void
 compact_keys(struct panes *ps)
 {
-	struct pane_window **heads, *p;
-	struct keytab keep;
-	size_t cap = 0, id, nid;
-	int added;
-
 	if (ps->idlekeys < 4096 || 2 * ps->idlekeys < ps->keys.n)
 		return;
-	keytab_init(&keep);
-	heads = xgrowarray(NULL, &cap, ps->keys.n - ps->idlekeys + 1,
-	    sizeof *heads);
-	for (id = 0; id < ps->keys.n; id++) {
-		const struct keytab_key *k = &ps->keys.keys[id];
-
-		if (ps->heads[id] == NULL)
-			continue;
-		nid = keytab_intern(&keep, k->p, k->n, k->h, &added);
-		heads[nid] = ps->heads[id];
-		for (p = heads[nid]; p; p = p->next)
-			p->key = nid;
-	}
-	keytab_release(&ps->keys);
-	ps->keys = keep;
-	free(ps->heads);
-	ps->heads = heads;
-	ps->headcap = cap;
+	keytab_filter(&ps->keys, key_live, key_moved, ps);
 	ps->idlekeys = 0;
 }
 

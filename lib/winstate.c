@@ -597,34 +597,30 @@ winstate_slice_table(struct winstate *s, const struct window *w)
  * the table: a stream that runs for weeks sees many keys come and go.
  * Ids change; nothing holds one across a record.
  */
+static int
+key_live(void *arg, size_t id)
+{
+	return ((struct winstate *)arg)->heads[id] != NONE;
+}
+
+static void
+key_moved(void *arg, size_t from, size_t to)
+{
+	struct winstate *s = arg;
+	size_t i;
+
+	s->heads[to] = s->heads[from];
+	for (i = s->heads[to]; i != NONE; i = s->sess[i].next)
+		s->sess[i].key = to;
+}
+
 static void
 compact_keys(struct winstate *s)
 {
-	struct keytab keep;
-	size_t *heads, cap = 0, id, nid, i;
-	int added;
-
 	if (s->idlekeys < 4096 || 2 * s->idlekeys < s->sesskeys.n)
 		return;
-	keytab_init(&keep);
-	heads = xgrowarray(NULL, &cap, s->sesskeys.n - s->idlekeys + 1,
-	    sizeof *heads);
-	for (id = 0; id < s->sesskeys.n; id++) {
-		const struct keytab_key *k = &s->sesskeys.keys[id];
-
-		if (s->heads[id] == NONE)
-			continue;
-		nid = keytab_intern(&keep, k->p, k->n, k->h, &added);
-		heads[nid] = s->heads[id];
-		for (i = heads[nid]; i != NONE; i = s->sess[i].next)
-			s->sess[i].key = nid;
-	}
-	keytab_release(&s->sesskeys);
-	s->sesskeys = keep;
-	free(s->heads);
-	s->heads = heads;
-	s->headcap = cap;
-	s->nheads = keep.n;
+	keytab_filter(&s->sesskeys, key_live, key_moved, s);
+	s->nheads = s->sesskeys.n;
 	s->idlekeys = 0;
 }
 
