@@ -224,6 +224,35 @@ emit_window(void *arg, const struct window *w, struct aggtab *t)
  * window, in the stream's mode (discarding clears the window, the final
  * pane frees it).  A window no record reached has no pane to write.
  */
+/*
+ * --retract for sessions: before the pane, the panes written for the
+ * session and for those it merged since, each with its bounds then (the
+ * Dataflow model's retractions of merged windows); the pane is the one
+ * the next retracts.
+ */
+static void
+session_pane(const struct punct *p, const struct window *w,
+    struct aggtab *t, const char *key, size_t keylen)
+{
+	struct open_window *last;
+	size_t n, i;
+
+	last = winstate_session_last(&ws, key, keylen, w, &n);
+	retracting = 1;
+	for (i = 0; i < n; i++)
+		if (aggtab_count(&last[i].tab) > 0)
+			emit_window(NULL, &last[i].w, &last[i].tab);
+	retracting = 0;
+	pane = p;
+	emit_window(NULL, w, t);
+	pane = NULL;
+	if (p->final)
+		winstate_session_find(&ws, key, keylen, w, 1);
+	else
+		winstate_session_set_last(&ws, key, keylen, w, t);
+	out_flush(&flt.out);
+}
+
 /* The session key of a fire line, as winstate keeps it; NULL when the
  * line has none, or none that this stream's key reads. */
 static const char *
@@ -256,6 +285,10 @@ fire_line(const struct punct *p)
 		t = winstate_find(&ws, &w);
 	if (t == NULL)
 		return;
+	if (st.retract && key) {
+		session_pane(p, &w, t, key, keylen);
+		return;
+	}
 	if (st.retract && (prev = winstate_find(&prevs, &w)) != NULL &&
 	    aggtab_count(prev) > 0) {
 		retracting = 1;
@@ -694,6 +727,9 @@ start_windows(void)
 		    ws.nkey, &merged_windows, st.allowed_lateness);
 	if (st.win.kind == WINDOW_SESSION)
 		session_keys();
+	if (st.win.kind == WINDOW_SESSION && st.retract && flt.state_path)
+		diag_fatal(2, "--retract with session windows does not go "
+		    "with --state yet");
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
@@ -1085,8 +1121,9 @@ set_up_trigger(void)
 		    "partial runs, then trigger");
 		usage(2);
 	}
-	if (st.win.kind == WINDOW_SESSION && retract) {
-		diag_warn("--retract does not go with session windows");
+	if (st.win.kind == WINDOW_SESSION && retract && flt.state_path) {
+		diag_warn("--retract with session windows does not go with "
+		    "--state yet");
 		usage(2);
 	}
 	if (st.win.kind == WINDOW_SESSION)

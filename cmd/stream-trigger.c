@@ -268,9 +268,6 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 			diag_fatal(1, "%s:%ju: session windows without a key: "
 			    "stream-trigger merges sessions per key "
 			    "(stream-window --key)", file, lineno);
-		if (retract)
-			diag_fatal(2, "--retract does not go with session "
-			    "windows");
 		if (fieldset_add_list((struct fieldset *)inp.fs, st.key,
 		    &keynames, &keyslots, &nkey) < 0)
 			diag_fatal(1, "%s:%ju: bad session key '%s'", file,

@@ -13,6 +13,9 @@
 struct session {
 	struct window w;
 	struct aggtab tab;
+	struct open_window *last;	/* --retract: panes written for it and
+					 * the sessions it merged, to retract */
+	size_t nlast;
 	uint64_t first;		/* sequence of its first record */
 	size_t key;		/* index into heads */
 	size_t next;		/* the key's next session, or the free list */
@@ -98,8 +101,10 @@ winstate_release(struct winstate *s)
 	release_windows(s->open, s->n);
 	release_windows(s->slices, s->nslices);
 	for (i = 0; i < s->nsess; i++)
-		if (s->sess[i].live)
+		if (s->sess[i].live) {
 			aggtab_release(&s->sess[i].tab);
+			release_windows(s->sess[i].last, s->sess[i].nlast);
+		}
 	free(s->sess);
 	free(s->heads);
 	free(s->heap);
@@ -322,6 +327,8 @@ session_new(struct winstate *s, size_t key, const struct window *w,
 	x->first = seq;
 	x->key = key;
 	x->live = 1;
+	x->last = NULL;
+	x->nlast = 0;
 	aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot, s->keyname,
 	    s->nkey);
 	x->tab.max_groups = s->max_groups;
@@ -347,9 +354,27 @@ session_free(struct winstate *s, size_t idx)
 		s->idlekeys++;
 	heap_remove(s, idx);
 	aggtab_release(&x->tab);
+	release_windows(x->last, x->nlast);
+	x->last = NULL;
+	x->nlast = 0;
 	x->live = 0;
 	x->next = s->freesess;
 	s->freesess = idx;
+}
+
+/* The panes x was to retract go to into, which merged it. */
+static void
+take_last(struct session *into, struct session *x)
+{
+	if (x->nlast == 0)
+		return;
+	into->last = xrealloc(into->last, (into->nlast + x->nlast) *
+	    sizeof *into->last);
+	memcpy(into->last + into->nlast, x->last, x->nlast * sizeof *x->last);
+	into->nlast += x->nlast;
+	free(x->last);
+	x->last = NULL;
+	x->nlast = 0;
 }
 
 static int
@@ -428,8 +453,10 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 		free(order);
 	}
 	for (i = 0; i < nhit; i++)
-		if (hit[i] != into)
+		if (hit[i] != into) {
+			take_last(&s->sess[into], &s->sess[hit[i]]);
 			session_free(s, hit[i]);
+		}
 	s->sess[into].w = u;
 	if ((rc = aggtab_add(&s->sess[into].tab, rec, seq, why, whylen)) !=
 	    AGG_OK)
@@ -565,18 +592,27 @@ winstate_expire(struct winstate *s, evtime wm)
 		session_free(s, s->heap[0]);
 }
 
-struct aggtab *
-winstate_session_find(struct winstate *s, const char *key, size_t len,
-    const struct window *w, int remove)
+static size_t
+session_at(const struct winstate *s, const char *key, size_t len,
+    const struct window *w)
 {
 	size_t id = keytab_find(&s->sesskeys, key, len, hash_bytes(key, len)),
 	    i;
 
 	if (id == (size_t)-1)
-		return NULL;
+		return NONE;
 	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
 		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
 			break;
+	return i;
+}
+
+struct aggtab *
+winstate_session_find(struct winstate *s, const char *key, size_t len,
+    const struct window *w, int remove)
+{
+	size_t i = session_at(s, key, len, w);
+
 	if (i == NONE)
 		return NULL;
 	if (remove) {
@@ -584,6 +620,35 @@ winstate_session_find(struct winstate *s, const char *key, size_t len,
 		return NULL;
 	}
 	return &s->sess[i].tab;
+}
+
+struct open_window *
+winstate_session_last(struct winstate *s, const char *key, size_t len,
+    const struct window *w, size_t *n)
+{
+	size_t i = session_at(s, key, len, w);
+
+	*n = i == NONE ? 0 : s->sess[i].nlast;
+	return i == NONE ? NULL : s->sess[i].last;
+}
+
+void
+winstate_session_set_last(struct winstate *s, const char *key, size_t len,
+    const struct window *w, const struct aggtab *pane)
+{
+	size_t i = session_at(s, key, len, w);
+	struct session *x;
+
+	if (i == NONE)
+		return;
+	x = &s->sess[i];
+	release_windows(x->last, x->nlast);
+	x->last = xcalloc(1, sizeof *x->last);
+	x->nlast = 1;
+	x->last[0].w = *w;
+	aggtab_init(&x->last[0].tab, s->spec, s->nspec, s->keyslot,
+	    s->keyname, s->nkey);
+	aggtab_merge(&x->last[0].tab, pane);
 }
 
 struct aggtab *

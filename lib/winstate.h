@@ -110,6 +110,16 @@ void winstate_expire(struct winstate *s, evtime wm);
  * or NULL; with remove, the session is forgotten (and NULL returned). */
 struct aggtab *winstate_session_find(struct winstate *s, const char *key,
     size_t len, const struct window *w, int remove);
+/*
+ * --retract: the panes written for that session and the sessions it
+ * merged since, each with the bounds it had, to retract before its next
+ * pane (*n of them); winstate_session_set_last makes pane (copied) the
+ * one to retract next.
+ */
+struct open_window *winstate_session_last(struct winstate *s,
+    const char *key, size_t len, const struct window *w, size_t *n);
+void winstate_session_set_last(struct winstate *s, const char *key,
+    size_t len, const struct window *w, const struct aggtab *pane);
 
 /*
  * Saving and restoring open state (--state): winstate_each calls fn for
