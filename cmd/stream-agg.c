@@ -67,6 +67,7 @@ static uint64_t part_base;		/* --part N: N << PART_SHIFT */
 #define PART_SHIFT 40			/* records per part: 2^40 */
 #define PART_MAX ((UINT64_C(1) << (64 - PART_SHIFT)) - 1)
 static int first_slot, mstart_slot, mend_slot;	/* --merge, --state */
+static int sstart_slot, send_slot;	/* --state: a retraction's session */
 static uint64_t seq_base;		/* records of the runs before */
 static int64_t emit_every;		/* microseconds, 0: off */
 static struct monotime next_emit;
@@ -535,10 +536,23 @@ restore_config(void)
 	seq_base = v;
 }
 
-/* The kinds of saved tables: winstate's, and --retract's last panes. */
-enum { LAST_PANE = WS_SESSION + 1 };
+/* The kinds of saved tables: winstate's, and --retract's last panes (of
+ * sessions, with the session that will retract them). */
+enum { LAST_PANE = WS_SESSION + 1, LAST_SESSION_PANE };
 static const char *const kind_words[] = { "window", "slice", "session",
-    "last" };
+    "last", "slast" };
+
+/* The window bounds of fields a and b of rec, microseconds. */
+static void
+bounds_of(const struct record *rec, int a, int b, struct window *w)
+{
+	const struct val *x = &rec->v[a], *y = &rec->v[b];
+	int isint;
+
+	if (num_parse(x->p, x->n, NULL, &isint, &w->start) < 0 || !isint ||
+	    num_parse(y->p, y->n, NULL, &isint, &w->end) < 0 || !isint)
+		bad_state("a window without bounds");
+}
 
 /* Fold one saved partial line into the table of its kind. */
 static void
@@ -546,7 +560,7 @@ restore_line(int kind, const char *line, size_t len, struct record *rec)
 {
 	const char *err, *sep = memchr(line, '\t', len);
 	struct aggtab *t = &tab;
-	struct window w = { 0, 0 };
+	struct window w = { 0, 0 }, sw;
 	char why[256];
 	uint64_t first = 0;
 	int64_t i;
@@ -561,13 +575,7 @@ restore_line(int kind, const char *line, size_t len, struct record *rec)
 	if (json_parse(line, len, &fields, rec->v, &err) != PARSE_OK)
 		bad_state(err);
 	if (kind != -1) {
-		const struct val *a = &rec->v[mstart_slot];
-		const struct val *b = &rec->v[mend_slot];
-
-		if (num_parse(a->p, a->n, NULL, &isint, &w.start) < 0 ||
-		    !isint || num_parse(b->p, b->n, NULL, &isint, &w.end) < 0 ||
-		    !isint)
-			bad_state("a window without bounds");
+		bounds_of(rec, mstart_slot, mend_slot, &w);
 		if (num_parse(rec->v[first_slot].p, rec->v[first_slot].n, NULL,
 		    &isint, &i) == 0 && isint && i >= 0)
 			first = (uint64_t)i;
@@ -586,6 +594,12 @@ restore_line(int kind, const char *line, size_t len, struct record *rec)
 		break;
 	case LAST_PANE:
 		t = winstate_table(&prevs, &w);
+		break;
+	case LAST_SESSION_PANE:
+		bounds_of(rec, sstart_slot, send_slot, &sw);
+		if ((t = winstate_session_last_table(&ws, rec, &sw, &w, first,
+		    why, sizeof why)) == NULL)
+			bad_state(why);
 		break;
 	}
 	if (aggtab_merge_partial(t, rec, first_slot, why, sizeof why) != AGG_OK)
@@ -646,8 +660,10 @@ restore_windows(void)
 	restore_tables(WS_WINDOW);
 	restore_tables(WS_SLICE);
 	restore_tables(WS_SESSION);
-	if (st.retract)
+	if (st.retract) {
 		restore_tables(LAST_PANE);
+		restore_tables(LAST_SESSION_PANE);
+	}
 	if (trig)
 		restore_panes();
 }
@@ -673,6 +689,24 @@ save_last_pane(void *arg, int kind, const struct window *w, struct aggtab *t)
 	save_table(arg, LAST_PANE, w, t);
 }
 
+/* And of sessions: each with the session that will retract it. */
+static void
+save_session_pane(void *arg, const struct window *sw, const struct window *w,
+    struct aggtab *t)
+{
+	char start[INT_FORMAT_MAX], end[INT_FORMAT_MAX];
+	char sstart[INT_FORMAT_MAX], send[INT_FORMAT_MAX];
+	struct addfield pre[4] = {
+		{ st.start_field, start, int_format(w->start, start), OV_NUM },
+		{ st.end_field, end, int_format(w->end, end), OV_NUM },
+		{ "_session_start", sstart, int_format(sw->start, sstart),
+		    OV_NUM },
+		{ "_session_end", send, int_format(sw->end, send), OV_NUM }
+	};
+
+	aggtab_partial_buf(t, arg, "slast ", pre, 4);
+}
+
 /* The state that goes with the output so far (state_commit). */
 static void
 save_state(void)
@@ -690,8 +724,10 @@ save_state(void)
 		    (long long)wm.max_seen, (long long)wm.wm,
 		    (long long)ws.fired_end);
 		winstate_each(&ws, save_table, b);
-		if (st.retract)
+		if (st.retract) {
 			winstate_each(&prevs, save_last_pane, b);
+			winstate_each_last(&ws, save_session_pane, b);
+		}
 		if (trig)
 			panes_save(&panes, b);
 	} else
@@ -708,6 +744,8 @@ state_fields(void)
 	mstart_slot = fieldset_add(&fields, st.start_field,
 	    strlen(st.start_field));
 	mend_slot = fieldset_add(&fields, st.end_field, strlen(st.end_field));
+	sstart_slot = fieldset_add(&fields, "_session_start", 14);
+	send_slot = fieldset_add(&fields, "_session_end", 12);
 }
 
 /* Windows are on: from options, or from the input's strategy line. */
@@ -727,9 +765,6 @@ start_windows(void)
 		    ws.nkey, &merged_windows, st.allowed_lateness);
 	if (st.win.kind == WINDOW_SESSION)
 		session_keys();
-	if (st.win.kind == WINDOW_SESSION && st.retract && flt.state_path)
-		diag_fatal(2, "--retract with session windows does not go "
-		    "with --state yet");
 	watermark_init(&wm, st.max_delay);
 	wm.max_jump = st.max_jump;
 	wins = xcalloc(window_count(&st.win), sizeof *wins);
@@ -1121,11 +1156,7 @@ set_up_trigger(void)
 		    "partial runs, then trigger");
 		usage(2);
 	}
-	if (st.win.kind == WINDOW_SESSION && retract && flt.state_path) {
-		diag_warn("--retract with session windows does not go with "
-		    "--state yet");
-		usage(2);
-	}
+
 	if (st.win.kind == WINDOW_SESSION)
 		trigger_set_merging(trig, 1);
 	st.accumulate = accumulate;

@@ -632,6 +632,43 @@ winstate_session_last(struct winstate *s, const char *key, size_t len,
 	return i == NONE ? NULL : s->sess[i].last;
 }
 
+static size_t session_for(struct winstate *s, const struct record *rec,
+    const struct window *w, uint64_t first, char *why, size_t whylen);
+
+void
+winstate_each_last(struct winstate *s, void (*fn)(void *arg,
+    const struct window *session, const struct window *w, struct aggtab *t),
+    void *arg)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->nsess; i++)
+		for (k = 0; s->sess[i].live && k < s->sess[i].nlast; k++)
+			fn(arg, &s->sess[i].w, &s->sess[i].last[k].w,
+			    &s->sess[i].last[k].tab);
+}
+
+struct aggtab *
+winstate_session_last_table(struct winstate *s, const struct record *rec,
+    const struct window *session, const struct window *w, uint64_t first,
+    char *why, size_t whylen)
+{
+	size_t i = session_for(s, rec, session, first, why, whylen), k;
+	struct session *x;
+
+	if (i == NONE)
+		return NULL;
+	x = &s->sess[i];
+	for (k = 0; k < x->nlast; k++)
+		if (x->last[k].w.start == w->start && x->last[k].w.end == w->end)
+			return &x->last[k].tab;
+	x->last = xrealloc(x->last, (x->nlast + 1) * sizeof *x->last);
+	x->last[x->nlast].w = *w;
+	aggtab_init(&x->last[x->nlast].tab, s->spec, s->nspec, s->keyslot,
+	    s->keyname, s->nkey);
+	return &x->last[x->nlast++].tab;
+}
+
 void
 winstate_session_set_last(struct winstate *s, const char *key, size_t len,
     const struct window *w, const struct aggtab *pane)
@@ -714,14 +751,16 @@ session_key(struct winstate *s, const struct record *rec, size_t *id,
 	return 0;
 }
 
-struct aggtab *
-winstate_session_table(struct winstate *s, const struct record *rec,
+/* The session of rec's key with bounds w, opened when new: its index,
+ * or NONE with why. */
+static size_t
+session_for(struct winstate *s, const struct record *rec,
     const struct window *w, uint64_t first, char *why, size_t whylen)
 {
 	size_t id, i;
 
 	if (session_key(s, rec, &id, why, whylen) < 0)
-		return NULL;
+		return NONE;
 	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
 		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
 			break;
@@ -731,7 +770,16 @@ winstate_session_table(struct winstate *s, const struct record *rec,
 		s->sess[i].first = first;
 		heap_fix(s, s->sess[i].hpos);
 	}
-	return &s->sess[i].tab;
+	return i;
+}
+
+struct aggtab *
+winstate_session_table(struct winstate *s, const struct record *rec,
+    const struct window *w, uint64_t first, char *why, size_t whylen)
+{
+	size_t i = session_for(s, rec, w, first, why, whylen);
+
+	return i == NONE ? NULL : &s->sess[i].tab;
 }
 
 void

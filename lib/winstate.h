@@ -120,6 +120,14 @@ struct open_window *winstate_session_last(struct winstate *s,
     const char *key, size_t len, const struct window *w, size_t *n);
 void winstate_session_set_last(struct winstate *s, const char *key,
     size_t len, const struct window *w, const struct aggtab *pane);
+/* Saving them (--state): fn for each, with its session's bounds; and the
+ * table of one, the session found by rec's key and its bounds. */
+void winstate_each_last(struct winstate *s, void (*fn)(void *arg,
+    const struct window *session, const struct window *w, struct aggtab *t),
+    void *arg);
+struct aggtab *winstate_session_last_table(struct winstate *s,
+    const struct record *rec, const struct window *session,
+    const struct window *w, uint64_t first, char *why, size_t whylen);
 
 /*
  * Saving and restoring open state (--state): winstate_each calls fn for

@@ -259,10 +259,10 @@ window_start=2026-11-24T11:40:00.000Z window_end=2026-11-24T11:41:00.000Z count=
 	grep -q '^last ' sa
 }
 
-@test "cron with stream-agg --trigger --state: the panes of one run, sessions too" {
-	for W in "--tumbling 10s" "--session 3s --key status"; do
+@test "cron with stream-agg --trigger --state: the panes of one run, sessions and retractions too" {
+	for W in "--tumbling 10s --accumulate" "--session 3s --key status --accumulate" "--session 3s --key status --retract"; do
 		T='watermark(early=count(50),late=count(1))'
-		B="-t ts $W --max-delay 5s --allowed-lateness 30s --trigger $T --accumulate --pane-info -g status count"
+		B="-t ts $W --max-delay 5s --allowed-lateness 30s --trigger $T --pane-info -g status count"
 		stream_agg $B all.jsonl | grep -v '"window_start":"2030-' > want3
 		rm -f sa result
 		cat chunk.0 > app.log
@@ -274,4 +274,25 @@ window_start=2026-11-24T11:40:00.000Z window_end=2026-11-24T11:41:00.000Z count=
 		grep -q '^pane ' sa
 		cmp want3 result || { echo "differ: $W"; false; }
 	done
+}
+
+@test "cron through stream-trigger --retract with sessions: merged sessions' panes retracted across runs" {
+	T='watermark(early=count(20),late=count(1))'
+	W='-t ts --session 2s --key status --max-delay 5s --allowed-lateness 30s'
+	pipeline() {
+		"$STREAMKIT_BIN/stream-window" $W --state sw app.log |
+		    "$STREAMKIT_BIN/stream-trigger" --retract --state st "$T" |
+		    "$STREAMKIT_BIN/stream-agg" -g status count --state sa -O result
+	}
+	"$STREAMKIT_BIN/stream-window" $W all.jsonl | "$STREAMKIT_BIN/stream-trigger" --retract "$T" |
+	    stream_agg -g status count | grep -v '"window_start":"2030-' > want3
+	grep -q '"retract":true' want3
+	cat chunk.0 > app.log
+	pipeline
+	cat chunk.1 chunk.2 >> app.log
+	pipeline
+	cat chunk.3 chunk.4 >> app.log
+	pipeline
+	cmp want3 result
+	grep -q '^slast ' sa
 }

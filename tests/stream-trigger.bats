@@ -157,9 +157,6 @@ panes() {
 	feed '{"t":1}\n' bash -c 'stream_window -t t --session 5s | stream_trigger'
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-trigger: <stdin>:1: session windows without a key: stream-trigger merges sessions per key (stream-window --key)" ]
-	feed '{"t":1,"k":"a"}\n' bash -c 'stream_window -t t --session 5s --key k | stream_trigger --retract | stream_agg --state s count'
-	[ "$status" -eq 2 ]
-	[ "$stderr" = "stream-agg: --retract with session windows does not go with --state yet" ]
 	feed '{"t":1}\n' bash -c 'stream_window -t t --tumbling 5s | stream_trigger | stream_trigger'
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-trigger: <stdin>:1: the stream has been through stream-trigger already" ]
@@ -193,9 +190,6 @@ panes() {
 	feed '' stream_agg -t t --tumbling 1m --trigger 'count(' count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --trigger 'count(': at 7: expected a count of 1 or more" ]
-	feed '' stream_agg -t t --session 1m --trigger 'count(2)' --retract --state s count
-	[ "$status" -eq 2 ]
-	[ "${stderr_lines[0]}" = "stream-agg: --retract with session windows does not go with --state yet" ]
 	feed '' stream_agg -t t --tumbling 1m --trigger 'count(2)' --partial count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --trigger does not go with --partial: merge partial runs, then trigger" ]
