@@ -162,6 +162,11 @@ field() {
 	run --separate-stderr stream_agg --exact --merge p99:x top:2:x ok.state
 	[ "$status" -eq 1 ]
 	[[ "${stderr_lines[0]}" == "stream-agg: ok.state:1: partial state for 'x_p99' from a run without --exact: "* ]]
+	# a top:K state that counts values it holds none of (a fuzzer's find)
+	printf '[]\t{"_first":1,"x_top":{"n":3,"counters":256,"items":[]}}\n' > empty.state
+	run --separate-stderr stream_agg --merge top:2:x empty.state
+	[ "$status" -eq 1 ]
+	[[ "${stderr_lines[0]}" == "stream-agg: empty.state:1: bad partial state for 'x_top': "* ]]
 	run --separate-stderr stream_agg --merge p99:x top:2:x ok.state
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"x_p99":1.99,"x_top":[{"value":1,"count":1},{"value":2,"count":1}]}' ]
