@@ -938,20 +938,16 @@ static int
 session_key_json(const struct record *rec, const char **key, size_t *len,
     char *why, size_t whylen)
 {
-	static struct buf kb = BUF_INIT, json = BUF_INIT;
-	const char *k;
-	size_t kl;
+	static struct buf json = BUF_INIT;
 
 	*key = NULL;
 	*len = 0;
 	if (st.win.kind != WINDOW_SESSION)
 		return 0;
 	buf_reset(&scratch);
-	if (agg_key(rec, ws.sesskeyslot, ws.sesskeyname, ws.nsesskey, &kb,
-	    &scratch, &k, &kl, why, whylen) < 0)
+	if (agg_key_array(rec, ws.sesskeyslot, ws.sesskeyname, ws.nsesskey,
+	    &json, &scratch, why, whylen) < 0)
 		return -1;
-	buf_reset(&json);
-	agg_key_json(k, kl, ws.nsesskey, &json);
 	*key = json.data;
 	*len = json.len;
 	return 0;

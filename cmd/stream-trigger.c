@@ -62,7 +62,7 @@ static struct buf line_out = BUF_INIT;
 static char **keynames;
 static int *keyslots;
 static size_t nkey;
-static struct buf keybuf = BUF_INIT, keyjson = BUF_INIT, scratch = BUF_INIT;
+static struct buf keyjson = BUF_INIT, scratch = BUF_INIT;
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -136,19 +136,14 @@ static int
 session_key(const struct record *rec, const char **key, size_t *len,
     char *why, size_t whylen)
 {
-	const char *k;
-	size_t kl;
-
 	*key = NULL;
 	*len = 0;
 	if (st.win.kind != WINDOW_SESSION)
 		return 0;
 	buf_reset(&scratch);
-	if (agg_key(rec, keyslots, keynames, nkey, &keybuf, &scratch, &k, &kl,
+	if (agg_key_array(rec, keyslots, keynames, nkey, &keyjson, &scratch,
 	    why, whylen) < 0)
 		return -1;
-	buf_reset(&keyjson);
-	agg_key_json(k, kl, nkey, &keyjson);
 	*key = keyjson.data;
 	*len = keyjson.len;
 	return 0;

@@ -392,6 +392,26 @@ convert(struct aggtab *t, const struct record *rec, char *why, size_t wl)
 	return 0;
 }
 
+/* The text of a key's field: a null's is empty.  NULL with why. */
+static const char *
+key_text(const struct val *v, const char *name, struct buf *scratch,
+    size_t *tn, char *why, size_t wl)
+{
+	const char *text;
+
+	if (v->type == VAL_MISSING) {
+		snprintf(why, wl, "missing field '%s'", name);
+		return NULL;
+	}
+	if ((text = val_text(v, scratch, tn)) == NULL) {
+		snprintf(why, wl, "bad escape in field '%s'", name);
+		return NULL;
+	}
+	if (v->type == VAL_NULL)
+		*tn = 0;
+	return text;
+}
+
 int
 agg_key(const struct record *rec, const int *slot, char *const *name,
     size_t n, struct buf *key, struct buf *scratch, const char **p,
@@ -401,20 +421,12 @@ agg_key(const struct record *rec, const int *slot, char *const *name,
 
 	buf_reset(key);
 	for (k = 0; k < n; k++) {
-		const struct val *v = &rec->v[slot[k]];
 		const char *text;
 		size_t tn;
 
-		if (v->type == VAL_MISSING) {
-			snprintf(why, wl, "missing field '%s'", name[k]);
+		if ((text = key_text(&rec->v[slot[k]], name[k], scratch, &tn,
+		    why, wl)) == NULL)
 			return -1;
-		}
-		if ((text = val_text(v, scratch, &tn)) == NULL) {
-			snprintf(why, wl, "bad escape in field '%s'", name[k]);
-			return -1;
-		}
-		if (v->type == VAL_NULL)
-			tn = 0;
 		if (n == 1) {
 			*p = text;
 			*len = tn;
@@ -428,23 +440,25 @@ agg_key(const struct record *rec, const int *slot, char *const *name,
 	return 0;
 }
 
-void
-agg_key_json(const char *key, size_t len, size_t n, struct buf *out)
+int
+agg_key_array(const struct record *rec, const int *slot, char *const *name,
+    size_t n, struct buf *out, struct buf *scratch, char *why, size_t wl)
 {
-	const char *e = key + len;
+	const char *text;
 	size_t k, tn;
 
+	buf_reset(out);
 	buf_addc(out, '[');
-	if (n == 1)
-		json_quote(out, key, len);
-	for (k = 0; n > 1 && k < n && key < e; k++) {
-		key = get_len(key, &tn);
+	for (k = 0; k < n; k++) {
+		if ((text = key_text(&rec->v[slot[k]], name[k], scratch, &tn,
+		    why, wl)) == NULL)
+			return -1;
 		if (k > 0)
 			buf_addc(out, ',');
-		json_quote(out, key, tn);
-		key += tn;
+		json_quote(out, text, tn);
 	}
 	buf_addc(out, ']');
+	return 0;
 }
 
 int

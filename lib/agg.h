@@ -123,13 +123,15 @@ int agg_key(const struct record *rec, const int *slot, char *const *name,
     size_t n, struct buf *key, struct buf *scratch, const char **p,
     size_t *len, char *why, size_t wl);
 /*
- * A key as agg_key builds it (n fields) and as a JSON array of its texts,
- * ["alice"], the form a session's key takes in fire lines: agg_key_json
- * appends the array to out; agg_key_from_json reads one back into key
- * (*p, *len as agg_key gives them; scratch for the decoding): 0, or -1
- * when it is not an array of n strings.
+ * The same key as a JSON array of its texts, ["alice"], the form a
+ * session's key takes in fire lines: agg_key_array writes it into out
+ * (0, or -1 with why, as agg_key); agg_key_from_json reads one back into
+ * key (*p, *len as agg_key gives them; scratch for the decoding): 0, or
+ * -1 when it is not an array of n strings.
  */
-void agg_key_json(const char *key, size_t len, size_t n, struct buf *out);
+int agg_key_array(const struct record *rec, const int *slot,
+    char *const *name, size_t n, struct buf *out, struct buf *scratch,
+    char *why, size_t wl);
 int agg_key_from_json(const char *json, size_t jlen, size_t n,
     struct buf *key, struct buf *scratch, const char **p, size_t *len);
 /*
