@@ -395,6 +395,24 @@ pred_free(struct pred *p)
 	free(p);
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of a word, without the call:
+ * measured faster here, where values are a handful of bytes */
+static inline int
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	while (n > 0 && *a == *b)
+		a++, b++, n--;
+	return n == 0;
+}
+
 static int
 ordered(int op, int c)
 {
@@ -421,6 +439,12 @@ eval_cmp(const struct pred *p, const struct val *v, struct buf *scratch)
 	if (p->litnum && p->op != OP_RE && p->op != OP_NRE &&
 	    val_num(v, &d, NULL, NULL) == 0)
 		return ordered(p->op, (d > p->num) - (d < p->num));
+	/* the usual test, a field equal to a word: no decoding, and most
+	 * values differ in length */
+	if ((p->op == OP_EQ || p->op == OP_NE) && v->esc == ESC_NONE) {
+		c = v->n == p->litlen && same_bytes(v->p, p->lit, v->n);
+		return p->op == OP_EQ ? c : !c;
+	}
 	off = scratch->len;
 	if ((t = val_text(v, scratch, &n)) == NULL)
 		return 0;
