@@ -1,6 +1,7 @@
 /*
  * fuzz_json.c - the JSON field finder, with top-level, dotted and
- * escaped names, and the decoding of what it finds.
+ * escaped names, and the decoding of what it finds; its quick walk must
+ * agree with the member walk.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -13,15 +14,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "msg", "x\"y", "k\xc3\xa9", "status" };
 	struct fieldset fs = FIELDSET_INIT;
 	struct buf scratch = BUF_INIT;
-	struct val v[8];
-	const char *err, *t;
+	struct val v[8], w[8];
+	const char *err, *werr, *t;
+	int rc;
 	char *line = fuzz_copy(data, size);
 	size_t i, n;
 	double d;
 
 	for (i = 0; i < 8; i++)
 		fieldset_add(&fs, names[i], strlen(names[i]));
-	if (json_parse(line, size, &fs, v, &err) == PARSE_OK)
+	rc = json_parse(line, size, &fs, v, &err);
+	/* the quick walk must agree with the member walk */
+	if (json_parse_walk(line, size, &fs, w, &werr) != rc ||
+	    (rc != PARSE_OK && strcmp(err, werr) != 0))
+		abort();
+	for (i = 0; rc == PARSE_OK && i < fs.n; i++)
+		if (v[i].type != w[i].type || v[i].p != w[i].p ||
+		    v[i].n != w[i].n || v[i].esc != w[i].esc)
+			abort();
+	if (rc == PARSE_OK)
 		for (i = 0; i < fs.n; i++) {
 			t = val_text(&v[i], &scratch, &n);
 			if (t != NULL)

@@ -419,6 +419,132 @@ test_tail(void)
 	CHECK_INT(parse_tail("x\"_t\":8}", "_t"), PARSE_ERROR);
 }
 
+/*
+ * The quick walk against the member walk: json_parse and
+ * json_parse_walk must give the same answer, error and slices for every
+ * line.  Lines are bases cut, and with a byte put in or taken out at
+ * every place; the bytes are those each walk decides on.
+ */
+static struct fieldset qfs[8];
+static size_t nqfs;
+static char first_bad[512];
+
+static int
+walks_agree(const char *line, size_t len, const struct fieldset *f)
+{
+	struct val a[8], b[8];
+	const char *ea = NULL, *eb = NULL;
+	int ra = json_parse(line, len, f, a, &ea);
+	int rb = json_parse_walk(line, len, f, b, &eb);
+	size_t i;
+
+	if (ra != rb)
+		return 0;
+	if (ra != PARSE_OK)
+		return ea == eb || (ea && eb && strcmp(ea, eb) == 0);
+	for (i = 0; i < f->n; i++)
+		if (a[i].type != b[i].type || a[i].n != b[i].n ||
+		    a[i].p != b[i].p || a[i].esc != b[i].esc)
+			return 0;
+	return 1;
+}
+
+/* Disagreements over line and its variants, with every field set. */
+static int
+variants_disagree(const char *line)
+{
+	static const char ins[] = " \\\"{}[],:x1\t";
+	size_t len = strlen(line), i, k, f;
+	char buf[512];
+	int bad = 0;
+
+	for (f = 0; f < nqfs; f++) {
+		const struct fieldset *fsp = &qfs[f];
+
+#define TRY(p, n) do { if (!walks_agree((p), (n), fsp) && bad++ == 0) \
+	snprintf(first_bad, sizeof first_bad, "%.*s", (int)(n), (p)); } while (0)
+		for (i = 0; i <= len; i++) {
+			TRY(line, i);				/* cut */
+			memcpy(buf, line, i);			/* a byte out */
+			memcpy(buf + i, line + i + 1, len - i);
+			if (i < len)
+				TRY(buf, len - 1);
+			for (k = 0; k < sizeof(ins) - 1; k++) {	/* a byte in */
+				memcpy(buf, line, i);
+				buf[i] = ins[k];
+				memcpy(buf + i + 1, line + i, len - i);
+				TRY(buf, len + 1);
+			}
+		}
+#undef TRY
+	}
+	return bad;
+}
+
+static void
+qfs_add(const char *names, int tail)
+{
+	const char *p = names;
+	struct fieldset *f = &qfs[nqfs++];
+
+	while (*p) {
+		const char *c = strchr(p, '|');
+		size_t n = c ? (size_t)(c - p) : strlen(p);
+
+		fieldset_add(f, p, n);
+		p += n + (c != NULL);
+	}
+	f->tail = tail;
+}
+
+static void
+test_quick_walk(void)
+{
+	static const char *const bases[] = {
+		"{\"ts\":\"2026-11-23T23:59:58.414Z\",\"host\":\"web-01\","
+		    "\"status\":200,\"latency_ms\":167.2,\"ok\":true,"
+		    "\"user\":null,\"level\":\"info\",\"msg\":\"ok\"}",
+		"{\"a\":1,\"level\":\"x\"}",
+		"{\"a\":{\"b\":\"c\\\"d\",\"e\":[1,\"]\"]},\"level\":\"w\",\"z\":2}",
+		"{\"level\":\"a\",\"level\":\"b\",\"a\":[{},[]]}",
+		"{\"msg\":\"tab\\tin\",\"a\":-0.5e3,\"level\":false}",
+		"{\"a\":1,\"_t\":1795514405000000}",
+		"{}",
+	};
+	char line[256];
+	size_t i, pad;
+	int bad;
+
+	qfs_add("level", 0);
+	qfs_add("a", 0);
+	qfs_add("a.b|a.e", 0);
+	qfs_add("msg|ts|status|ok|user", 0);
+	qfs_add("_t|a", 1);
+	qfs_add("x\"y|\":1,\"level", 0);
+	qfs_add("a_name_that_is_longer_than_sixty_three_bytes_so_every_key_is_tried|level", 0);
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		bad = variants_disagree(bases[i]);
+		if (bad)
+			fprintf(stderr, "walks disagree on '%s'\n", first_bad);
+		CHECK_INT(bad, 0);
+	}
+	/* strings, keys and nested values across the 64-byte words */
+	for (pad = 40, bad = 0; pad < 140 && !bad; pad += 3) {
+		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"a\":{\"q\":\"%.*s\"},"
+		    "\"level\":\"v\",\"n\":12}", (int)pad,
+		    "................................................................"
+		    "................................................................",
+		    (int)(pad % 61), "}{][,:}{][,:}{][,:}{][,:}{][,:}{][,:}{][,:"
+		    "}{][,:}{][,:}{][,:}{][,:}{][,:}{][,:}{][,:");
+		bad = variants_disagree(line);
+	}
+	if (bad)
+		fprintf(stderr, "walks disagree on '%s'\n", first_bad);
+	CHECK_INT(bad, 0);
+	for (i = 0; i < nqfs; i++)
+		fieldset_release(&qfs[i]);
+}
+
 int
 main(void)
 {
@@ -430,6 +556,7 @@ main(void)
 	test_escapes();
 	test_formats();
 	test_tail();
+	test_quick_walk();
 	fieldset_release(&fs);
 	buf_release(&scratch);
 	return check_done("json");
