@@ -9,7 +9,12 @@ CC      = cc
 OPT     = -O2
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wno-sign-compare
-CFLAGS  = $(OPT) -g -std=c11 $(WARN) $(EXTRA_CFLAGS)
+# Link-time optimisation: a record's hot path crosses modules (the
+# parser, pred, route, out) and gains from inlining across them; routing
+# the bench data took 10-15% less time.  gcc's only (clang's needs its
+# own archiver); LTO= turns it off.
+LTO     = $(if $(shell $(CC) -v 2>&1 | grep '^gcc version'),-flto=auto)
+CFLAGS  = $(OPT) $(LTO) -g -std=c11 $(WARN) $(EXTRA_CFLAGS)
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote lib
 LDFLAGS =
 LDLIBS  = -lm
@@ -72,7 +77,7 @@ test: all units $(BUILD)/gen $(BUILD)/runstat $(BUILD)/latency
 
 # The whole suite again, against binaries built with ASan and UBSan.
 check-asan:
-	$(MAKE) BUILD=build-asan OPT=-O1 \
+	$(MAKE) BUILD=build-asan OPT=-O1 LTO= \
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    LDFLAGS='-fsanitize=address,undefined' test
 

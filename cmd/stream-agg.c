@@ -260,7 +260,7 @@ static const char *
 fire_key(const struct punct *p, size_t *len)
 {
 	static struct buf key = BUF_INIT, kscratch = BUF_INIT;
-	const char *k;
+	const char *k = NULL;
 
 	buf_reset(&kscratch);
 	if (p->key == NULL || st.win.kind != WINDOW_SESSION ||
