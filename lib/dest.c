@@ -823,6 +823,15 @@ job_spawn(struct dests *d, size_t i)
 	job_write(j);
 }
 
+/* Keep j's event in the dead letter, written at once (it is rare): 0, or
+ * -1 when it could not be, and the event is lost after all. */
+static int
+dead_letter_keep(struct dests *d, const struct job *j)
+{
+	out_write(d->dead_letter, j->event, j->len);
+	return out_flush(d->dead_letter);
+}
+
 /* j's command ended with status st: delivered, retried, or dead. */
 static void
 job_ended(struct dests *d, size_t i, int st)
@@ -845,15 +854,15 @@ job_ended(struct dests *d, size_t i, int st)
 		    j->attempt : 10));
 		j->attempt++;
 		return;
-	} else if (d->dead_letter) {
-		out_write(d->dead_letter, j->event, j->len);
-		out_flush(d->dead_letter);	/* rare, and kept at once */
+	} else if (d->dead_letter && dead_letter_keep(d, j) == 0) {
 		c->dead++;
 		outcome = DEST_DEAD;
 	} else {
 		if (!d->over)
 			diag_warn("command '%s' failed (%s): its event is "
-			    "lost", j->x->cmd, how(st, why, sizeof why));
+			    "lost%s", j->x->cmd, how(st, why, sizeof why),
+			    d->dead_letter ? ", the dead letter cannot be "
+			    "written" : "");
 		c->failed++;
 		d->status = 1;
 		outcome = DEST_FAILED;

@@ -176,6 +176,15 @@ out/a/x.jsonl' ]
 	[ "$status" -eq 0 ]
 }
 
+@test "--dead-letter that cannot be written: the event is failed, not dead-lettered" {
+	feed '{"n":1}\n{"n":2}\n' event_route --stats --dead-letter /dev/full 'has n -> !false'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: command 'false' failed (exit status 1): its event is lost, the dead letter cannot be written" ]
+	[ "${stderr_lines[2]}" = "event-route: rule 1 'has n -> !false': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[3]}" = "event-route: routed=2 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=2" ]
+	[ "${stderr_lines[4]}" = "event-route: '/dev/full': write error: No space left on device" ]
+}
+
 @test "a handler that never reads nor ends: --grace bounds the wait, then it is killed" {
 	SECONDS=0
 	feed '{"n":1}\n' event_route --grace 200ms 'has n -> |sleep 1000'
