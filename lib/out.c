@@ -66,9 +66,15 @@ write_all(struct out *o, const char *p, size_t n)
 int
 out_flush(struct out *o)
 {
-	if (o->len > 0)
+	int wrote = o->len > 0;
+
+	if (wrote)
 		write_all(o, o->buf, o->len);
 	o->len = 0;
+	/* a line too long for the buffer, written past it, is followed by
+	 * its newline here: its error is seen at this flush */
+	if (wrote && o->flushed)
+		o->flushed(o->flushed_arg, o->err == 0);
 	return o->err ? -1 : 0;
 }
 

@@ -25,6 +25,10 @@ struct out {
 	size_t len, cap;
 	int err;		/* errno of the first failed write, or 0 */
 	int owns_fd;
+	/* when set, called after each write of the buffer, ok 0 when it
+	 * failed: a caller that counts what it put in knows what was lost */
+	void (*flushed)(void *arg, int ok);
+	void *flushed_arg;
 };
 
 void out_init(struct out *o, int fd, const char *name);

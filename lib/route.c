@@ -11,6 +11,29 @@
 #include "hash.h"
 #include "route.h"
 
+/* stdout was written: what it took since is delivered, or failed. */
+static void
+stdout_flushed(void *arg, int ok)
+{
+	struct router *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		struct rule *ru = &r->rules[i];
+
+		if (!ok) {
+			ru->count.delivered -= ru->unflushed;
+			ru->count.failed += ru->unflushed;
+		}
+		ru->unflushed = 0;
+	}
+	if (!ok) {
+		r->dests.records[DEST_DELIVERED] -= r->unflushed_sole;
+		r->dests.records[DEST_FAILED] += r->unflushed_sole;
+	}
+	r->unflushed_sole = 0;
+}
+
 void
 router_init(struct router *r, struct out *stdout_out)
 {
@@ -232,6 +255,9 @@ router_start(struct router *r, char *err, size_t errlen)
 {
 	size_t i, k;
 
+	r->stdout_out->flushed = stdout_flushed;
+	r->stdout_out->flushed_arg = r;
+
 	for (i = 0; i < r->nrules; i++) {
 		struct rule *ru = &r->rules[i];
 		char *cmd;
@@ -355,6 +381,8 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 		out_write(r->stdout_out, rec->line, rec->len);
 		out_putc(r->stdout_out, '\n');
 		dests_event_taken(&r->dests);
+		ru->unflushed++;
+		r->to_stdout = 1;
 		return DEST_DELIVERED;
 	case DEST_FILE:
 		if (ru->file)		/* no templates: always the same */
@@ -403,6 +431,7 @@ router_route(struct router *r, const struct record *rec)
 	int best = DEST_NONE;
 
 	r->routed++;
+	r->to_stdout = 0;
 	buf_reset(&r->scratch);
 	dests_event_begin(&r->dests);
 	for (i = 0; i < r->nrules && !(r->first && taken); i++) {
@@ -429,6 +458,8 @@ router_route(struct router *r, const struct record *rec)
 	else
 		r->dests.records[best]++;
 	dests_event_end(&r->dests, t != NULL);
+	if (r->to_stdout && t == NULL && r->dests.ev_takers == 1)
+		r->unflushed_sole++;
 	return taken;
 }
 
@@ -441,6 +472,7 @@ router_flush(struct router *r)
 int
 router_finish(struct router *r, int64_t grace)
 {
+	out_flush(r->stdout_out);	/* its failures count in the ledger */
 	return dests_finish(&r->dests, grace);
 }
 
@@ -480,6 +512,7 @@ router_release(struct router *r)
 		free(ru->keyslots);
 	}
 	free(r->rules);
+	r->stdout_out->flushed = NULL;
 	buf_release(&r->path);
 	buf_release(&r->key);
 	buf_release(&r->scratch);

@@ -45,6 +45,7 @@ struct rule {
 	struct dest_cmd **cmds;		/* DEST_EXEC: one, or one a shard */
 	uintmax_t matched;
 	struct dest_count count;
+	uintmax_t unflushed;		/* to stdout, since it was last written */
 };
 
 struct router {
@@ -55,6 +56,10 @@ struct router {
 	struct out *stdout_out;		/* the tool's standard output */
 	struct buf path, key, scratch;
 	uintmax_t routed, unmatched;
+	/* events stdout alone took since it was last written, and whether
+	 * it took the one being routed */
+	uintmax_t unflushed_sole;
+	int to_stdout;
 };
 
 void router_init(struct router *r, struct out *stdout_out);

@@ -389,6 +389,15 @@ event-route: command 'sleep 1000': events not run within --grace" ]
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[1]}" = "event-route: rule 1 'has n -> >>/dev/full': matched=5 delivered=0 failed=5 dropped=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+	# standard output too, over many writes of its buffer
+	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
+	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats "has n -> -" "n > 99990 -> >>f" many.jsonl > /dev/full'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> -': matched=100000 delivered=0 failed=100000 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 2 'n > 99990 -> >>f': matched=10 delivered=10 failed=0 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[2]}" = "event-route: routed=100000 delivered=10 unmatched=0 dead-lettered=0 dropped=0 failed=99990" ]
+	[ "${stderr_lines[3]}" = "event-route: write error: No space left on device" ]
+	[ "${stderr_lines[4]}" = "event-route: stats read=100000 routed=100000 filtered=0 rejected=0 late=0 written=10" ]
 }
 
 @test "CSV records with newlines in them are counted as events, and resent whole" {
