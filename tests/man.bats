@@ -65,7 +65,7 @@ lint() {
 	[ "$(examples_of stream-agg.1 | wc -l)" -eq 9 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 4 ]
-	[ "$(examples_of event-route.1 | wc -l)" -eq 3 ]
+	[ "$(examples_of event-route.1 | wc -l)" -eq 5 ]
 	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
 }
 
@@ -284,4 +284,41 @@ window_start=2026-11-24T10:00:34.000Z window_end=2026-11-24T10:30:51.000Z host=2
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"host":"203.0.113.25","count":49}
 {"host":"203.0.113.27","count":61}' ]
+}
+
+@test "event-route.1 example 4: a file per client" {
+	run_example event-route.1 4
+	[ "$status" -eq 0 ]
+	[ "$output" = '203.0.113.1.log
+203.0.113.10.log
+203.0.113.11.log' ]
+	[ "$(ls by-host | wc -l)" -eq 40 ]
+	[ "$(cat by-host/*.log | wc -l)" -eq 2000 ]
+	[ "$(cat by-host/203.0.113.25.log | cut -d' ' -f1 | sort -u)" = 203.0.113.25 ]
+}
+
+@test "event-route.1 example 5: a command per server error, retried, then kept" {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	# a logger that fails the first time it sees an event, one in three
+	cat > "$BATS_TEST_TMPDIR/bin/logger" <<-EOF
+	#!/bin/sh
+	cd "$BATS_TEST_TMPDIR" || exit 2
+	echo "\$*" > args
+	l=\$(cat)
+	n=\$(cat seen 2>/dev/null | wc -l)
+	if ! grep -q -F -x -e "\$l" seen 2>/dev/null && [ \$((n % 3)) = 0 ]; then
+		echo "\$l" >> seen
+		exit 1
+	fi
+	echo "\$l" >> seen
+	echo "\$l" >> logged
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/bin/logger"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH run_example event-route.1 5
+	[ "$status" -eq 0 ]
+	[ "$(cat args)" = "-t web -p user.err" ]
+	[ "$(awk '$9 >= 500' access.log | sort)" = "$(sort logged)" ]
+	[ "$(wc -l < logged)" -eq 65 ]
+	[ "$(wc -l < seen)" -gt 65 ]	# some were tried again
+	[ -f unsent.log ] && [ ! -s unsent.log ]
 }
