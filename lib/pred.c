@@ -436,9 +436,11 @@ eval_cmp(const struct pred *p, const struct val *v, struct buf *scratch)
 
 	if (v->type == VAL_MISSING)
 		return 0;
-	if (p->litnum && p->op != OP_RE && p->op != OP_NRE &&
-	    val_num(v, &d, NULL, NULL) == 0)
-		return ordered(p->op, (d > p->num) - (d < p->num));
+	/* against a number, a value that is not one is of the wrong type:
+	 * it fails, != included, as a missing one does */
+	if (p->litnum && p->op != OP_RE && p->op != OP_NRE)
+		return val_num(v, &d, NULL, NULL) == 0 &&
+		    ordered(p->op, (d > p->num) - (d < p->num));
 	/* the usual test, a field equal to a word: no decoding, and most
 	 * values differ in length */
 	if ((p->op == OP_EQ || p->op == OP_NE) && v->esc == ESC_NONE) {

@@ -35,6 +35,17 @@ setup() {
 	feed "$E" event_route --stats 'level != "error" -> >>x.jsonl'
 	[ "$(wc -l < x.jsonl)" -eq 2 ]	# the record without level matches no comparison
 	[ "${stderr_lines[1]}" = "event-route: routed=4 delivered=2 unmatched=2 dead-lettered=0 dropped=0 failed=0" ]
+	# a value of the wrong type for the comparison is unmatched too
+	feed '{"status":"abc"}\n{"status":null}\n{"status":true}\n{"status":{"x":1}}\n{"status":200}\n{"status":"503"}\n' \
+	    event_route 'status >= 500 -> -' 'status != 500 -> >>ne' 'else -> >>e'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"status":"503"}' ]
+	[ "$(cat ne)" = '{"status":200}
+{"status":"503"}' ]
+	[ "$(cat e)" = '{"status":"abc"}
+{"status":null}
+{"status":true}
+{"status":{"x":1}}' ]
 }
 
 @test "file templates: directories made, values kept from escaping them, > truncates once" {

@@ -66,7 +66,17 @@ static const struct {
 	{ "status < 10", "{\"status\":9.5}", 1 },
 	{ "status <= -1", "{\"status\":-1}", 1 },
 	{ "status > 1e2", "{\"status\":101}", 1 },
-	{ "status > 100", "{\"status\":\"abc\"}", 1 },	/* text: "abc" > "100" */
+	/* against a number, a value that is not one is the wrong type */
+	{ "status > 100", "{\"status\":\"abc\"}", 0 },
+	{ "status < 100", "{\"status\":\"abc\"}", 0 },
+	{ "status != 100", "{\"status\":\"abc\"}", 0 },
+	{ "status == 100", "{\"status\":\"100 OK\"}", 0 },
+	{ "status >= 5", "{\"status\":null}", 0 },
+	{ "status >= 5", "{\"status\":true}", 0 },
+	{ "status >= 5", "{\"status\":{\"x\":9}}", 0 },
+	{ "status >= 5", "{\"status\":[9]}", 0 },
+	{ "not status >= 5", "{\"status\":\"x\"}", 1 },
+	{ "status ~ 1", "{\"status\":\"a1\"}", 1 },
 	{ "host == \"a b\"", "{\"host\":\"a b\"}", 1 },
 	{ "host == 'a b'", "{\"host\":\"a b\"}", 1 },
 	{ "host == web", "{\"host\":\"web\"}", 1 },
