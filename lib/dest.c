@@ -27,13 +27,20 @@ extern char **environ;
 #define NONE ((size_t)-1)
 #define MS (INT64_C(1000))
 
+/* A rule with events in a file's buffer, and how many: a write error
+ * fails them for the rule that wrote them. */
+struct file_taker {
+	struct dest_count *count;
+	size_t n;
+};
+
 struct dest_file {
 	char *path;
 	struct out out;
 	size_t prev, next;		/* in the LRU list, while open */
-	size_t nbuf;			/* events in its buffer */
+	struct file_taker *takers;	/* whose events are in its buffer */
+	size_t ntakers, takercap;
 	size_t nsole;			/* of them, those it alone took */
-	struct dest_count *count;	/* the rule that wrote it last */
 	int open, opened;		/* opened once: > appends from then on */
 	int reported;			/* an error was reported */
 };
@@ -174,18 +181,40 @@ lru_push(struct dests *d, size_t id)
 		d->lru_tail = id;
 }
 
+/* One more event in f's buffer, from the rule that counts in c. */
+static void
+file_took(struct dest_file *f, struct dest_count *c)
+{
+	size_t i = f->ntakers;
+
+	/* one rule writes most files: then it is the last */
+	if (i == 0 || f->takers[i - 1].count != c)
+		for (i = 0; i < f->ntakers && f->takers[i].count != c; i++)
+			;
+	else
+		i--;
+	if (i == f->ntakers) {
+		f->takers = xgrowarray(f->takers, &f->takercap, i + 1,
+		    sizeof *f->takers);
+		f->takers[f->ntakers++] = (struct file_taker){ c, 0 };
+	}
+	f->takers[i].n++;
+}
+
 /* Write out f's buffer; a failure is reported once, with what it lost. */
 static int
 file_flush(struct dests *d, struct dest_file *f)
 {
-	size_t n = f->nbuf, sole = f->nsole;
+	size_t n = 0, sole = f->nsole, ntakers = f->ntakers, i;
 
-	f->nbuf = f->nsole = 0;
+	for (i = 0; i < ntakers; i++)
+		n += f->takers[i].n;
+	f->ntakers = f->nsole = 0;
 	if (out_flush(&f->out) == 0)
 		return 0;
-	if (f->count) {		/* they are not delivered after all */
-		f->count->delivered -= n;
-		f->count->failed += n;
+	for (i = 0; i < ntakers; i++) {	/* not delivered after all */
+		f->takers[i].count->delivered -= f->takers[i].n;
+		f->takers[i].count->failed += f->takers[i].n;
 	}
 	d->records[DEST_DELIVERED] -= sole;
 	d->records[DEST_FAILED] += sole;
@@ -299,8 +328,7 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	}
 	out_write(&f->out, line, len);
 	out_putc(&f->out, '\n');
-	f->nbuf++;
-	f->count = c;
+	file_took(f, c);
 	d->ev_takers++;
 	d->ev_file = id;
 	d->ev_handler = NULL;
@@ -1225,6 +1253,7 @@ dests_release(struct dests *d)
 			free(d->files[i].out.buf);
 		}
 		free(d->files[i].path);
+		free(d->files[i].takers);
 	}
 	free(d->files);
 	keytab_release(&d->paths);

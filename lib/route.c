@@ -380,7 +380,8 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 	case DEST_STDOUT:
 		out_write(r->stdout_out, rec->line, rec->len);
 		out_putc(r->stdout_out, '\n');
-		dests_event_taken(&r->dests);
+		if (!r->to_stdout)	/* one taker, however many rules */
+			dests_event_taken(&r->dests);
 		ru->unflushed++;
 		r->to_stdout = 1;
 		return DEST_DELIVERED;

@@ -400,6 +400,17 @@ event-route: command 'sleep 1000': events not run within --grace" ]
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[1]}" = "event-route: rule 1 'has n -> >>/dev/full': matched=5 delivered=0 failed=5 dropped=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+	# two rules that write one file: each its own counts
+	run --separate-stderr event_route --stats 'has n -> >>/dev/full' 'n > 3 -> >>/dev/full' in.jsonl
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: '/dev/full': write error: No space left on device (7 events lost)" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 1 'has n -> >>/dev/full': matched=5 delivered=0 failed=5 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[2]}" = "event-route: rule 2 'n > 3 -> >>/dev/full': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
+	# two rules to standard output: one taker of each event
+	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats "has n -> -" "n > 3 -> -" in.jsonl > /dev/full'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[1]}" = "event-route: rule 2 'n > 3 -> -': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[2]}" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
 	# standard output too, over many writes of its buffer
 	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
 	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats "has n -> -" "n > 99990 -> >>f" many.jsonl > /dev/full'
