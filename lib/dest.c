@@ -40,6 +40,8 @@ struct dest_file {
 	size_t prev, next;		/* in the LRU list, while open */
 	struct file_taker *takers;	/* whose events are in its buffer */
 	size_t ntakers, takercap;
+	struct dest_ticket **tickets;	/* of those events, to settle */
+	size_t ntickets, ticketcap;
 	size_t nsole;			/* of them, those it alone took */
 	int open, opened;		/* opened once: > appends from then on */
 	int reported;			/* an error was reported */
@@ -64,6 +66,7 @@ struct handler {
 	 * first_begin, before pending when compacting cut it */
 	size_t *ends;
 	unsigned char *sole;
+	struct dest_ticket **tk;	/* an event's ticket, to settle */
 	size_t nmarks, markcap;
 	long long first_begin;
 	int closed;			/* it stopped reading */
@@ -181,6 +184,41 @@ lru_push(struct dests *d, size_t id)
 		d->lru_tail = id;
 }
 
+/* Tickets */
+
+struct dest_ticket *
+dests_ticket(struct dests *d)
+{
+	struct dest_ticket *t = d->spare;
+
+	if (t)
+		d->spare = t->next;
+	else
+		t = xmalloc(sizeof *t);
+	t->refs = 1;
+	t->best = DEST_NONE;
+	t->next = NULL;
+	return t;
+}
+
+static void
+ticket_put(struct dests *d, struct dest_ticket *t, int outcome)
+{
+	if (outcome > t->best)
+		t->best = outcome;
+	if (--t->refs == 0) {
+		d->records[t->best]++;
+		t->next = d->spare;
+		d->spare = t;
+	}
+}
+
+void
+dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
+{
+	ticket_put(d, t, outcome);
+}
+
 /* One more event in f's buffer, from the rule that counts in c. */
 static void
 file_took(struct dest_file *f, struct dest_count *c)
@@ -206,11 +244,16 @@ static int
 file_flush(struct dests *d, struct dest_file *f)
 {
 	size_t n = 0, sole = f->nsole, ntakers = f->ntakers, i;
+	size_t ntickets = f->ntickets;
+	int ok;
 
 	for (i = 0; i < ntakers; i++)
 		n += f->takers[i].n;
-	f->ntakers = f->nsole = 0;
-	if (out_flush(&f->out) == 0)
+	f->ntakers = f->nsole = f->ntickets = 0;
+	ok = out_flush(&f->out) == 0;
+	for (i = 0; i < ntickets; i++)
+		ticket_put(d, f->tickets[i], ok ? DEST_DELIVERED : DEST_FAILED);
+	if (ok)
 		return 0;
 	for (i = 0; i < ntakers; i++) {	/* not delivered after all */
 		f->takers[i].count->delivered -= f->takers[i].n;
@@ -312,7 +355,7 @@ dests_file(struct dests *d, const char *path, size_t len)
 
 int
 dests_write_file(struct dests *d, size_t id, int append, const char *line,
-    size_t len, struct dest_count *c)
+    size_t len, struct dest_count *c, struct dest_ticket *t)
 {
 	struct dest_file *f = &d->files[id];
 
@@ -329,6 +372,12 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	out_write(&f->out, line, len);
 	out_putc(&f->out, '\n');
 	file_took(f, c);
+	if (t) {
+		f->tickets = xgrowarray(f->tickets, &f->ticketcap,
+		    f->ntickets + 1, sizeof *f->tickets);
+		f->tickets[f->ntickets++] = t;
+		t->refs++;
+	}
 	d->ev_takers++;
 	d->ev_file = id;
 	d->ev_handler = NULL;
@@ -504,6 +553,18 @@ mark_after(const struct handler *h, size_t off)
 	return lo;
 }
 
+/* The tickets of h's events [from, to), whose outcome is known. */
+static void
+settle_marks(struct dests *d, struct handler *h, size_t from, size_t to,
+    int outcome)
+{
+	for (; from < to; from++)
+		if (h->tk[from]) {
+			ticket_put(d, h->tk[from], outcome);
+			h->tk[from] = NULL;
+		}
+}
+
 /* Events k.. of h are not delivered after all: failed, for their rule,
  * and, those that went nowhere else, for the records. */
 static void
@@ -511,6 +572,7 @@ fail_events(struct dests *d, struct handler *h, size_t k)
 {
 	size_t n = h->nmarks - k, sole = 0;
 
+	settle_marks(d, h, k, h->nmarks, DEST_FAILED);
 	for (; k < h->nmarks; k++)
 		sole += h->sole[k];
 	h->count->delivered -= n;
@@ -527,7 +589,10 @@ fail_events(struct dests *d, struct handler *h, size_t k)
 static void
 handler_lose(struct dests *d, struct handler *h, size_t start)
 {
-	fail_events(d, h, mark_after(h, start));
+	size_t k = mark_after(h, start);
+
+	fail_events(d, h, k);
+	settle_marks(d, h, 0, k, DEST_DELIVERED);	/* those it read */
 	buf_reset(&h->pending);
 	h->sent = 0;
 	h->nmarks = 0;
@@ -541,6 +606,7 @@ lose_one(struct dests *d, struct handler *h, size_t k)
 	h->count->delivered--;
 	h->count->failed++;
 	h->lost++;
+	settle_marks(d, h, k, k + 1, DEST_FAILED);
 	if (h->sole[k]) {
 		d->records[DEST_DELIVERED]--;
 		d->records[DEST_FAILED]++;
@@ -617,7 +683,7 @@ handler_ended(struct dests *d, struct handler *h, int st)
 
 /* Keep at most pipecap bytes of what was written, in front. */
 static void
-handler_compact(struct handler *h)
+handler_compact(struct dests *d, struct handler *h)
 {
 	size_t drop, k;
 
@@ -633,10 +699,12 @@ handler_compact(struct handler *h)
 	h->sent -= drop;
 	/* the events that went whole, and the rest's bounds */
 	k = mark_after(h, drop);
+	settle_marks(d, h, 0, k, DEST_DELIVERED);	/* out of the pipe */
 	h->first_begin = (k == 0 ? h->first_begin : (long long)h->ends[k - 1]) -
 	    (long long)drop;
 	memmove(h->ends, h->ends + k, (h->nmarks - k) * sizeof *h->ends);
 	memmove(h->sole, h->sole + k, h->nmarks - k);
+	memmove(h->tk, h->tk + k, (h->nmarks - k) * sizeof *h->tk);
 	h->nmarks -= k;
 	for (k = 0; k < h->nmarks; k++)
 		h->ends[k] -= drop;
@@ -668,7 +736,7 @@ pump(struct dests *d, struct handler *h)
 			}
 		}
 	}
-	handler_compact(h);
+	handler_compact(d, h);
 }
 
 static size_t
@@ -678,7 +746,8 @@ unsent(const struct handler *h)
 }
 
 int
-dests_send(struct dests *d, struct handler *h, const char *line, size_t len)
+dests_send(struct dests *d, struct handler *h, const char *line, size_t len,
+    struct dest_ticket *t)
 {
 	while (!h->dead && unsent(h) > 0 && unsent(h) + len + 1 > DEST_BUFFER) {
 		pump(d, h);
@@ -708,8 +777,12 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len)
 		h->markcap = h->markcap ? 2 * h->markcap : 64;
 		h->ends = xrealloc(h->ends, h->markcap * sizeof *h->ends);
 		h->sole = xrealloc(h->sole, h->markcap);
+		h->tk = xrealloc(h->tk, h->markcap * sizeof *h->tk);
 	}
 	h->ends[h->nmarks] = h->pending.len;
+	h->tk[h->nmarks] = t;
+	if (t)
+		t->refs++;
 	h->sole[h->nmarks++] = 0;
 	h->count->delivered++;
 	d->ev_takers++;
@@ -793,22 +866,6 @@ event_env(struct dests *d, const char *line, size_t len)
 	return envp;
 }
 
-static void
-ticket_put(struct dests *d, struct dest_ticket *t, int outcome)
-{
-	if (outcome > t->best)
-		t->best = outcome;
-	if (--t->refs == 0) {
-		d->records[t->best]++;
-		free(t);
-	}
-}
-
-void
-dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
-{
-	ticket_put(d, t, outcome);
-}
 
 /* Write what j's command takes of its event, without waiting. */
 static void
@@ -964,11 +1021,8 @@ dests_run(struct dests *d, struct dest_cmd *x, const char *line, size_t len,
 	j->len = len + 1;
 	memcpy(j->event, line, len);
 	j->event[len] = '\n';
-	if (*t == NULL) {
-		*t = xmalloc(sizeof **t);
-		(*t)->refs = 1;		/* the caller's */
-		(*t)->best = DEST_NONE;
-	}
+	if (*t == NULL)
+		*t = dests_ticket(d);	/* the caller's reference */
 	(*t)->refs++;
 	j->ticket = *t;
 	if (x->tail)
@@ -1234,6 +1288,10 @@ dests_finish(struct dests *d, int64_t grace)
 	}
 	while (d->lru_head != NONE)
 		file_close(d, d->lru_head);
+	/* the handlers have ended: what they did not lose, they read */
+	for (i = 0; i < d->nhandlers; i++)
+		settle_marks(d, d->handlers[i], 0, d->handlers[i]->nmarks,
+		    DEST_DELIVERED);
 	for (i = 0; i < d->nhandlers; i++)
 		if (d->handlers[i]->lost > 0)
 			diag_warn("handler '%s': %ju event%s not delivered",
@@ -1254,8 +1312,15 @@ dests_release(struct dests *d)
 		}
 		free(d->files[i].path);
 		free(d->files[i].takers);
+		free(d->files[i].tickets);
 	}
 	free(d->files);
+	while (d->spare) {
+		struct dest_ticket *t = d->spare;
+
+		d->spare = t->next;
+		free(t);
+	}
 	keytab_release(&d->paths);
 	for (i = 0; i < d->nhandlers; i++) {
 		if (d->handlers[i]->fd >= 0)
@@ -1266,6 +1331,7 @@ dests_release(struct dests *d)
 		free(d->handlers[i]->cmd);
 		free(d->handlers[i]->ends);
 		free(d->handlers[i]->sole);
+		free(d->handlers[i]->tk);
 		free(d->handlers[i]);
 	}
 	free(d->handlers);

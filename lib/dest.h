@@ -40,10 +40,14 @@ enum dest_outcome {
 	DEST_PENDING = DEST_NOUTCOME	/* a command will tell when it ends */
 };
 
-/* One event given to commands: counted when the last of them ended. */
+/* One event given to commands, or to more than one destination: counted
+ * by its best outcome when the last of them has settled it (a command
+ * ended; a buffer was written, or lost).  The caller holds one
+ * reference while it routes the event, each taker another. */
 struct dest_ticket {
 	int refs;
 	int best;			/* enum dest_outcome so far */
+	struct dest_ticket *next;	/* in the free list */
 };
 
 /* What a handler, or a command's queue, may hold unsent, at most. */
@@ -76,6 +80,7 @@ struct dests {
 	struct buf env;			/* a command's EVENT_ variables */
 	struct buf scratch;
 	uintmax_t records[DEST_NOUTCOME];	/* events by final outcome */
+	struct dest_ticket *spare;	/* tickets to use again */
 	size_t ev_takers;		/* the event being routed: how many
 					 * took it, and the last that did */
 	struct handler *ev_handler;
@@ -95,18 +100,21 @@ size_t dests_file(struct dests *d, const char *path, size_t len);
  * Append line[0..len) and "\n" to file id, opening it (truncated the first
  * time when !append, directories made) and closing the least recently
  * written one when max_open are open or the descriptors run out; c counts
- * it, and what a later write error loses.  DEST_DELIVERED, or DEST_FAILED
- * (reported once per file).
+ * it, and what a later write error loses; t, when not NULL, is settled
+ * when the buffer is written.  DEST_DELIVERED, or DEST_FAILED (reported
+ * once per file).
  */
 int dests_write_file(struct dests *d, size_t id, int append,
-    const char *line, size_t len, struct dest_count *c);
+    const char *line, size_t len, struct dest_count *c,
+    struct dest_ticket *t);
 
 /*
  * One event's routing: dests_event_begin, its deliveries (handlers and
  * files say so themselves, the caller's standard output by
- * dests_event_taken), then dests_event_end (ticket: a command has it
- * too).  An event that one handler or file alone took moves from
- * delivered to failed in records when that one loses it later.
+ * dests_event_taken), then dests_event_end (ticket: the event has one).
+ * An event that one handler or file alone took, without a ticket, moves
+ * from delivered to failed in records when that one loses it later; one
+ * with a ticket is counted when its takers have settled it.
  */
 void dests_event_begin(struct dests *d);
 void dests_event_taken(struct dests *d);
@@ -118,9 +126,10 @@ struct handler *dests_handler(struct dests *d, const char *cmd,
 /* Run the handlers: 0, or -1 with err when one cannot be run. */
 int dests_start(struct dests *d, char *err, size_t errlen);
 /* Give line[0..len) to h: DEST_DELIVERED when it is in h's buffer
- * (waiting for room when full), DEST_DROPPED or DEST_FAILED. */
+ * (waiting for room when full), DEST_DROPPED or DEST_FAILED; t, when not
+ * NULL, is settled when h has read the event or lost it. */
 int dests_send(struct dests *d, struct handler *h, const char *line,
-    size_t len);
+    size_t len, struct dest_ticket *t);
 
 /* Per-event command cmd (copied), counted in c; ordered: one run at a
  * time, in order (a shard's, so that each key keeps its order). */
@@ -134,8 +143,10 @@ struct dest_cmd *dests_command(struct dests *d, const char *cmd,
  */
 int dests_run(struct dests *d, struct dest_cmd *x, const char *line,
     size_t len, struct dest_ticket **t);
-/* The caller is done with t, whose best so far is outcome: counted now
- * or when its commands end. */
+/* A new ticket, the caller's reference held. */
+struct dest_ticket *dests_ticket(struct dests *d);
+/* A reference to t is done with, its outcome there outcome: the event is
+ * counted when it was the last. */
 void dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome);
 
 /* Write the open files' buffers, and to the handlers what they take. */

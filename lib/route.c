@@ -32,6 +32,10 @@ stdout_flushed(void *arg, int ok)
 		r->dests.records[DEST_FAILED] += r->unflushed_sole;
 	}
 	r->unflushed_sole = 0;
+	for (i = 0; i < r->nstdout_tickets; i++)
+		dests_ticket_done(&r->dests, r->stdout_tickets[i],
+		    ok ? DEST_DELIVERED : DEST_FAILED);
+	r->nstdout_tickets = 0;
 }
 
 void
@@ -257,6 +261,7 @@ router_start(struct router *r, char *err, size_t errlen)
 
 	r->stdout_out->flushed = stdout_flushed;
 	r->stdout_out->flushed_arg = r;
+	r->hits = xcalloc(r->nrules + 1, sizeof *r->hits);
 
 	for (i = 0; i < r->nrules; i++) {
 		struct rule *ru = &r->rules[i];
@@ -367,7 +372,11 @@ shard_of(struct router *r, const struct rule *ru, const struct record *rec)
 	return route_shard(key, len, ru->nshards);
 }
 
-/* Give rec to ru's destination: its outcome (enum dest_outcome). */
+/*
+ * Give rec to ru's destination: its outcome (enum dest_outcome).  When
+ * the event has a ticket (*t), a file, a handler or stdout that took it
+ * holds a reference and settles it when the event is written, or lost.
+ */
 static int
 deliver(struct router *r, struct rule *ru, const struct record *rec,
     struct dest_ticket **t)
@@ -384,6 +393,13 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 			dests_event_taken(&r->dests);
 		ru->unflushed++;
 		r->to_stdout = 1;
+		if (*t) {
+			r->stdout_tickets = xgrowarray(r->stdout_tickets,
+			    &r->stdout_ticketcap, r->nstdout_tickets + 1,
+			    sizeof *r->stdout_tickets);
+			r->stdout_tickets[r->nstdout_tickets++] = *t;
+			(*t)->refs++;
+		}
 		return DEST_DELIVERED;
 	case DEST_FILE:
 		if (ru->file)		/* no templates: always the same */
@@ -395,10 +411,10 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 				ru->file = id + 1;
 		}
 		return dests_write_file(&r->dests, id, ru->append, rec->line,
-		    rec->len, &ru->count);
+		    rec->len, &ru->count, *t);
 	case DEST_PIPE:
 		return dests_send(&r->dests, ru->handlers[shard], rec->line,
-		    rec->len);
+		    rec->len, *t);
 	default:
 		return dests_run(&r->dests, ru->cmds[shard], rec->line,
 		    rec->len, t);
@@ -420,6 +436,9 @@ take(struct router *r, struct rule *ru, const struct record *rec,
 		else
 			ru->count.failed++;
 	}
+	/* one that holds the ticket tells the outcome there later */
+	if (rc == DEST_DELIVERED && *t != NULL && ru->kind != DEST_EXEC)
+		return;
 	if (rc != DEST_PENDING && rc > *best)
 		*best = rc;
 }
@@ -428,31 +447,31 @@ size_t
 router_route(struct router *r, const struct record *rec)
 {
 	struct dest_ticket *t = NULL;
-	size_t i, taken = 0;
+	size_t i, n = 0;
 	int best = DEST_NONE;
 
 	r->routed++;
 	r->to_stdout = 0;
 	buf_reset(&r->scratch);
 	dests_event_begin(&r->dests);
-	for (i = 0; i < r->nrules && !(r->first && taken); i++) {
+	for (i = 0; i < r->nrules && !(r->first && n); i++) {
 		struct rule *ru = &r->rules[i];
 
 		if (ru->pred == NULL ? ru->nkeys == 0 :
 		    !pred_eval(ru->pred, rec, &r->scratch))
 			continue;	/* else, or no match */
-		take(r, ru, rec, &t, &best);
-		taken++;
+		r->hits[n++] = i;
 	}
-	/* else: what no other rule took */
-	if (taken == 0)
-		for (i = 0; i < r->nrules && !(r->first && taken); i++)
-			if (r->rules[i].pred == NULL &&
-			    r->rules[i].nkeys == 0) {
-				take(r, &r->rules[i], rec, &t, &best);
-				taken++;
-			}
-	if (taken == 0)
+	if (n == 0)		/* else: what no other rule took */
+		for (i = 0; i < r->nrules && !(r->first && n); i++)
+			if (r->rules[i].pred == NULL && r->rules[i].nkeys == 0)
+				r->hits[n++] = i;
+	/* taken more than once: counted when every taker has settled it */
+	if (n > 1)
+		t = dests_ticket(&r->dests);
+	for (i = 0; i < n; i++)
+		take(r, &r->rules[r->hits[i]], rec, &t, &best);
+	if (n == 0)
 		r->unmatched++;
 	else if (t)
 		dests_ticket_done(&r->dests, t, best);
@@ -461,7 +480,7 @@ router_route(struct router *r, const struct record *rec)
 	dests_event_end(&r->dests, t != NULL);
 	if (r->to_stdout && t == NULL && r->dests.ev_takers == 1)
 		r->unflushed_sole++;
-	return taken;
+	return n;
 }
 
 void
@@ -513,6 +532,8 @@ router_release(struct router *r)
 		free(ru->keyslots);
 	}
 	free(r->rules);
+	free(r->hits);
+	free(r->stdout_tickets);
 	r->stdout_out->flushed = NULL;
 	buf_release(&r->path);
 	buf_release(&r->key);

@@ -60,6 +60,10 @@ struct router {
 	 * it took the one being routed */
 	uintmax_t unflushed_sole;
 	int to_stdout;
+	/* the tickets of events in stdout's buffer, to settle */
+	struct dest_ticket **stdout_tickets;
+	size_t nstdout_tickets, stdout_ticketcap;
+	size_t *hits;			/* the rules an event matched */
 };
 
 void router_init(struct router *r, struct out *stdout_out);

@@ -9,6 +9,11 @@ E='{"level":"error","host":"a","m":1}\n{"level":"info","host":"b","m":2}\n{"leve
 event_route() { "$STREAMKIT_BIN/event-route" "$@"; }
 export -f event_route
 
+# The events line of --stats, from the last run's stderr.
+routed_line() {
+	printf '%s\n' "${stderr_lines[@]}" | grep '^event-route: routed='
+}
+
 setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
@@ -411,6 +416,35 @@ event-route: command 'sleep 1000': events not run within --grace" ]
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[1]}" = "event-route: rule 2 'n > 3 -> -': matched=2 delivered=0 failed=2 dropped=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+	# an event lost everywhere it went is failed; lost in one place of
+	# two, delivered; a command's own outcome is kept
+	run --separate-stderr event_route --stats 'has n -> >>/dev/full' 'has n -> >>/dev/full' in.jsonl
+	[ "$(routed_line)" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+	run --separate-stderr event_route --stats 'has n -> >>/dev/full' 'n > 3 -> >>f2' in.jsonl
+	[ "$(routed_line)" = "event-route: routed=5 delivered=2 unmatched=0 dead-lettered=0 dropped=0 failed=3" ]
+	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats "has n -> -" "n > 3 -> >>/dev/full" in.jsonl > /dev/full'
+	[ "$(routed_line)" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=0 dropped=0 failed=5" ]
+	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats --dead-letter dl "has n -> -" "n > 3 -> !false" in.jsonl > /dev/full'
+	[ "$(routed_line)" = "event-route: routed=5 delivered=0 unmatched=0 dead-lettered=2 dropped=0 failed=3" ]
+	[ "$(cat dl)" = '{"n":4}
+{"n":5}' ]
+	run --separate-stderr event_route --stats --grace 200ms 'has n -> |sleep 1000' 'n > 1 -> |sleep 999' 'n > 4 -> >>f3' in.jsonl
+	[ "$(routed_line)" = "event-route: routed=5 delivered=1 unmatched=0 dead-lettered=0 dropped=0 failed=4" ]
+	run --separate-stderr event_route --stats 'has n -> |cat > /dev/null' 'n > 2 -> |cat > /dev/null' 'n > 3 -> >>f4' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(routed_line)" = "event-route: routed=5 delivered=5 unmatched=0 dead-lettered=0 dropped=0 failed=0" ]
+	# many, through handlers' buffers: a handler that ends early loses
+	# only what the other did not take as well
+	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
+	run --separate-stderr event_route --stats 'has n -> |cat > /dev/null' 'n > 50000 -> >>f5' many.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(routed_line)" = "event-route: routed=100000 delivered=100000 unmatched=0 dead-lettered=0 dropped=0 failed=0" ]
+	run --separate-stderr event_route --stats 'has n -> |head -c 1000 > /dev/null' 'n > 50000 -> |cat > /dev/null' many.jsonl
+	[ "$status" -eq 1 ]
+	line=$(routed_line)
+	[[ "$line" =~ ^"event-route: routed=100000 delivered="([0-9]+)" unmatched=0 dead-lettered=0 dropped=0 failed="([0-9]+)$ ]]
+	[ $(( BASH_REMATCH[1] + BASH_REMATCH[2] )) -eq 100000 ]
+	[ "${BASH_REMATCH[1]}" -ge 50000 ] && [ "${BASH_REMATCH[1]}" -lt 60000 ]
 	# standard output too, over many writes of its buffer
 	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
 	run --separate-stderr sh -c '"$STREAMKIT_BIN/event-route" --stats "has n -> -" "n > 99990 -> >>f" many.jsonl > /dev/full'
