@@ -109,6 +109,38 @@ out/a/x.jsonl' ]
 	for f in shard-*.jsonl; do cmp "$f" "../$f"; done
 }
 
+@test "--shard: the hash is the one the man page gives, in every release" {
+	# computed by hand from event-route(1), not by the tool
+	printf '%s\n' '{"k":"a"}' '{"k":"c"}' '{"k":"host1"}' '{"k":"10.0.0.1"}' \
+	    '{"k":"zz"}' '{"k":"0123456789abcdef"}' '{"k":""}' '{"k":null}' \
+	    '{"k":200}' '{"k":"200"}' '{"x":1}' > k.jsonl
+	event_route --shard k:7 '>>s7.{}' --shard k:1000 '>>s1000.{}' k.jsonl
+	[ "$(cat s7.0)" = '{"k":"a"}
+{"k":"c"}
+{"k":"zz"}
+{"x":1}' ]
+	[ "$(cat s7.2)" = '{"k":""}
+{"k":null}' ]
+	[ "$(cat s7.3)" = '{"k":"10.0.0.1"}' ]
+	[ "$(cat s7.4)" = '{"k":"0123456789abcdef"}' ]
+	[ "$(cat s7.6)" = '{"k":"host1"}
+{"k":200}
+{"k":"200"}' ]
+	[ "$(cat s1000.572)" = '{"k":"a"}' ]
+	[ "$(cat s1000.402)" = '{"k":"host1"}' ]
+	[ "$(cat s1000.8)" = '{"k":"10.0.0.1"}' ]
+	[ "$(cat s1000.798)" = '{"k":"0123456789abcdef"}' ]
+	[ "$(cat s1000.926)" = '{"k":""}
+{"k":null}' ]
+	[ "$(cat s1000.0)" = '{"x":1}' ]
+	[ "$(cat s1000.167)" = '{"k":200}
+{"k":"200"}' ]
+	[ ! -e s7.1 ] && [ ! -e s7.5 ]
+	# two fields: each text after its length
+	printf '{"h":"web","p":42}\n' | event_route --shard h,p:1000 '>>two.{}'
+	[ -s two.237 ]
+}
+
 @test "--shard into handlers, then stream-agg --merge: the scale-out recipe" {
 	"$STREAMKIT_BIN/../gen" -n 20000 > e.jsonl
 	PATH=$STREAMKIT_BIN:$PATH event_route --shard host:3 '|stream-agg --partial -g host count sum:bytes > part.{}' e.jsonl
