@@ -180,6 +180,15 @@ out/a/x.jsonl' ]
 	[ "${stderr_lines[1]}" = "event-route: rule 1 'level == \"error\" -> >>e.jsonl': matched=1 delivered=1 failed=0 dropped=0 dead-lettered=0" ]
 	[ "${stderr_lines[2]}" = "event-route: routed=2 delivered=1 unmatched=1 dead-lettered=0 dropped=0 failed=0" ]
 	[ "${stderr_lines[3]}" = "event-route: stats read=3 routed=2 filtered=0 rejected=1 late=0 written=1" ]
+	# skip: counted, not said; fail: stop at once; --rejects keeps them
+	feed '{"level":"error"}\nnot json\n{"level":"info"}\n' event_route -i json --on-error skip --rejects rej --stats 'level == "error" -> >>s.jsonl'
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'level == \"error\" -> >>s.jsonl': matched=1 delivered=1 failed=0 dropped=0 dead-lettered=0" ]
+	[ "$(cat rej)" = 'not json' ]
+	feed '{"level":"error"}\nnot json\n{"level":"error"}\n' event_route -i json --on-error fail 'level == "error" -> >>f.jsonl'
+	[ "$status" -eq 1 ]
+	[ "${stderr_lines[0]}" = "event-route: <stdin>:2: expected '{': 'not json'" ]
+	[ "$(cat f.jsonl)" = '{"level":"error"}' ]
 }
 
 @test "the design's example rules parse and route" {
@@ -210,6 +219,15 @@ out/a/x.jsonl' ]
 	[ "$status" -eq 0 ]
 	[ "$(sort -n seen | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
 	[ "${stderr_lines[0]}" = "event-route: rule 1 'has n -> !echo \"\$EVENT_n\" >> seen': matched=200 delivered=200 failed=0 dropped=0 dead-lettered=0" ]
+	# each run counts those running as it starts, and stays a while
+	mkdir running
+	seq 1 12 | sed 's/.*/{"n":&}/' > in12.jsonl
+	run event_route -P 2 'has n -> !touch running/$EVENT_n; ls running | wc -l >> conc; sleep 0.2; rm running/$EVENT_n' in12.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < conc)" -eq 12 ]
+	[ "$(sort -n conc | tail -n 1)" -eq 2 ]	# two at once, never three
+	run event_route -P 3 'has n -> !touch running/$EVENT_n; ls running | wc -l >> conc3; sleep 0.2; rm running/$EVENT_n' in12.jsonl
+	[ "$(sort -n conc3 | tail -n 1)" -eq 3 ]
 }
 
 @test "--retry and --dead-letter: a failing command is retried, then its event kept" {
@@ -256,6 +274,30 @@ out/a/x.jsonl' ]
 	[ "$(cat got)" = '{"n":1}
 {"n":2}' ]
 	[ ! -s err ]
+}
+
+@test "SIGINT ends input as SIGTERM does; --keep-going keeps a handler's failure out of the status" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" 'has n -> |cat > got' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n{"n":2}\n' >&"$fd"
+	wait_lines got 2
+	kill -INT "$pid"
+	wait "$pid"
+	exec {fd}>&-
+	[ "$(cat got)" = '{"n":1}
+{"n":2}' ]
+	[ ! -s err ]
+	printf '{"n":1}\n' > one.jsonl
+	run event_route 'has n -> |exit 3' one.jsonl
+	[ "$status" -eq 1 ]
+	run --separate-stderr event_route --keep-going 'has n -> |exit 3' one.jsonl
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "event-route: handler 'exit 3' failed (exit status 3)" ]
+	# a file that cannot be written still makes it 1
+	run event_route --keep-going 'has n -> >>/dev/full' one.jsonl
+	[ "$status" -eq 1 ]
 }
 
 @test "a stuck handler: back-pressure waits; --drop-when-full drops and counts, the others still get theirs" {
