@@ -212,6 +212,7 @@ main(int argc, char **argv)
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
+	sig_set_grace(grace);	/* a blocked stdout too, once stopped */
 	router_init(&router, &flt.out);
 	router.first = firstflag;
 	router.dests.drop_when_full = dropflag;
@@ -261,6 +262,7 @@ main(int argc, char **argv)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
+	(void)sig_give_up();	/* stopped by a signal: the clock starts */
 	status = router_finish(&router, grace);
 	if (flt.stats)
 		router_print(&router, diag_prog);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "sig.h"
 #include "record.h"
 
 #define OUT_BUF (128 * 1024)
@@ -56,6 +57,8 @@ write_all(struct out *o, const char *p, size_t n)
 		if (w < 0) {
 			if (errno != EINTR)
 				o->err = errno;
+			else if (sig_give_up())
+				o->err = ETIME;	/* stopped, and --grace is over */
 			continue;
 		}
 		p += w;

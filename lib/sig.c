@@ -3,10 +3,13 @@
  */
 #include <signal.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "sig.h"
 
-static volatile sig_atomic_t stop, report;
+static volatile sig_atomic_t stop, report, expired;
+static int64_t grace = -1;		/* -1: writes wait for ever */
+static int armed;
 
 static void
 on_stop(int signo)
@@ -20,6 +23,13 @@ on_report(int signo)
 {
 	(void)signo;
 	report = 1;
+}
+
+static void
+on_expire(int signo)
+{
+	(void)signo;
+	expired = 1;
 }
 
 void
@@ -43,6 +53,37 @@ int
 sig_stopped(void)
 {
 	return stop;
+}
+
+void
+sig_set_grace(int64_t us)
+{
+	grace = us;
+}
+
+int
+sig_give_up(void)
+{
+	struct sigaction sa;
+	struct itimerval it;
+
+	if (!stop || grace < 0)
+		return 0;
+	if (!armed) {
+		armed = 1;
+		memset(&sa, 0, sizeof sa);
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = on_expire;	/* no SA_RESTART: it interrupts */
+		sigaction(SIGALRM, &sa, NULL);
+		memset(&it, 0, sizeof it);
+		it.it_value.tv_sec = (time_t)(grace / 1000000);
+		it.it_value.tv_usec = (suseconds_t)(grace % 1000000);
+		if (grace == 0)
+			expired = 1;
+		else
+			setitimer(ITIMER_REAL, &it, NULL);
+	}
+	return expired;
 }
 
 int

@@ -6,11 +6,13 @@
  * its default, so a closed pipe ends the tool quietly.
  *
  * The handlers only set flags; the reader looks at sig_stopped when a
- * read or poll is interrupted or about to start, the tools at sig_report.
- * Owns nothing.
+ * read or poll is interrupted or about to start, the tools at sig_report,
+ * a write that blocks at sig_give_up.  Owns nothing.
  */
 #ifndef SIG_H
 #define SIG_H
+
+#include <stdint.h>
 
 /* Install the handlers (without SA_RESTART, so blocking calls return). */
 void sig_init(void);
@@ -18,5 +20,14 @@ void sig_init(void);
 int sig_stopped(void);
 /* 1, once, after each SIGUSR1. */
 int sig_report(void);
+/*
+ * A bound, in microseconds, on how long writes may block once SIGINT or
+ * SIGTERM came (event-route's --grace); by default they wait for ever.
+ * sig_give_up, asked when a stop is seen and when a write is interrupted,
+ * starts the clock (a SIGALRM timer) the first time and says 1 once the
+ * grace is over: the writer stops trying.
+ */
+void sig_set_grace(int64_t us);
+int sig_give_up(void);
 
 #endif

@@ -276,6 +276,27 @@ out/a/x.jsonl' ]
 	[ ! -s err ]
 }
 
+@test "SIGTERM while standard output is blocked: --grace bounds the wait, the rest is failed" {
+	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
+	mkfifo out
+	exec {r}<> out		# a reader that never reads
+	"$STREAMKIT_BIN/event-route" --grace 300ms --stats 'has n -> -' many.jsonl > out 2> err 3>&- &
+	pid=$!
+	head -c 1 <&"$r" > /dev/null	# it is writing
+	kill -TERM "$pid"
+	for ((i = 0; i < 500; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+	gone=1
+	kill -0 "$pid" 2>/dev/null && gone=0 && kill -KILL "$pid"
+	wait "$pid" || st=$?
+	exec {r}>&-
+	[ "$gone" -eq 1 ]	# within 5 s, not when a reader came
+	[ "$st" -eq 1 ]
+	grep -q -x "event-route: write error: still blocked when the grace was over" err
+	line=$(grep '^event-route: routed=' err)
+	[[ "$line" =~ ^"event-route: routed="([0-9]+)" delivered="([0-9]+)" unmatched=0 dead-lettered=0 dropped=0 failed="([1-9][0-9]*)$ ]]
+	[ $(( BASH_REMATCH[2] + BASH_REMATCH[3] )) -eq "${BASH_REMATCH[1]}" ]
+}
+
 @test "SIGINT ends input as SIGTERM does; --keep-going keeps a handler's failure out of the status" {
 	mkfifo in
 	"$STREAMKIT_BIN/event-route" 'has n -> |cat > got' < in 2> err &
