@@ -25,6 +25,8 @@
 extern char **environ;
 
 #define NONE ((size_t)-1)
+/* Files known before closed ones are forgotten, at the least. */
+#define FILES_KEPT 4096
 #define MS (INT64_C(1000))
 
 /* A rule with events in a file's buffer, and how many: a write error
@@ -44,6 +46,7 @@ struct dest_file {
 	size_t ntickets, ticketcap;
 	size_t nsole;			/* of them, those it alone took */
 	int open, opened;		/* opened once: > appends from then on */
+	int emptied;			/* opened by >: never forgotten */
 	int reported;			/* an error was reported */
 };
 
@@ -138,6 +141,7 @@ dests_init(struct dests *d)
 	d->max_open = 128;
 	d->max_procs = 1;
 	d->lru_head = d->lru_tail = NONE;
+	d->compact_at = FILES_KEPT;
 	keytab_init(&d->paths);
 	buf_init(&d->env);
 	buf_init(&d->scratch);
@@ -327,11 +331,71 @@ file_open(struct dests *d, size_t id, int append)
 			return -1;
 		}
 	}
+	if (!append && !f->opened)
+		f->emptied = 1;
 	f->opened = f->open = 1;
 	out_init(&f->out, fd, f->path);
 	lru_push(d, id);
 	d->nopen++;
 	return 0;
+}
+
+/* A file closed with nothing to remember (no >, no error said) is
+ * forgotten: its path, and what it kept. */
+static int
+file_needed(void *arg, size_t id)
+{
+	struct dests *d = arg;
+	struct dest_file *f = &d->files[id];
+
+	if (f->open || f->emptied || f->reported)
+		return 1;
+	free(f->path);
+	free(f->takers);
+	free(f->tickets);
+	return 0;
+}
+
+static void
+file_moved(void *arg, size_t from, size_t to)
+{
+	struct dests *d = arg;
+
+	d->renumber[from] = to;
+	if (to != from)		/* to < from, in order */
+		d->files[to] = d->files[from];
+}
+
+/*
+ * Forget the files nothing more needs to know of, so that a run that
+ * writes ever new paths (a file an hour, a host) stays the size of what
+ * is open.  The ids change: d->generation says so to those keeping one.
+ */
+static void
+files_compact(struct dests *d)
+{
+	size_t i;
+
+	d->renumber = xcalloc(d->nfiles, sizeof *d->renumber);
+	keytab_filter(&d->paths, file_needed, file_moved, d);
+	d->nfiles = d->paths.n;
+	for (i = 0; i < d->nfiles; i++) {	/* the open ones' list */
+		struct dest_file *f = &d->files[i];
+
+		if (f->prev != NONE)
+			f->prev = d->renumber[f->prev];
+		if (f->next != NONE)
+			f->next = d->renumber[f->next];
+	}
+	if (d->lru_head != NONE) {
+		d->lru_head = d->renumber[d->lru_head];
+		d->lru_tail = d->renumber[d->lru_tail];
+	}
+	free(d->renumber);
+	d->renumber = NULL;
+	d->generation++;
+	d->compact_at = 2 * d->nfiles > FILES_KEPT ? 2 * d->nfiles :
+	    FILES_KEPT;
 }
 
 size_t
@@ -387,6 +451,8 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 void
 dests_event_begin(struct dests *d)
 {
+	if (d->nfiles >= d->compact_at)		/* between events: no id held */
+		files_compact(d);
 	d->ev_takers = 0;
 	d->ev_handler = NULL;
 	d->ev_file = NONE;

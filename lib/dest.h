@@ -69,6 +69,9 @@ struct dests {
 	/* kept here */
 	struct dest_file *files;	/* by id */
 	size_t nfiles, filecap, nopen;
+	size_t compact_at;		/* forget closed files at this many */
+	unsigned generation;		/* bumped when file ids change */
+	size_t *renumber;		/* while they change: old id -> new */
 	size_t lru_head, lru_tail;	/* open files, most recent first */
 	struct keytab paths;
 	struct handler **handlers;
@@ -94,7 +97,9 @@ void dests_init(struct dests *d);
 /* Free everything (after dests_finish); the processes were waited for. */
 void dests_release(struct dests *d);
 
-/* The id of the file at path (copied), for dests_write_file. */
+/* The id of the file at path (copied), for dests_write_file.  It is
+ * good until generation changes (dests_event_begin forgets closed files
+ * once there are many). */
 size_t dests_file(struct dests *d, const char *path, size_t len);
 /*
  * Append line[0..len) and "\n" to file id, opening it (truncated the first

@@ -402,13 +402,15 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 		}
 		return DEST_DELIVERED;
 	case DEST_FILE:
-		if (ru->file)		/* no templates: always the same */
-			id = ru->file - 1;
+		if (ru->file && ru->file_generation == r->dests.generation)
+			id = ru->file - 1;	/* no templates: the same */
 		else {
 			path = file_name(r, ru, rec, shard);
 			id = dests_file(&r->dests, path, r->path.len);
-			if (ru->nslots == 0 && ru->nkeys == 0)
+			if (ru->nslots == 0 && ru->nkeys == 0) {
 				ru->file = id + 1;
+				ru->file_generation = r->dests.generation;
+			}
 		}
 		return dests_write_file(&r->dests, id, ru->append, rec->line,
 		    rec->len, &ru->count, *t);

@@ -38,6 +38,7 @@ struct rule {
 	int *slots;			/* its {field} templates' slots */
 	size_t nslots;
 	size_t file;			/* a file without templates: its id + 1 */
+	unsigned file_generation;	/* of the dests' ids, when found */
 	/* --shard FIELDS:N: the key's slots, and "{}" is the shard */
 	int *keyslots;
 	size_t nkeys, nshards;
