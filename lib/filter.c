@@ -195,11 +195,12 @@ int
 filter_finish(struct filter *f)
 {
 	if (out_release(&f->out) < 0) {
-		if (f->out.err == EPIPE)
-			return 1;
-		diag_warn("write error: %s", f->out.err == ETIME ?
-		    "still blocked when the grace was over" :
-		    strerror(f->out.err));
+		/* a reader that went away is no error to tell of; the
+		 * rejects and the ledger asked for are still written */
+		if (f->out.err != EPIPE)
+			diag_warn("write error: %s", f->out.err == ETIME ?
+			    "still blocked when the grace was over" :
+			    strerror(f->out.err));
 		f->ledger.status = 1;
 	}
 	if (f->rejects_path && out_release(&f->rejects) < 0) {

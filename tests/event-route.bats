@@ -314,6 +314,16 @@ out/a/x.jsonl' ]
 	[ $(( BASH_REMATCH[2] + BASH_REMATCH[3] )) -eq "${BASH_REMATCH[1]}" ]
 }
 
+@test "standard output closed by its reader: no error said, the rejects and the ledger still written" {
+	{ echo bad; seq 1 100000 | sed 's/.*/{"n":&}/'; } > in.jsonl
+	run --separate-stderr bash -c '"$0" -i json --on-error skip --rejects rej --stats "has n -> -" in.jsonl | head -n 1; exit "${PIPESTATUS[0]}"' "$STREAMKIT_BIN/event-route"
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"n":1}' ]
+	[ "$(cat rej)" = bad ]
+	[[ "$stderr" != *"write error"* ]]
+	[[ "${stderr_lines[2]}" =~ ^"event-route: stats read=100001 routed=100000 filtered=0 rejected=1 late=0 written="[0-9]+$ ]]
+}
+
 @test "SIGINT ends input as SIGTERM does; --keep-going keeps a handler's failure out of the status" {
 	mkfifo in
 	"$STREAMKIT_BIN/event-route" 'has n -> |cat > got' < in 2> err &
