@@ -805,6 +805,18 @@ pump(struct dests *d, struct handler *h)
 	handler_compact(d, h);
 }
 
+/* A destination holds us up: what the others have waiting goes now. */
+static void
+flush_before_wait(struct dests *d)
+{
+	size_t i;
+
+	for (i = d->lru_head; i != NONE; i = d->files[i].next)
+		file_flush(d, &d->files[i]);
+	if (d->wait_out)
+		out_flush(d->wait_out);
+}
+
 static size_t
 unsent(const struct handler *h)
 {
@@ -825,6 +837,7 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len,
 		}
 		if (sig_stopped())
 			break;		/* the end: one more, then no more */
+		flush_before_wait(d);
 		dests_poll(d, -1, -1);	/* back-pressure: we wait */
 	}
 	if (h->dead) {
@@ -1078,6 +1091,7 @@ dests_run(struct dests *d, struct dest_cmd *x, const char *line, size_t len,
 		}
 		if (sig_stopped())
 			break;
+		flush_before_wait(d);
 		dests_poll(d, -1, -1);		/* back-pressure */
 	}
 	j = xmalloc(sizeof *j + len + 1);

@@ -66,6 +66,7 @@ struct dests {
 	int drop_when_full;		/* a full buffer drops, not waits */
 	int restart;			/* a handler that ended runs again */
 	struct out *dead_letter;	/* or NULL */
+	struct out *wait_out;		/* written before back-pressure waits */
 	/* kept here */
 	struct dest_file *files;	/* by id */
 	size_t nfiles, filecap, nopen;

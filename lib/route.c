@@ -261,6 +261,7 @@ router_start(struct router *r, char *err, size_t errlen)
 
 	r->stdout_out->flushed = stdout_flushed;
 	r->stdout_out->flushed_arg = r;
+	r->dests.wait_out = r->stdout_out;
 	r->hits = xcalloc(r->nrules + 1, sizeof *r->hits);
 
 	for (i = 0; i < r->nrules; i++) {

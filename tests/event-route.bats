@@ -365,6 +365,21 @@ out/a/x.jsonl' ]
 	[ "$(tr -d ' ' < count)" = 60000 ]
 }
 
+@test "while a full handler holds the router up, files and stdout get what they have waiting" {
+	pad=$(printf '%01000d' 0)
+	seq 1 3000 | sed "s/.*/{\"n\":&,\"pad\":\"$pad\"}/" > big.jsonl
+	"$STREAMKIT_BIN/event-route" --grace 200ms 'n == 1 -> >>first' 'n == 2 -> -' 'has n -> |sleep 1000' big.jsonl > out 2> err 3>&- &
+	pid=$!
+	# 3 MB for a handler that never reads: it waits, they do not
+	got=0
+	wait_lines first 1 && wait_lines out 1 && got=1
+	kill -TERM "$pid"
+	wait "$pid" || true
+	[ "$got" -eq 1 ]
+	[ "$(cut -c1-8 first)" = '{"n":1,"' ]
+	[ "$(cut -c1-8 out)" = '{"n":2,"' ]
+}
+
 @test "--restart: a handler that ends is run again, and what it lost is said" {
 	mkfifo in
 	"$STREAMKIT_BIN/event-route" --restart 'has n -> |head -n 1 >> got' < in 2> err &
