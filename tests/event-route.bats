@@ -30,6 +30,10 @@ setup() {
 	feed "$E" event_route --first 'host == "a" -> >>a.jsonl' 'level == "error" -> -'
 	[ -z "$output" ]
 	[ "$(wc -l < a.jsonl)" -eq 2 ]
+	# shards come first, and take every event
+	feed "$E" event_route --first --shard host:2 '>>s.{}' 'level == "error" -> -'
+	[ -z "$output" ]
+	[ "$(cat s.* | wc -l)" -eq 4 ]
 }
 
 @test "else takes what no other rule took; a record the predicate cannot read is unmatched" {
