@@ -104,10 +104,10 @@ static int
 record(void *arg, struct record *rec, const struct parser *ps)
 {
 	(void)arg;
-	(void)ps;
 	if (!filter_pass(&flt, rec, &router.scratch))
 		return 0;
 	flt.ledger.kept++;
+	router.dests.event_fmt = ps->fmt;	/* for commands' EVENT_ */
 	router_route(&router, rec);
 	return 0;
 }

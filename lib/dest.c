@@ -98,6 +98,7 @@ struct job {
 	pid_t pid;			/* 0: waiting to run (again) */
 	int fd;				/* its standard input, or -1 */
 	int attempt;
+	int fmt;			/* its format, for EVENT_ variables */
 	int64_t due;
 	size_t off, len;		/* event[0..len) ends with "\n" */
 	char event[];
@@ -142,6 +143,7 @@ dests_init(struct dests *d)
 	d->max_procs = 1;
 	d->lru_head = d->lru_tail = NONE;
 	d->compact_at = FILES_KEPT;
+	d->event_fmt = FMT_JSON;
 	keytab_init(&d->paths);
 	buf_init(&d->env);
 	buf_init(&d->scratch);
@@ -893,55 +895,105 @@ dests_command(struct dests *d, const char *cmd, struct dest_count *c,
 	return x;
 }
 
-/* One top-level field as EVENT_name=value, NUL-ended, in d->env. */
+/* One field as EVENT_name=value, NUL-ended, in d->env. */
 static void
-add_env(void *arg, const char *key, size_t klen, int kesc, const char *val,
-    size_t vlen)
+add_env(void *arg, const char *name, size_t nlen, const struct val *v)
 {
 	struct dests *d = arg;
 	struct buf *b = &d->env;
-	struct val v = { val + 1, vlen >= 2 ? vlen - 2 : 0, VAL_STR, ESC_JSON };
 	const char *text;
 	size_t i, n;
 
-	(void)kesc;
 	buf_addstr(b, "EVENT_");
-	for (i = 0; i < klen; i++) {
-		unsigned char c = (unsigned char)key[i];
+	for (i = 0; i < nlen; i++) {
+		unsigned char c = (unsigned char)name[i];
 
 		buf_addc(b, (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') ? c : '_');
 	}
 	buf_addc(b, '=');
-	if (vlen >= 2 && *val == '"' && (text = val_text(&v, &d->scratch,
-	    &n)) != NULL && memchr(text, '\0', n) == NULL)
+	if ((text = val_text(v, &d->scratch, &n)) != NULL &&
+	    memchr(text, '\0', n) == NULL)
 		buf_add(b, text, n);
 	else
-		buf_add(b, val, vlen);
+		buf_add(b, v->p, v->n);	/* as written */
 	buf_addc(b, '\0');
+}
+
+/* A JSON member as a field: a string decoded, anything else as written. */
+static void
+add_json_env(void *arg, const char *key, size_t klen, int kesc,
+    const char *val, size_t vlen)
+{
+	struct val v = { val, vlen, VAL_STR, ESC_NONE };
+
+	(void)kesc;
+	if (vlen >= 2 && *val == '"')
+		v = (struct val){ val + 1, vlen - 2, VAL_STR, ESC_JSON };
+	add_env(arg, key, klen, &v);
+}
+
+/* The fields of an event in format fmt, in d->env. */
+static void
+event_fields(struct dests *d, int fmt, const char *line, size_t len)
+{
+	switch (fmt) {
+	case FMT_JSON:
+		json_each(line, len, add_json_env, d);
+		break;
+	case FMT_LOGFMT:
+		logfmt_each(line, len, add_env, d);
+		break;
+	case FMT_COMBINED:
+	case FMT_COMMON:
+		clf_each(line, len, fmt == FMT_COMBINED, add_env, d);
+		break;
+	}			/* CSV, TSV, text: no names of their own */
+}
+
+/* 1 when environment strings a and b set the same name. */
+static int
+same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b && *a != '=')
+		a++, b++;
+	return *a == '=' && *b == '=';
 }
 
 /* The environment of a command for this event: ours and its fields
  * (malloc'd; the strings are environ's and d->env's). */
 static char **
-event_env(struct dests *d, const char *line, size_t len)
+event_env(struct dests *d, int fmt, const char *line, size_t len)
 {
-	size_t n = 0, k = 0, i;
-	char **envp;
+	size_t n = 0, k = 0, i, j, m = 0;
+	char **envp, **ours;
 	const char *p;
 
 	buf_reset(&d->env);
 	buf_reset(&d->scratch);
-	json_each(line, len, add_env, d);	/* not JSON: no fields */
+	event_fields(d, fmt, line, len);
 	for (p = d->env.data; p < d->env.data + d->env.len; p += strlen(p) + 1)
 		k++;
 	while (environ[n])
 		n++;
 	envp = xcalloc(n + k + 1, sizeof *envp);
-	for (i = 0; i < n; i++)
-		envp[i] = environ[i];
-	for (p = d->env.data; k-- > 0; p += strlen(p) + 1)
-		envp[i++] = (char *)p;
+	ours = envp + n;
+	for (p = d->env.data, i = 0; i < k; p += strlen(p) + 1, i++)
+		ours[i] = (char *)p;
+	/* one of each name: the event's over ours, its last over the rest */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < k && !same_name(environ[i], ours[j]); j++)
+			;
+		if (j == k)
+			envp[m++] = environ[i];
+	}
+	for (i = 0; i < k; i++) {
+		for (j = i + 1; j < k && !same_name(ours[i], ours[j]); j++)
+			;
+		if (j == k)
+			envp[m++] = ours[i];
+	}
+	envp[m] = NULL;
 	return envp;
 }
 
@@ -973,7 +1025,7 @@ static void
 job_spawn(struct dests *d, size_t i)
 {
 	struct job *j = d->run[i];
-	char **envp = event_env(d, j->event, j->len - 1);
+	char **envp = event_env(d, j->fmt, j->event, j->len - 1);
 	int rc = spawn_room(d, j->x->cmd, envp, &j->pid, &j->fd, NULL);
 
 	free(envp);
@@ -1098,6 +1150,7 @@ dests_run(struct dests *d, struct dest_cmd *x, const char *line, size_t len,
 	memset(j, 0, sizeof *j);
 	j->x = x;
 	j->fd = -1;
+	j->fmt = d->event_fmt;
 	j->len = len + 1;
 	memcpy(j->event, line, len);
 	j->event[len] = '\n';

@@ -67,6 +67,7 @@ struct dests {
 	int restart;			/* a handler that ended runs again */
 	struct out *dead_letter;	/* or NULL */
 	struct out *wait_out;		/* written before back-pressure waits */
+	int event_fmt;			/* the events' (FMT_), for EVENT_ */
 	/* kept here */
 	struct dest_file *files;	/* by id */
 	size_t nfiles, filecap, nopen;
@@ -143,7 +144,8 @@ struct dest_cmd *dests_command(struct dests *d, const char *cmd,
     struct dest_count *c, int ordered);
 /*
  * Queue line[0..len) for a run of x, the event on its standard input and
- * its top-level JSON fields as EVENT_name; *t (made when NULL) tells the
+ * its fields (in event_fmt: JSON's top-level members, logfmt's pairs, a
+ * web server log's parts) as EVENT_name; *t (made when NULL) tells the
  * event's outcome when its last command ended.  DEST_PENDING, or
  * DEST_DROPPED when the queue is full under drop_when_full.
  */

@@ -120,3 +120,22 @@ logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
 		v[i] = missing;
 	return PARSE_ERROR;
 }
+
+int
+logfmt_each(const char *line, size_t len, void (*fn)(void *arg,
+    const char *name, size_t nlen, const struct val *v), void *arg)
+{
+	const char *p = line, *e = line + len, *key, *err;
+	struct val val;
+	size_t kn;
+
+	for (;;) {
+		while (p < e && is_blank(*p))
+			p++;
+		if (p == e)
+			return 0;
+		if ((p = pair(p, e, &key, &kn, &val, &err)) == NULL)
+			return -1;
+		fn(arg, key, kn, &val);
+	}
+}

@@ -173,6 +173,13 @@ int parser_parse(struct parser *ps, struct record *rec, const char **err);
  * that know their format.  Each fills v[slot] for every slot of fs and
  * returns PARSE_OK or PARSE_ERROR (csv_parse may return PARSE_MORE).
  */
+/* Call fn with each field of a logfmt line, or of a web server log
+ * line's parts, in order: 0, or -1 when the line does not read (json_each
+ * in json.h does it for JSON). */
+int logfmt_each(const char *line, size_t len, void (*fn)(void *arg,
+    const char *name, size_t nlen, const struct val *v), void *arg);
+int clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
+    const char *name, size_t nlen, const struct val *v), void *arg);
 int json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err);
 int logfmt_parse(const char *line, size_t len, const struct fieldset *fs,

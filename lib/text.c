@@ -365,3 +365,22 @@ clf_parse(const char *line, size_t len, int combined,
 		pairs(c.p, c.e, fs, v);
 	return rc;
 }
+
+int
+clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
+    const char *name, size_t nlen, const struct val *v), void *arg)
+{
+	struct clf c;
+	int k;
+
+	c.p = line;
+	c.e = line + len;
+	for (k = 0; k < C_NPART; k++)
+		c.part[k] = missing;
+	if (clf_scan(&c, combined) < 0)
+		return -1;
+	for (k = 0; k < C_NPART; k++)
+		if (c.part[k].type != VAL_MISSING)
+			fn(arg, part_name[k].s, part_name[k].n, &c.part[k]);
+	return 0;
+}

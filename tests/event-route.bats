@@ -232,6 +232,20 @@ out/a/x.jsonl' ]
 	    event_route 'level == "error" -> !printf "%s|%s|%s|%s|%s\\n" "$EVENT_level" "$EVENT_n" "$EVENT_msg" "$EVENT_a_b" "$(cat)" >> ran'
 	[ "$status" -eq 0 ]
 	[ "$(cat ran)" = 'error|1|disk "full"|x|{"level":"error","msg":"disk \"full\"","n":1,"a-b":"x"}' ]
+	# logfmt's pairs and a web server log's parts are fields too
+	feed 'level=error msg="disk \\"full\\"" a-b=x flag\n' \
+	    event_route -i logfmt 'level == error -> !printf "%s|%s|%s|%s\\n" "$EVENT_level" "$EVENT_msg" "$EVENT_a_b" "$EVENT_flag" >> lf'
+	[ "$status" -eq 0 ]
+	[ "$(cat lf)" = 'error|disk "full"|x|true' ]
+	head -n 1 "$EXAMPLES/access.log" > one.log
+	run event_route 'status == 200 -> !printf "%s|%s|%s|%s\\n" "$EVENT_host" "$EVENT_status" "$EVENT_path" "$EVENT_agent" >> clf' one.log
+	[ "$status" -eq 0 ]
+	[ "$(cat clf)" = '203.0.113.25|200|/index.html|curl/8.5.0' ]
+	# one of each name: the event's last over the rest and over ours
+	feed '{"a-b":"1","a.b":"2"}\n' env EVENT_a_b=ours EVENT_z=kept \
+	    "$STREAMKIT_BIN/event-route" 'has a-b -> !env | grep "^EVENT_" | sort >> names'
+	[ "$(cat names)" = 'EVENT_a_b=2
+EVENT_z=kept' ]
 }
 
 @test "!CMD -P 2: at most two at once, every event run" {
