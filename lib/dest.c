@@ -26,7 +26,7 @@ extern char **environ;
 
 #define NONE ((size_t)-1)
 /* Files known before closed ones are forgotten, at the least. */
-#define FILES_KEPT 4096
+#define FILES_KEPT 1024
 #define MS (INT64_C(1000))
 
 /* A rule with events in a file's buffer, and how many: a write error
