@@ -120,7 +120,7 @@ parse_options(int argc, char **argv)
 	unsigned long n;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+" FILTER_SHORT "hP:V", longopts,
+	while ((ch = getopt_long(argc, argv, FILTER_SHORT "hP:V", longopts,
 	    NULL)) != -1) {
 		if ((rc = filter_option(&flt, NULL, ch, optarg, err,
 		    sizeof err)) < 0) {

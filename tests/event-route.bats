@@ -30,6 +30,13 @@ setup() {
 	feed "$E" event_route --first 'host == "a" -> >>a.jsonl' 'level == "error" -> -'
 	[ -z "$output" ]
 	[ "$(wc -l < a.jsonl)" -eq 2 ]
+	# options may follow the rules, as with other filters; -- ends them
+	feed "$E" event_route 'host == "a" -> >>b.jsonl' 'level == "error" -> -' --first
+	[ -z "$output" ]
+	[ "$(wc -l < b.jsonl)" -eq 2 ]
+	printf '{"n":1}\n' > ./--stats
+	run event_route 'has n -> -' -- --stats
+	[ "$output" = '{"n":1}' ]
 	# shards come first, and take every event
 	feed "$E" event_route --first --shard host:2 '>>s.{}' 'level == "error" -> -'
 	[ -z "$output" ]
