@@ -241,6 +241,13 @@ main(int argc, char **argv)
 				usage(2);
 			}
 			nrules++;
+		} else if (access(argv[i], F_OK) < 0 && argv[i][0] != '-' &&
+		    strpbrk(argv[i], " \t") != NULL) {
+			/* no such file, and blanks: a rule gone wrong */
+			diag_warn("'%s': neither a file nor a rule (a rule is "
+			    "PREDICATE -> DESTINATION, '->' outside quotes)",
+			    argv[i]);
+			usage(2);
 		} else
 			argv[nfiles++] = argv[i];
 	}

@@ -205,6 +205,17 @@ out/a/x.jsonl' ]
 	feed '' event_route -P 0 'has x -> !true'
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "event-route: -P '0': not a count" ]
+	# no '->' outside quotes, and no such file: a rule gone wrong
+	feed '' event_route 'has n => -' 'else -> -'
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "event-route: 'has n => -': neither a file nor a rule (a rule is PREDICATE -> DESTINATION, '->' outside quotes)" ]
+	feed '' event_route "x == 'a -> -" 'else -> -'
+	[ "$status" -eq 2 ]
+	# a file of that name is a file
+	printf '{"n":1}\n' > 'has n => -'
+	feed '' event_route 'has n -> -' 'has n => -'
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"n":1}' ]
 }
 
 @test "an unparseable record follows the error policy; the ledger balances" {
