@@ -437,6 +437,8 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	}
 	out_write(&f->out, line, len);
 	out_putc(&f->out, '\n');
+	if (!append)
+		f->emptied = 1;	/* > was here: never emptied again */
 	file_took(f, c);
 	if (t) {
 		f->tickets = xgrowarray(f->tickets, &f->ticketcap,
@@ -912,11 +914,13 @@ add_env(void *arg, const char *name, size_t nlen, const struct val *v)
 		    (c >= '0' && c <= '9') ? c : '_');
 	}
 	buf_addc(b, '=');
-	if ((text = val_text(v, &d->scratch, &n)) != NULL &&
-	    memchr(text, '\0', n) == NULL)
-		buf_add(b, text, n);
-	else
-		buf_add(b, v->p, v->n);	/* as written */
+	if ((text = val_text(v, &d->scratch, &n)) == NULL) {
+		text = v->p;		/* as written */
+		n = v->n;
+	}
+	for (i = 0; i < n; i++)	/* a NUL would start a variable of its own */
+		if (text[i] != '\0')
+			buf_addc(b, text[i]);
 	buf_addc(b, '\0');
 }
 
@@ -960,6 +964,21 @@ same_name(const char *a, const char *b)
 	return *a == '=' && *b == '=';
 }
 
+/* By name, then by place in d->env (the strings are in it in order). */
+static int
+env_order(const void *a, const void *b)
+{
+	const char *p = *(char *const *)a, *q = *(char *const *)b;
+	const char *s = p, *t = q;
+
+	while (*s == *t && *s != '=')
+		s++, t++;
+	if (*s != *t)	/* '=' ends a name: the shorter first */
+		return *s == '=' ? -1 : *t == '=' ? 1 :
+		    (unsigned char)*s - (unsigned char)*t;
+	return (p > q) - (p < q);
+}
+
 /* The environment of a command for this event: ours and its fields
  * (malloc'd; the strings are environ's and d->env's). */
 static char **
@@ -987,12 +1006,12 @@ event_env(struct dests *d, int fmt, const char *line, size_t len)
 		if (j == k)
 			envp[m++] = environ[i];
 	}
-	for (i = 0; i < k; i++) {
-		for (j = i + 1; j < k && !same_name(ours[i], ours[j]); j++)
-			;
-		if (j == k)
+	/* by name, and each name's last: sorted, as an event may hold
+	 * thousands */
+	qsort(ours, k, sizeof *ours, env_order);
+	for (i = 0; i < k; i++)
+		if (i + 1 == k || !same_name(ours[i], ours[i + 1]))
 			envp[m++] = ours[i];
-	}
 	envp[m] = NULL;
 	return envp;
 }

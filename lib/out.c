@@ -54,13 +54,17 @@ write_all(struct out *o, const char *p, size_t n)
 	while (n > 0 && o->err == 0) {
 		ssize_t w = write(o->fd, p, n);
 
+		/* a write that blocks (interrupted, or cut short by a
+		 * signal) gives up once stopped and --grace is over */
 		if (w < 0) {
 			if (errno != EINTR)
 				o->err = errno;
 			else if (sig_give_up())
-				o->err = ETIME;	/* stopped, and --grace is over */
+				o->err = ETIME;
 			continue;
 		}
+		if ((size_t)w < n && sig_give_up())
+			o->err = ETIME;
 		p += w;
 		n -= (size_t)w;
 	}

@@ -78,6 +78,8 @@ sig_give_up(void)
 		memset(&it, 0, sizeof it);
 		it.it_value.tv_sec = (time_t)(grace / 1000000);
 		it.it_value.tv_usec = (suseconds_t)(grace % 1000000);
+		it.it_interval.tv_usec = 100000;	/* a write blocked
+							 * after it too */
 		if (grace == 0)
 			expired = 1;
 		else

@@ -92,6 +92,13 @@ out/a/x.jsonl' ]
 	[ "$(cat g/2999)" = '{"n":2999}
 {"n":2999}' ]
 	[ "$(cat g/* | wc -l)" -eq 6000 ]
+	# nor a file >> opened first and > wrote after
+	{ echo '{"a":1}'; echo '{"b":1,"n":2}'; seq 1 3000 | sed 's/.*/{"f":&}/'; echo '{"b":1,"n":3}'; } > mixed.jsonl
+	run event_route --max-open 4 'has a -> >>x.log' 'has b -> >x.log' 'has f -> >>t/{f}.log' mixed.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(cat x.log)" = '{"a":1}
+{"b":1,"n":2}
+{"b":1,"n":3}' ]
 }
 
 @test "ever new file names: the closed ones are forgotten, memory stays flat" {
@@ -265,6 +272,9 @@ out/a/x.jsonl' ]
 	run event_route 'status == 200 -> !printf "%s|%s|%s|%s\\n" "$EVENT_host" "$EVENT_status" "$EVENT_path" "$EVENT_agent" >> clf' one.log
 	[ "$status" -eq 0 ]
 	[ "$(cat clf)" = '203.0.113.25|200|/index.html|curl/8.5.0' ]
+	# a NUL in a value starts no variable of its own
+	feed '{"msg":"hi\\u0000PATH=/nowhere"}\n' event_route 'has msg -> !printf "%s|%s\\n" "$EVENT_msg" "$PATH" >> nul'
+	[ "$(cat nul)" = "hiPATH=/nowhere|$PATH" ]
 	# one of each name: the event's last over the rest and over ours
 	feed '{"a-b":"1","a.b":"2"}\n' env EVENT_a_b=ours EVENT_z=kept \
 	    "$STREAMKIT_BIN/event-route" 'has a-b -> !env | grep "^EVENT_" | sort >> names'
@@ -337,23 +347,29 @@ EVENT_z=kept' ]
 
 @test "SIGTERM while standard output is blocked: --grace bounds the wait, the rest is failed" {
 	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
-	mkfifo out
-	exec {r}<> out		# a reader that never reads
-	"$STREAMKIT_BIN/event-route" --grace 300ms --stats 'has n -> -' many.jsonl > out 2> err 3>&- &
-	pid=$!
-	head -c 1 <&"$r" > /dev/null	# it is writing
-	kill -TERM "$pid"
-	for ((i = 0; i < 500; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
-	gone=1
-	kill -0 "$pid" 2>/dev/null && gone=0 && kill -KILL "$pid"
-	wait "$pid" || st=$?
-	exec {r}>&-
-	[ "$gone" -eq 1 ]	# within 5 s, not when a reader came
-	[ "$st" -eq 1 ]
-	grep -q -x "event-route: write error: still blocked when the grace was over" err
-	line=$(grep '^event-route: routed=' err)
-	[[ "$line" =~ ^"event-route: routed="([0-9]+)" delivered="([0-9]+)" unmatched=0 dead-lettered=0 dropped=0 failed="([1-9][0-9]*)$ ]]
-	[ $(( BASH_REMATCH[2] + BASH_REMATCH[3] )) -eq "${BASH_REMATCH[1]}" ]
+	# a reader that takes a byte, or 10 kB (so that the blocked write
+	# ends short, not with EINTR), and then no more
+	for took in 1 10000; do
+		rm -f out err
+		mkfifo out
+		exec {r}<> out
+		"$STREAMKIT_BIN/event-route" --grace 300ms --stats 'has n -> -' many.jsonl > out 2> err 3>&- &
+		pid=$!
+		head -c "$took" <&"$r" > /dev/null
+		kill -TERM "$pid"
+		for ((i = 0; i < 500; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.01; done
+		gone=1
+		kill -0 "$pid" 2>/dev/null && gone=0 && kill -KILL "$pid"
+		st=0
+		wait "$pid" || st=$?
+		exec {r}>&-
+		[ "$gone" -eq 1 ]	# within 5 s, not when a reader came
+		[ "$st" -eq 1 ]
+		grep -q -x "event-route: write error: still blocked when the grace was over" err
+		line=$(grep '^event-route: routed=' err)
+		[[ "$line" =~ ^"event-route: routed="([0-9]+)" delivered="([0-9]+)" unmatched=0 dead-lettered=0 dropped=0 failed="([1-9][0-9]*)$ ]]
+		[ $(( BASH_REMATCH[2] + BASH_REMATCH[3] )) -eq "${BASH_REMATCH[1]}" ]
+	done
 }
 
 @test "standard output closed by its reader: no error said, the rejects and the ledger still written" {
