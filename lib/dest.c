@@ -29,22 +29,11 @@ extern char **environ;
 #define FILES_KEPT 1024
 #define MS (INT64_C(1000))
 
-/* A rule with events in a file's buffer, and how many: a write error
- * fails them for the rule that wrote them. */
-struct file_taker {
-	struct dest_count *count;
-	size_t n;
-};
-
 struct dest_file {
 	char *path;
 	struct out out;
 	size_t prev, next;		/* in the LRU list, while open */
-	struct file_taker *takers;	/* whose events are in its buffer */
-	size_t ntakers, takercap;
-	struct dest_ticket **tickets;	/* of those events, to settle */
-	size_t ntickets, ticketcap;
-	size_t nsole;			/* of them, those it alone took */
+	struct dest_pending pending;	/* the events in its buffer */
 	int open, opened;		/* opened once: > appends from then on */
 	int emptied;			/* opened by >: never forgotten */
 	int reported;			/* an error was reported */
@@ -225,48 +214,71 @@ dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
 	ticket_put(d, t, outcome);
 }
 
-/* One more event in f's buffer, from the rule that counts in c. */
-static void
-file_took(struct dest_file *f, struct dest_count *c)
+void
+dests_pending_add(struct dest_pending *p, struct dest_count *c,
+    struct dest_ticket *t)
 {
-	size_t i = f->ntakers;
+	size_t i = p->ntakers;
 
-	/* one rule writes most files: then it is the last */
-	if (i == 0 || f->takers[i - 1].count != c)
-		for (i = 0; i < f->ntakers && f->takers[i].count != c; i++)
+	/* one rule writes most buffers: then it is the last */
+	if (i == 0 || p->takers[i - 1].count != c)
+		for (i = 0; i < p->ntakers && p->takers[i].count != c; i++)
 			;
 	else
 		i--;
-	if (i == f->ntakers) {
-		f->takers = xgrowarray(f->takers, &f->takercap, i + 1,
-		    sizeof *f->takers);
-		f->takers[f->ntakers++] = (struct file_taker){ c, 0 };
+	if (i == p->ntakers) {
+		p->takers = xgrowarray(p->takers, &p->takercap, i + 1,
+		    sizeof *p->takers);
+		p->takers[p->ntakers++] = (struct dest_taker){ c, 0 };
 	}
-	f->takers[i].n++;
+	p->takers[i].n++;
+	if (t) {
+		p->tickets = xgrowarray(p->tickets, &p->ticketcap,
+		    p->ntickets + 1, sizeof *p->tickets);
+		p->tickets[p->ntickets++] = t;
+		t->refs++;
+	}
+}
+
+size_t
+dests_pending_settle(struct dests *d, struct dest_pending *p, int ok)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < p->ntakers; i++) {
+		n += p->takers[i].n;
+		if (!ok) {		/* not delivered after all */
+			p->takers[i].count->delivered -= p->takers[i].n;
+			p->takers[i].count->failed += p->takers[i].n;
+		}
+	}
+	if (!ok) {
+		d->records[DEST_DELIVERED] -= p->nsole;
+		d->records[DEST_FAILED] += p->nsole;
+	}
+	for (i = 0; i < p->ntickets; i++)
+		ticket_put(d, p->tickets[i], ok ? DEST_DELIVERED : DEST_FAILED);
+	p->ntakers = p->ntickets = p->nsole = 0;
+	return n;
+}
+
+void
+dests_pending_release(struct dest_pending *p)
+{
+	free(p->takers);
+	free(p->tickets);
+	memset(p, 0, sizeof *p);
 }
 
 /* Write out f's buffer; a failure is reported once, with what it lost. */
 static int
 file_flush(struct dests *d, struct dest_file *f)
 {
-	size_t n = 0, sole = f->nsole, ntakers = f->ntakers, i;
-	size_t ntickets = f->ntickets;
-	int ok;
+	int ok = out_flush(&f->out) == 0;
+	size_t n = dests_pending_settle(d, &f->pending, ok);
 
-	for (i = 0; i < ntakers; i++)
-		n += f->takers[i].n;
-	f->ntakers = f->nsole = f->ntickets = 0;
-	ok = out_flush(&f->out) == 0;
-	for (i = 0; i < ntickets; i++)
-		ticket_put(d, f->tickets[i], ok ? DEST_DELIVERED : DEST_FAILED);
 	if (ok)
 		return 0;
-	for (i = 0; i < ntakers; i++) {	/* not delivered after all */
-		f->takers[i].count->delivered -= f->takers[i].n;
-		f->takers[i].count->failed += f->takers[i].n;
-	}
-	d->records[DEST_DELIVERED] -= sole;
-	d->records[DEST_FAILED] += sole;
 	if (!f->reported)
 		diag_warn("'%s': write error: %s (%zu event%s lost)", f->path,
 		    strerror(f->out.err), n, n == 1 ? "" : "s");
@@ -353,8 +365,7 @@ file_needed(void *arg, size_t id)
 	if (f->open || f->emptied || f->reported)
 		return 1;
 	free(f->path);
-	free(f->takers);
-	free(f->tickets);
+	dests_pending_release(&f->pending);
 	return 0;
 }
 
@@ -439,13 +450,7 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	out_putc(&f->out, '\n');
 	if (!append)
 		f->emptied = 1;	/* > was here: never emptied again */
-	file_took(f, c);
-	if (t) {
-		f->tickets = xgrowarray(f->tickets, &f->ticketcap,
-		    f->ntickets + 1, sizeof *f->tickets);
-		f->tickets[f->ntickets++] = t;
-		t->refs++;
-	}
+	dests_pending_add(&f->pending, c, t);
 	d->ev_takers++;
 	d->ev_file = id;
 	d->ev_handler = NULL;
@@ -478,7 +483,7 @@ dests_event_end(struct dests *d, int ticket)
 	if (d->ev_handler && d->ev_handler->nmarks > 0)
 		d->ev_handler->sole[d->ev_handler->nmarks - 1] = 1;
 	else if (d->ev_file != NONE)
-		d->files[d->ev_file].nsole++;
+		d->files[d->ev_file].pending.nsole++;
 }
 
 /* Processes */
@@ -1463,8 +1468,7 @@ dests_release(struct dests *d)
 			free(d->files[i].out.buf);
 		}
 		free(d->files[i].path);
-		free(d->files[i].takers);
-		free(d->files[i].tickets);
+		dests_pending_release(&d->files[i].pending);
 	}
 	free(d->files);
 	while (d->spare) {

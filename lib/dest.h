@@ -50,6 +50,25 @@ struct dest_ticket {
 	struct dest_ticket *next;	/* in the free list */
 };
 
+/*
+ * What a buffer holds until it is written: how many events of each rule,
+ * the tickets of those others took too, and how many it alone took (in
+ * records as delivered).  Files keep one each, and the router one for
+ * stdout; dests_pending_settle says how the write went.
+ */
+struct dest_taker {
+	struct dest_count *count;
+	size_t n;
+};
+
+struct dest_pending {
+	struct dest_taker *takers;
+	size_t ntakers, takercap;
+	struct dest_ticket **tickets;
+	size_t ntickets, ticketcap;
+	size_t nsole;
+};
+
 /* What a handler, or a command's queue, may hold unsent, at most. */
 #define DEST_BUFFER (1024 * 1024)
 
@@ -151,6 +170,13 @@ struct dest_cmd *dests_command(struct dests *d, const char *cmd,
  */
 int dests_run(struct dests *d, struct dest_cmd *x, const char *line,
     size_t len, struct dest_ticket **t);
+/* One more event in p, counted in c; t, when not NULL, held till then. */
+void dests_pending_add(struct dest_pending *p, struct dest_count *c,
+    struct dest_ticket *t);
+/* p's buffer was written (ok) or lost: settle and empty p, returning how
+ * many events it held. */
+size_t dests_pending_settle(struct dests *d, struct dest_pending *p, int ok);
+void dests_pending_release(struct dest_pending *p);
 /* A new ticket, the caller's reference held. */
 struct dest_ticket *dests_ticket(struct dests *d);
 /* A reference to t is done with, its outcome there outcome: the event is

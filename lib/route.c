@@ -16,26 +16,8 @@ static void
 stdout_flushed(void *arg, int ok)
 {
 	struct router *r = arg;
-	size_t i;
 
-	for (i = 0; i < r->nrules; i++) {
-		struct rule *ru = &r->rules[i];
-
-		if (!ok) {
-			ru->count.delivered -= ru->unflushed;
-			ru->count.failed += ru->unflushed;
-		}
-		ru->unflushed = 0;
-	}
-	if (!ok) {
-		r->dests.records[DEST_DELIVERED] -= r->unflushed_sole;
-		r->dests.records[DEST_FAILED] += r->unflushed_sole;
-	}
-	r->unflushed_sole = 0;
-	for (i = 0; i < r->nstdout_tickets; i++)
-		dests_ticket_done(&r->dests, r->stdout_tickets[i],
-		    ok ? DEST_DELIVERED : DEST_FAILED);
-	r->nstdout_tickets = 0;
+	dests_pending_settle(&r->dests, &r->stdout_pending, ok);
 }
 
 void
@@ -392,15 +374,8 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 		out_putc(r->stdout_out, '\n');
 		if (!r->to_stdout)	/* one taker, however many rules */
 			dests_event_taken(&r->dests);
-		ru->unflushed++;
 		r->to_stdout = 1;
-		if (*t) {
-			r->stdout_tickets = xgrowarray(r->stdout_tickets,
-			    &r->stdout_ticketcap, r->nstdout_tickets + 1,
-			    sizeof *r->stdout_tickets);
-			r->stdout_tickets[r->nstdout_tickets++] = *t;
-			(*t)->refs++;
-		}
+		dests_pending_add(&r->stdout_pending, &ru->count, *t);
 		return DEST_DELIVERED;
 	case DEST_FILE:
 		if (ru->file && ru->file_generation == r->dests.generation)
@@ -482,7 +457,7 @@ router_route(struct router *r, const struct record *rec)
 		r->dests.records[best]++;
 	dests_event_end(&r->dests, t != NULL);
 	if (r->to_stdout && t == NULL && r->dests.ev_takers == 1)
-		r->unflushed_sole++;
+		r->stdout_pending.nsole++;
 	return n;
 }
 
@@ -536,7 +511,7 @@ router_release(struct router *r)
 	}
 	free(r->rules);
 	free(r->hits);
-	free(r->stdout_tickets);
+	dests_pending_release(&r->stdout_pending);
 	r->stdout_out->flushed = NULL;
 	buf_release(&r->path);
 	buf_release(&r->key);

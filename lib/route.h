@@ -46,7 +46,6 @@ struct rule {
 	struct dest_cmd **cmds;		/* DEST_EXEC: one, or one a shard */
 	uintmax_t matched;
 	struct dest_count count;
-	uintmax_t unflushed;		/* to stdout, since it was last written */
 };
 
 struct router {
@@ -57,13 +56,8 @@ struct router {
 	struct out *stdout_out;		/* the tool's standard output */
 	struct buf path, key, scratch;
 	uintmax_t routed, unmatched;
-	/* events stdout alone took since it was last written, and whether
-	 * it took the one being routed */
-	uintmax_t unflushed_sole;
-	int to_stdout;
-	/* the tickets of events in stdout's buffer, to settle */
-	struct dest_ticket **stdout_tickets;
-	size_t nstdout_tickets, stdout_ticketcap;
+	struct dest_pending stdout_pending;	/* its buffer's events */
+	int to_stdout;			/* it took the one being routed */
 	size_t *hits;			/* the rules an event matched */
 };
 
