@@ -120,8 +120,10 @@ find_eol(struct reader *r, size_t *nl)
 			return 1;
 		}
 		r->scan = r->end;
-		if (r->max_line && r->end - r->rec > r->max_line) {
-			/* too long: let its bytes go as they come */
+		if (r->max_line && r->end - r->rec > r->max_line &&
+		    r->end - r->rec - r->max_line > 1) {
+			/* too long, "\r" or not: let its bytes go as they
+			 * come */
 			r->skipping = 1;
 			r->rec = r->start = r->scan = r->end;
 		}

@@ -98,6 +98,39 @@ test_long_line(void)
 	free(data);
 }
 
+/* A line of max_line bytes and its "\r": not too long, wherever the
+ * first read ends (here just before its "\n"). */
+static void
+test_max_line_cr(void)
+{
+	struct buf b = BUF_INIT;
+	struct reader r;
+	const char *line;
+	size_t len;
+	int got, ok = 1;
+
+	while (b.len < 256 * 1024 - 5 - 3)
+		buf_addstr(&b, "a\n");
+	buf_addstr(&b, "ab\n");
+	CHECK_INT(b.len, 256 * 1024 - 5);
+	buf_addstr(&b, "abcd\r\nabcde\r\nlast\n");
+	open_bytes(&r, b.data, b.len);
+	r.max_line = 4;
+	while (r.lineno < 131069)
+		ok &= reader_next(&r, &line, &len) == 1;
+	CHECK(ok);
+	got = reader_next(&r, &line, &len);
+	CHECK_INT(got, 1);
+	if (got == 1)
+		CHECK_MEM(line, len, "abcd");
+	CHECK_INT(reader_next(&r, &line, &len), READER_TOOLONG);
+	CHECK_INT(reader_next(&r, &line, &len), 1);
+	CHECK_MEM(line, len, "last");
+	CHECK_INT(r.lineno, 131072);
+	reader_close(&r);
+	buf_release(&b);
+}
+
 static void
 test_many_lines(void)
 {
@@ -385,6 +418,7 @@ main(void)
 	test_lines();
 	test_more();
 	test_long_line();
+	test_max_line_cr();
 	test_many_lines();
 	test_writers();
 	test_json_quote();
