@@ -2,12 +2,16 @@
  * sig.c - SIGINT, SIGTERM and SIGUSR1 as flags (see sig.h).
  */
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/time.h>
 
 #include "sig.h"
 
-static volatile sig_atomic_t stop, report, expired;
+/* stop is read by ahead.c's second thread too: an atomic, which a
+ * handler may store when lock-free, as int's is */
+static atomic_int stop;
+static volatile sig_atomic_t report, expired;
 static int64_t grace = -1;		/* -1: writes wait for ever */
 static int armed;
 
@@ -15,7 +19,7 @@ static void
 on_stop(int signo)
 {
 	(void)signo;
-	stop = 1;
+	atomic_store_explicit(&stop, 1, memory_order_relaxed);
 }
 
 static void
@@ -52,7 +56,7 @@ sig_init(void)
 int
 sig_stopped(void)
 {
-	return stop;
+	return atomic_load_explicit(&stop, memory_order_relaxed);
 }
 
 void
@@ -67,7 +71,7 @@ sig_give_up(void)
 	struct sigaction sa;
 	struct itimerval it;
 
-	if (!stop || grace < 0)
+	if (!sig_stopped() || grace < 0)
 		return 0;
 	if (!armed) {
 		armed = 1;
