@@ -14,7 +14,7 @@ WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 # the bench data took 10-15% less time.  gcc's only (clang's needs its
 # own archiver); LTO= turns it off.
 LTO     = $(if $(shell $(CC) -v 2>&1 | grep '^gcc version'),-flto=auto)
-CFLAGS  = $(OPT) $(LTO) -g -std=c11 $(WARN) $(EXTRA_CFLAGS)
+CFLAGS  = $(OPT) $(LTO) -g -std=c11 -pthread $(WARN) $(EXTRA_CFLAGS)
 CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -iquote lib
 LDFLAGS =
 LDLIBS  = -lm
@@ -73,13 +73,21 @@ $(BUILD)/runstat: bench/runstat.c
 units: $(UNITS)
 
 test: all units $(BUILD)/gen $(BUILD)/runstat $(BUILD)/latency
-	@BUILD=$(BUILD) sh tests/run
+	@BUILD=$(BUILD) SUITES='$(SUITES)' sh tests/run
 
 # The whole suite again, against binaries built with ASan and UBSan.
 check-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 LTO= \
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    LDFLAGS='-fsanitize=address,undefined' test
+
+# The suite again, against binaries built with ThreadSanitizer: the
+# second thread that parses ahead (lib/ahead.c).  SUITES=tests/x.bats
+# runs only those bats files (CI runs the one tool that reads ahead).
+check-tsan:
+	$(MAKE) BUILD=build-tsan OPT=-O1 LTO= \
+	    EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer' \
+	    LDFLAGS='-fsanitize=thread' test
 
 # libFuzzer targets for every parser, built with clang, each run for
 # FUZZ_SECONDS from the seed corpora in tests/fuzz/corpus.
@@ -124,5 +132,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all units test check-asan check-valgrind fuzzers fuzz bench demo install uninstall clean
+.PHONY: all units test check-asan check-tsan check-valgrind fuzzers fuzz bench demo install uninstall clean
 .SECONDARY:

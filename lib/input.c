@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ahead.h"
 #include "diag.h"
 #include "input.h"
 #include "punct.h"
@@ -101,73 +102,134 @@ control(struct input *in, const struct reader *r, const char *line,
 	in->control(in->arg, &p, r->name, r->lineno, line, len);
 }
 
+/*
+ * The next line from the reader, into l as ahead_next gives one, a
+ * record parsed into rec (lineno its first line's): 1, 0 at the end of
+ * input, -1 on a read error.
+ */
+static int
+next_line(struct input *in, struct reader *r, struct parser *ps,
+    struct record *rec, struct ahead_line *l)
+{
+	int got = reader_next(r, &l->line, &l->len);
+
+	if (got == READER_TOOLONG) {
+		l->kind = AHEAD_TOOLONG;
+		return 1;
+	}
+	if (got <= 0)
+		return got;
+	l->kind = ahead_classify(&l->line, &l->len, 0, in->after_tab);
+	if (l->kind == AHEAD_RECORD) {
+		rec->line = l->line;
+		rec->len = l->len;
+		rec->lineno = r->lineno;
+		l->rc = parse(r, ps, rec, &l->err);
+	}
+	return 1;
+}
+
+/* A second thread parses the rest of r, when the format allows and it is
+ * worth it: 1 when it does. */
+static int
+start_ahead(struct input *in, struct reader *r, struct parser *ps,
+    struct val *v, struct ahead *ah)
+{
+	if (!in->ahead || in->state || ps->fmt == FMT_AUTO ||
+	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || !ahead_worth(r))
+		return 0;
+	return ahead_start(ah, r, ps, v, in->max_line, in->after_tab, 0) == 0;
+}
+
+/* One line, classified and parsed: 1 when the reading must stop. */
+static int
+take_line(struct input *in, const struct reader *r, struct parser *ps,
+    struct record *rec, const struct ahead_line *l)
+{
+	struct ledger *lg = in->ledger;
+
+	if (in->note_time)
+		in->last_line = mono_now();
+	if (l->kind == AHEAD_TOOLONG) {
+		lg->read++;
+		return ledger_reject(lg, r->name, r->lineno, NULL, 0,
+		    "line longer than --max-line-bytes (%zu), skipped",
+		    in->max_line) < 0;
+	}
+	if (l->kind == AHEAD_CONTROL) {
+		control(in, r, l->line, l->len);
+		return 0;
+	}
+	lg->read++;
+	if (l->rc == PARSE_HEADER) {
+		lg->read--;	/* a header is not a record */
+		if (in->header)
+			in->header(in->arg, rec, ps);
+		return 0;
+	}
+	if (l->rc == PARSE_ERROR)
+		return ledger_reject(lg, rec->file, rec->lineno, rec->line,
+		    rec->len, "%s", l->err) < 0;
+	return in->record(in->arg, rec, ps) < 0;
+}
+
 /* The loop over one reader: -1 when stopped. */
 static int
 read_lines(struct reader *r, void *arg)
 {
 	struct input *in = arg;
-	struct ledger *l = in->ledger;
 	struct parser ps;
 	struct record rec;
-	const char *line, *err, *sep;
-	size_t len, nv = in->fs->n;
-	int got, rc, stop = 0;
+	struct ahead ah;
+	struct ahead_line l;
+	struct val *own;
+	size_t nv = in->fs->n;
+	int got, stop = 0, ahead_on = 0, tried = 0;
 	unsigned lines = 0;
 
 	r->wait = in->wait;
 	r->wait_arg = in->arg;
 	r->max_line = in->max_line;
 	in->cur = r;
-	rec.v = xcalloc(nv ? nv : 1, sizeof *rec.v);
+	own = xcalloc(nv ? nv : 1, sizeof *own);
 	rec.file = r->name;
 	parser_init(&ps, in->fmt, in->fs);
-	while (!stop && ((got = reader_next(r, &line, &len)) > 0 ||
-	    got == READER_TOOLONG)) {
-		if (in->note_time)
-			in->last_line = mono_now();
+	while (!stop) {
+		if (!tried && ps.fmt != FMT_AUTO) {
+			tried = 1;	/* the format is known: it may go ahead */
+			ahead_on = start_ahead(in, r, &ps, own, &ah);
+		}
+		if (!ahead_on) {
+			rec.v = own;
+			got = next_line(in, r, &ps, &rec, &l);
+		} else if ((got = ahead_next(&ah, &l)) == AHEAD_SERIAL) {
+			ahead_stop(&ah);	/* a very long line: read on alone */
+			ahead_on = 0;
+			continue;
+		} else if (got > 0) {
+			rec.line = l.line;
+			rec.len = l.len;
+			rec.lineno = r->lineno;
+			rec.v = l.v;
+		}
+		if (got <= 0)
+			break;
 		if ((++lines & 63) == 0)	/* waiting does it too */
 			input_housekeeping(in);
-		if (got == READER_TOOLONG) {
-			l->read++;
-			stop = ledger_reject(l, r->name, r->lineno, NULL, 0,
-			    "line longer than --max-line-bytes (%zu), skipped",
-			    in->max_line) < 0;
-			continue;
+		stop = take_line(in, r, &ps, &rec, &l);
+		if (in->fs->n > nv) {	/* a strategy added fields */
+			nv = in->fs->n;
+			own = xrealloc(own, nv * sizeof *own);
 		}
-		if (punct_is(line, len)) {
-			control(in, r, line, len);
-			if (in->fs->n > nv) {	/* a strategy added fields */
-				nv = in->fs->n;
-				rec.v = xrealloc(rec.v, nv * sizeof *rec.v);
-			}
-			continue;
-		}
-		if (in->after_tab && len > 0 && *line != '{' &&
-		    (sep = memchr(line, '\t', len)) != NULL) {
-			len -= (size_t)(sep + 1 - line);
-			line = sep + 1;
-		}
-		rec.line = line;
-		rec.len = len;
-		rec.lineno = r->lineno;
-		l->read++;
-		rc = parse(r, &ps, &rec, &err);
-		if (rc == PARSE_HEADER) {
-			l->read--;	/* a header is not a record */
-			if (in->header)
-				in->header(in->arg, &rec, &ps);
-		} else if (rc == PARSE_ERROR)
-			stop = ledger_reject(l, rec.file, rec.lineno, rec.line,
-			    rec.len, "%s", err) < 0;
-		else
-			stop = in->record(in->arg, &rec, &ps) < 0;
 	}
 	if (!stop && got == -1) {
 		diag_warn("%s: read error: %s", r->name, strerror(errno));
-		l->status = 1;
+		in->ledger->status = 1;
 	}
+	if (ahead_on)
+		ahead_stop(&ah);
 	parser_release(&ps);
-	free(rec.v);
+	free(own);
 	in->bytes_before += (uintmax_t)reader_offset(r);
 	in->cur = NULL;
 	return stop ? -1 : 0;

@@ -666,3 +666,68 @@ s"' ]
 	[ "${stderr_lines[0]}" = "event-route: handler 'head -c 9 >> got' ended; run again in 100 ms, with the events it had not read (one it had read in part is lost)" ]
 	[ "${stderr_lines[1]}" = "event-route: handler 'head -c 9 >> got': 1 event not delivered" ]
 }
+
+@test "a large regular file is parsed by a second thread, a pipe by the one" {
+	awk 'BEGIN { for (i = 0; i < 300000; i++) printf "{\"n\":%d,\"pad\":\"%s\"}\n", i, "abcdefghijklmnopqrstuvwxyz0123456789" }' > big.jsonl
+	# the handler reads one event and looks; the router cannot end
+	# before it reads the rest, nor its second thread before the router
+	handler='IFS= read -r x; ls /proc/$PPID/task | wc -l > tasks; exec cat > /dev/null'
+	cat big.jsonl | event_route "has n -> |$handler"
+	alone=$(cat tasks)
+	rm tasks
+	event_route "has n -> |$handler" < big.jsonl
+	[ "$alone" -eq 1 ]
+	if [ "$(nproc)" -ge 2 ]; then
+		[ "$(cat tasks)" -ge 2 ]	# ThreadSanitizer adds one of its own
+	else
+		[ "$(cat tasks)" -eq 1 ]
+	fi
+}
+
+@test "parsed ahead or not: the same events, rejects, line numbers and ledger" {
+	# lines across blocks, bad ones, CRLF, control lines, a line longer
+	# than a block (the rest is read by one thread), no last "\n"
+	awk 'BEGIN {
+		for (i = 1; i <= 60000; i++) {
+			if (i % 9973 == 0) print "{\"broken\":"
+			else if (i % 7919 == 0) printf "{\"_punct\":\"watermark\",\"t\":%d}\n", 1795514400000000 + i
+			else if (i % 5 == 0) printf "{\"level\":\"warn\",\"n\":%d}\r\n", i
+			else printf "{\"level\":\"%s\",\"n\":%d,\"msg\":\"%s\"}\n", (i % 3 ? "info" : "error"), i, substr("abcdefghijklmnopqrstuvwxyz", 1, i % 26)
+			if (i == 40000) {
+				printf "{\"level\":\"error\",\"long\":\""
+				for (j = 0; j < 30000; j++) printf "yyyyyyyyyy"
+				print "\"}"
+			}
+		}
+		printf "{\"level\":\"error\",\"n\":\"last\"}"
+	}' > mixed.jsonl
+	k=0
+	for opts in "" "--max-line-bytes 100 -w n>30000"; do
+		k=$((k + 1))
+		for how in file pipe; do
+			mkdir "$how$k"
+			(
+				cd "$how$k"
+				route() {
+					# shellcheck disable=SC2086
+					"$STREAMKIT_BIN/event-route" --stats --punct $opts 'level == "error" -> >>error.jsonl' 'level == "warn" -> >>warn.jsonl' 'else -> -' > out 2> err
+				}
+				if [ "$how" = file ]; then
+					route < ../mixed.jsonl
+				else
+					cat ../mixed.jsonl | route
+				fi
+			) || true
+		done
+		diff -r "file$k" "pipe$k"
+	done
+	# and what they agree on is right
+	grep -q -x "event-route: <stdin>:49866: expected a value: '{\"broken\":'" file1/err
+	[ "$(grep -c '"long"' file1/error.jsonl)" -eq 1 ]
+	[ "$(wc -l < file1/warn.jsonl)" -eq 11998 ]
+	[ "$(grep -c _punct file1/out)" -eq 7 ]
+	[ "$(tail -n 1 file1/error.jsonl)" = '{"level":"error","n":"last"}' ]
+	grep -q -x 'event-route: stats read=59995 routed=59989 filtered=0 rejected=6 late=0 written=59989' file1/err
+	grep -q -x 'event-route: <stdin>:40001: line longer than --max-line-bytes (100), skipped' file2/err
+	grep -q -x 'event-route: stats read=59995 routed=29993 filtered=29995 rejected=7 late=0 written=29993' file2/err
+}

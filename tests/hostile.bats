@@ -87,7 +87,7 @@ setup() {
 {"k":"b","count":1}' ]
 	rss=$(echo "$r" | cut -d' ' -f2)
 	limit=300000			# kB: three times the line
-	[[ $STREAMKIT_BIN != *asan* ]] || limit=600000	# ASan keeps freed blocks
+	[[ $STREAMKIT_BIN != *[at]san* ]] || limit=600000	# sanitizers keep freed blocks
 	[ "$rss" -lt "$limit" ]
 	run --separate-stderr stream_agg --stats --max-line-bytes 1M --rejects rej -g k count big.jsonl
 	[ "$status" -eq 1 ]

@@ -127,7 +127,9 @@ field() {
 	rss() { "$STREAMKIT_BIN/../runstat" -i "$1" -o /dev/null -- "$STREAMKIT_BIN/stream-agg" p99:x approx-distinct:u top:5:x | cut -d ' ' -f 2; }
 	small=$(rss small.jsonl)
 	big=$(rss big.jsonl)
-	[ "$big" -lt $((small + 1024)) ]	# KB: the same, give or take
+	slack=1024		# KB: the same, give or take
+	[[ $STREAMKIT_BIN != *tsan* ]] || slack=16384	# its shadow of what was read
+	[ "$big" -lt $((small + slack)) ]
 }
 
 @test "bad sketches: parameters, values and partial state" {

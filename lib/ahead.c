@@ -1,0 +1,400 @@
+/*
+ * ahead.c - a regular file's lines parsed by two threads (see ahead.h).
+ *
+ * Blocks go round a ring.  The second thread reads block nread into the
+ * ring slot it last freed, carrying a line begun at a block's end into
+ * the next, and, when no slot is free, parses the newest block not yet
+ * claimed: the caller works from the oldest, so the two meet as late as
+ * they can.  A block's state changes under the mutex only; its bytes and
+ * marks belong to whoever claimed it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ahead.h"
+#include "punct.h"
+#include "sig.h"
+
+#define BLOCK_DEFAULT (256 * 1024)
+#define MAX_VALS (64 * 1024)	/* per block: nv * marks */
+
+enum { B_FREE, B_READ, B_WORKER, B_PARSED, B_CALLER };
+
+int
+ahead_worth(const struct reader *r)
+{
+	struct stat st;
+
+	if (!r->isreg || r->hold_partial || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    fstat(r->fd, &st) < 0)
+		return 0;
+	return st.st_size - reader_offset(r) >= 4 * BLOCK_DEFAULT;
+}
+
+/* The line at buf[pos..len): its end without "\r", and past its "\n". */
+static size_t
+line_end(const char *buf, size_t pos, size_t len, size_t *next)
+{
+	const char *nl = memchr(buf + pos, '\n', len - pos);
+	size_t e = nl ? (size_t)(nl - buf) : len;
+
+	*next = nl ? e + 1 : e;
+	if (e > pos && buf[e - 1] == '\r')
+		e--;
+	return e;
+}
+
+int
+ahead_classify(const char **line, size_t *len, size_t max_line,
+    int after_tab)
+{
+	const char *sep;
+
+	if (max_line && *len > max_line)
+		return AHEAD_TOOLONG;
+	if (punct_is(*line, *len))
+		return AHEAD_CONTROL;
+	if (after_tab && *len > 0 && **line != '{' &&
+	    (sep = memchr(*line, '\t', *len)) != NULL) {
+		*len -= (size_t)(sep + 1 - *line);
+		*line = sep + 1;
+	}
+	return AHEAD_RECORD;
+}
+
+/* A line classified and, when a record, parsed. */
+static int
+prepare(const struct ahead *a, struct parser *ps, const char **line,
+    size_t *len, struct val *v, int *rc, const char **err)
+{
+	struct record rec;
+	int kind = ahead_classify(line, len, a->max_line, a->after_tab);
+
+	if (kind != AHEAD_RECORD)
+		return kind;
+	rec.line = *line;
+	rec.len = *len;
+	rec.v = v;
+	*rc = parser_parse(ps, &rec, err);
+	return AHEAD_RECORD;
+}
+
+/* The second thread's parse of b, up to capmarks lines. */
+static void
+parse_block(struct ahead *a, struct ahead_block *b)
+{
+	size_t pos = 0, next, e, len;
+	const char *line, *err = NULL;
+	struct ahead_mark *m;
+	int rc = PARSE_OK;
+
+	b->nmarks = 0;
+	buf_reset(&b->errs);
+	while (pos < b->len && b->nmarks < a->capmarks) {
+		e = line_end(b->buf, pos, b->len, &next);
+		line = b->buf + pos;
+		len = e - pos;
+		m = &b->marks[b->nmarks];
+		m->kind = (int16_t)prepare(a, &a->wps, &line, &len,
+		    b->vals + b->nmarks * a->nv, &rc, &err);
+		m->off = (uint32_t)(line - b->buf);
+		m->len = (uint32_t)len;
+		m->next = (uint32_t)next;
+		m->rc = (int16_t)rc;
+		if (m->kind == AHEAD_RECORD && rc == PARSE_ERROR) {
+			/* a message built in wps.errbuf would not last */
+			m->err = (uint32_t)b->errs.len;
+			buf_addstr(&b->errs, err);
+			buf_addc(&b->errs, '\0');
+		}
+		b->nmarks++;
+		pos = next;
+	}
+	b->done = pos;
+}
+
+/* The last "\n" of p[0..n), or NULL: the scan is one line's length. */
+static const char *
+last_newline(const char *p, size_t n)
+{
+	while (n > 0)
+		if (p[--n] == '\n')
+			return p + n;
+	return NULL;
+}
+
+/*
+ * The second thread's read of the next whole lines into b, without the
+ * lock: 1 while there is more, 0 at the end (a->eof's fields set but
+ * eof itself, which the caller sets under the lock).
+ */
+static int
+read_block(struct ahead *a, struct ahead_block *b)
+{
+	size_t n = a->carry.len;
+	const char *nl;
+	ssize_t got = 1;
+
+	memcpy(b->buf, a->carry.data, n);
+	b->offset = a->readoff - (off_t)n;
+	while (n < a->blocksize) {
+		if (sig_stopped()) {	/* as reader.c: the input ends */
+			a->cut = 1;
+			got = 0;
+			break;
+		}
+		got = pread(a->r->fd, b->buf + n, a->blocksize - n, a->readoff);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			a->err = errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		a->readoff += got;
+	}
+	buf_reset(&a->carry);
+	nl = last_newline(b->buf, n);
+	if (nl) {
+		b->len = (size_t)(nl + 1 - b->buf);
+		buf_add(&a->carry, nl + 1, n - b->len);
+	} else
+		b->len = 0;
+	if (got > 0 && n == a->blocksize) {
+		if (nl)
+			return 1;
+		a->bail = 1;	/* a line of a block or more: reader.c's */
+	} else if (got == 0 && !a->cut)
+		b->len = n;	/* the last line may lack its "\n" */
+	return 0;
+}
+
+/* The newest block read and not claimed, or NULL. */
+static struct ahead_block *
+newest_unclaimed(struct ahead *a)
+{
+	uint64_t s;
+
+	for (s = a->nread; s > a->ntaken; s--) {
+		struct ahead_block *b = &a->blocks[(s - 1) % AHEAD_BLOCKS];
+
+		if (b->state == B_READ)
+			return b;
+	}
+	return NULL;
+}
+
+static void *
+second_thread(void *arg)
+{
+	struct ahead *a = arg;
+	struct ahead_block *b;
+	int more;
+
+	pthread_mutex_lock(&a->mu);
+	while (!a->stop) {
+		b = &a->blocks[a->nread % AHEAD_BLOCKS];
+		if (!a->eof && b->state == B_FREE) {
+			pthread_mutex_unlock(&a->mu);
+			more = read_block(a, b);
+			pthread_mutex_lock(&a->mu);
+			if (b->len > 0) {
+				b->state = B_READ;
+				a->nread++;
+			}
+			a->eof = !more;
+			pthread_cond_signal(&a->ready);
+		} else if ((b = newest_unclaimed(a)) != NULL) {
+			b->state = B_WORKER;
+			pthread_mutex_unlock(&a->mu);
+			parse_block(a, b);
+			pthread_mutex_lock(&a->mu);
+			b->state = B_PARSED;
+			pthread_cond_signal(&a->ready);
+		} else if (a->eof)
+			break;	/* all read, all claimed */
+		else
+			pthread_cond_wait(&a->work, &a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void
+release(struct ahead *a)
+{
+	size_t i;
+
+	for (i = 0; i < AHEAD_BLOCKS; i++) {
+		free(a->blocks[i].buf);
+		free(a->blocks[i].marks);
+		free(a->blocks[i].vals);
+		buf_release(&a->blocks[i].errs);
+	}
+	buf_release(&a->carry);
+	parser_release(&a->wps);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->work);
+	pthread_cond_destroy(&a->ready);
+}
+
+int
+ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
+    struct val *v, size_t max_line, int after_tab, size_t blocksize)
+{
+	sigset_t all, old;
+	size_t i, nv = ps->fs->n;
+	off_t off;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	a->r = r;
+	a->ps = ps;
+	a->v = v;
+	a->nv = nv;
+	a->max_line = max_line;
+	a->after_tab = after_tab;
+	a->blocksize = blocksize ? blocksize : BLOCK_DEFAULT;
+	a->capmarks = a->blocksize / 32;
+	if (nv > 0 && a->capmarks > MAX_VALS / nv)
+		a->capmarks = MAX_VALS / nv;
+	if (a->capmarks == 0)
+		a->capmarks = 1;
+	for (i = 0; i < AHEAD_BLOCKS; i++) {
+		struct ahead_block *b = &a->blocks[i];
+
+		b->buf = xmalloc(a->blocksize);
+		b->marks = xmalloc(a->capmarks * sizeof *b->marks);
+		b->vals = xmalloc((nv ? nv : 1) * a->capmarks * sizeof *b->vals);
+		buf_init(&b->errs);
+	}
+	buf_init(&a->carry);
+	parser_init(&a->wps, ps->fmt, ps->fs);
+	a->readoff = off = reader_offset(r);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->work, NULL);
+	pthread_cond_init(&a->ready, NULL);
+	/* signals are the caller's to take */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&a->thread, NULL, second_thread, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		release(a);
+		return -1;
+	}
+	/* what r had buffered past its last line is read again */
+	r->offset = off;
+	r->start = r->end = r->scan = r->rec = 0;
+	r->eof = 0;
+	return 0;
+}
+
+/* Finish the caller's block and claim the next: 1, or ahead_next's end. */
+static int
+next_block(struct ahead *a)
+{
+	struct ahead_block *b;
+
+	pthread_mutex_lock(&a->mu);
+	if (a->cur) {
+		a->cur->state = B_FREE;
+		a->cur = NULL;
+		pthread_cond_signal(&a->work);
+	}
+	for (;;) {
+		if (sig_stopped()) {	/* the blocks not begun go unread */
+			pthread_mutex_unlock(&a->mu);
+			a->r->eof = a->r->cut = 1;
+			return 0;
+		}
+		if (a->ntaken < a->nread) {
+			b = &a->blocks[a->ntaken % AHEAD_BLOCKS];
+			if (b->state == B_READ) {
+				b->state = B_CALLER;	/* parsed here */
+				b->nmarks = 0;
+				b->done = 0;
+				break;
+			}
+			if (b->state == B_PARSED)
+				break;
+		} else if (a->eof) {
+			pthread_mutex_unlock(&a->mu);
+			if (a->err) {
+				errno = a->err;
+				return -1;
+			}
+			if (a->bail)
+				return AHEAD_SERIAL;
+			a->r->eof = 1;
+			a->r->cut = a->cut;
+			return 0;
+		}
+		pthread_cond_wait(&a->ready, &a->mu);
+	}
+	a->ntaken++;
+	a->cur = b;
+	a->mark = 0;
+	a->pos = 0;
+	pthread_mutex_unlock(&a->mu);
+	return 1;
+}
+
+int
+ahead_next(struct ahead *a, struct ahead_line *l)
+{
+	struct ahead_block *b = a->cur;
+	size_t e, next;
+	int rc;
+
+	while (b == NULL || (a->mark == b->nmarks && a->pos == b->len)) {
+		if ((rc = next_block(a)) != 1)
+			return rc;
+		b = a->cur;
+	}
+	if (a->mark < b->nmarks) {
+		const struct ahead_mark *m = &b->marks[a->mark];
+
+		l->line = b->buf + m->off;
+		l->len = m->len;
+		l->kind = m->kind;
+		l->rc = m->rc;
+		l->err = l->rc == PARSE_ERROR ? b->errs.data + m->err : NULL;
+		l->v = b->vals + a->mark * a->nv;
+		a->mark++;
+		a->pos = m->next;
+	} else {
+		e = line_end(b->buf, a->pos, b->len, &next);
+		l->line = b->buf + a->pos;
+		l->len = e - a->pos;
+		l->v = a->v;
+		l->rc = PARSE_OK;
+		l->err = NULL;
+		l->kind = prepare(a, a->ps, &l->line, &l->len, a->v, &l->rc,
+		    &l->err);
+		a->pos = next;
+	}
+	a->r->lineno++;
+	a->r->offset = b->offset + (off_t)a->pos;
+	return 1;
+}
+
+void
+ahead_stop(struct ahead *a)
+{
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_signal(&a->work);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	release(a);
+	/* the reader goes on from the last line handed back */
+	(void)lseek(a->r->fd, a->r->offset, SEEK_SET);
+	a->r->start = a->r->end = a->r->scan = a->r->rec = 0;
+}

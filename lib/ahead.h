@@ -1,0 +1,127 @@
+/*
+ * ahead.h - the lines of a regular file, read in blocks and parsed by two
+ * threads, handed back one at a time in input order.
+ *
+ * Parsing is most of a record's cost, and a regular file never blocks, so
+ * a second thread can parse blocks ahead of the one that routes and
+ * aggregates.  The second thread reads every block and parses the newest
+ * unclaimed one; ahead_next parses, in the calling thread, a block the
+ * second thread has not claimed.  So neither waits for the other while
+ * there is a block to parse, and what each thread parses is always a
+ * whole block: no line is parsed twice.
+ *
+ * A struct ahead owns its blocks, its thread and that thread's parser;
+ * the reader, its descriptor, the fieldset and the caller's parser stay
+ * the caller's.  The fieldset must not change while the struct lives.
+ * Lines are as reader_next gives them (no "\n" or "\r\n"; a last line
+ * without "\n" is a line unless a signal cut the input), and the reader's
+ * lineno and offset follow the lines handed back.
+ */
+#ifndef AHEAD_H
+#define AHEAD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "reader.h"
+#include "record.h"
+
+#define AHEAD_BLOCKS 8
+
+/* ahead_line.kind */
+enum { AHEAD_RECORD, AHEAD_CONTROL, AHEAD_TOOLONG };
+
+/* One line as the second thread left it; offsets into its block. */
+struct ahead_mark {
+	uint32_t off, len;	/* the line to parse (after_tab applied) */
+	uint32_t next;		/* just past its "\n" */
+	int16_t kind, rc;
+	uint32_t err;		/* offset of rc's message in the block's errs */
+};
+
+struct ahead_block {
+	char *buf;
+	size_t len;		/* whole lines (but at the end of input) */
+	off_t offset;		/* of buf[0] in the file */
+	int state;
+	struct ahead_mark *marks;	/* the lines the second thread parsed */
+	size_t nmarks, capmarks;
+	struct val *vals;	/* nv per mark */
+	size_t done;		/* buf[0..done) is what marks cover */
+	struct buf errs;
+};
+
+struct ahead_line {
+	const char *line;	/* control lines: as read; records: as parsed */
+	size_t len;
+	int kind;
+	int rc;			/* records: parser_parse's verdict */
+	const char *err;	/* with PARSE_ERROR */
+	struct val *v;		/* the fields, valid until the next call */
+};
+
+struct ahead {
+	/* set up by ahead_start */
+	struct reader *r;
+	struct parser *ps;	/* the caller's, for the blocks it parses */
+	struct val *v;		/* the caller's room for those fields */
+	size_t nv;
+	size_t max_line;
+	int after_tab;
+	size_t blocksize;
+	size_t capmarks;	/* lines per block the second thread parses */
+
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* the second thread's: a free or read block */
+	pthread_cond_t ready;	/* the caller's: a block read or parsed */
+	struct ahead_block blocks[AHEAD_BLOCKS];
+	uint64_t nread;		/* blocks read so far */
+	uint64_t ntaken;	/* blocks the caller has started */
+	int eof, err, cut, stop;
+	int bail;		/* at eof: a line of a block or more is next */
+	struct parser wps;	/* the second thread's */
+	struct buf carry;	/* the second thread's: a line begun */
+	off_t readoff;		/* the second thread's: the file offset */
+
+	/* the caller's place */
+	struct ahead_block *cur;
+	size_t mark, pos;	/* the next mark, and byte past marks */
+};
+
+/*
+ * What the read loop makes of a line before parsing it, in this order: a
+ * line longer than max_line (0: no limit) is AHEAD_TOOLONG, a control
+ * line AHEAD_CONTROL; else, with after_tab, a line "KEY<TAB>REST" that
+ * does not start with '{' becomes REST, and it is an AHEAD_RECORD.
+ */
+int ahead_classify(const char **line, size_t *len, size_t max_line,
+    int after_tab);
+/*
+ * Is a second thread worth it for the rest of r: a regular file with at
+ * least a few blocks left, on a machine with two processors or more.
+ */
+int ahead_worth(const struct reader *r);
+/*
+ * Start at reader_offset(r), dropping what r has buffered: 0, or -1 when
+ * no thread could start (the caller reads on alone).  ps is the caller's
+ * parser, its format known (never FMT_AUTO, CSV or TSV); v has room for
+ * fs->n values.  blocksize 0 is the default.
+ */
+int ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
+    struct val *v, size_t max_line, int after_tab, size_t blocksize);
+/*
+ * 1 and the next line; 0 at the end of input; -1 on a read error (errno);
+ * AHEAD_SERIAL when a line longer than a block comes next: ahead_stop,
+ * then the reader goes on from there.
+ */
+#define AHEAD_SERIAL (-3)
+int ahead_next(struct ahead *a, struct ahead_line *l);
+/* Stop the thread, free the blocks, and leave r just past the last line
+ * handed back, its buffer empty, ready to read on. */
+void ahead_stop(struct ahead *a);
+
+#endif

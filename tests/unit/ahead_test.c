@@ -1,0 +1,351 @@
+/*
+ * ahead_test.c - reading ahead in two threads gives what reading alone
+ * gives: the same lines, kinds, verdicts, messages, fields, line numbers
+ * and offsets, over random files and block sizes small enough that lines
+ * cross blocks, fill them, and outgrow them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ahead.h"
+#include "buf.h"
+#include "check.h"
+#include "reader.h"
+#include "record.h"
+
+static unsigned long rng = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)(rng >> 33) % n;
+}
+
+static void
+add_text(struct buf *b, unsigned n)
+{
+	while (n-- > 0)
+		buf_addc(b, "abcxyz019 _-"[rnd(12)]);
+}
+
+/* One random line, its end included (or not, for the last). */
+static void
+add_line(struct buf *b)
+{
+	switch (rnd(12)) {
+	case 0:
+		break;				/* empty: an error */
+	case 1:
+		buf_addstr(b, "{\"_punct\":\"watermark\",\"t\":7}");
+		break;
+	case 2:
+		buf_addstr(b, "{\"a\":");	/* unterminated */
+		add_text(b, rnd(5));
+		break;
+	case 3:
+		buf_addstr(b, "key\t");		/* for after_tab */
+		/* FALLTHROUGH */
+	case 4:
+		buf_addstr(b, "{\"b\":");
+		buf_addf(b, "%u", rnd(100000));
+		buf_addstr(b, ",\"c\":{\"d\":\"");
+		add_text(b, rnd(40));
+		buf_addstr(b, "\"}}");
+		break;
+	case 5:
+		buf_addstr(b, "{\"a\":\"");	/* now and then a block's worth */
+		add_text(b, rnd(8) == 0 ? 300 + rnd(3000) : rnd(200));
+		buf_addstr(b, "\"}");
+		break;
+	case 6:
+		buf_addstr(b, "{\"a\":\"x\\u00e9\\n\",\"b\":-1.5e3}");
+		break;
+	case 7:
+		buf_add(b, "{\"a\":\"\0\"}", 9);	/* a NUL: an error */
+		break;
+	default:
+		buf_addstr(b, "{\"a\":\"");
+		add_text(b, rnd(60));
+		buf_addstr(b, "\",\"b\":");
+		buf_addf(b, "%u", rnd(1000));
+		buf_addc(b, '}');
+		break;
+	}
+	if (rnd(10) == 0)
+		buf_addc(b, '\r');
+	buf_addc(b, '\n');
+}
+
+static int
+temp_file(const struct buf *b)
+{
+	char path[] = "/tmp/ahead_testXXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, b->data, b->len) != (ssize_t)b->len)
+		abort();
+	unlink(path);
+	return fd;
+}
+
+/* What a reading gave, as text to compare. */
+static void
+log_line(struct buf *log, const struct reader *r, const struct ahead_line *l,
+    size_t nv)
+{
+	size_t i;
+
+	buf_addf(log, "%ju k%d", r->lineno, l->kind);
+	if (l->kind == AHEAD_TOOLONG) {
+		buf_addc(log, '\n');
+		return;
+	}
+	buf_addf(log, " [%zu:", l->len);
+	buf_add(log, l->line, l->len);
+	buf_addc(log, ']');
+	if (l->kind == AHEAD_RECORD) {
+		buf_addf(log, " rc%d", l->rc);
+		if (l->rc == PARSE_ERROR)
+			buf_addf(log, " %s", l->err);
+		else
+			for (i = 0; i < nv; i++) {
+				buf_addf(log, " t%d e%d [", l->v[i].type,
+				    l->v[i].esc);
+				buf_add(log, l->v[i].p, l->v[i].n);
+				buf_addc(log, ']');
+			}
+	}
+	buf_addc(log, '\n');
+}
+
+/* One line read alone, as input.c reads it: 1, 0 at the end. */
+static int
+serial_line(struct reader *r, struct parser *ps, struct val *v,
+    int after_tab, struct ahead_line *l)
+{
+	struct record rec;
+	int got = reader_next(r, &l->line, &l->len);
+
+	if (got == READER_TOOLONG) {
+		l->kind = AHEAD_TOOLONG;
+		return 1;
+	}
+	if (got <= 0)
+		return got;
+	l->kind = ahead_classify(&l->line, &l->len, 0, after_tab);
+	l->v = v;
+	if (l->kind == AHEAD_RECORD) {
+		rec.line = l->line;
+		rec.len = l->len;
+		rec.v = v;
+		l->rc = parser_parse(ps, &rec, &l->err);
+	}
+	return 1;
+}
+
+struct setup {
+	const struct fieldset *fs;
+	size_t max_line;
+	int after_tab;
+	size_t blocksize;
+	unsigned lead;		/* lines read alone before going ahead */
+};
+
+static uintmax_t ahead_lines, caller_lines;
+
+/* Read fd from its start into log, ahead after st->lead lines when
+ * blocksize is set, alone when not; the reader's end in *end. */
+static void
+read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
+{
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val *v = calloc(st->fs->n + 1, sizeof *v);
+	unsigned alone = st->lead;
+	int on = 0, got;
+
+	lseek(fd, 0, SEEK_SET);
+	reader_fdopen(&r, fd, "t");
+	r.max_line = st->max_line;
+	parser_init(&ps, FMT_JSON, st->fs);
+	for (;;) {
+		if (!on && st->blocksize && alone == 0) {
+			CHECK_INT(ahead_start(&a, &r, &ps, v, st->max_line,
+			    st->after_tab, st->blocksize), 0);
+			on = 1;
+		}
+		if (!on)
+			got = serial_line(&r, &ps, v, st->after_tab, &l);
+		else if ((got = ahead_next(&a, &l)) == AHEAD_SERIAL) {
+			ahead_stop(&a);
+			on = 0;
+			alone = 1;	/* the long line alone, then ahead */
+			continue;
+		} else if (got > 0 && l.kind != AHEAD_TOOLONG) {
+			if (l.v == v)
+				caller_lines++;
+			else
+				ahead_lines++;
+		}
+		if (got <= 0)
+			break;
+		if (!on && alone > 0)
+			alone--;
+		log_line(log, &r, &l, st->fs->n);
+	}
+	CHECK_INT(got, 0);
+	if (on)
+		ahead_stop(&a);
+	*end = reader_offset(&r);
+	buf_addf(log, "end %ju %lld\n", r.lineno, (long long)*end);
+	parser_release(&ps);
+	free(v);
+	reader_close(&r);
+}
+
+/* The first line where two logs differ, to show. */
+static void
+show_diff(const struct buf *a, const struct buf *b)
+{
+	size_t i = 0, line = 0;
+
+	while (i < a->len && i < b->len && a->data[i] == b->data[i])
+		if (a->data[i++] == '\n')
+			line = i;
+	fprintf(stderr, "alone: %.200s\nahead: %.200s\n", a->data + line,
+	    b->data + line);
+}
+
+static void
+test_random_files(void)
+{
+	static const size_t blocks[] = { 64, 100, 257, 1024, 4096 };
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT, alone = BUF_INIT, ahead = BUF_INIT;
+	int iter, fd, same = 0;
+	off_t e1, e2;
+
+	fieldset_add(&fs, "a", 1);
+	fieldset_add(&fs, "b", 1);
+	fieldset_add(&fs, "c.d", 3);
+	for (iter = 0; iter < 150; iter++) {
+		struct setup st = { &fs, 0, 0, 0, 0 };
+		unsigned i, n = 1 + rnd(iter % 3 ? 400 : 4);
+
+		buf_reset(&in);
+		for (i = 0; i < n; i++)
+			add_line(&in);
+		if (rnd(2) && in.len > 0)
+			in.len--;	/* no "\n" at the end */
+		in.data[in.len] = '\0';
+		st.max_line = rnd(3) == 0 ? 150 : 0;
+		st.after_tab = rnd(2);
+		st.lead = rnd(4);
+		fd = temp_file(&in);
+		buf_reset(&alone);
+		read_all(fd, &st, &alone, &e1);
+		st.blocksize = blocks[rnd(5)];
+		buf_reset(&ahead);
+		read_all(fd, &st, &ahead, &e2);
+		if (alone.len == ahead.len &&
+		    memcmp(alone.data, ahead.data, alone.len) == 0)
+			same++;
+		else {
+			fprintf(stderr, "iteration %d, block %zu:\n", iter,
+			    st.blocksize);
+			show_diff(&alone, &ahead);
+		}
+		CHECK_INT(e2, e1);
+		close(fd);
+	}
+	CHECK_INT(same, 150);
+	/* both threads parsed: the comparison covers each */
+	CHECK(ahead_lines > 1000);
+	CHECK(caller_lines > 0);
+	buf_release(&in);
+	buf_release(&alone);
+	buf_release(&ahead);
+	fieldset_release(&fs);
+}
+
+/* Started in the middle, the reader's own buffered bytes are read again
+ * from the last line it gave, and it reads on from where ahead ended. */
+static void
+test_handover(void)
+{
+	static const char data[] = "{\"a\":\"1\"}\n{\"a\":\"2\"}\n{\"a\":\"3\"}\n";
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT;
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	const char *line;
+	size_t len;
+	int fd;
+
+	fieldset_add(&fs, "a", 1);
+	buf_add(&in, data, sizeof data - 1);
+	fd = temp_file(&in);
+	lseek(fd, 0, SEEK_SET);
+	reader_fdopen(&r, fd, "t");
+	parser_init(&ps, FMT_JSON, &fs);
+	CHECK_INT(reader_next(&r, &line, &len), 1);
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 16), 0);
+	CHECK_INT(ahead_next(&a, &l), 1);
+	CHECK_MEM(l.line, l.len, "{\"a\":\"2\"}");
+	CHECK_MEM(l.v[0].p, l.v[0].n, "2");
+	CHECK_INT(r.lineno, 2);
+	CHECK_INT(reader_offset(&r), 20);
+	ahead_stop(&a);
+	CHECK_INT(reader_next(&r, &line, &len), 1);
+	CHECK_MEM(line, len, "{\"a\":\"3\"}");
+	CHECK_INT(r.lineno, 3);
+	CHECK_INT(reader_next(&r, &line, &len), 0);
+	parser_release(&ps);
+	reader_close(&r);
+	close(fd);
+	buf_release(&in);
+	fieldset_release(&fs);
+}
+
+/* A read error is said after the lines before it. */
+static void
+test_read_error(void)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	int fd = open("/tmp", 0);	/* a directory: read is EISDIR */
+
+	fieldset_add(&fs, "a", 1);
+	reader_fdopen(&r, fd, "t");
+	parser_init(&ps, FMT_JSON, &fs);
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 64), 0);
+	CHECK_INT(ahead_next(&a, &l), -1);
+	CHECK_INT(errno, EISDIR);
+	ahead_stop(&a);
+	parser_release(&ps);
+	close(fd);
+	fieldset_release(&fs);
+}
+
+int
+main(void)
+{
+	test_random_files();
+	test_handover();
+	test_read_error();
+	return check_done("ahead");
+}
