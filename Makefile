@@ -81,9 +81,9 @@ check-asan:
 	    EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    LDFLAGS='-fsanitize=address,undefined' test
 
-# The suite again, against binaries built with ThreadSanitizer: the
-# second thread that parses ahead (lib/ahead.c).  SUITES=tests/x.bats
-# runs only those bats files (CI runs the one tool that reads ahead).
+# The whole suite again, against binaries built with ThreadSanitizer:
+# the second thread that parses ahead (lib/ahead.c).  SUITES=tests/x.bats
+# runs only those bats files, here and in make test.
 check-tsan:
 	$(MAKE) BUILD=build-tsan OPT=-O1 LTO= \
 	    EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer' \

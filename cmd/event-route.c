@@ -263,7 +263,6 @@ main(int argc, char **argv)
 	inp.wait = on_wait;
 	inp.control = control_line;
 	inp.record = record;
-	inp.ahead = 1;
 	if (nfiles == 0)
 		input_read(&inp, "-");
 	for (i = 0; i < nfiles; i++)

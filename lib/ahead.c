@@ -239,6 +239,7 @@ release(struct ahead *a)
 	}
 	buf_release(&a->carry);
 	parser_release(&a->wps);
+	fieldset_release(&a->fs);
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->ready);
@@ -261,7 +262,7 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	a->max_line = max_line;
 	a->after_tab = after_tab;
 	a->blocksize = blocksize ? blocksize : BLOCK_DEFAULT;
-	a->capmarks = a->blocksize / 32;
+	a->capmarks = a->blocksize / 64;
 	if (nv > 0 && a->capmarks > MAX_VALS / nv)
 		a->capmarks = MAX_VALS / nv;
 	if (a->capmarks == 0)
@@ -275,7 +276,8 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 		buf_init(&b->errs);
 	}
 	buf_init(&a->carry);
-	parser_init(&a->wps, ps->fmt, ps->fs);
+	fieldset_copy(&a->fs, ps->fs);
+	parser_init(&a->wps, ps->fmt, &a->fs);
 	a->readoff = off = reader_offset(r);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work, NULL);

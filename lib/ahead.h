@@ -10,9 +10,11 @@
  * there is a block to parse, and what each thread parses is always a
  * whole block: no line is parsed twice.
  *
- * A struct ahead owns its blocks, its thread and that thread's parser;
- * the reader, its descriptor, the fieldset and the caller's parser stay
- * the caller's.  The fieldset must not change while the struct lives.
+ * A struct ahead owns its blocks, its thread, and that thread's parser
+ * and copy of the fieldset; the reader, its descriptor, the fieldset and
+ * the caller's parser stay the caller's.  The caller may change its
+ * fieldset (a control line may add fields), but then stops and starts
+ * again: lines parsed ahead have only the fields of the copy.
  * Lines are as reader_next gives them (no "\n" or "\r\n"; a last line
  * without "\n" is a line unless a signal cut the input), and the reader's
  * lineno and offset follow the lines handed back.
@@ -29,7 +31,7 @@
 #include "reader.h"
 #include "record.h"
 
-#define AHEAD_BLOCKS 8
+#define AHEAD_BLOCKS 4
 
 /* ahead_line.kind */
 enum { AHEAD_RECORD, AHEAD_CONTROL, AHEAD_TOOLONG };
@@ -83,6 +85,7 @@ struct ahead {
 	uint64_t ntaken;	/* blocks the caller has started */
 	int eof, err, cut, stop;
 	int bail;		/* at eof: a line of a block or more is next */
+	struct fieldset fs;	/* the second thread's copy */
 	struct parser wps;	/* the second thread's */
 	struct buf carry;	/* the second thread's: a line begun */
 	off_t readoff;		/* the second thread's: the file offset */

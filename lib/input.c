@@ -135,7 +135,7 @@ static int
 start_ahead(struct input *in, struct reader *r, struct parser *ps,
     struct val *v, struct ahead *ah)
 {
-	if (!in->ahead || in->state || ps->fmt == FMT_AUTO ||
+	if (in->state || ps->fmt == FMT_AUTO ||
 	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || !ahead_worth(r))
 		return 0;
 	return ahead_start(ah, r, ps, v, in->max_line, in->after_tab, 0) == 0;
@@ -184,7 +184,7 @@ read_lines(struct reader *r, void *arg)
 	struct ahead_line l;
 	struct val *own;
 	size_t nv = in->fs->n;
-	int got, stop = 0, ahead_on = 0, tried = 0;
+	int got, stop = 0, ahead_on = 0, tried = 0, tail = in->fs->tail;
 	unsigned lines = 0;
 
 	r->wait = in->wait;
@@ -217,9 +217,16 @@ read_lines(struct reader *r, void *arg)
 		if ((++lines & 63) == 0)	/* waiting does it too */
 			input_housekeeping(in);
 		stop = take_line(in, r, &ps, &rec, &l);
-		if (in->fs->n > nv) {	/* a strategy added fields */
+		if (in->fs->n > nv || in->fs->tail != tail) {
+			/* a strategy line added fields: what was parsed ahead
+			 * lacks them */
 			nv = in->fs->n;
+			tail = in->fs->tail;
 			own = xrealloc(own, nv * sizeof *own);
+			if (ahead_on) {
+				ahead_stop(&ah);
+				ahead_on = tried = 0;
+			}
 		}
 	}
 	if (!stop && got == -1) {

@@ -30,9 +30,6 @@ struct input {
 	size_t max_line;
 	int after_tab;			/* a line "KEY<TAB>REST" is REST */
 	int note_time;			/* keep last_line (for --idle) */
-	int ahead;			/* the fieldset never grows while
-					 * reading: a second thread may parse
-					 * ahead in a regular file (ahead.h) */
 	struct ledger *ledger;
 	struct state *state;		/* --state, or NULL */
 	void *arg;			/* for the callbacks */

@@ -111,6 +111,20 @@ fieldset_add_list(struct fieldset *fs, const char *list, char ***names,
 }
 
 void
+fieldset_copy(struct fieldset *dst, const struct fieldset *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->cap = src->n ? src->n : 1;
+	dst->f = xmalloc(dst->cap * sizeof *dst->f);
+	for (i = 0; i < src->n; i++) {
+		dst->f[i] = src->f[i];
+		dst->f[i].name = xmemdup(src->f[i].name, src->f[i].len);
+	}
+}
+
+void
 fieldset_release(struct fieldset *fs)
 {
 	size_t i;

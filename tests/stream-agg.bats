@@ -474,3 +474,26 @@ n_sum
 	[ "$output" = 'status=200 count=1' ]
 	[ "$stderr" = "stream-agg: <stdin>:2: expected '[' before time: 'not a log line'" ]
 }
+
+@test "a large file parsed on two threads: the aggregates, windows and rejects of one" {
+	cd "$BATS_TEST_TMPDIR"
+	"$STREAMKIT_BIN/../gen" -n 20000 > e.jsonl
+	# bad lines among them, a file of 3.5 MB
+	awk 'NR % 4999 == 0 { print "{\"status\":" } { print }' e.jsonl > in.jsonl
+	for how in file pipe; do
+		mkdir "$how"
+		if [ "$how" = file ]; then
+			src() { "$@" < in.jsonl; }
+		else
+			src() { cat in.jsonl | "$@"; }
+		fi
+		src "$STREAMKIT_BIN/stream-agg" --stats -g host count sum:bytes p99:latency_ms > "$how/agg" 2> "$how/agg.err" || true
+		src "$STREAMKIT_BIN/stream-agg" -t ts --tumbling 10s -g status count > "$how/win" 2> "$how/win.err" || true
+		src "$STREAMKIT_BIN/stream-window" -t ts --sliding 1m --every 10s > "$how/sw" 2> "$how/sw.err" || true
+	done
+	diff -r file pipe
+	[ "$(awk -F'"count":' '{ split($2, a, ","); n += a[1] } END { print n }' file/agg)" -eq 20000 ]
+	grep -q -x 'stream-agg: stats read=20004 aggregated=20000 filtered=0 rejected=4 late=0 written=20' file/agg.err
+	grep -q -x "stream-agg: <stdin>:19999: expected a value: '{\"status\":'" file/agg.err
+	[ "$(grep -c '"_t":' file/sw)" -eq 120000 ]
+}

@@ -14,6 +14,7 @@
 #include "ahead.h"
 #include "buf.h"
 #include "check.h"
+#include "input.h"
 #include "reader.h"
 #include "record.h"
 
@@ -341,11 +342,82 @@ test_read_error(void)
 	fieldset_release(&fs);
 }
 
+/* The input loop: a control line that adds a field while a file is read
+ * ahead has the records after it parsed with that field. */
+static struct fieldset grow_fs = FIELDSET_INIT;
+static int grow_slot = -1;
+static uintmax_t grow_seen, grow_right;
+
+static void
+grow_control(void *arg, const struct punct *p, const char *file,
+    uintmax_t lineno, const char *line, size_t len)
+{
+	(void)arg, (void)p, (void)file, (void)lineno, (void)line, (void)len;
+	grow_slot = fieldset_add(&grow_fs, "c", 1);
+}
+
+static int
+grow_record(void *arg, struct record *rec, const struct parser *ps)
+{
+	const struct val *v;
+
+	(void)arg, (void)ps;
+	if (grow_slot < 0)
+		return 0;
+	v = &rec->v[grow_slot];
+	grow_seen++;
+	/* each line's c is its a backwards */
+	grow_right += v->type == VAL_STR && v->n == 6 &&
+	    memcmp(v->p, "cba", 3) == 0 &&
+	    memcmp(rec->v[0].p, "abc", 3) == 0 &&
+	    v->p[3] == rec->v[0].p[5] && v->p[5] == rec->v[0].p[3];
+	return 0;
+}
+
+static void
+test_fieldset_grows(void)
+{
+	char path[] = "/tmp/ahead_testXXXXXX";
+	struct buf in = BUF_INIT;
+	struct input inp;
+	struct ledger lg;
+	unsigned i;
+	int fd;
+
+	fieldset_add(&grow_fs, "a", 1);
+	for (i = 0; i < 60000; i++) {
+		if (i == 30000)
+			buf_addstr(&in, "{\"_punct\":\"watermark\",\"t\":1}\n");
+		buf_addf(&in, "{\"a\":\"abc%u%u%u\",\"c\":\"cba%u%u%u\","
+		    "\"pad\":\"................\"}\n", i % 10, i / 10 % 10,
+		    i / 100 % 10, i / 100 % 10, i / 10 % 10, i % 10);
+	}
+	CHECK(in.len > 2 << 20);	/* read ahead */
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, in.data, in.len) != (ssize_t)in.len)
+		abort();
+	close(fd);
+	memset(&lg, 0, sizeof lg);
+	input_init(&inp, 0);
+	inp.fs = &grow_fs;
+	inp.ledger = &lg;
+	inp.control = grow_control;
+	inp.record = grow_record;
+	CHECK_INT(input_read(&inp, path), 0);
+	CHECK_INT(lg.read, 60000);
+	CHECK_INT(grow_seen, 30000);
+	CHECK_INT(grow_right, 30000);
+	unlink(path);
+	buf_release(&in);
+	fieldset_release(&grow_fs);
+}
+
 int
 main(void)
 {
 	test_random_files();
 	test_handover();
 	test_read_error();
+	test_fieldset_grows();
 	return check_done("ahead");
 }
