@@ -1436,7 +1436,9 @@ dests_finish(struct dests *d, int64_t grace)
 	for (i = d->lru_head; i != NONE; i = d->files[i].next)
 		file_flush(d, &d->files[i]);
 	while (finishing(d)) {
-		if ((left = end - now_us()) <= 0) {
+		/* after a signal, the grace is the one its clock keeps
+		 * (sig.h), and a second signal ends it */
+		if ((left = end - now_us()) <= 0 || sig_give_up()) {
 			give_up(d);
 			break;
 		}

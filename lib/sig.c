@@ -12,14 +12,23 @@
  * handler may store when lock-free, as int's is */
 static atomic_int stop;
 static volatile sig_atomic_t report, expired;
+static volatile sig_atomic_t graceful;	/* a grace is set */
 static int64_t grace = -1;		/* -1: writes wait for ever */
 static int armed;
 
 static void
 on_stop(int signo)
 {
-	(void)signo;
-	atomic_store_explicit(&stop, 1, memory_order_relaxed);
+	if (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		atomic_store_explicit(&stop, 1, memory_order_relaxed);
+		return;
+	}
+	if (graceful) {
+		expired = 1;	/* the second: the grace is over now */
+		return;
+	}
+	signal(signo, SIG_DFL);	/* the second kills, once we return */
+	raise(signo);
 }
 
 static void
@@ -44,7 +53,7 @@ sig_init(void)
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESETHAND;	/* the second one kills */
+	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = on_report;
@@ -63,6 +72,7 @@ void
 sig_set_grace(int64_t us)
 {
 	grace = us;
+	graceful = us >= 0;
 }
 
 int

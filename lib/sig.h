@@ -2,7 +2,8 @@
  * sig.h - the signals a filter answers: SIGINT and SIGTERM end the input
  * as if it had ended (the tool then finishes as at end of input: windows
  * fire, output is flushed, the exit status is what it would be); a second
- * one kills as usual.  SIGUSR1 asks for the ledger so far.  SIGPIPE keeps
+ * one kills as usual, unless a grace is set: then it ends the grace at
+ * once.  SIGUSR1 asks for the ledger so far.  SIGPIPE keeps
  * its default, so a closed pipe ends the tool quietly.
  *
  * The handlers only set flags; the reader looks at sig_stopped when a
@@ -25,7 +26,8 @@ int sig_report(void);
  * SIGTERM came (event-route's --grace); by default they wait for ever.
  * sig_give_up, asked when a stop is seen and when a write is interrupted,
  * starts the clock (a SIGALRM timer) the first time and says 1 once the
- * grace is over: the writer stops trying.
+ * grace is over, or a second SIGINT or SIGTERM came: the writer stops
+ * trying, and the tool stops waiting for what it runs.
  */
 void sig_set_grace(int64_t us);
 int sig_give_up(void);

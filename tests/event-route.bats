@@ -345,6 +345,32 @@ EVENT_z=kept' ]
 	[ ! -s err ]
 }
 
+@test "a second SIGTERM ends the grace at once: what runs is killed, the ledger said" {
+	mkfifo in
+	n=$((100000 + RANDOM))	# a sleep of our own to look for
+	# the handler reads to the end of its input, says so, and stays
+	"$STREAMKIT_BIN/event-route" --grace 60s --stats "has n -> |cat > got; touch eof; exec sleep $n" 'has n -> >>file' < in 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"n":1}\n{"n":2}\n' >&"$fd"
+	wait_lines file 2
+	kill -TERM "$pid"
+	wait_lines eof 0	# the first: input ended, the handler's too
+	kill -TERM "$pid"
+	SECONDS=0
+	st=0
+	wait "$pid" || st=$?
+	exec {fd}>&-
+	[ "$SECONDS" -lt 10 ]	# not the 60 s of --grace
+	[ "$st" -eq 1 ]
+	grep -q -x "event-route: handler 'cat > got; touch eof; exec sleep $n' did not end within --grace: killed" err
+	grep -q -x 'event-route: routed=2 delivered=2 unmatched=0 dead-lettered=0 dropped=0 failed=0' err
+	[ "$(cat got)" = '{"n":1}
+{"n":2}' ]
+	for ((i = 0; i < 500; i++)); do pgrep -f "sleep $n" > /dev/null || break; sleep 0.01; done
+	! pgrep -f "sleep $n"
+}
+
 @test "SIGTERM while standard output is blocked: --grace bounds the wait, the rest is failed" {
 	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
 	# a reader that takes a byte, or 10 kB (so that the blocked write

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -13,6 +14,7 @@
 #include "punct.h"
 #include "reader.h"
 #include "record.h"
+#include "sig.h"
 
 /* A reader over bytes, through a pipe fed by a child (so reads block and
  * arrive in pieces) or a temporary file. */
@@ -412,6 +414,37 @@ test_punct(void)
 	buf_release(&b);
 }
 
+/* A second SIGTERM kills, as usual; with a grace set, it ends the grace
+ * instead (event-route's --grace). */
+static void
+test_second_signal(void)
+{
+	pid_t pid;
+	int st = 0;
+
+	if ((pid = fork()) == 0) {
+		sig_init();
+		raise(SIGTERM);
+		if (!sig_stopped())
+			_exit(3);
+		raise(SIGTERM);
+		_exit(4);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	if ((pid = fork()) == 0) {
+		sig_init();
+		sig_set_grace(60 * 1000000);
+		raise(SIGTERM);
+		if (!sig_stopped() || sig_give_up())
+			_exit(3);
+		raise(SIGINT);
+		_exit(sig_give_up() ? 0 : 4);
+	}
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int
 main(void)
 {
@@ -424,5 +457,6 @@ main(void)
 	test_json_quote();
 	test_keytab();
 	test_punct();
+	test_second_signal();
 	return check_done("io");
 }
