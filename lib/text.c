@@ -41,21 +41,23 @@ next_word(const char *p, const char *e, const char **w)
 }
 
 /*
- * Words of the form key=value (the value may be "quoted", with backslash
- * escapes) in [p, e) fill the wanted fields that are still missing and
- * are named by key: what stream-window appends to text and log lines.
- * A quoted word that is not a pair is skipped whole.
+ * The next word of the form key=value in [*pp, e) (the value may be
+ * "quoted", with backslash escapes): what stream-window appends to text
+ * and log lines.  1 with its key and value, 0 at the end.  A quoted word
+ * that is not a pair is skipped whole.
  */
-static void
-pairs(const char *p, const char *e, const struct fieldset *fs,
+static int
+next_pair(const char **pp, const char *e, const char **key, size_t *klen,
     struct val *v)
 {
-	const char *w, *eq;
-	size_t i;
+	const char *p = *pp, *w, *eq, *q;
+	int esc;
 
-	while (p < e) {
+	for (;;) {
 		while (p < e && is_blank(*p))
 			p++;
+		if (p >= e)
+			return 0;
 		w = p;
 		eq = NULL;
 		while (p < e && !is_blank(*p) && *p != '"') {
@@ -64,33 +66,46 @@ pairs(const char *p, const char *e, const struct fieldset *fs,
 			p++;
 		}
 		if (p < e && *p == '"') {	/* to the closing quote */
-			const char *q = p + 1;
-			int esc = 0;
-
-			while (q < e && *q != '"')
+			for (q = p + 1, esc = 0; q < e && *q != '"'; )
 				q += *q == '\\' ? (esc = 1, 2) : 1;
 			if (q >= e)
-				return;
-			if (eq && eq + 1 == p)
-				for (i = 0; i < fs->n; i++)
-					if (v[i].type == VAL_MISSING &&
-					    fs->f[i].len == (size_t)(eq - w) &&
-					    memcmp(fs->f[i].name, w, fs->f[i].len) == 0)
-						v[i] = (struct val){ p + 1,
-						    (size_t)(q - p - 1), VAL_STR,
-						    esc ? ESC_LOGFMT : ESC_NONE };
+				return 0;
+			if (eq && eq > w && eq + 1 == p) {
+				*v = (struct val){ p + 1, (size_t)(q - p - 1),
+				    VAL_STR, esc ? ESC_LOGFMT : ESC_NONE };
+				break;
+			}
 			p = q + 1;
 			continue;
 		}
-		if (eq == NULL || eq == w)
-			continue;
-		for (i = 0; i < fs->n; i++)
-			if (v[i].type == VAL_MISSING &&
-			    fs->f[i].len == (size_t)(eq - w) &&
-			    memcmp(fs->f[i].name, w, fs->f[i].len) == 0)
-				v[i] = (struct val){ eq + 1, (size_t)(p - eq - 1),
-				    VAL_STR, ESC_NONE };
+		if (eq && eq > w) {
+			*v = (struct val){ eq + 1, (size_t)(p - eq - 1), VAL_STR,
+			    ESC_NONE };
+			q = p - 1;
+			break;
+		}
 	}
+	*key = w;
+	*klen = (size_t)(eq - w);
+	*pp = q + 1;
+	return 1;
+}
+
+/* The pairs of [p, e) fill the wanted fields still missing that they
+ * name: the first of a name wins. */
+static void
+pairs(const char *p, const char *e, const struct fieldset *fs,
+    struct val *v)
+{
+	const char *key;
+	size_t i, klen;
+	struct val pv;
+
+	while (next_pair(&p, e, &key, &klen, &pv))
+		for (i = 0; i < fs->n; i++)
+			if (v[i].type == VAL_MISSING && fs->f[i].len == klen &&
+			    memcmp(fs->f[i].name, key, klen) == 0)
+				v[i] = pv;
 }
 
 int
@@ -371,6 +386,9 @@ clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
     const char *name, size_t nlen, const struct val *v), void *arg)
 {
 	struct clf c;
+	struct val pv;
+	const char *key;
+	size_t klen;
 	int k;
 
 	c.p = line;
@@ -382,5 +400,15 @@ clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
 	for (k = 0; k < C_NPART; k++)
 		if (c.part[k].type != VAL_MISSING)
 			fn(arg, part_name[k].s, part_name[k].n, &c.part[k]);
+	/* then the pairs after the parts, but for a part's name */
+	while (next_pair(&c.p, c.e, &key, &klen, &pv)) {
+		for (k = 0; k < C_NPART; k++)
+			if (c.part[k].type != VAL_MISSING &&
+			    part_name[k].n == klen &&
+			    memcmp(part_name[k].s, key, klen) == 0)
+				break;
+		if (k == C_NPART)
+			fn(arg, key, klen, &pv);
+	}
 	return 0;
 }

@@ -272,6 +272,12 @@ out/a/x.jsonl' ]
 	run event_route 'status == 200 -> !printf "%s|%s|%s|%s\\n" "$EVENT_host" "$EVENT_status" "$EVENT_path" "$EVENT_agent" >> clf' one.log
 	[ "$status" -eq 0 ]
 	[ "$(cat clf)" = '203.0.113.25|200|/index.html|curl/8.5.0' ]
+	# and the pairs after them, as --where reads them: a part's name is
+	# the part's
+	printf '%s rt=0.25 up="a \\"b\\"" status=999\n' "$(cat one.log)" > pairs.log
+	run event_route 'rt > 0.1 -> !printf "%s|%s|%s\\n" "$EVENT_rt" "$EVENT_up" "$EVENT_status" >> pl' pairs.log
+	[ "$status" -eq 0 ]
+	[ "$(cat pl)" = '0.25|a "b"|200' ]
 	# a NUL in a value starts no variable of its own
 	feed '{"msg":"hi\\u0000PATH=/nowhere"}\n' event_route 'has msg -> !printf "%s|%s\\n" "$EVENT_msg" "$PATH" >> nul'
 	[ "$(cat nul)" = "hiPATH=/nowhere|$PATH" ]
