@@ -109,7 +109,7 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	flt.ledger.kept++;
 	router.dests.event_fmt = ps->fmt;	/* for commands' EVENT_ */
 	router_route(&router, rec);
-	return 0;
+	return router_dead(&router) ? -1 : 0;	/* its reader went away */
 }
 
 static int

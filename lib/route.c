@@ -245,6 +245,10 @@ router_start(struct router *r, char *err, size_t errlen)
 	r->stdout_out->flushed_arg = r;
 	r->dests.wait_out = r->stdout_out;
 	r->hits = xcalloc(r->nrules + 1, sizeof *r->hits);
+	r->stdout_only = r->nrules > 0;
+	for (i = 0; i < r->nrules; i++)
+		if (r->rules[i].kind != DEST_STDOUT)
+			r->stdout_only = 0;
 
 	for (i = 0; i < r->nrules; i++) {
 		struct rule *ru = &r->rules[i];
@@ -270,6 +274,12 @@ router_start(struct router *r, char *err, size_t errlen)
 		}
 	}
 	return dests_start(&r->dests, err, errlen);
+}
+
+int
+router_dead(const struct router *r)
+{
+	return r->stdout_only && r->stdout_out->err != 0;
 }
 
 /* The file name of ru for rec: its templates filled, '/' and a leading

@@ -58,6 +58,7 @@ struct router {
 	uintmax_t routed, unmatched;
 	struct dest_pending stdout_pending;	/* its buffer's events */
 	int to_stdout;			/* it took the one being routed */
+	int stdout_only;		/* every rule's destination is "-" */
 	size_t *hits;			/* the rules an event matched */
 };
 
@@ -76,6 +77,9 @@ int router_add_shard(struct router *r, const char *spec, const char *dest,
 /* Make the destinations, run the handlers; -1 with err when one cannot
  * be run. */
 int router_start(struct router *r, char *err, size_t errlen);
+/* 1 when no event can be delivered any more: the standard output, the
+ * only destination, failed (its reader went away): reading may stop. */
+int router_dead(const struct router *r);
 /* Give the record rec (its line and parsed fields) to every rule it
  * matches (the first only with first), else to the else rules; returns
  * how many took it. */

@@ -404,14 +404,21 @@ EVENT_z=kept' ]
 	done
 }
 
-@test "standard output closed by its reader: no error said, the rejects and the ledger still written" {
+@test "standard output closed by its reader: no error said, reading stops, the rejects and the ledger still written" {
 	{ echo bad; seq 1 100000 | sed 's/.*/{"n":&}/'; } > in.jsonl
 	run --separate-stderr bash -c '"$0" -i json --on-error skip --rejects rej --stats "has n -> -" in.jsonl | head -n 1; exit "${PIPESTATUS[0]}"' "$STREAMKIT_BIN/event-route"
 	[ "$status" -eq 1 ]
 	[ "$output" = '{"n":1}' ]
 	[ "$(cat rej)" = bad ]
 	[[ "$stderr" != *"write error"* ]]
-	[[ "${stderr_lines[2]}" =~ ^"event-route: stats read=100001 routed=100000 filtered=0 rejected=1 late=0 written="[0-9]+$ ]]
+	# stdout was its one destination: it read no further
+	[[ "${stderr_lines[2]}" =~ ^"event-route: stats read="([0-9]+)" routed="([0-9]+)" filtered=0 rejected=1 late=0 written="[0-9]+$ ]]
+	[ "${BASH_REMATCH[1]}" -lt 100001 ]
+	[ "${BASH_REMATCH[2]}" -eq $((BASH_REMATCH[1] - 1)) ]
+	# with a file too, it reads on: the file gets every event
+	run --separate-stderr bash -c '"$0" -i json --on-error skip "has n -> -" "has n -> >>all" in.jsonl | head -n 1; exit "${PIPESTATUS[0]}"' "$STREAMKIT_BIN/event-route"
+	[ "$status" -eq 1 ]
+	[ "$(wc -l < all)" -eq 100000 ]
 }
 
 @test "SIGINT ends input as SIGTERM does; --keep-going keeps a handler's failure out of the status" {
