@@ -24,15 +24,26 @@
 
 enum { B_FREE, B_READ, B_WORKER, B_PARSED, B_CALLER };
 
+/* Where r's offset 0 is in its file: r read from wherever the
+ * descriptor was (a shell's "read" may have taken some of it). */
+static off_t
+file_base(const struct reader *r)
+{
+	off_t at = lseek(r->fd, 0, SEEK_CUR);
+
+	return at < 0 ? -1 : at - (r->offset + (off_t)r->end);
+}
+
 int
 ahead_worth(const struct reader *r)
 {
 	struct stat st;
+	off_t base;
 
 	if (!r->isreg || r->hold_partial || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
-	    fstat(r->fd, &st) < 0)
+	    fstat(r->fd, &st) < 0 || (base = file_base(r)) < 0)
 		return 0;
-	return st.st_size - reader_offset(r) >= 4 * BLOCK_DEFAULT;
+	return st.st_size - (base + reader_offset(r)) >= 4 * BLOCK_DEFAULT;
 }
 
 /* The line at buf[pos..len): its end without "\r", and past its "\n". */
@@ -147,7 +158,8 @@ read_block(struct ahead *a, struct ahead_block *b)
 			got = 0;
 			break;
 		}
-		got = pread(a->r->fd, b->buf + n, a->blocksize - n, a->readoff);
+		got = pread(a->r->fd, b->buf + n, a->blocksize - n,
+		    a->base + a->readoff);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -255,6 +267,8 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	int rc;
 
 	memset(a, 0, sizeof *a);
+	if ((a->base = file_base(r)) < 0)
+		return -1;
 	a->r = r;
 	a->ps = ps;
 	a->v = v;
@@ -397,6 +411,6 @@ ahead_stop(struct ahead *a)
 	pthread_join(a->thread, NULL);
 	release(a);
 	/* the reader goes on from the last line handed back */
-	(void)lseek(a->r->fd, a->r->offset, SEEK_SET);
+	(void)lseek(a->r->fd, a->base + a->r->offset, SEEK_SET);
 	a->r->start = a->r->end = a->r->scan = a->r->rec = 0;
 }

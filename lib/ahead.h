@@ -7,8 +7,9 @@
  * aggregates.  The second thread reads every block and parses the newest
  * unclaimed one; ahead_next parses, in the calling thread, a block the
  * second thread has not claimed.  So neither waits for the other while
- * there is a block to parse, and what each thread parses is always a
- * whole block: no line is parsed twice.
+ * there is a block to parse, and no line is parsed twice: the second
+ * thread parses a whole block, or, of a block of very short lines, the
+ * first capmarks, and the caller the rest.
  *
  * A struct ahead owns its blocks, its thread, and that thread's parser
  * and copy of the fieldset; the reader, its descriptor, the fieldset and
@@ -88,7 +89,8 @@ struct ahead {
 	struct fieldset fs;	/* the second thread's copy */
 	struct parser wps;	/* the second thread's */
 	struct buf carry;	/* the second thread's: a line begun */
-	off_t readoff;		/* the second thread's: the file offset */
+	off_t readoff;		/* the second thread's: the offset, as r's */
+	off_t base;		/* where r's offset 0 is in the file */
 
 	/* the caller's place */
 	struct ahead_block *cur;
@@ -122,6 +124,9 @@ int ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
  * then the reader goes on from there.
  */
 #define AHEAD_SERIAL (-3)
+/* How far past that line the reader goes on alone before ahead_start is
+ * worth trying again (the blocks it reads again are at most this). */
+#define AHEAD_GAP ((off_t)AHEAD_BLOCKS * 256 * 1024)
 int ahead_next(struct ahead *a, struct ahead_line *l);
 /* Stop the thread, free the blocks, and leave r just past the last line
  * handed back, its buffer empty, ready to read on. */

@@ -113,6 +113,8 @@ next_line(struct input *in, struct reader *r, struct parser *ps,
 {
 	int got = reader_next(r, &l->line, &l->len);
 
+	if (in->note_time && got != 0 && got != -1)
+		in->last_line = mono_now();
 	if (got == READER_TOOLONG) {
 		l->kind = AHEAD_TOOLONG;
 		return 1;
@@ -148,8 +150,6 @@ take_line(struct input *in, const struct reader *r, struct parser *ps,
 {
 	struct ledger *lg = in->ledger;
 
-	if (in->note_time)
-		in->last_line = mono_now();
 	if (l->kind == AHEAD_TOOLONG) {
 		lg->read++;
 		return ledger_reject(lg, r->name, r->lineno, NULL, 0,
@@ -185,6 +185,7 @@ read_lines(struct reader *r, void *arg)
 	struct val *own;
 	size_t nv = in->fs->n;
 	int got, stop = 0, ahead_on = 0, tried = 0, tail = in->fs->tail;
+	off_t alone_until = -1;	/* after a very long line */
 	unsigned lines = 0;
 
 	r->wait = in->wait;
@@ -195,6 +196,10 @@ read_lines(struct reader *r, void *arg)
 	rec.file = r->name;
 	parser_init(&ps, in->fmt, in->fs);
 	while (!stop) {
+		if (alone_until >= 0 && reader_offset(r) >= alone_until) {
+			alone_until = -1;
+			tried = 0;
+		}
 		if (!tried && ps.fmt != FMT_AUTO) {
 			tried = 1;	/* the format is known: it may go ahead */
 			ahead_on = start_ahead(in, r, &ps, own, &ah);
@@ -203,10 +208,14 @@ read_lines(struct reader *r, void *arg)
 			rec.v = own;
 			got = next_line(in, r, &ps, &rec, &l);
 		} else if ((got = ahead_next(&ah, &l)) == AHEAD_SERIAL) {
-			ahead_stop(&ah);	/* a very long line: read on alone */
+			/* a very long line: read on alone, for a while */
+			ahead_stop(&ah);
 			ahead_on = 0;
+			alone_until = reader_offset(r) + AHEAD_GAP;
 			continue;
 		} else if (got > 0) {
+			if (in->note_time)
+				in->last_line = mono_now();
 			rec.line = l.line;
 			rec.len = l.len;
 			rec.lineno = r->lineno;

@@ -13,6 +13,7 @@ struct scan {
 	struct val *v;
 	size_t missing;			/* wanted fields not found yet */
 	const char *err;
+	struct buf *keys;		/* room to decode an escaped key */
 };
 
 static inline const char *
@@ -508,7 +509,6 @@ static inline const char *
 scan_member(struct scan *s, const char *p, const char *pfx, size_t plen,
     int depth)
 {
-	static struct buf keybuf = BUF_INIT;
 	const char *e = s->e, *key = p + 1, *q;
 	size_t klen;
 	int slot = -1, descend = 0, esc = 0;
@@ -521,8 +521,8 @@ scan_member(struct scan *s, const char *p, const char *pfx, size_t plen,
 	if (esc) {
 		struct val kv = { key, klen, VAL_STR, ESC_JSON };
 
-		buf_reset(&keybuf);
-		if ((key = val_text(&kv, &keybuf, &klen)) == NULL) {
+		buf_reset(s->keys);
+		if ((key = val_text(&kv, s->keys, &klen)) == NULL) {
 			s->err = "bad escape in key";
 			return NULL;
 		}
@@ -798,9 +798,9 @@ scan_start(struct scan *s)
 
 static int
 parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err, int quick)
+    struct val *v, const char **err, int quick, struct buf *keys)
 {
-	struct scan s = { line, line + len, fs, v, fs->n, NULL };
+	struct scan s = { line, line + len, fs, v, fs->n, NULL, keys };
 	const char *p;
 
 	scan_start(&s);
@@ -824,18 +824,28 @@ parse(const char *line, size_t len, const struct fieldset *fs,
 	return PARSE_OK;
 }
 
+/* The escaped keys of json_parse's callers, all on the first thread. */
+static struct buf first_keys = BUF_INIT;
+
 int
 json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-	return parse(line, len, fs, v, err, 1);
+	return parse(line, len, fs, v, err, 1, &first_keys);
+}
+
+int
+json_parse_with(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err, struct buf *scratch)
+{
+	return parse(line, len, fs, v, err, 1, scratch);
 }
 
 int
 json_parse_walk(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-	return parse(line, len, fs, v, err, 0);
+	return parse(line, len, fs, v, err, 0, &first_keys);
 }
 
 int

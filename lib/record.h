@@ -147,7 +147,8 @@ struct parser {
 	int have_header;
 	struct val *cells;		/* csv/tsv: room for the wanted cells */
 	size_t ncells;			/* csv/tsv: highest wanted column + 1 */
-	struct buf scratch;		/* decoding room for header names */
+	struct buf scratch;		/* decoding room for header names and
+					 * escaped JSON keys */
 	char errbuf[96];		/* a message built for this record */
 };
 
@@ -184,6 +185,10 @@ int clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
     const char *name, size_t nlen, const struct val *v), void *arg);
 int json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err);
+/* json_parse with scratch to decode escaped keys in, for a thread of its
+ * own (json_parse keeps one for the first thread's callers). */
+int json_parse_with(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err, struct buf *scratch);
 int logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err);
 int text_parse(const char *line, size_t len, const struct fieldset *fs,

@@ -496,4 +496,14 @@ n_sum
 	grep -q -x 'stream-agg: stats read=20004 aggregated=20000 filtered=0 rejected=4 late=0 written=20' file/agg.err
 	grep -q -x "stream-agg: <stdin>:19999: expected a value: '{\"status\":'" file/agg.err
 	[ "$(grep -c '"_t":' file/sw)" -eq 120000 ]
+	# a descriptor not at the file's start: a shell's read took a line
+	seq 0 99999 | sed 's/.*/{"n":&}/' > off.jsonl
+	[ "$( { read -r _; "$STREAMKIT_BIN/stream-agg" count sum:n; } < off.jsonl)" = '{"count":99999,"n_sum":4999950000}' ]
+	# a file whose escaped keys both threads decode
+	awk 'BEGIN { for (i = 0; i < 60000; i++) printf "{\"\\u0078\":\"zz\",\"\\u006b\":\"%c\",\"\\u006e\":%d}\n", 97 + i % 5, i }' > esc.jsonl
+	"$STREAMKIT_BIN/stream-agg" --stats -g k count sum:n < esc.jsonl > esc.out 2> esc.err
+	cat esc.jsonl | "$STREAMKIT_BIN/stream-agg" --stats -g k count sum:n > esc.want 2>&1
+	cat esc.err >> esc.out
+	diff esc.want esc.out
+	grep -q -x 'stream-agg: stats read=60000 aggregated=60000 filtered=0 rejected=0 late=0 written=5' esc.err
 }

@@ -4,6 +4,7 @@
  * and offsets, over random files and block sizes small enough that lines
  * cross blocks, fill them, and outgrow them.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -63,8 +64,8 @@ add_line(struct buf *b)
 		add_text(b, rnd(8) == 0 ? 300 + rnd(3000) : rnd(200));
 		buf_addstr(b, "\"}");
 		break;
-	case 6:
-		buf_addstr(b, "{\"a\":\"x\\u00e9\\n\",\"b\":-1.5e3}");
+	case 6:		/* escaped keys: each thread decodes its own */
+		buf_addstr(b, "{\"\\u0061\":\"x\\u00e9\\n\",\"\\u0062\":-1.5e3}");
 		break;
 	case 7:
 		buf_add(b, "{\"a\":\"\0\"}", 9);	/* a NUL: an error */
@@ -412,6 +413,75 @@ test_fieldset_grows(void)
 	fieldset_release(&grow_fs);
 }
 
+/* The input loop: after a line longer than a block the reader goes on
+ * alone, and then a second thread again. */
+static uintmax_t long_seen, long_at;
+static int threads_then = -1;
+
+static int
+threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int
+long_record(void *arg, struct record *rec, const struct parser *ps)
+{
+	(void)arg, (void)ps;
+	if (rec->len > 100000)
+		long_at = rec->lineno;
+	if (++long_seen == long_at + 50000)	/* 2 MB on, 1.5 MB to go */
+		threads_then = threads();
+	return 0;
+}
+
+static void
+test_long_line_restart(void)
+{
+	char path[] = "/tmp/ahead_testXXXXXX";
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT;
+	struct input inp;
+	struct ledger lg;
+	unsigned i;
+	int fd;
+
+	fieldset_add(&fs, "a", 1);
+	for (i = 0; i < 100; i++)
+		buf_addf(&in, "{\"a\":%u,\"pad\":\"................\"}\n", i);
+	buf_addstr(&in, "{\"a\":\"");
+	for (i = 0; i < 300000; i++)
+		buf_addc(&in, 'x');
+	buf_addstr(&in, "\"}\n");
+	for (i = 0; i < 90000; i++)
+		buf_addf(&in, "{\"a\":%u,\"pad\":\"................\"}\n", i);
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, in.data, in.len) != (ssize_t)in.len)
+		abort();
+	close(fd);
+	memset(&lg, 0, sizeof lg);
+	input_init(&inp, 0);
+	inp.fs = &fs;
+	inp.ledger = &lg;
+	inp.record = long_record;
+	CHECK_INT(input_read(&inp, path), 0);
+	CHECK_INT(lg.read, 90101);
+	CHECK_INT(long_at, 101);
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		CHECK(threads_then >= 2);
+	unlink(path);
+	buf_release(&in);
+	fieldset_release(&fs);
+}
+
 int
 main(void)
 {
@@ -419,5 +489,6 @@ main(void)
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
+	test_long_line_restart();
 	return check_done("ahead");
 }
