@@ -8,6 +8,10 @@
  * they can.  A block's state changes under the mutex only; its bytes and
  * marks belong to whoever claimed it.
  */
+#ifdef __linux__
+#define _GNU_SOURCE		/* sched_getaffinity */
+#include <sched.h>
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,13 +38,26 @@ file_base(const struct reader *r)
 	return at < 0 ? -1 : at - (r->offset + (off_t)r->end);
 }
 
+/* The processors this process may run on (taskset, a cgroup's cpuset). */
+static long
+processors(void)
+{
+#ifdef __linux__
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof set, &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 int
 ahead_worth(const struct reader *r)
 {
 	struct stat st;
 	off_t base;
 
-	if (!r->isreg || r->hold_partial || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	if (!r->isreg || r->hold_partial || processors() < 2 ||
 	    fstat(r->fd, &st) < 0 || (base = file_base(r)) < 0)
 		return 0;
 	return st.st_size - (base + reader_offset(r)) >= 4 * BLOCK_DEFAULT;

@@ -721,6 +721,10 @@ s"' ]
 	else
 		[ "$(cat tasks)" -eq 1 ]
 	fi
+	# one processor to run on: one thread
+	rm tasks
+	taskset -c 0 "$STREAMKIT_BIN/event-route" "has n -> |$handler" < big.jsonl
+	[ "$(cat tasks)" -eq "$alone" ]
 }
 
 @test "parsed ahead or not: the same events, rejects, line numbers and ledger" {
