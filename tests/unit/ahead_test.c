@@ -343,6 +343,33 @@ test_read_error(void)
 	fieldset_release(&fs);
 }
 
+/* The input loop over bytes in a file: input_read's answer, its ledger
+ * in *lg. */
+static int
+read_input(const struct buf *in, const struct fieldset *fs,
+    void (*control)(void *, const struct punct *, const char *, uintmax_t,
+    const char *, size_t),
+    int (*record)(void *, struct record *, const struct parser *),
+    struct ledger *lg)
+{
+	char path[] = "/tmp/ahead_testXXXXXX";
+	struct input inp;
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0 || write(fd, in->data, in->len) != (ssize_t)in->len)
+		abort();
+	close(fd);
+	memset(lg, 0, sizeof *lg);
+	input_init(&inp, 0);
+	inp.fs = fs;
+	inp.ledger = lg;
+	inp.control = control;
+	inp.record = record;
+	rc = input_read(&inp, path);
+	unlink(path);
+	return rc;
+}
+
 /* The input loop: a control line that adds a field while a file is read
  * ahead has the records after it parsed with that field. */
 static struct fieldset grow_fs = FIELDSET_INIT;
@@ -378,12 +405,9 @@ grow_record(void *arg, struct record *rec, const struct parser *ps)
 static void
 test_fieldset_grows(void)
 {
-	char path[] = "/tmp/ahead_testXXXXXX";
 	struct buf in = BUF_INIT;
-	struct input inp;
 	struct ledger lg;
 	unsigned i;
-	int fd;
 
 	fieldset_add(&grow_fs, "a", 1);
 	for (i = 0; i < 60000; i++) {
@@ -394,21 +418,10 @@ test_fieldset_grows(void)
 		    i / 100 % 10, i / 100 % 10, i / 10 % 10, i % 10);
 	}
 	CHECK(in.len > 2 << 20);	/* read ahead */
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, in.data, in.len) != (ssize_t)in.len)
-		abort();
-	close(fd);
-	memset(&lg, 0, sizeof lg);
-	input_init(&inp, 0);
-	inp.fs = &grow_fs;
-	inp.ledger = &lg;
-	inp.control = grow_control;
-	inp.record = grow_record;
-	CHECK_INT(input_read(&inp, path), 0);
+	CHECK_INT(read_input(&in, &grow_fs, grow_control, grow_record, &lg), 0);
 	CHECK_INT(lg.read, 60000);
 	CHECK_INT(grow_seen, 30000);
 	CHECK_INT(grow_right, 30000);
-	unlink(path);
 	buf_release(&in);
 	fieldset_release(&grow_fs);
 }
@@ -446,13 +459,10 @@ long_record(void *arg, struct record *rec, const struct parser *ps)
 static void
 test_long_line_restart(void)
 {
-	char path[] = "/tmp/ahead_testXXXXXX";
 	struct fieldset fs = FIELDSET_INIT;
 	struct buf in = BUF_INIT;
-	struct input inp;
 	struct ledger lg;
 	unsigned i;
-	int fd;
 
 	fieldset_add(&fs, "a", 1);
 	for (i = 0; i < 100; i++)
@@ -463,21 +473,11 @@ test_long_line_restart(void)
 	buf_addstr(&in, "\"}\n");
 	for (i = 0; i < 90000; i++)
 		buf_addf(&in, "{\"a\":%u,\"pad\":\"................\"}\n", i);
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, in.data, in.len) != (ssize_t)in.len)
-		abort();
-	close(fd);
-	memset(&lg, 0, sizeof lg);
-	input_init(&inp, 0);
-	inp.fs = &fs;
-	inp.ledger = &lg;
-	inp.record = long_record;
-	CHECK_INT(input_read(&inp, path), 0);
+	CHECK_INT(read_input(&in, &fs, NULL, long_record, &lg), 0);
 	CHECK_INT(lg.read, 90101);
 	CHECK_INT(long_at, 101);
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
 		CHECK(threads_then >= 2);
-	unlink(path);
 	buf_release(&in);
 	fieldset_release(&fs);
 }
