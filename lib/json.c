@@ -828,17 +828,17 @@ parse(const char *line, size_t len, const struct fieldset *fs,
 static struct buf first_keys = BUF_INIT;
 
 int
-json_parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err)
-{
-	return parse(line, len, fs, v, err, 1, &first_keys);
-}
-
-int
 json_parse_with(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err, struct buf *scratch)
 {
 	return parse(line, len, fs, v, err, 1, scratch);
+}
+
+int
+json_parse(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err)
+{
+	return json_parse_with(line, len, fs, v, err, &first_keys);
 }
 
 int
