@@ -454,6 +454,7 @@ dests_write_file(struct dests *d, size_t id, int append, const char *line,
 	d->ev_takers++;
 	d->ev_file = id;
 	d->ev_handler = NULL;
+	d->ev_pending = NULL;
 	return DEST_DELIVERED;
 }
 
@@ -465,14 +466,16 @@ dests_event_begin(struct dests *d)
 	d->ev_takers = 0;
 	d->ev_handler = NULL;
 	d->ev_file = NONE;
+	d->ev_pending = NULL;
 }
 
 void
-dests_event_taken(struct dests *d)
+dests_event_taken(struct dests *d, struct dest_pending *p)
 {
 	d->ev_takers++;
 	d->ev_handler = NULL;
 	d->ev_file = NONE;
+	d->ev_pending = p;
 }
 
 void
@@ -484,6 +487,8 @@ dests_event_end(struct dests *d, int ticket)
 		d->ev_handler->sole[d->ev_handler->nmarks - 1] = 1;
 	else if (d->ev_file != NONE)
 		d->files[d->ev_file].pending.nsole++;
+	else if (d->ev_pending)
+		d->ev_pending->nsole++;
 }
 
 /* Processes */
@@ -876,6 +881,7 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len,
 	d->ev_takers++;
 	d->ev_handler = h;
 	d->ev_file = NONE;
+	d->ev_pending = NULL;
 	if (unsent(h) >= 64 * 1024)
 		pump(d, h);
 	if (h->nmarks == 0) {	/* it failed as we wrote: counted there */

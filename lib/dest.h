@@ -109,6 +109,7 @@ struct dests {
 					 * took it, and the last that did */
 	struct handler *ev_handler;
 	size_t ev_file;
+	struct dest_pending *ev_pending;	/* the caller's buffer */
 	int status;			/* 1 once a delivery failed */
 	int ioerr;			/* 1 once a file could not be written */
 	int over;			/* the grace is over: no more runs */
@@ -137,13 +138,14 @@ int dests_write_file(struct dests *d, size_t id, int append,
 /*
  * One event's routing: dests_event_begin, its deliveries (handlers and
  * files say so themselves, the caller's standard output by
- * dests_event_taken), then dests_event_end (ticket: the event has one).
- * An event that one handler or file alone took, without a ticket, moves
- * from delivered to failed in records when that one loses it later; one
- * with a ticket is counted when its takers have settled it.
+ * dests_event_taken with the pending of its buffer), then dests_event_end
+ * (ticket: the event has one).  An event that one handler, file or
+ * standard output alone took, without a ticket, moves from delivered to
+ * failed in records when that one loses it later; one with a ticket is
+ * counted when its takers have settled it.
  */
 void dests_event_begin(struct dests *d);
-void dests_event_taken(struct dests *d);
+void dests_event_taken(struct dests *d, struct dest_pending *p);
 void dests_event_end(struct dests *d, int ticket);
 
 /* A handler for cmd (copied), counted in c; run by dests_start. */

@@ -383,7 +383,7 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 		out_write(r->stdout_out, rec->line, rec->len);
 		out_putc(r->stdout_out, '\n');
 		if (!r->to_stdout)	/* one taker, however many rules */
-			dests_event_taken(&r->dests);
+			dests_event_taken(&r->dests, &r->stdout_pending);
 		r->to_stdout = 1;
 		dests_pending_add(&r->stdout_pending, &ru->count, *t);
 		return DEST_DELIVERED;
@@ -466,8 +466,6 @@ router_route(struct router *r, const struct record *rec)
 	else
 		r->dests.records[best]++;
 	dests_event_end(&r->dests, t != NULL);
-	if (r->to_stdout && t == NULL && r->dests.ev_takers == 1)
-		r->stdout_pending.nsole++;
 	return n;
 }
 
