@@ -39,6 +39,13 @@ struct dest_file {
 	int reported;			/* an error was reported */
 };
 
+/* An event in a handler's buffer. */
+struct handler_mark {
+	size_t end;			/* where it ends in pending */
+	struct dest_ticket *tk;		/* its ticket, to settle, or NULL */
+	unsigned char sole;		/* the handler alone took it */
+};
+
 struct handler {
 	char *cmd;
 	struct dest_count *count;
@@ -53,12 +60,10 @@ struct handler {
 	 * what it had not read when it ends; [sent..len) to write */
 	struct buf pending;
 	size_t sent, pipecap;
-	/* where each event in pending ends, and whether it alone took it
-	 * (an event may hold newlines: a CSV record); the first began at
-	 * first_begin, before pending when compacting cut it */
-	size_t *ends;
-	unsigned char *sole;
-	struct dest_ticket **tk;	/* an event's ticket, to settle */
+	/* each event in pending (it may hold newlines: a CSV record); the
+	 * first began at first_begin, before pending when compacting cut
+	 * it */
+	struct handler_mark *marks;
 	size_t nmarks, markcap;
 	long long first_begin;
 	int closed;			/* it stopped reading */
@@ -484,7 +489,7 @@ dests_event_end(struct dests *d, int ticket)
 	if (ticket || d->ev_takers != 1)
 		return;
 	if (d->ev_handler && d->ev_handler->nmarks > 0)
-		d->ev_handler->sole[d->ev_handler->nmarks - 1] = 1;
+		d->ev_handler->marks[d->ev_handler->nmarks - 1].sole = 1;
 	else if (d->ev_file != NONE)
 		d->files[d->ev_file].pending.nsole++;
 	else if (d->ev_pending)
@@ -625,7 +630,7 @@ mark_after(const struct handler *h, size_t off)
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (h->ends[mid] <= off)
+		if (h->marks[mid].end <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -639,9 +644,9 @@ settle_marks(struct dests *d, struct handler *h, size_t from, size_t to,
     int outcome)
 {
 	for (; from < to; from++)
-		if (h->tk[from]) {
-			ticket_put(d, h->tk[from], outcome);
-			h->tk[from] = NULL;
+		if (h->marks[from].tk) {
+			ticket_put(d, h->marks[from].tk, outcome);
+			h->marks[from].tk = NULL;
 		}
 }
 
@@ -654,7 +659,7 @@ fail_events(struct dests *d, struct handler *h, size_t k)
 
 	settle_marks(d, h, k, h->nmarks, DEST_FAILED);
 	for (; k < h->nmarks; k++)
-		sole += h->sole[k];
+		sole += h->marks[k].sole;
 	h->count->delivered -= n;
 	h->count->failed += n;
 	h->lost += n;
@@ -687,10 +692,10 @@ lose_one(struct dests *d, struct handler *h, size_t k)
 	h->count->failed++;
 	h->lost++;
 	settle_marks(d, h, k, k + 1, DEST_FAILED);
-	if (h->sole[k]) {
+	if (h->marks[k].sole) {
 		d->records[DEST_DELIVERED]--;
 		d->records[DEST_FAILED]++;
-		h->sole[k] = 0;
+		h->marks[k].sole = 0;
 	}
 	d->status = 1;
 }
@@ -702,10 +707,11 @@ unread_start(const struct handler *h, size_t unread, int *partial)
 {
 	size_t start = unread < h->sent ? h->sent - unread : 0;
 	size_t k = mark_after(h, start);
-	long long begin = k == 0 ? h->first_begin : (long long)h->ends[k - 1];
+	long long begin = k == 0 ? h->first_begin :
+	    (long long)h->marks[k - 1].end;
 
 	*partial = k < h->nmarks && begin < (long long)start;
-	return *partial ? h->ends[k] : start;
+	return *partial ? h->marks[k].end : start;
 }
 
 /* h's process ended with status st (or, with st -1, stopped reading and
@@ -780,14 +786,13 @@ handler_compact(struct dests *d, struct handler *h)
 	/* the events that went whole, and the rest's bounds */
 	k = mark_after(h, drop);
 	settle_marks(d, h, 0, k, DEST_DELIVERED);	/* out of the pipe */
-	h->first_begin = (k == 0 ? h->first_begin : (long long)h->ends[k - 1]) -
+	h->first_begin = (k == 0 ? h->first_begin :
+	    (long long)h->marks[k - 1].end) -
 	    (long long)drop;
-	memmove(h->ends, h->ends + k, (h->nmarks - k) * sizeof *h->ends);
-	memmove(h->sole, h->sole + k, h->nmarks - k);
-	memmove(h->tk, h->tk + k, (h->nmarks - k) * sizeof *h->tk);
+	memmove(h->marks, h->marks + k, (h->nmarks - k) * sizeof *h->marks);
 	h->nmarks -= k;
 	for (k = 0; k < h->nmarks; k++)
-		h->ends[k] -= drop;
+		h->marks[k].end -= drop;
 }
 
 /* Write what h takes now, without waiting. */
@@ -868,15 +873,11 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len,
 	buf_addc(&h->pending, '\n');
 	if (h->nmarks == h->markcap) {
 		h->markcap = h->markcap ? 2 * h->markcap : 64;
-		h->ends = xrealloc(h->ends, h->markcap * sizeof *h->ends);
-		h->sole = xrealloc(h->sole, h->markcap);
-		h->tk = xrealloc(h->tk, h->markcap * sizeof *h->tk);
+		h->marks = xrealloc(h->marks, h->markcap * sizeof *h->marks);
 	}
-	h->ends[h->nmarks] = h->pending.len;
-	h->tk[h->nmarks] = t;
+	h->marks[h->nmarks++] = (struct handler_mark){ h->pending.len, t, 0 };
 	if (t)
 		t->refs++;
-	h->sole[h->nmarks++] = 0;
 	h->count->delivered++;
 	d->ev_takers++;
 	d->ev_handler = h;
@@ -1493,9 +1494,7 @@ dests_release(struct dests *d)
 			close(d->handlers[i]->rfd);
 		buf_release(&d->handlers[i]->pending);
 		free(d->handlers[i]->cmd);
-		free(d->handlers[i]->ends);
-		free(d->handlers[i]->sole);
-		free(d->handlers[i]->tk);
+		free(d->handlers[i]->marks);
 		free(d->handlers[i]);
 	}
 	free(d->handlers);
