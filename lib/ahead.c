@@ -26,7 +26,9 @@
 #define BLOCK_DEFAULT (256 * 1024)
 #define MAX_VALS (64 * 1024)	/* per block: nv * marks */
 
-enum { B_FREE, B_READ, B_WORKER, B_PARSED, B_CALLER };
+/* A block: free, read, being parsed by the second thread, or done with
+ * by it (its first nmarks lines parsed, none when the caller took it). */
+enum { B_FREE, B_READ, B_WORKER, B_PARSED };
 
 /* Where r's offset 0 is in its file: r read from wherever the
  * descriptor was (a shell's "read" may have taken some of it). */
@@ -142,7 +144,6 @@ parse_block(struct ahead *a, struct ahead_block *b)
 		b->nmarks++;
 		pos = next;
 	}
-	b->done = pos;
 }
 
 /* The last "\n" of p[0..n), or NULL: the scan is one line's length. */
@@ -350,9 +351,8 @@ next_block(struct ahead *a)
 		if (a->ntaken < a->nread) {
 			b = &a->blocks[a->ntaken % AHEAD_BLOCKS];
 			if (b->state == B_READ) {
-				b->state = B_CALLER;	/* parsed here */
+				b->state = B_PARSED;	/* all of it here */
 				b->nmarks = 0;
-				b->done = 0;
 				break;
 			}
 			if (b->state == B_PARSED)

@@ -51,9 +51,8 @@ struct ahead_block {
 	off_t offset;		/* of buf[0] in the file */
 	int state;
 	struct ahead_mark *marks;	/* the lines the second thread parsed */
-	size_t nmarks, capmarks;
+	size_t nmarks;
 	struct val *vals;	/* nv per mark */
-	size_t done;		/* buf[0..done) is what marks cover */
 	struct buf errs;
 };
 

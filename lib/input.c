@@ -11,6 +11,8 @@
 #include "punct.h"
 #include "sig.h"
 
+#define AHEAD_NEVER ((off_t)INT64_MAX)
+
 void
 input_init(struct input *in, int progress)
 {
@@ -131,6 +133,25 @@ next_line(struct input *in, struct reader *r, struct parser *ps,
 	return 1;
 }
 
+/* The next line parsed ahead, into l and rec as next_line gives one;
+ * AHEAD_SERIAL as ahead_next. */
+static int
+next_ahead(struct input *in, struct ahead *ah, struct record *rec,
+    struct ahead_line *l)
+{
+	int got = ahead_next(ah, l);
+
+	if (got > 0) {
+		if (in->note_time)
+			in->last_line = mono_now();
+		rec->line = l->line;
+		rec->len = l->len;
+		rec->lineno = ah->r->lineno;
+		rec->v = l->v;
+	}
+	return got;
+}
+
 /* A second thread parses the rest of r, when the format allows and it is
  * worth it: 1 when it does. */
 static int
@@ -184,8 +205,8 @@ read_lines(struct reader *r, void *arg)
 	struct ahead_line l;
 	struct val *own;
 	size_t nv = in->fs->n;
-	int got, stop = 0, ahead_on = 0, tried = 0, tail = in->fs->tail;
-	off_t alone_until = -1;	/* after a very long line */
+	int got, stop = 0, ahead_on = 0, tail = in->fs->tail;
+	off_t ahead_from = 0;	/* where to try a second thread (again) */
 	unsigned lines = 0;
 
 	r->wait = in->wait;
@@ -196,30 +217,21 @@ read_lines(struct reader *r, void *arg)
 	rec.file = r->name;
 	parser_init(&ps, in->fmt, in->fs);
 	while (!stop) {
-		if (alone_until >= 0 && reader_offset(r) >= alone_until) {
-			alone_until = -1;
-			tried = 0;
-		}
-		if (!tried && ps.fmt != FMT_AUTO) {
-			tried = 1;	/* the format is known: it may go ahead */
+		/* once the format is known, it may go ahead */
+		if (!ahead_on && ps.fmt != FMT_AUTO &&
+		    reader_offset(r) >= ahead_from) {
+			ahead_from = AHEAD_NEVER;
 			ahead_on = start_ahead(in, r, &ps, own, &ah);
 		}
-		if (!ahead_on) {
-			rec.v = own;
-			got = next_line(in, r, &ps, &rec, &l);
-		} else if ((got = ahead_next(&ah, &l)) == AHEAD_SERIAL) {
+		rec.v = own;
+		got = ahead_on ? next_ahead(in, &ah, &rec, &l) :
+		    next_line(in, r, &ps, &rec, &l);
+		if (got == AHEAD_SERIAL) {
 			/* a very long line: read on alone, for a while */
 			ahead_stop(&ah);
 			ahead_on = 0;
-			alone_until = reader_offset(r) + AHEAD_GAP;
+			ahead_from = reader_offset(r) + AHEAD_GAP;
 			continue;
-		} else if (got > 0) {
-			if (in->note_time)
-				in->last_line = mono_now();
-			rec.line = l.line;
-			rec.len = l.len;
-			rec.lineno = r->lineno;
-			rec.v = l.v;
 		}
 		if (got <= 0)
 			break;
@@ -232,10 +244,10 @@ read_lines(struct reader *r, void *arg)
 			nv = in->fs->n;
 			tail = in->fs->tail;
 			own = xrealloc(own, nv * sizeof *own);
-			if (ahead_on) {
+			if (ahead_on)
 				ahead_stop(&ah);
-				ahead_on = tried = 0;
-			}
+			ahead_on = 0;
+			ahead_from = 0;		/* at once, with them */
 		}
 	}
 	if (!stop && got == -1) {
