@@ -96,6 +96,23 @@ store(const struct fieldset *fs, struct val *v, const char *key, size_t kn,
 		}
 }
 
+/* The next pair of [*pp, e): 1 and it, 0 at the end, -1 with *err. */
+static int
+next_pair(const char **pp, const char *e, const char **key, size_t *kn,
+    struct val *v, const char **err)
+{
+	const char *p = *pp;
+
+	while (p < e && is_blank(*p))
+		p++;
+	if (p == e)
+		return 0;
+	if ((p = pair(p, e, key, kn, v, err)) == NULL)
+		return -1;
+	*pp = p;
+	return 1;
+}
+
 int
 logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
@@ -103,18 +120,14 @@ logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
 	const char *p = line, *e = line + len, *key;
 	struct val val;
 	size_t i, kn;
+	int rc;
 
 	for (i = 0; i < fs->n; i++)
 		v[i] = missing;
-	for (;;) {
-		while (p < e && is_blank(*p))
-			p++;
-		if (p == e)
-			return PARSE_OK;
-		if ((p = pair(p, e, &key, &kn, &val, err)) == NULL)
-			break;
+	while ((rc = next_pair(&p, e, &key, &kn, &val, err)) > 0)
 		store(fs, v, key, kn, &val);
-	}
+	if (rc == 0)
+		return PARSE_OK;
 	/* a rejected line yields no values, not some of them */
 	for (i = 0; i < fs->n; i++)
 		v[i] = missing;
@@ -128,14 +141,9 @@ logfmt_each(const char *line, size_t len, void (*fn)(void *arg,
 	const char *p = line, *e = line + len, *key, *err;
 	struct val val;
 	size_t kn;
+	int rc;
 
-	for (;;) {
-		while (p < e && is_blank(*p))
-			p++;
-		if (p == e)
-			return 0;
-		if ((p = pair(p, e, &key, &kn, &val, &err)) == NULL)
-			return -1;
+	while ((rc = next_pair(&p, e, &key, &kn, &val, &err)) > 0)
 		fn(arg, key, kn, &val);
-	}
+	return rc;
 }

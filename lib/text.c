@@ -73,21 +73,19 @@ next_pair(const char **pp, const char *e, const char **key, size_t *klen,
 			if (eq && eq > w && eq + 1 == p) {
 				*v = (struct val){ p + 1, (size_t)(q - p - 1),
 				    VAL_STR, esc ? ESC_LOGFMT : ESC_NONE };
+				*pp = q + 1;
 				break;
 			}
 			p = q + 1;
-			continue;
-		}
-		if (eq && eq > w) {
+		} else if (eq && eq > w) {
 			*v = (struct val){ eq + 1, (size_t)(p - eq - 1), VAL_STR,
 			    ESC_NONE };
-			q = p - 1;
+			*pp = p;
 			break;
 		}
 	}
 	*key = w;
 	*klen = (size_t)(eq - w);
-	*pp = q + 1;
 	return 1;
 }
 
@@ -350,6 +348,19 @@ clf_scan(struct clf *c, int combined)
 	return 0;
 }
 
+/* The parts of line into c, the scan after them: 0, or -1 (c->err). */
+static int
+clf_read(struct clf *c, const char *line, size_t len, int combined)
+{
+	int k;
+
+	c->p = line;
+	c->e = line + len;
+	for (k = 0; k < C_NPART; k++)
+		c->part[k] = missing;
+	return clf_scan(c, combined);
+}
+
 int
 clf_parse(const char *line, size_t len, int combined,
     const struct fieldset *fs, struct val *v, const char **err)
@@ -358,11 +369,7 @@ clf_parse(const char *line, size_t len, int combined,
 	size_t i;
 	int k, rc;
 
-	c.p = line;
-	c.e = line + len;
-	for (k = 0; k < C_NPART; k++)
-		c.part[k] = missing;
-	rc = clf_scan(&c, combined) < 0 ? PARSE_ERROR : PARSE_OK;
+	rc = clf_read(&c, line, len, combined) < 0 ? PARSE_ERROR : PARSE_OK;
 	if (rc == PARSE_ERROR)
 		*err = c.err;
 	/* on error every slot is missing: no part of a bad line is used */
@@ -391,11 +398,7 @@ clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
 	size_t klen;
 	int k;
 
-	c.p = line;
-	c.e = line + len;
-	for (k = 0; k < C_NPART; k++)
-		c.part[k] = missing;
-	if (clf_scan(&c, combined) < 0)
+	if (clf_read(&c, line, len, combined) < 0)
 		return -1;
 	for (k = 0; k < C_NPART; k++)
 		if (c.part[k].type != VAL_MISSING)
