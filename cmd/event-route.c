@@ -269,7 +269,6 @@ main(int argc, char **argv)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
-	(void)sig_give_up();	/* stopped by a signal: the clock starts */
 	status = router_finish(&router, grace);
 	if (flt.stats)
 		router_print(&router, diag_prog);

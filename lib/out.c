@@ -51,10 +51,9 @@ out_open(struct out *o, const char *path, int append)
 static void
 write_all(struct out *o, const char *p, size_t n)
 {
-	/* once stopped, the grace clock runs: a write that blocks later
-	 * is interrupted when it is over, wherever the signal came */
-	if (sig_stopped())
-		(void)sig_give_up();
+	/* once stopped, the grace clock runs (this starts it): a write
+	 * that blocks later is interrupted when it is over */
+	(void)sig_give_up();
 	while (n > 0 && o->err == 0) {
 		ssize_t w = write(o->fd, p, n);
 
