@@ -201,8 +201,8 @@ dests_ticket(struct dests *d)
 	return t;
 }
 
-static void
-ticket_put(struct dests *d, struct dest_ticket *t, int outcome)
+void
+dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
 {
 	if (outcome > t->best)
 		t->best = outcome;
@@ -211,12 +211,6 @@ ticket_put(struct dests *d, struct dest_ticket *t, int outcome)
 		t->next = d->spare;
 		d->spare = t;
 	}
-}
-
-void
-dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome)
-{
-	ticket_put(d, t, outcome);
 }
 
 void
@@ -262,7 +256,8 @@ dests_pending_settle(struct dests *d, struct dest_pending *p, int ok)
 		d->records[DEST_FAILED] += p->nsole;
 	}
 	for (i = 0; i < p->ntickets; i++)
-		ticket_put(d, p->tickets[i], ok ? DEST_DELIVERED : DEST_FAILED);
+		dests_ticket_done(d, p->tickets[i], ok ? DEST_DELIVERED :
+		    DEST_FAILED);
 	p->ntakers = p->ntickets = p->nsole = 0;
 	return n;
 }
@@ -645,7 +640,7 @@ settle_marks(struct dests *d, struct handler *h, size_t from, size_t to,
 {
 	for (; from < to; from++)
 		if (h->marks[from].tk) {
-			ticket_put(d, h->marks[from].tk, outcome);
+			dests_ticket_done(d, h->marks[from].tk, outcome);
 			h->marks[from].tk = NULL;
 		}
 }
@@ -1116,7 +1111,7 @@ job_ended(struct dests *d, size_t i, int st)
 	}
 	j->x->running--;
 	d->run[i] = d->run[--d->nrun];
-	ticket_put(d, j->ticket, outcome);
+	dests_ticket_done(d, j->ticket, outcome);
 	free(j);
 }
 

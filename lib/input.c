@@ -181,13 +181,12 @@ take_line(struct input *in, const struct reader *r, struct parser *ps,
 		control(in, r, l->line, l->len);
 		return 0;
 	}
-	lg->read++;
-	if (l->rc == PARSE_HEADER) {
-		lg->read--;	/* a header is not a record */
+	if (l->rc == PARSE_HEADER) {	/* a header is not a record */
 		if (in->header)
 			in->header(in->arg, rec, ps);
 		return 0;
 	}
+	lg->read++;
 	if (l->rc == PARSE_ERROR)
 		return ledger_reject(lg, rec->file, rec->lineno, rec->line,
 		    rec->len, "%s", l->err) < 0;
