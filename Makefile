@@ -130,7 +130,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/streamkit.7
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-tsan build-clang build-fuzz
 
 .PHONY: all units test check-asan check-tsan check-valgrind fuzzers fuzz bench demo install uninstall clean
 .SECONDARY:
