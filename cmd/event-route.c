@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "count.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -116,8 +117,8 @@ static int
 parse_options(int argc, char **argv)
 {
 	struct option *longopts = filter_merge_options(own_options, NULL);
-	char err[256], *end;
-	unsigned long n;
+	char err[256];
+	uint64_t n;
 	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, FILTER_SHORT "hP:V", longopts,
@@ -148,10 +149,8 @@ parse_options(int argc, char **argv)
 		case OPT_MAX_OPEN:
 		case 'P':
 		case OPT_RETRY:
-			errno = 0;
-			n = strtoul(optarg, &end, 10);
-			if (*end || errno || *optarg == '-' || *optarg == '\0' ||
-			    (n < 1 && ch != OPT_RETRY) || n > 100000) {
+			if (count_parse(optarg, ch == OPT_RETRY ? 0 : 1, 100000,
+			    &n) != COUNT_OK) {
 				diag_warn("%s '%s': not a count", ch == 'P' ? "-P" :
 				    ch == OPT_RETRY ? "--retry" : "--max-open",
 				    optarg);

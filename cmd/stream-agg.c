@@ -1,7 +1,6 @@
 /*
  * stream-agg - per-key aggregates over a stream of records.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 
 #include "agg.h"
 #include "aggrun.h"
+#include "count.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -78,13 +78,9 @@ usage(int status)
 static size_t
 parse_count(const char *opt, const char *arg)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(arg, &end, 10);
-	if (*arg == '-' || *arg == '\0' || *end != '\0' || errno != 0 ||
-	    v > SIZE_MAX) {
+	if (count_parse(arg, 0, SIZE_MAX, &v) != COUNT_OK) {
 		diag_warn("%s '%s': not a count", opt, arg);
 		usage(2);
 	}

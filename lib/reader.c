@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "count.h"
 #include "reader.h"
 #include "sig.h"
 
@@ -187,22 +188,11 @@ reader_more(struct reader *r, const char **line, size_t *len)
 int
 reader_size_parse(const char *s, size_t *n)
 {
-	unsigned long long v;
-	char *end;
-	int shift = 0;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (count_parse_size(s, SIZE_MAX, &v) != COUNT_OK)
 		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if (*end != '\0' || errno != 0 || v > (SIZE_MAX >> shift))
-		return -1;
-	*n = (size_t)v << shift;
+	*n = (size_t)v;
 	return 0;
 }
 

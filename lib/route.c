@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "dest.h"
 #include "diag.h"
 #include "hash.h"
@@ -188,11 +189,10 @@ router_add_shard(struct router *r, const char *spec, const char *dest,
 {
 	const char *colon = strrchr(spec, ':'), *p, *comma;
 	struct rule *ru = new_rule(r, spec);
-	char *end;
-	long n;
+	uint64_t n;
 
-	if (colon == NULL || colon == spec || (n = strtol(colon + 1, &end,
-	    10)) < 1 || *end != '\0' || n > 65536) {
+	if (colon == NULL || colon == spec ||
+	    count_parse(colon + 1, 1, 65536, &n) != COUNT_OK) {
 		snprintf(err, errlen, "--shard '%s': expected FIELDS:N, N from 1 "
 		    "to 65536", spec);
 		return -1;

@@ -3,11 +3,11 @@
  * (see trigger.h).  Each state machine below follows the runners-core
  * class named above it, method by method.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "count.h"
 #include "trigger.h"
 
 /* Parsing */
@@ -138,7 +138,8 @@ static void
 parse_number(struct parse *ps, struct trigger *t)
 {
 	const char *w, *at;
-	char arg[64], *end;
+	char arg[64];
+	uint64_t count;
 	size_t n;
 
 	if (!expect(ps, '('))
@@ -155,15 +156,16 @@ parse_number(struct parse *ps, struct trigger *t)
 	memcpy(arg, w, n);
 	arg[n] = '\0';
 	if (t->kind == TRIG_COUNT) {
-		errno = 0;
-		t->n = strtoll(arg, &end, 10);
-		if (*end != '\0' || arg[0] < '0' || arg[0] > '9' ||
-		    t->n < 1) {
-			fail(ps, at, "expected a count of 1 or more", NULL);
-			return;
-		}
-		if (errno == ERANGE) {
+		switch (count_parse(arg, 0, INT64_MAX, &count)) {
+		case COUNT_RANGE:
 			fail(ps, at, "count '%s' is too large", arg);
+			return;
+		case COUNT_OK:
+			if ((t->n = (int64_t)count) >= 1)
+				break;
+			/* FALLTHROUGH */
+		default:
+			fail(ps, at, "expected a count of 1 or more", NULL);
 			return;
 		}
 	} else if (duration_parse(arg, &t->n) < 0) {
