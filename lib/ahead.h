@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "reader.h"
+#include "parser.h"
 #include "record.h"
 
 #define AHEAD_BLOCKS 4

@@ -1,14 +1,9 @@
 /*
- * csv.c - split a CSV (RFC 4180) or TSV line into cells, zero-copy.  A
- * cell is a slice of the line: surrounding quotes are stripped, but
- * doubled quotes (CSV) and backslash escapes (TSV) stay in place and are
- * only flagged in esc, for val_text() to decode if a tool wants the text.
- * This file owns cell boundaries only; the header and the column map are
- * record.c's.  Nothing is allocated and no byte past the line is read.
+ * csv.c - CSV and TSV cells.
  */
 #include <string.h>
 
-#include "record.h"
+#include "csv.h"
 
 
 struct split {

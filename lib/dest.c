@@ -18,8 +18,10 @@
 #include "diag.h"
 #include "dest.h"
 #include "json.h"
+#include "logfmt.h"
 #include "record.h"
 #include "sig.h"
+#include "text.h"
 #include "time.h"
 
 extern char **environ;

@@ -19,6 +19,7 @@
 #include "progress.h"
 #include "punct.h"
 #include "reader.h"
+#include "parser.h"
 #include "record.h"
 #include "state.h"
 #include "time.h"

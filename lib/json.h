@@ -1,6 +1,6 @@
 /*
  * json.h - JSON text: finding fields in one line without building a tree
- * (json_parse, declared in record.h with the other finders), and the small
+ * (json_parse, one of lib/parser's finders), and the small
  * pieces other modules need to read JSON they did not parse as a record.
  *
  * The finder reads the top-level object strictly (keys, colons, commas,
@@ -44,5 +44,14 @@ const char *json_skip_value(const char *p, const char *e, const char **err);
 int json_each(const char *line, size_t len,
     void (*fn)(void *arg, const char *key, size_t klen, int kesc,
     const char *val, size_t vlen), void *arg);
+
+/* Fill v[slot] for every slot of fs from the JSON object line: PARSE_OK,
+ * or PARSE_ERROR with a short static message in *err. */
+int json_parse(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err);
+/* json_parse with scratch to decode escaped keys in, for a thread of its
+ * own (json_parse keeps one for the first thread's callers). */
+int json_parse_with(const char *line, size_t len, const struct fieldset *fs,
+    struct val *v, const char **err, struct buf *scratch);
 
 #endif

@@ -1,14 +1,9 @@
 /*
- * logfmt.c - find wanted fields in a logfmt line (key=value pairs
- * separated by blanks) in one pass, zero-copy.  A quoted value keeps its
- * backslash escapes in place, flagged ESC_LOGFMT for val_text(); a bare
- * key is the boolean true; the last of duplicate keys wins.  The whole
- * line is checked even once every wanted field is found, so that a
- * malformed line is rejected whatever the tool asks for.
+ * logfmt.c - logfmt's fields.
  */
 #include <string.h>
 
-#include "record.h"
+#include "logfmt.h"
 
 static const struct val missing = { "", 0, VAL_MISSING, ESC_NONE };
 static const char true_text[] = "true";

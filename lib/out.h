@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "parser.h"
 
 struct out {
 	int fd;

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "json.h"
 #include "punct.h"
 #include "record.h"
 

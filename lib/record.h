@@ -1,6 +1,6 @@
 /*
- * record.h - the record model: values, the set of wanted fields, records,
- * and the dispatch from an input format to its field finder.
+ * record.h - the record model: values, the set of wanted fields, and
+ * records (lib/parser finds a record's fields by its format).
  *
  * A record is one line (or, for CSV, one logical row) as it was read: a
  * (line, len) slice of the reader's buffer, valid until the next read.
@@ -9,8 +9,7 @@
  * Nothing is copied or decoded until a tool asks: val_text() decodes
  * escapes into a caller's scratch buffer only when the value has any.
  *
- * Ownership: a fieldset owns its names; a parser owns its header map and
- * scratch; records and values own nothing.
+ * Ownership: a fieldset owns its names; records and values own nothing.
  */
 #ifndef RECORD_H
 #define RECORD_H
@@ -116,89 +115,12 @@ struct record {
 	struct val *v;		/* v[slot] for each slot of the fieldset */
 };
 
-enum fmt {
-	FMT_AUTO = 0,
-	FMT_JSON,
-	FMT_LOGFMT,
-	FMT_CSV,
-	FMT_TSV,
-	FMT_TEXT,
-	FMT_COMBINED,
-	FMT_COMMON
-};
-
-/* -1 when name is not a format. */
-int fmt_from_name(const char *name);
-const char *fmt_name(int fmt);
-/* Guess the format of a first record: '{' is json, a combined or common
- * log line is that, key=value pairs are logfmt, anything else is text. */
-int fmt_detect(const char *line, size_t len);
-
-/*
- * One input stream's field finder.  For CSV and TSV the first line of each
- * file is the header: parser_parse returns PARSE_HEADER for it and maps the
- * wanted names to columns (a header name first, else a column number).
- */
-struct parser {
-	int fmt;			/* never FMT_AUTO after the first record */
-	const struct fieldset *fs;
-	int *col;			/* csv/tsv: slot -> column (0-based) or -1 */
-	size_t ncol;			/* csv/tsv: columns in the header */
-	int have_header;
-	struct val *cells;		/* csv/tsv: room for the wanted cells */
-	size_t ncells;			/* csv/tsv: highest wanted column + 1 */
-	struct buf scratch;		/* decoding room for header names and
-					 * escaped JSON keys */
-	char errbuf[96];		/* a message built for this record */
-};
-
+/* What a field finder (lib/parser and the formats behind it) returns. */
 enum {
 	PARSE_OK = 0,
 	PARSE_HEADER = 1,		/* the line was a header: no record */
 	PARSE_MORE = -2,		/* CSV: a quoted cell runs past the line end */
 	PARSE_ERROR = -1
 };
-
-void parser_init(struct parser *ps, int fmt, const struct fieldset *fs);
-/* Forget the header: the next line of a CSV/TSV input is a new header. */
-void parser_reset(struct parser *ps);
-void parser_release(struct parser *ps);
-/*
- * Find the wanted fields of rec->line, filling rec->v[0..fs->n).
- * Returns PARSE_OK, PARSE_HEADER, PARSE_MORE (call again with the record
- * extended by its next line), or PARSE_ERROR with a short static message
- * in *err ("unterminated string", "expected ':'", ...).
- */
-int parser_parse(struct parser *ps, struct record *rec, const char **err);
-
-/*
- * The per-format finders behind parser_parse, for tests and for tools
- * that know their format.  Each fills v[slot] for every slot of fs and
- * returns PARSE_OK or PARSE_ERROR (csv_parse may return PARSE_MORE).
- */
-/* Call fn with each field of a logfmt line, or of a web server log
- * line's parts, in order: 0, or -1 when the line does not read (json_each
- * in json.h does it for JSON). */
-int logfmt_each(const char *line, size_t len, void (*fn)(void *arg,
-    const char *name, size_t nlen, const struct val *v), void *arg);
-int clf_each(const char *line, size_t len, int combined, void (*fn)(void *arg,
-    const char *name, size_t nlen, const struct val *v), void *arg);
-int json_parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err);
-/* json_parse with scratch to decode escaped keys in, for a thread of its
- * own (json_parse keeps one for the first thread's callers). */
-int json_parse_with(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err, struct buf *scratch);
-int logfmt_parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err);
-int text_parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err);
-int clf_parse(const char *line, size_t len, int combined,
-    const struct fieldset *fs, struct val *v, const char **err);
-/* Split a CSV (sep ',') or TSV (sep '\t') line into cells, storing the first max
- * in cells; returns the number of cells in the whole line, or PARSE_MORE
- * (CSV: a quoted cell is still open at the end) or PARSE_ERROR. */
-long csv_split(const char *line, size_t len, int tsv, struct val *cells,
-    size_t max, const char **err);
 
 #endif

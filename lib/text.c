@@ -1,15 +1,9 @@
 /*
- * text.c - find wanted fields in plain text and in web server access
- * logs, zero-copy.  Text is split awk style into blank-separated words
- * named by their number ("0" is the whole line).  Common and combined log
- * lines (Apache, nginx) are checked part by part, strictly enough to
- * tell them from other text, and their parts are named (host, status,
- * agent, ...); quoted parts keep their backslash escapes in place,
- * flagged ESC_LOGFMT for val_text().
+ * text.c - words of text, and web server log lines.
  */
 #include <string.h>
 
-#include "record.h"
+#include "text.h"
 
 static const struct val missing = { "", 0, VAL_MISSING, ESC_NONE };
 

@@ -5,7 +5,12 @@
  * agree with the parsers on which lines read.
  */
 #include "fuzz.h"
+#include "csv.h"
+#include "json.h"
+#include "logfmt.h"
+#include "parser.h"
 #include "record.h"
+#include "text.h"
 
 /* Touch every byte of a field, as the EVENT_ variables do. */
 static void

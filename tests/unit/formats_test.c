@@ -10,7 +10,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "csv.h"
+#include "json.h"
+#include "logfmt.h"
+#include "parser.h"
 #include "record.h"
+#include "text.h"
 
 /* csv_split's negative "more" return, as csv.c defines it */
 #define CSV_MORE	PARSE_MORE

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "json.h"
+#include "parser.h"
 #include "record.h"
 
 static struct fieldset fs;
