@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "time.h"
+#include "trigger.h"
 
 #define PUNCT_PREFIX "{\"_punct\":"
 #define PUNCT_PREFIX_LEN 10
@@ -33,15 +34,13 @@ enum punct_kind {
 	PUNCT_FIRE
 };
 
-enum punct_timing { TIMING_EARLY = 0, TIMING_ON_TIME, TIMING_LATE };
-
 struct punct {
 	int kind;		/* enum punct_kind */
 	evtime t;		/* watermark */
 	int at_end;		/* watermark: end of input, +infinity */
 	evtime start, end;	/* fire: the window [start, end) */
 	long pane;		/* fire: 0, 1, ... */
-	int timing;		/* fire: enum punct_timing */
+	int timing;		/* fire: enum pane_timing */
 	int final;		/* fire: no pane will follow */
 	const char *key;	/* fire: a session's key, a JSON array of its
 				 * texts, or NULL */

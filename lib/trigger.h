@@ -54,11 +54,13 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "punct.h"
 #include "time.h"
 #include "window.h"
 
 #define TRIGGER_DEFAULT "repeat(watermark)"
+
+/* When a pane fires: before its window's end, at it, or after it. */
+enum pane_timing { TIMING_EARLY = 0, TIMING_ON_TIME, TIMING_LATE };
 
 enum trigger_kind {
 	TRIG_WATERMARK, TRIG_COUNT, TRIG_AFTER, TRIG_REPEAT, TRIG_ANY,
@@ -199,7 +201,7 @@ struct trigger_pane {
 
 struct trigger_pane_info {
 	long index;
-	int timing;			/* enum punct_timing */
+	int timing;			/* enum pane_timing */
 	int final;
 };
 
