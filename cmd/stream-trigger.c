@@ -45,24 +45,27 @@ static const struct option own_options[] = {
 
 static struct filter flt;
 static struct input inp;
-static struct strategy st;
-static struct stamper stamper;
-static struct watermark wm;
+static struct {				/* our own options */
+	const char *trigger_text, *late_path;
+	int64_t lateness;		/* -1: the stream's */
+	int accumulate;			/* -1: as not set */
+	int pane_info, retract;
+} opt = { DEFAULT_TRIGGER, NULL, -1, -1, 0, 0 };
 static struct trigger *trig;
-static const char *trigger_text = DEFAULT_TRIGGER, *late_path;
-static int64_t lateness = -1;		/* -1: the stream's */
-static int accumulate = -1, pane_info;	/* -1: as not set */
-static int retract;
-static int have_strategy, ended, state_loaded;
-static struct panes panes;
-static struct window *assigned;
+static struct {				/* the stream, from its strategy on */
+	int have_strategy, ended, state_loaded;
+	struct strategy st;
+	struct stamper stamper;
+	struct watermark wm;
+	struct panes panes;
+	struct window *assigned;	/* a record's windows */
+	char **keynames;		/* sessions: their key's fields */
+	int *keyslots;
+	size_t nkey;
+} stream;
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
-/* session windows: their key's fields, and the key of a record */
-static char **keynames;
-static int *keyslots;
-static size_t nkey;
-static struct buf keyjson = BUF_INIT, scratch = BUF_INIT;
+static struct buf keyjson = BUF_INIT, scratch = BUF_INIT;	/* a key */
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -96,7 +99,7 @@ on_wait(void *arg)
 
 	(void)arg;
 	input_housekeeping(&inp);
-	ms = panes_timers(&panes, wm.wm);
+	ms = panes_timers(&stream.panes, stream.wm.wm);
 	out_flush(&flt.out);
 	return ms;
 }
@@ -105,7 +108,7 @@ static void
 late(const struct record *rec)
 {
 	flt.ledger.late++;
-	if (late_path) {
+	if (opt.late_path) {
 		out_write(&lateout, rec->line, rec->len);
 		out_putc(&lateout, '\n');
 	} else
@@ -122,10 +125,10 @@ late_time(evtime t)
 {
 	struct punct p = { .kind = PUNCT_WATERMARK };
 
-	if (!watermark_observe(&wm, t))
+	if (!watermark_observe(&stream.wm, t))
 		return;
-	panes_watermark(&panes, wm.wm);
-	p.t = wm.wm;
+	panes_watermark(&stream.panes, stream.wm.wm);
+	p.t = stream.wm.wm;
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);
 	out_write(&flt.out, line_out.data, line_out.len);
@@ -138,11 +141,11 @@ session_key(const struct record *rec, const char **key, size_t *len,
 {
 	*key = NULL;
 	*len = 0;
-	if (st.win.kind != WINDOW_SESSION)
+	if (stream.st.win.kind != WINDOW_SESSION)
 		return 0;
 	buf_reset(&scratch);
-	if (agg_key_array(rec, keyslots, keynames, nkey, &keyjson, &scratch,
-	    why, whylen) < 0)
+	if (agg_key_array(rec, stream.keyslots, stream.keynames, stream.nkey,
+	    &keyjson, &scratch, why, whylen) < 0)
 		return -1;
 	*key = keyjson.data;
 	*len = keyjson.len;
@@ -160,22 +163,23 @@ record(void *arg, struct record *rec, const struct parser *ps)
 
 	(void)arg;
 	(void)ps;
-	if (!have_strategy)
+	if (!stream.have_strategy)
 		diag_fatal(1, "%s:%ju: not a windowed stream: no strategy line "
 		    "first (run stream-window before)", rec->file, rec->lineno);
 	if (!filter_pass(&flt, rec, &line_out))
 		return 0;
-	if (stamper_time(&stamper, rec, &t, why, sizeof why) < 0 ||
-	    (n = stamper_windows(&stamper, rec, t, assigned, why,
+	if (stamper_time(&stream.stamper, rec, &t, why, sizeof why) < 0 ||
+	    (n = stamper_windows(&stream.stamper, rec, t, stream.assigned, why,
 	    sizeof why)) == 0 ||
 	    session_key(rec, &key, &keylen, why, sizeof why) < 0)
 		return ledger_reject(&flt.ledger, rec->file, rec->lineno,
 		    rec->line, rec->len, "%s", why);
 	/* a sliding stream has a line per window: its own is the first */
-	if (st.win.kind == WINDOW_SLIDING)
+	if (stream.st.win.kind == WINDOW_SLIDING)
 		n = 1;
 	for (i = 0; i < n; i++)
-		if (panes_late(&panes, &assigned[i], key, keylen, wm.wm)) {
+		if (panes_late(&stream.panes, &stream.assigned[i], key, keylen,
+		    stream.wm.wm)) {
 			late(rec);
 			late_time(t);
 			return 0;
@@ -185,9 +189,10 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	flt.ledger.kept++;
 	flt.ledger.written++;
 	for (i = 0; i < n; i++)
-		panes_record(&panes, &assigned[i], key, keylen, wm.wm);
-	if (watermark_observe(&wm, t))
-		panes_watermark(&panes, wm.wm);
+		panes_record(&stream.panes, &stream.assigned[i], key, keylen,
+		    stream.wm.wm);
+	if (watermark_observe(&stream.wm, t))
+		panes_watermark(&stream.panes, stream.wm.wm);
 	return 0;
 }
 
@@ -205,7 +210,7 @@ restore_state(void)
 	long long a, b;
 	int have_wm = 0;
 
-	strategy_write(&want, &st);
+	strategy_write(&want, &stream.st);
 	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl)) {
 		if (kl == 8 && memcmp(kw, "strategy", 8) == 0 &&
 		    (rl + 1 != want.len || memcmp(rest, want.data, rl) != 0))
@@ -214,12 +219,12 @@ restore_state(void)
 			    flt.state_path);
 		if (kl == 9 && memcmp(kw, "watermark", 9) == 0 &&
 		    sscanf(rest, "%lld %lld", &a, &b) == 2) {
-			wm.max_seen = a;
-			wm.wm = b;
+			stream.wm.max_seen = a;
+			stream.wm.wm = b;
 			have_wm = 1;
 		}
 		if (kl == 4 && memcmp(kw, "pane", 4) == 0 &&
-		    panes_restore(&panes, rest, rl) < 0)
+		    panes_restore(&stream.panes, rest, rl) < 0)
 			diag_fatal(1, "state '%s': a bad pane line",
 			    flt.state_path);
 	}
@@ -234,12 +239,12 @@ save_state(void)
 	struct buf *b = &flt.state.body;
 
 	buf_reset(b);
-	if (have_strategy) {
+	if (stream.have_strategy) {
 		buf_addstr(b, "strategy ");
-		strategy_write(b, &st);
-		buf_addf(b, "watermark %lld %lld\n", (long long)wm.max_seen,
-		    (long long)wm.wm);
-		panes_save(&panes, b);
+		strategy_write(b, &stream.st);
+		buf_addf(b, "watermark %lld %lld\n",
+		    (long long)stream.wm.max_seen, (long long)stream.wm.wm);
+		panes_save(&stream.panes, b);
 	}
 	filter_commit(&flt);
 }
@@ -251,42 +256,44 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 {
 	char err[256];
 
-	if (have_strategy)
+	if (stream.have_strategy)
 		return;
-	if (strategy_parse(&st, line, len, err, sizeof err) < 0)
+	if (strategy_parse(&stream.st, line, len, err, sizeof err) < 0)
 		diag_fatal(1, "%s:%ju: %s", file, lineno, err);
-	if (st.trigger)
+	if (stream.st.trigger)
 		diag_fatal(1, "%s:%ju: the stream has been through "
 		    "stream-trigger already", file, lineno);
-	if (st.win.kind == WINDOW_SESSION) {
-		if (st.key == NULL)
+	if (stream.st.win.kind == WINDOW_SESSION) {
+		if (stream.st.key == NULL)
 			diag_fatal(1, "%s:%ju: session windows without a key: "
 			    "stream-trigger merges sessions per key "
 			    "(stream-window --key)", file, lineno);
-		if (fieldset_add_list((struct fieldset *)inp.fs, st.key,
-		    &keynames, &keyslots, &nkey) < 0)
+		if (fieldset_add_list((struct fieldset *)inp.fs, stream.st.key,
+		    &stream.keynames, &stream.keyslots, &stream.nkey) < 0)
 			diag_fatal(1, "%s:%ju: bad session key '%s'", file,
-			    lineno, st.key);
+			    lineno, stream.st.key);
 		trigger_set_merging(trig, 1);
 	}
-	if (lateness >= 0)
-		st.allowed_lateness = lateness;
-	if (accumulate >= 0)
-		st.accumulate = accumulate;
-	if (retract)
-		st.accumulate = st.retract = 1;
-	st.pane_info = pane_info;
-	st.trigger = xstrdup(trigger_text);
-	stamper_init(&stamper, &st, 1, (struct fieldset *)inp.fs);
-	panes_init(&panes, trig, st.accumulate, st.allowed_lateness);
-	panes.fire = write_fire;
-	watermark_init(&wm, st.max_delay);
-	assigned = xcalloc(window_count(&st.win), sizeof *assigned);
+	if (opt.lateness >= 0)
+		stream.st.allowed_lateness = opt.lateness;
+	if (opt.accumulate >= 0)
+		stream.st.accumulate = opt.accumulate;
+	if (opt.retract)
+		stream.st.accumulate = stream.st.retract = 1;
+	stream.st.pane_info = opt.pane_info;
+	stream.st.trigger = xstrdup(opt.trigger_text);
+	stamper_init(&stream.stamper, &stream.st, 1, (struct fieldset *)inp.fs);
+	panes_init(&stream.panes, trig, stream.st.accumulate,
+	    stream.st.allowed_lateness);
+	stream.panes.fire = write_fire;
+	watermark_init(&stream.wm, stream.st.max_delay);
+	stream.assigned = xcalloc(window_count(&stream.st.win),
+	    sizeof *stream.assigned);
 	buf_reset(&line_out);
-	strategy_write(&line_out, &st);
+	strategy_write(&line_out, &stream.st);
 	out_write(&flt.out, line_out.data, line_out.len);
-	have_strategy = 1;
-	if (state_loaded)
+	stream.have_strategy = 1;
+	if (stream.state_loaded)
 		restore_state();
 }
 
@@ -301,13 +308,13 @@ control_line(void *arg, const struct punct *pp, const char *file,
 		take_strategy(file, lineno, line, len);
 		return;
 	}
-	if (p.kind == PUNCT_WATERMARK && have_strategy) {
+	if (p.kind == PUNCT_WATERMARK && stream.have_strategy) {
 		if (p.at_end) {
-			watermark_end(&wm);
-			ended = 1;
+			watermark_end(&stream.wm);
+			stream.ended = 1;
 		} else
-			watermark_raise(&wm, p.t);
-		panes_watermark(&panes, wm.wm);	/* its panes go before it */
+			watermark_raise(&stream.wm, p.t);
+		panes_watermark(&stream.panes, stream.wm.wm); /* panes first */
 	}
 	out_write(&flt.out, line, len);
 	out_putc(&flt.out, '\n');
@@ -331,7 +338,7 @@ parse_options(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case OPT_LATENESS:
-			if (duration_parse(optarg, &lateness) < 0) {
+			if (duration_parse(optarg, &opt.lateness) < 0) {
 				diag_warn("--allowed-lateness '%s': not a "
 				    "duration", optarg);
 				usage(2);
@@ -339,17 +346,17 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_ACCUMULATE:
 		case OPT_DISCARD:
-			accumulate = ch == OPT_ACCUMULATE;
-			retract = 0;
+			opt.accumulate = ch == OPT_ACCUMULATE;
+			opt.retract = 0;
 			break;
 		case OPT_RETRACT:
-			retract = 1;
+			opt.retract = 1;
 			break;
 		case OPT_LATE_OUTPUT:
-			late_path = optarg;
+			opt.late_path = optarg;
 			break;
 		case OPT_PANE_INFO:
-			pane_info = 1;
+			opt.pane_info = 1;
 			break;
 		case 'V':
 			printf("stream-trigger %s\n", VERSION);
@@ -374,26 +381,26 @@ main(int argc, char **argv)
 	diag_init(argv[0]);
 	sig_init();
 	filter_init(&flt, "stream-trigger", "passed");
-	strategy_init(&st);
+	strategy_init(&stream.st);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
 	if (argc > 0) {
-		trigger_text = argv[0];
+		opt.trigger_text = argv[0];
 		argc--;
 		argv++;
 	}
-	if ((trig = trigger_parse(trigger_text, err, sizeof err)) == NULL) {
-		diag_warn("trigger '%s': %s", trigger_text, err);
+	if ((trig = trigger_parse(opt.trigger_text, err, sizeof err)) == NULL) {
+		diag_warn("trigger '%s': %s", opt.trigger_text, err);
 		usage(2);
 	}
 	buf_reset(&line_out);
 	trigger_format(&line_out, trig);
-	trigger_text = xstrdup(line_out.data);
+	opt.trigger_text = xstrdup(line_out.data);
 	input_init(&inp, flt.progress);
-	state_loaded = filter_start(&flt, &fields);
-	if (late_path && out_open(&lateout, late_path, 0) < 0)
-		diag_fatal(1, "cannot open '%s': %s", late_path,
+	stream.state_loaded = filter_start(&flt, &fields);
+	if (opt.late_path && out_open(&lateout, opt.late_path, 0) < 0)
+		diag_fatal(1, "cannot open '%s': %s", opt.late_path,
 		    strerror(errno));
 	filter_input(&flt, &inp, &fields);
 	inp.wait = on_wait;
@@ -407,20 +414,21 @@ main(int argc, char **argv)
 	input_done(&inp);
 	if (flt.state_path)		/* the stream goes on in the next run */
 		save_state();
-	else if (have_strategy && !ended) {	/* the end of input ends it */
+	else if (stream.have_strategy && !stream.ended) {
+		/* the end of input ends it */
 		struct punct p = { .kind = PUNCT_WATERMARK, .at_end = 1 };
 
-		watermark_end(&wm);
-		panes_watermark(&panes, wm.wm);
+		watermark_end(&stream.wm);
+		panes_watermark(&stream.panes, stream.wm.wm);
 		buf_reset(&line_out);
 		punct_write(&line_out, &p);
 		out_write(&flt.out, line_out.data, line_out.len);
 	}
-	if (flt.ledger.late && !late_path)
+	if (flt.ledger.late && !opt.late_path)
 		diag_warn("%ju late records dropped; --late-output keeps them",
 		    flt.ledger.late);
-	if (late_path && out_release(&lateout) < 0) {
-		diag_warn("'%s': write error: %s", late_path,
+	if (opt.late_path && out_release(&lateout) < 0) {
+		diag_warn("'%s': write error: %s", opt.late_path,
 		    strerror(lateout.err));
 		flt.ledger.status = 1;
 	}
