@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aggpane.h"
 #include "aggrun.h"
+#include "aggsave.h"
 #include "check.h"
 #include "diag.h"
 #include "parser.h"
@@ -358,11 +360,109 @@ test_state(void)
 		}
 }
 
+/* aggpane: a window's pane as results, with --pane-info's facts, as a
+ * retraction, and as --partial state. */
+static void
+test_pane(void)
+{
+	static const struct {
+		int partial, info, retracting;
+		const char *want;
+	} panes[] = {
+		{ 0, 0, 0, "{\"window_start\":0,\"window_end\":10,"
+		    "\"count\":1}\n" },
+		{ 0, 1, 0, "{\"window_start\":0,\"window_end\":10,"
+		    "\"pane\":2,\"timing\":\"late\",\"final\":true,"
+		    "\"count\":1}\n" },
+		{ 0, 1, 1, "{\"window_start\":0,\"window_end\":10,"
+		    "\"retract\":true,\"count\":1}\n" },
+		{ 1, 0, 0, "[\"0\",\"10000000\"]\t{\"window_start\":0,\"window_end\":10000000,"
+		    "\"_first\":7,\"count\":1}\n" },
+	};
+	struct punct p = { .kind = PUNCT_FIRE, .pane = 2,
+	    .timing = TIMING_LATE, .final = 1 };
+	struct window w = { 0, 10 * US_PER_SEC };
+	size_t i;
+
+	for (i = 0; i < sizeof panes / sizeof panes[0]; i++) {
+		struct record rec = { "{}", 2, "test", 1, NULL };
+		struct aggspec spec;
+		struct strategy st;
+		struct aggpane a;
+		struct aggtab t;
+		struct out o;
+		uintmax_t written = 0;
+		char err[256], *got;
+		FILE *f = tmpfile();
+
+		strategy_init(&st);
+		st.time_output = TOUT_EPOCH;
+		st.pane_info = panes[i].info;
+		aggspec_parse("count", &spec, err, sizeof err);
+		aggtab_init(&t, &spec, 1, NULL, NULL, 0);
+		CHECK_INT(aggtab_add(&t, &rec, 7, err, sizeof err), AGG_OK);
+		out_init(&o, fileno(f), "out");
+		aggpane_init(&a);
+		a.out = &o;
+		a.fmt = FMT_JSON;
+		a.partial = panes[i].partial;
+		a.st = &st;
+		a.written = &written;
+		aggpane_window(&a, &w, &t, &p, panes[i].retracting);
+		CHECK_INT(written, 1);
+		out_release(&o);
+		got = slurp(fileno(f));
+		CHECK_STR(got, panes[i].want);
+		free(got);
+		fclose(f);
+		aggpane_release(&a);
+		aggtab_release(&t);
+		aggspec_release(&spec);
+		strategy_release(&st);
+	}
+}
+
+/* aggsave: the config line names the groups and aggregations; the
+ * partial fields take slots of their own. */
+static void
+test_save_config(void)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct aggspec spec[2];
+	struct partial_slots ps;
+	struct aggsave sv;
+	char *keys[2] = { "host", "status" };
+	char err[256];
+
+	memset(&sv, 0, sizeof sv);
+	buf_init(&sv.config);
+	aggspec_parse("count", &spec[0], err, sizeof err);
+	aggspec_parse("p99:ms=slow", &spec[1], err, sizeof err);
+	aggsave_config(&sv, keys, 2, spec, 2);
+	CHECK_MEM(sv.config.data, sv.config.len,
+	    "-g host,status count=count p99:ms=slow");
+	aggsave_config(&sv, keys, 0, spec, 1);
+	CHECK_MEM(sv.config.data, sv.config.len, "-g  count=count");
+	partial_slots_add(&ps, &fs, spec, 2, "ws", "we", 0);
+	CHECK(ps.first >= 0 && ps.start >= 0 && ps.end >= 0);
+	CHECK(ps.first != ps.start && ps.start != ps.end);
+	CHECK_INT(ps.sstart, -1);
+	CHECK_INT(ps.send, -1);
+	partial_slots_add(&ps, &fs, spec, 2, "ws", "we", 1);
+	CHECK(ps.sstart >= 0 && ps.send >= 0 && ps.sstart != ps.send);
+	buf_release(&sv.config);
+	aggspec_release(&spec[0]);
+	aggspec_release(&spec[1]);
+	fieldset_release(&fs);
+}
+
 int
 main(void)
 {
 	diag_init("aggrun_test");
 	test_cases();
 	test_state();
+	test_pane();
+	test_save_config();
 	return check_done("aggrun_test");
 }
