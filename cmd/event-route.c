@@ -65,6 +65,7 @@ usage(int status)
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                   [--metrics file [--metrics-every d]]\n"
 	    "                   rule ... [file ...]\n");
 	exit(status);
 }

@@ -68,6 +68,7 @@ usage(int status)
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n] [--exact]\n"
 	    "                  [--max-line-bytes n] [--progress]\n"
+	    "                  [--metrics file [--metrics-every d]]\n"
 	    "                  [--state file] [-O file]\n"
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
@@ -315,6 +316,7 @@ main(int argc, char **argv)
 		diag_fatal(2, "--state and --merge do not mix");
 	if (filter_start(&flt, &fields))
 		aggrun_check_state(&run, &flt.state);
+	run.metrics = &flt.metrics;
 	if (aggrun_start(&run, &flt.out, flt.oflag, &flt.ledger,
 	    flt.state_path ? &flt.state : NULL, err, sizeof err) < 0)
 		usage_error(err);

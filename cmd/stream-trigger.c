@@ -77,6 +77,7 @@ usage(int status)
 	    "                      [-i fmt] [-w expr] [-O file]\n"
 	    "                      [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                      [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                      [--metrics file [--metrics-every d]]\n"
 	    "                      [--state file]\n"
 	    "                      [trigger [file ...]]\n");
 	exit(status);
@@ -186,6 +187,7 @@ record(void *arg, struct record *rec, const struct parser *ps)
 		}
 	out_write(&flt.out, rec->line, rec->len);
 	out_putc(&flt.out, '\n');
+	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written++;
 	for (i = 0; i < n; i++)

@@ -64,6 +64,7 @@ usage(int status)
 	    "                     [--start-field name] [--end-field name]\n"
 	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                     [--max-line-bytes n] [--progress] [--stats]\n"
+	    "                     [--metrics file [--metrics-every d]]\n"
 	    "                     [--state file] [-O file] [file ...]\n");
 	exit(status);
 }
@@ -311,6 +312,7 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 	if (watermark_observe(&wm, t))
 		warn_far(rec, before);
 	write_windows(rec, t, nwin, flt.oflag >= 0 ? flt.oflag : ps->fmt);
+	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written += nwin;
 	return 0;

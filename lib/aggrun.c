@@ -519,6 +519,7 @@ triggered_record(struct aggrun *r, struct record *rec)
 			too_many_groups(r, rec);
 		}
 	watermark_observe(&r->wm, t);
+	metrics_delay(r->metrics, t);
 	return fate(r, rec, FATE_KEPT, "");
 }
 
@@ -573,6 +574,8 @@ trigger_record(struct aggrun *r, struct record *rec)
 	}
 	if (watermark_observe(&r->wm, t))
 		fire(r);
+	if (taken)
+		metrics_delay(r->metrics, t);
 	return fate(r, rec, taken ? FATE_KEPT : FATE_LATE, "");
 }
 
@@ -609,6 +612,7 @@ window_record(struct aggrun *r, struct record *rec)
 		return fate(r, rec, FATE_LATE, "");
 	}
 	fate(r, rec, FATE_KEPT, "");
+	metrics_delay(r->metrics, t);
 	/* behind the watermark, it may have opened a late pane: fire that
 	 * now, as Beam's default trigger fires for each late record */
 	if (watermark_observe(&r->wm, t) || t < r->wm.wm)

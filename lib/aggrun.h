@@ -27,6 +27,7 @@
 #include "aggpane.h"
 #include "aggsave.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "out.h"
 #include "pane.h"
 #include "punct.h"
@@ -63,6 +64,7 @@ struct aggrun {
 	/* the rest is the run's own */
 	struct fieldset *fields;
 	struct ledger *ledger;
+	struct metrics *metrics;	/* --metrics, or NULL */
 	struct out *out;
 	uint64_t seq_base;		/* records of the runs before */
 	struct aggtab tab;		/* without windows: the groups */

@@ -13,7 +13,7 @@
 
 enum {
 	OPT_ON_ERROR = FILTER_OPT_BASE, OPT_REJECTS, OPT_STATS, OPT_PROGRESS,
-	OPT_MAX_LINE, OPT_STATE
+	OPT_MAX_LINE, OPT_STATE, OPT_METRICS, OPT_METRICS_EVERY
 };
 
 const struct option filter_options[] = {
@@ -22,6 +22,8 @@ const struct option filter_options[] = {
 	{ "output-format", required_argument, NULL, 'o' },
 	{ "where", required_argument, NULL, 'w' },
 	{ "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "metrics-every", required_argument, NULL, OPT_METRICS_EVERY },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
@@ -40,6 +42,7 @@ filter_init(struct filter *f, const char *tool, const char *kept_name)
 	f->max_line = READER_MAX_LINE_DEFAULT;
 	ledger_init(&f->ledger, kept_name);
 	state_init(&f->state);
+	metrics_init(&f->metrics, tool, &f->ledger);
 }
 
 static size_t
@@ -120,6 +123,17 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 	case OPT_STATE:
 		f->state_path = arg;
 		return 1;
+	case OPT_METRICS:
+		f->metrics.path = arg;
+		return 1;
+	case OPT_METRICS_EVERY:
+		if (duration_parse(arg, &f->metrics.every) < 0 ||
+		    f->metrics.every == 0) {
+			snprintf(err, errlen, "--metrics-every '%s': not a "
+			    "duration", arg);
+			return -1;
+		}
+		return 1;
 	}
 	return 0;
 }
@@ -147,6 +161,7 @@ filter_start(struct filter *f, struct fieldset *fs)
 			    strerror(errno));
 		f->ledger.rejects = &f->rejects;
 	}
+	metrics_start(&f->metrics);
 	if (f->output_path == NULL) {
 		out_init(&f->out, STDOUT_FILENO, "<stdout>");
 		return loaded;
@@ -179,6 +194,7 @@ filter_input(struct filter *f, struct input *in, const struct fieldset *fs)
 	in->max_line = f->max_line;
 	in->ledger = &f->ledger;
 	in->state = f->state_path ? &f->state : NULL;
+	in->metrics = f->metrics.path ? &f->metrics : NULL;
 }
 
 void
@@ -208,6 +224,9 @@ filter_finish(struct filter *f)
 		    strerror(f->rejects.err));
 		f->ledger.status = 1;
 	}
+	if (metrics_write(&f->metrics) < 0)
+		f->ledger.status = 1;
+	metrics_release(&f->metrics);
 	if (f->stats)
 		ledger_print(&f->ledger);
 	pred_free(f->where);

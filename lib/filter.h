@@ -4,9 +4,11 @@
  *
  *   -i fmt  -o fmt  -w expr  -O file  --on-error warn|skip|fail
  *   --rejects file  --stats  --progress  --max-line-bytes n  --state file
+ *   --metrics file  --metrics-every d
  *
  * A struct filter owns its ledger, its output and rejects streams, its
- * state and its compiled --where; filter_finish releases them.
+ * state, its --metrics and its compiled --where; filter_finish releases
+ * them.
  */
 #ifndef FILTER_H
 #define FILTER_H
@@ -16,6 +18,7 @@
 
 #include "input.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "out.h"
 #include "pred.h"
 #include "record.h"
@@ -36,6 +39,7 @@ struct filter {
 	struct ledger ledger;
 	struct out out, rejects;
 	struct state state;
+	struct metrics metrics;
 	struct pred *where;
 };
 

@@ -43,6 +43,19 @@ input_housekeeping(struct input *in)
 		ledger_print(in->ledger);
 	progress_tick(&in->progress, input_bytes(in), in->ledger->read,
 	    shown_watermark(in));
+	metrics_tick(in->metrics, input_bytes(in), shown_watermark(in));
+}
+
+/* Input is about to block: the tool's wait, and --metrics' timer. */
+static int
+input_wait(void *arg)
+{
+	struct input *in = arg;
+	int ms = in->wait ? in->wait(in->arg) : -1;
+	int due = metrics_tick(in->metrics, input_bytes(in),
+	    shown_watermark(in));
+
+	return due >= 0 && (ms < 0 || due < ms) ? due : ms;
 }
 
 void
@@ -50,6 +63,10 @@ input_done(struct input *in)
 {
 	progress_done(&in->progress, input_bytes(in), in->ledger->read,
 	    shown_watermark(in));
+	if (in->metrics) {	/* for the last write, at the tool's end */
+		in->metrics->bytes = input_bytes(in);
+		in->metrics->wm = shown_watermark(in);
+	}
 }
 
 /* Parse one record, extending it over lines while a CSV cell is open;
@@ -208,8 +225,10 @@ read_lines(struct reader *r, void *arg)
 	off_t ahead_from = 0;	/* where to try a second thread (again) */
 	unsigned lines = 0;
 
-	r->wait = in->wait;
-	r->wait_arg = in->arg;
+	if (in->wait || in->metrics) {
+		r->wait = input_wait;
+		r->wait_arg = in;
+	}
 	r->max_line = in->max_line;
 	in->cur = r;
 	own = xcalloc(nv ? nv : 1, sizeof *own);

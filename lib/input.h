@@ -3,7 +3,7 @@
  * --state left them), lines too long rejected, control lines handed to
  * the tool, records parsed (CSV records across lines) with bad ones
  * rejected under the error policy and headers set apart, and between
- * lines the ledger for SIGUSR1 and the --progress line.
+ * lines the ledger for SIGUSR1, the --progress line and --metrics.
  *
  * The tool fills in the set-up fields and the callbacks; struct input
  * owns its progress line and nothing else (not the ledger, state,
@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "ledger.h"
+#include "metrics.h"
 #include "progress.h"
 #include "punct.h"
 #include "reader.h"
@@ -33,6 +34,7 @@ struct input {
 	int note_time;			/* keep last_line (for --idle) */
 	struct ledger *ledger;
 	struct state *state;		/* --state, or NULL */
+	struct metrics *metrics;	/* --metrics, or NULL */
 	void *arg;			/* for the callbacks */
 	/* input is about to block: as reader.h's wait */
 	int (*wait)(void *arg);
@@ -69,7 +71,8 @@ void input_init(struct input *in, int progress);
 int input_read(struct input *in, const char *path);
 /* Bytes read so far, over every input. */
 uintmax_t input_bytes(const struct input *in);
-/* Between records and while waiting: SIGUSR1's ledger, --progress. */
+/* Between records and while waiting: SIGUSR1's ledger, --progress,
+ * --metrics. */
 void input_housekeeping(struct input *in);
 /* The last --progress line, ended. */
 void input_done(struct input *in);

@@ -66,7 +66,7 @@ lint() {
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 4 ]
 	[ "$(examples_of event-route.1 | wc -l)" -eq 5 ]
-	[ "$(examples_of streamkit.7 | wc -l)" -eq 3 ]
+	[ "$(examples_of streamkit.7 | wc -l)" -eq 4 ]
 }
 
 # synopsis_matches TOOL: every option of TOOL --help is in its SYNOPSIS;
@@ -88,7 +88,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 35 ]
+	[ "$output" -eq 37 ]
 }
 
 @test "the SYNOPSIS of event-route.1 names every option of --help" {
@@ -106,7 +106,7 @@ synopsis_matches() {
 @test "the SYNOPSIS of stream-window.1 names every option of --help" {
 	run synopsis_matches stream-window
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 27 ]
+	[ "$output" -eq 29 ]
 }
 
 @test "stream-agg.1 example 1: requests and bytes by status" {
@@ -231,6 +231,18 @@ method=PUT count=213' ]
 	[ "$output" = 'host,bytes_sum
 a,10
 b,5' ]
+}
+
+@test "streamkit.7 example 4: the run's metrics, for node_exporter" {
+	run_example streamkit.7 4
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:01:00.000Z status=200 count=11' ]
+	grep -qx 'streamkit_records_read_total{tool="stream-agg"} 2000' status.prom
+	grep -qx 'streamkit_records_kept_total{tool="stream-agg"} 2000' status.prom
+	grep -qx "streamkit_records_written_total{tool=\"stream-agg\"} ${#lines[@]}" status.prom
+	if command -v promtool >/dev/null 2>&1; then
+		promtool check metrics < status.prom
+	fi
 }
 
 @test "stream-trigger.1 example 1: an early count every 500 requests" {

@@ -1,0 +1,145 @@
+/*
+ * metrics.c - --metrics: the common families and the file's timing.
+ */
+#include <string.h>
+
+#include "diag.h"
+#include "metrics.h"
+
+void
+metrics_init(struct metrics *m, const char *tool, const struct ledger *ledger)
+{
+	memset(m, 0, sizeof *m);
+	m->tool = tool;
+	m->ledger = ledger;
+	m->every = METRICS_EVERY_DEFAULT;
+	m->wm = EVTIME_MIN;
+	prom_init(&m->prom, tool);
+}
+
+void
+metrics_start(struct metrics *m)
+{
+	if (m->path == NULL)
+		return;
+	m->delay = qsketch_new(0);
+	m->now = wall_now();
+	m->next.us = mono_now().us + m->every;
+}
+
+void
+metrics_release(struct metrics *m)
+{
+	if (m->delay)
+		qsketch_free(m->delay);
+	prom_release(&m->prom);
+	m->delay = NULL;
+}
+
+void
+metrics_delay_sample(struct metrics *m, evtime t)
+{
+	double d = (double)(m->now - t) / 1e6;
+
+	m->delay_sum += d;
+	if (m->delay_count++ < 1024 || (m->delay_count & 15) == 0)
+		qsketch_add(m->delay, d);
+}
+
+static void
+counter(struct prom *p, const char *name, const char *help, uintmax_t v)
+{
+	prom_family(p, name, "counter", help);
+	prom_sample(p, name, NULL, (double)v);
+}
+
+static void
+gauge(struct prom *p, const char *name, const char *help, double v)
+{
+	prom_family(p, name, "gauge", help);
+	prom_sample(p, name, NULL, v);
+}
+
+static void
+ledger_families(struct metrics *m)
+{
+	const struct ledger *l = m->ledger;
+	struct prom *p = &m->prom;
+
+	counter(p, "streamkit_records_read_total", "Records read (control "
+	    "lines not counted): kept, filtered, rejected or late.", l->read);
+	counter(p, "streamkit_records_kept_total", "Records the tool kept: "
+	    "aggregated, passed on or delivered.", l->kept);
+	counter(p, "streamkit_records_filtered_total", "Records --where "
+	    "left out.", l->filtered);
+	counter(p, "streamkit_records_rejected_total", "Records rejected as "
+	    "bad input.", l->rejected);
+	counter(p, "streamkit_records_late_total", "Records behind the "
+	    "watermark past the allowed lateness.", l->late);
+	counter(p, "streamkit_records_written_total", "Records written to "
+	    "the output.", l->written);
+	counter(p, "streamkit_read_bytes_total", "Bytes of input read.",
+	    m->bytes);
+}
+
+static void
+time_families(struct metrics *m)
+{
+	struct prom *p = &m->prom;
+
+	if (m->wm != EVTIME_MIN && m->wm != EVTIME_MAX) {
+		gauge(p, "streamkit_watermark_seconds", "The watermark, as "
+		    "Unix time: no record before it is expected any more.",
+		    (double)m->wm / 1e6);
+		gauge(p, "streamkit_watermark_lag_seconds", "The clock less "
+		    "the watermark.", (double)(m->now - m->wm) / 1e6);
+	}
+	if (m->delay_count == 0)
+		return;		/* no event time: absent, not zero */
+	prom_family(p, "streamkit_propagation_delay_seconds", "summary",
+	    "The clock less a record's event time when it was written or "
+	    "taken.");
+	prom_summary(p, "streamkit_propagation_delay_seconds", NULL,
+	    m->delay, m->delay_sum);
+}
+
+int
+metrics_write(struct metrics *m)
+{
+	char err[256];
+
+	if (m->path == NULL)
+		return 0;
+	m->now = wall_now();
+	prom_reset(&m->prom);
+	ledger_families(m);
+	time_families(m);
+	if (m->families)
+		m->families(m->arg, &m->prom);
+	gauge(&m->prom, "streamkit_metrics_written_timestamp_seconds", "When "
+	    "this file was written, as Unix time.", (double)m->now / 1e6);
+	if (prom_commit(&m->prom, m->path, err, sizeof err) < 0) {
+		if (!m->failed)
+			diag_warn("--metrics: %s", err);
+		m->failed = 1;
+	}
+	return m->failed ? -1 : 0;
+}
+
+int
+metrics_tick(struct metrics *m, uintmax_t bytes, evtime wm)
+{
+	struct monotime t;
+
+	if (m == NULL || m->path == NULL)
+		return -1;
+	m->now = wall_now();
+	m->bytes = bytes;
+	m->wm = wm;
+	t = mono_now();
+	if (t.us >= m->next.us) {
+		metrics_write(m);
+		m->next.us = t.us + m->every;
+	}
+	return (int)((m->next.us - t.us + 999) / 1000);
+}

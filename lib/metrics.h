@@ -1,0 +1,71 @@
+/*
+ * metrics.h - --metrics FILE: the event model of a run in Prometheus'
+ * text format (lib/prom), the file replaced every --metrics-every and at
+ * exit, for node_exporter's textfile collector.  The ledger as counters,
+ * the bytes read, the watermark and its lag behind the clock, and the
+ * propagation delay of records (the clock less their event time, when a
+ * record is written or taken) as a summary; the tool adds families of
+ * its own through a callback.
+ *
+ * The wall clock is read at each tick (the read loop ticks every 64
+ * lines and whenever input waits), not per record; a record's delay is
+ * taken against the clock of the last tick.  The delay's count and sum
+ * take every record, its quantiles the first 1024 and then one in 16,
+ * so that a run with --metrics is as fast as one without.
+ *
+ * A struct metrics owns its sketch and text; the ledger is the caller's.
+ */
+#ifndef METRICS_H
+#define METRICS_H
+
+#include <stdint.h>
+
+#include "ledger.h"
+#include "prom.h"
+#include "sketch.h"
+#include "time.h"
+
+#define METRICS_EVERY_DEFAULT (10 * US_PER_SEC)
+
+struct metrics {
+	const char *path;		/* --metrics FILE; NULL: off */
+	int64_t every;			/* --metrics-every, microseconds */
+	const char *tool;
+	const struct ledger *ledger;
+	struct monotime next;		/* when the file is due */
+	evtime now;			/* the wall clock at the last tick */
+	uintmax_t bytes;		/* bytes read, at the last tick */
+	evtime wm;			/* the watermark then, or EVTIME_MIN */
+	struct qsketch *delay;		/* seconds */
+	double delay_sum;
+	uint64_t delay_count;
+	/* the tool's own families, written after the common ones */
+	void (*families)(void *arg, struct prom *p);
+	void *arg;
+	struct prom prom;
+	int failed;			/* a write failed (said once) */
+};
+
+void metrics_init(struct metrics *m, const char *tool,
+    const struct ledger *ledger);
+/* With m->path set: the first tick is due a period from now. */
+void metrics_start(struct metrics *m);
+void metrics_release(struct metrics *m);
+
+/* The delay of a record with event time t, written or taken now. */
+void metrics_delay_sample(struct metrics *m, evtime t);
+static inline void
+metrics_delay(struct metrics *m, evtime t)
+{
+	if (m && m->path)
+		metrics_delay_sample(m, t);
+}
+
+/* Read the clock; note bytes read and the watermark; write the file
+ * when it is due.  Milliseconds until it is due next, or -1 when off. */
+int metrics_tick(struct metrics *m, uintmax_t bytes, evtime wm);
+/* Write the file now (at exit); 0, or -1 when a write failed, now or
+ * before (said on stderr once). */
+int metrics_write(struct metrics *m);
+
+#endif

@@ -1,0 +1,206 @@
+#!/usr/bin/env bats
+# --metrics: the Prometheus text file every tool writes, its values
+# against the ledger and known delays, its timing, and node_exporter
+# serving it.
+
+load helper
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+}
+
+tool() { "$STREAMKIT_BIN/$1" "${@:2}"; }
+
+# value FILE NAME: the value of the sample NAME{tool=...} in FILE.
+value() {
+	sed -n "s/^$2{[^}]*} //p" "$1"
+}
+
+# promtool checks the format where it is installed (CI installs it).
+valid() {
+	if command -v promtool >/dev/null 2>&1; then
+		promtool check metrics < "$1"
+	elif [ -n "${CI:-}" ]; then
+		echo "promtool is missing" >&2
+		return 1
+	fi
+}
+
+@test "the counters are the ledger's, in every tool" {
+	printf '{"t":1,"k":"a"}\nnot json\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n' > in.jsonl
+	run --separate-stderr tool stream-agg --stats --on-error skip -w 'k == "a"' --metrics m.prom -g k count in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "stream-agg: stats read=4 aggregated=2 filtered=1 rejected=1 late=0 written=1" ]
+	[ "$(value m.prom streamkit_records_read_total)" = 4 ]
+	[ "$(value m.prom streamkit_records_kept_total)" = 2 ]
+	[ "$(value m.prom streamkit_records_filtered_total)" = 1 ]
+	[ "$(value m.prom streamkit_records_rejected_total)" = 1 ]
+	[ "$(value m.prom streamkit_records_late_total)" = 0 ]
+	[ "$(value m.prom streamkit_records_written_total)" = 1 ]
+	[ "$(value m.prom streamkit_read_bytes_total)" = "$(wc -c < in.jsonl)" ]
+	grep -q '^streamkit_records_read_total{tool="stream-agg"} 4$' m.prom
+	# no event time: no watermark and no delay, not zeros
+	! grep -q 'watermark\|propagation' m.prom
+	valid m.prom
+	for t in stream-window stream-trigger event-route; do
+		case $t in
+		stream-window) args=(-t t --tumbling 1m) ;;
+		stream-trigger) args=() ;;
+		event-route) args=('k == "a" -> -') ;;
+		esac
+		if [ $t = stream-trigger ]; then
+			tool stream-window -t t --tumbling 1m in.jsonl 2>/dev/null > w.jsonl || true
+			run --separate-stderr tool stream-trigger --stats --on-error skip --metrics $t.prom watermark w.jsonl
+		else
+			run --separate-stderr tool $t --stats --on-error skip --metrics $t.prom "${args[@]}" in.jsonl
+		fi
+		grep -q "^streamkit_records_read_total{tool=\"$t\"} " $t.prom
+		read_=$(printf '%s\n' "$stderr" | sed -n 's/.*stats read=\([0-9]*\) .*/\1/p' | tail -n 1)
+		[ -n "$read_" ]
+		[ "$(value $t.prom streamkit_records_read_total)" = "$read_" ]
+		valid $t.prom
+	done
+}
+
+@test "propagation delay: events 2 s old are 2 s old, in each tool that knows event time" {
+	now=1796400000
+	printf '{"t":%d,"k":"a"}\n{"t":%d,"k":"b"}\n{"t":%d,"k":"a"}\n' \
+	    $((now - 2)) $((now - 2)) $((now - 3)) > in.jsonl
+	export STREAMKIT_NOW=$now
+	run tool stream-agg -t t --tumbling 1m --max-delay 5s --metrics agg.prom count in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(value agg.prom streamkit_propagation_delay_seconds_count)" = 3 ]
+	[ "$(value agg.prom streamkit_propagation_delay_seconds_sum)" = 7 ]
+	grep -q '^streamkit_propagation_delay_seconds{tool="stream-agg",quantile="0.5"} 2' agg.prom
+	grep -q '^streamkit_propagation_delay_seconds{tool="stream-agg",quantile="0.99"} [23]' agg.prom
+	[ "$(value agg.prom streamkit_watermark_seconds)" = $((now - 7)) ]
+	[ "$(value agg.prom streamkit_watermark_lag_seconds)" = 7 ]
+	tool stream-window -t t --tumbling 1m --metrics win.prom in.jsonl > w.jsonl
+	[ "$(value win.prom streamkit_propagation_delay_seconds_sum)" = 7 ]
+	tool stream-trigger --metrics trig.prom < w.jsonl > /dev/null
+	[ "$(value trig.prom streamkit_propagation_delay_seconds_count)" = 3 ]
+	valid agg.prom && valid win.prom && valid trig.prom
+	# on the real clock: at least the 2 s
+	unset STREAMKIT_NOW
+	t=$(( $(date +%s) - 2 ))
+	printf '{"t":%d}\n' $t > now.jsonl
+	tool stream-agg -t t --tumbling 1m --metrics real.prom count now.jsonl
+	awk -v v="$(value real.prom streamkit_propagation_delay_seconds_sum)" 'BEGIN { exit !(v >= 2 && v < 60) }'
+}
+
+@test "the file is written while a live input is silent, and at exit" {
+	mkfifo in
+	tool stream-agg --metrics m.prom --metrics-every 100ms count < in > out &
+	pid=$!
+	exec 7> in
+	printf '{"n":1}\n{"n":2}\n' >&7
+	# the tool waits for more input: the file comes by the timer
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(value m.prom streamkit_records_read_total 2>/dev/null)" = 2 ] && break
+		sleep 0.01
+	done
+	[ "$(value m.prom streamkit_records_read_total)" = 2 ]
+	[ "$(value m.prom streamkit_records_written_total)" = 0 ]
+	printf '{"n":3}\n' >&7
+	exec 7>&-
+	wait $pid
+	[ "$(value m.prom streamkit_records_read_total)" = 3 ]
+	[ "$(value m.prom streamkit_records_written_total)" = 1 ]
+	[ "$(cat out)" = '{"count":3}' ]
+	ls -a | grep -v '^\.\.\?$' | sort | tr '\n' ' ' | grep -qx 'in m.prom out ' || { ls -a; false; }
+}
+
+@test "a reader never sees half a file: it is replaced, not rewritten" {
+	seq 1 200000 | sed 's/.*/{"n":&}/' > in.jsonl
+	mkfifo in
+	tool stream-agg --metrics m.prom --metrics-every 1ms -g n count < in > /dev/null &
+	pid=$!
+	# feed slowly in pieces, so that many files are written meanwhile
+	( for i in 1 2 3 4 5 6 7 8 9 10; do sed -n "$(( (i - 1) * 20000 + 1 )),$(( i * 20000 ))p" in.jsonl; sleep 0.05; done ) > in &
+	seen=0
+	while kill -0 $pid 2>/dev/null; do
+		if [ -f m.prom ]; then
+			cat m.prom > snap 2>/dev/null || continue
+			tail -n 1 snap | grep -q '^streamkit_metrics_written_timestamp_seconds{tool="stream-agg"} ' ||
+			    { echo "half a file:"; cat snap; false; }
+			seen=$((seen + 1))
+		fi
+	done
+	wait $pid
+	[ "$seen" -gt 0 ]
+	[ "$(value m.prom streamkit_records_read_total)" = 200000 ]
+}
+
+@test "bad --metrics-every is a usage error; an unwritable file a runtime one" {
+	run --separate-stderr tool stream-agg --metrics m.prom --metrics-every 0 count /dev/null
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --metrics-every '0': not a duration" ]
+	run --separate-stderr tool stream-window -t t --tumbling 1m --metrics-every x /dev/null
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-window: --metrics-every 'x': not a duration" ]
+	printf '{"k":1}\n' > in.jsonl
+	run --separate-stderr tool stream-agg --metrics no/such/dir/m.prom count in.jsonl
+	[ "$status" -eq 1 ]
+	[ "$output" = '{"count":1}' ]
+	[[ "${stderr_lines[0]}" == "stream-agg: --metrics: cannot open 'no/such/dir/m.prom.tmp."* ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "node_exporter's textfile collector serves the metrics" {
+	exporter=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+	if [ -z "$exporter" ]; then
+		[ -z "${CI:-}" ] || { echo "node_exporter is missing" >&2; false; }
+		skip "node_exporter is not installed"
+	fi
+	mkdir textfile
+	printf '{"t":1,"status":200}\n{"t":2,"status":500}\n' > in.jsonl
+	tool stream-agg -t t --tumbling 1m --metrics textfile/status.prom -g status count in.jsonl > /dev/null
+	for try in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 20000))
+		"$exporter" --web.listen-address=127.0.0.1:$port \
+		    --collector.disable-defaults --collector.textfile \
+		    --collector.textfile.directory=textfile > exporter.log 2>&1 &
+		epid=$!
+		for ((i = 0; i < 500; i++)); do
+			curl -sf "http://127.0.0.1:$port/metrics" > scraped 2>/dev/null && break
+			kill -0 $epid 2>/dev/null || break
+			sleep 0.02
+		done
+		[ -s scraped ] && break
+		kill $epid 2>/dev/null; wait $epid 2>/dev/null || true
+	done
+	kill $epid 2>/dev/null; wait $epid 2>/dev/null || true
+	[ -s scraped ] || { cat exporter.log; false; }
+	grep -q '^streamkit_records_read_total{tool="stream-agg"} 2$' scraped || { cat scraped; false; }
+	grep -q '^streamkit_propagation_delay_seconds_count{tool="stream-agg"} 2$' scraped
+	grep -q '^node_textfile_scrape_error 0$' scraped
+}
+
+# The ```sh block after "<!-- recipe: NAME -->" in the README.
+recipe() {
+	awk -v name="$1" '
+	$0 == "<!-- recipe: " name " -->" { want = 1; next }
+	want && /^```sh$/ { inblock = 1; next }
+	inblock && /^```$/ { exit }
+	inblock { print }
+	' "$TOP/README.md"
+}
+
+@test "README recipe: a live dashboard's metrics for node_exporter" {
+	recipe metrics > metrics.sh
+	grep -q -- '--metrics /var/lib/prometheus/node-exporter/status.prom' metrics.sh
+	# here, not in node_exporter's directory, and at once, not in 10 s
+	sed -i "s#/var/lib/prometheus/node-exporter/#$PWD/#; s#--metrics #--metrics-every 100ms --metrics #" metrics.sh
+	head -n 1000 "$EXAMPLES/access.log" > access.log
+	PATH=$STREAMKIT_BIN:$PATH bash metrics.sh > out 2>&1 3>&- &
+	pid=$!
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(value status.prom streamkit_records_read_total 2>/dev/null)" = 1000 ] && break
+		sleep 0.01
+	done
+	pkill -TERM -P "$pid"
+	wait "$pid" || true
+	[ "$(value status.prom streamkit_records_read_total)" -ge 1000 ]
+	grep -q '^streamkit_propagation_delay_seconds_count{tool="stream-agg"} ' status.prom
+	valid status.prom
+}
