@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "agg.h"
 #include "check.h"
+#include "json.h"
 #include "out.h"
 #include "record.h"
 
