@@ -62,10 +62,12 @@ enum agg_input {
 };
 
 /*
- * One aggregation.  The optional members may be NULL; every function
- * after them is required (kinds_check).  An accumulator starts as zero
- * bytes, then init; load fills one so started; release frees what it
- * holds, whatever add, merge or load left.
+ * One aggregation.  An accumulator starts as zero bytes, then init; add
+ * takes one record's value (never a null), merge another accumulator of
+ * the same spec, load a saved state into a started one (v[k] the value
+ * of state[k]); release frees what it holds, whatever add, merge or load
+ * left.  The members marked optional may be NULL; a row lacking any
+ * other stops aggspec_parse (kinds_check).
  */
 struct agg_kind {
 	const char *name;	/* as written before ':' */
@@ -2012,10 +2014,12 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 			t->keytype[id * t->nkey + j] =
 			    rec->v[t->keyslot[j]].type;
 	}
+	/* a null is no value, as in SQL; count has no field, and its tmp
+	 * stays VAL_MISSING */
 	for (j = 0; j < t->nspec; j++) {
 		const struct aggspec *s = &t->spec[j];
 
-		if (t->tmp[j].type != VAL_NULL)	/* no value, as in SQL */
+		if (t->tmp[j].type != VAL_NULL)
 			s->kind->add(&t->acc[id * t->nspec + j], s, &t->tmp[j],
 			    seq);
 	}
