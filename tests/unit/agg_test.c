@@ -367,7 +367,7 @@ check_exactness(const char *arg, int differs)
 static void
 test_every_kind(void)
 {
-	char arg[128], name[64], bare[128];
+	char bare[128], arg[sizeof bare + 2], name[64];
 	const char *form;
 	size_t i;
 
