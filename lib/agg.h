@@ -25,14 +25,20 @@
 #include "out.h"
 #include "record.h"
 
-enum agg_op {
-	AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_FIRST, AGG_LAST,
-	AGG_DISTINCT, AGG_STDDEV, AGG_VAR, AGG_COLLECT, AGG_RATE,
-	AGG_QUANTILE, AGG_APPROX_DISTINCT, AGG_TOP
-};
+/*
+ * The aggregations are one table in agg.c, a row each: its name, the form
+ * of its argument, the names of its partial state's fields, and its
+ * functions (start, add, merge, result, save, load, release).  Adding an
+ * aggregation is one row and its functions; a row that lacks one stops
+ * the first aggspec_parse, and tests/unit/agg_test.c runs every row.
+ */
+struct agg_kind;
+
+/* The fields at most of one aggregation's partial state. */
+#define AGG_STATE_MAX 4
 
 struct aggspec {
-	int op;			/* enum agg_op */
+	const struct agg_kind *kind;	/* its row of the table */
 	char *field;		/* NULL for count */
 	char *name;		/* output field name */
 	char opname[32];	/* "sum", "p99.9", "quantile:0.95", "top:5" */
@@ -40,8 +46,13 @@ struct aggspec {
 	size_t k;		/* top: how many */
 	int exact;		/* sketches: keep every value instead */
 	int slot;		/* the field's fieldset slot */
-	int pslot[4];		/* --merge: the slots of its state's fields */
+	int pslot[AGG_STATE_MAX];	/* --merge: its state's fields' slots */
 };
+
+/* The form of the i-th aggregation's argument ("count", "sum:FIELD",
+ * "quantile:Q:FIELD", "top:K:FIELD"), NULL past the last: for tests and
+ * help texts that go through every aggregation. */
+const char *agg_kind_form(size_t i);
 
 /*
  * Parse one aggregation argument ("count", "sum:latency_ms",
@@ -110,9 +121,6 @@ size_t aggtab_count(const struct aggtab *t);
 int aggtab_merge(struct aggtab *dst, const struct aggtab *src);
 /* Forget every group, keeping the table's set-up. */
 void aggtab_clear(struct aggtab *t);
-/* Write one record per group: the fields of pre (window bounds, say),
- * the keys, then the aggregates.  Groups in the order of their first
- * records, or sorted by key when sort is set. */
 /*
  * The key of fields slot[0..n) (named name[], for messages) of rec, as
  * group keys are built: for one field, *p points at its decoded text;
@@ -156,6 +164,9 @@ void aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs);
  */
 int aggtab_merge_partial(struct aggtab *t, const struct record *rec,
     int first_slot, char *why, size_t whylen);
+/* Write one record per group: the fields of pre (window bounds, say),
+ * the keys, then the aggregates.  Groups in the order of their first
+ * records, or sorted by key when sort is set. */
 void aggtab_emit(struct aggtab *t, struct recw *w, int sort,
     const struct addfield *pre, size_t npre);
 

@@ -4,8 +4,9 @@
  *
  * hash_bytes gives the same value on every machine and in every release
  * (it reads bytes little-endian), so it may decide shards.  A keytab owns
- * a copy of every key it holds, in chunks that never move: the pointer
- * keytab_key returns stays valid until keytab_release.
+ * a copy of every key it holds, in chunks that never move: keys[id].p
+ * stays valid while the table grows, until keytab_filter or
+ * keytab_release.
  */
 #ifndef HASH_H
 #define HASH_H

@@ -1,0 +1,616 @@
+/*
+ * agg_test.c - every aggregation in agg.c's table, found through
+ * agg_kind_form so that a new row is tested without a word here but its
+ * known results: it parses; a table fed records gives those results; its
+ * partial state saves and loads back to them; tables over parts of the
+ * records merge to them in either order.  Then the partial state's
+ * reader against bad lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "check.h"
+#include "json.h"
+#include "out.h"
+#include "record.h"
+
+/* Group g, value x: a null (no value) in a, a string in b. */
+static const char *const records[] = {
+	"{\"g\":\"a\",\"x\":3}",
+	"{\"g\":\"b\",\"x\":10}",
+	"{\"g\":\"a\",\"x\":1.5}",
+	"{\"g\":\"a\",\"x\":null}",
+	"{\"g\":\"b\",\"x\":\"7\"}",
+	"{\"g\":\"a\",\"x\":3}",
+	"{\"g\":\"b\",\"x\":-2}",
+	"{\"g\":\"a\",\"x\":8}",
+};
+#define NRECORDS (sizeof records / sizeof records[0])
+
+/* The records' window, for rate. */
+#define SPAN 2
+
+/*
+ * Each aggregation's results over records, named v, as stream-agg -g g
+ * writes them; exact: with --exact when that differs (the sketches).
+ */
+static const struct known {
+	const char *name;
+	const char *want;
+	const char *exact;
+} knowns[] = {
+	{ "count", "{\"g\":\"a\",\"v\":5}\n{\"g\":\"b\",\"v\":3}\n", NULL },
+	{ "sum", "{\"g\":\"a\",\"v\":15.5}\n{\"g\":\"b\",\"v\":15}\n", NULL },
+	{ "avg", "{\"g\":\"a\",\"v\":3.875}\n{\"g\":\"b\",\"v\":5}\n", NULL },
+	{ "min", "{\"g\":\"a\",\"v\":1.5}\n{\"g\":\"b\",\"v\":-2}\n", NULL },
+	{ "max", "{\"g\":\"a\",\"v\":8}\n{\"g\":\"b\",\"v\":10}\n", NULL },
+	{ "first", "{\"g\":\"a\",\"v\":3}\n{\"g\":\"b\",\"v\":10}\n", NULL },
+	{ "last", "{\"g\":\"a\",\"v\":8}\n{\"g\":\"b\",\"v\":-2}\n", NULL },
+	{ "distinct", "{\"g\":\"a\",\"v\":3}\n{\"g\":\"b\",\"v\":3}\n", NULL },
+	/* a: 3 1.5 3 8, mean 3.875, squares 24.1875 over 3; b: 10 7 -2 */
+	{ "stddev", "{\"g\":\"a\",\"v\":2.839454172900137}\n"
+	    "{\"g\":\"b\",\"v\":6.244997998398398}\n", NULL },
+	{ "var", "{\"g\":\"a\",\"v\":8.0625}\n{\"g\":\"b\",\"v\":39}\n", NULL },
+	{ "collect", "{\"g\":\"a\",\"v\":[3,1.5,3,8]}\n"
+	    "{\"g\":\"b\",\"v\":[10,\"7\",-2]}\n", NULL },
+	{ "rate", "{\"g\":\"a\",\"v\":2.5}\n{\"g\":\"b\",\"v\":1.5}\n", NULL },
+	/* the sketch's median is within its 1% of 3 and 7 */
+	{ "quantile", "{\"g\":\"a\",\"v\":2.97099}\n{\"g\":\"b\",\"v\":7.0151}\n",
+	    "{\"g\":\"a\",\"v\":3}\n{\"g\":\"b\",\"v\":7}\n" },
+	{ "approx-distinct", "{\"g\":\"a\",\"v\":3}\n{\"g\":\"b\",\"v\":3}\n",
+	    "{\"g\":\"a\",\"v\":3}\n{\"g\":\"b\",\"v\":3}\n" },
+	{ "top", "{\"g\":\"a\",\"v\":[{\"value\":3,\"count\":2},"
+	    "{\"value\":1.5,\"count\":1},{\"value\":8,\"count\":1}]}\n"
+	    "{\"g\":\"b\",\"v\":[{\"value\":-2,\"count\":1},"
+	    "{\"value\":10,\"count\":1},{\"value\":\"7\",\"count\":1}]}\n",
+	    "{\"g\":\"a\",\"v\":[{\"value\":3,\"count\":2},"
+	    "{\"value\":1.5,\"count\":1},{\"value\":8,\"count\":1}]}\n"
+	    "{\"g\":\"b\",\"v\":[{\"value\":-2,\"count\":1},"
+	    "{\"value\":10,\"count\":1},{\"value\":\"7\",\"count\":1}]}\n" },
+};
+
+static const struct known *
+known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof knowns / sizeof knowns[0]; i++)
+		if (strcmp(knowns[i].name, name) == 0)
+			return &knowns[i];
+	return NULL;
+}
+
+/* The argument of a form, its parameters filled in: "top:3:x". */
+static void
+arg_of(const char *form, char *arg, size_t size)
+{
+	char part[64];
+	const char *p = form;
+	size_t n;
+
+	arg[0] = '\0';
+	for (;;) {
+		n = strcspn(p, ":");
+		snprintf(part, sizeof part, "%.*s", (int)n, p);
+		strncat(arg, strcmp(part, "FIELD") == 0 ? "x" :
+		    strcmp(part, "Q") == 0 ? "0.5" : strcmp(part, "K") == 0 ?
+		    "3" : part, size - strlen(arg) - 1);
+		if (p[n] == '\0')
+			break;
+		strncat(arg, ":", size - strlen(arg) - 1);
+		p += n + 1;
+	}
+}
+
+static char gname[] = "g";
+
+/* One aggregation over the records, and everything its tables need. */
+struct fixture {
+	struct aggspec spec;
+	struct fieldset fs;
+	int gslot, first_slot;
+	char *gname;		/* the group field's name, for messages */
+	struct val *v;
+};
+
+static int
+fixture_init(struct fixture *f, const char *arg, int exact)
+{
+	char err[256];
+
+	memset(f, 0, sizeof *f);
+	if (aggspec_parse(arg, &f->spec, err, sizeof err) < 0) {
+		fprintf(stderr, "%s: %s\n", arg, err);
+		return -1;
+	}
+	f->spec.exact = exact;
+	f->gname = gname;
+	f->gslot = fieldset_add(&f->fs, "g", 1);
+	if (f->spec.field)
+		f->spec.slot = fieldset_add(&f->fs, f->spec.field,
+		    strlen(f->spec.field));
+	aggspec_partial_fields(&f->spec, 1, &f->fs);
+	f->first_slot = fieldset_add(&f->fs, "_first", 6);
+	f->v = calloc(f->fs.n, sizeof *f->v);
+	return 0;
+}
+
+static void
+fixture_release(struct fixture *f)
+{
+	aggspec_release(&f->spec);
+	fieldset_release(&f->fs);
+	free(f->v);
+}
+
+static void
+table_init(struct fixture *f, struct aggtab *t)
+{
+	aggtab_init(t, &f->spec, 1, &f->gslot, &f->gname, 1);
+	t->span = SPAN;
+}
+
+static struct record
+parse(struct fixture *f, const char *line, size_t len)
+{
+	struct record rec = { line, len, "test", 1, f->v };
+	const char *err;
+
+	if (json_parse(line, len, &f->fs, f->v, &err) != PARSE_OK) {
+		fprintf(stderr, "cannot parse '%.*s': %s\n", (int)len, line,
+		    err);
+		abort();
+	}
+	return rec;
+}
+
+/* How records are split between two tables. */
+enum split {
+	ALL,		/* no split: every record to part 0 */
+	HALVES,		/* the first half, the second half */
+	ALTERNATE	/* odd and even records */
+};
+
+static size_t
+part_of(size_t i, int split)
+{
+	if (split == HALVES)
+		return i >= NRECORDS / 2;
+	if (split == ALTERNATE)
+		return i % 2;
+	return 0;
+}
+
+/* The records of part (sequence numbers from 1, as in one stream). */
+static void
+feed(struct fixture *f, struct aggtab *t, int split, size_t part)
+{
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < NRECORDS; i++) {
+		struct record rec;
+
+		if (part_of(i, split) != part)
+			continue;
+		rec = parse(f, records[i], strlen(records[i]));
+		CHECK_INT(aggtab_add(t, &rec, i + 1, why, sizeof why), AGG_OK);
+	}
+}
+
+/* What aggtab_emit writes, as JSON, into b. */
+static void
+emit(struct aggtab *t, struct buf *b)
+{
+	FILE *fp = tmpfile();
+	struct out o;
+	struct recw w;
+	char chunk[4096];
+	size_t n;
+
+	if (fp == NULL)
+		abort();
+	out_init(&o, fileno(fp), "tmp");
+	recw_init(&w, &o, FMT_JSON);
+	aggtab_emit(t, &w, 0, NULL, 0);
+	recw_release(&w);
+	out_release(&o);
+	buf_reset(b);
+	rewind(fp);
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_add(b, chunk, n);
+	fclose(fp);
+}
+
+/* Each "KEY<TAB>{...}" line of partial into t: AGG_OK, or the first
+ * other answer with why. */
+static int
+load(struct fixture *f, struct aggtab *t, const struct buf *partial,
+    char *why, size_t wl)
+{
+	const char *p = partial->data, *e = p + partial->len;
+	int rc;
+
+	while (p < e) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		const char *tab = memchr(p, '\t', (size_t)(nl - p));
+		struct record rec = parse(f, tab + 1, (size_t)(nl - tab - 1));
+
+		if ((rc = aggtab_merge_partial(t, &rec, f->first_slot, why,
+		    wl)) != AGG_OK)
+			return rc;
+		p = nl + 1;
+	}
+	return AGG_OK;
+}
+
+static void
+save(struct aggtab *t, struct buf *b)
+{
+	buf_reset(b);
+	aggtab_partial_buf(t, b, "", NULL, 0);
+}
+
+/* Two tables over the records split, merged both ways, as tables and
+ * as partial lines, give want. */
+static void
+check_merges(struct fixture *f, int split, const struct buf *want)
+{
+	struct aggtab part[2], m;
+	struct buf got = BUF_INIT, state[2] = { BUF_INIT, BUF_INIT };
+	char why[256];
+	size_t i, order;
+
+	for (i = 0; i < 2; i++) {
+		table_init(f, &part[i]);
+		feed(f, &part[i], split, i);
+		save(&part[i], &state[i]);
+	}
+	for (order = 0; order < 2; order++) {
+		table_init(f, &m);
+		CHECK_INT(aggtab_merge(&m, &part[order]), AGG_OK);
+		CHECK_INT(aggtab_merge(&m, &part[!order]), AGG_OK);
+		emit(&m, &got);
+		CHECK_MEM(got.data, got.len, want->data);
+		aggtab_release(&m);
+
+		table_init(f, &m);
+		CHECK_INT(load(f, &m, &state[order], why, sizeof why), AGG_OK);
+		CHECK_INT(load(f, &m, &state[!order], why, sizeof why), AGG_OK);
+		emit(&m, &got);
+		CHECK_MEM(got.data, got.len, want->data);
+		aggtab_release(&m);
+	}
+	for (i = 0; i < 2; i++) {
+		aggtab_release(&part[i]);
+		buf_release(&state[i]);
+	}
+	buf_release(&got);
+}
+
+/* One aggregation, --exact or not, through the table and its states. */
+static void
+check_kind(const char *arg, const char *want, int exact)
+{
+	struct fixture f;
+	struct aggtab all, loaded;
+	struct buf got = BUF_INIT, state = BUF_INIT, again = BUF_INIT;
+	char why[256];
+
+	if (fixture_init(&f, arg, exact) < 0) {
+		CHECK(!"parses");
+		return;
+	}
+	table_init(&f, &all);
+	feed(&f, &all, ALL, 0);
+	emit(&all, &got);
+	CHECK_MEM(got.data, got.len, want);
+
+	/* saved and loaded: the same results, the same state */
+	save(&all, &state);
+	table_init(&f, &loaded);
+	CHECK_INT(load(&f, &loaded, &state, why, sizeof why), AGG_OK);
+	emit(&loaded, &got);
+	CHECK_MEM(got.data, got.len, want);
+	save(&loaded, &again);
+	CHECK_MEM(again.data, again.len, state.data);
+	aggtab_release(&loaded);
+
+	/* odd and even records too: first, last and collect go by the
+	 * records' sequence numbers */
+	emit(&all, &got);
+	check_merges(&f, HALVES, &got);
+	check_merges(&f, ALTERNATE, &got);
+
+	aggtab_release(&all);
+	buf_release(&got);
+	buf_release(&state);
+	buf_release(&again);
+	fixture_release(&f);
+}
+
+/* A state saved with --exact loads without it only where the two are
+ * the same; else the line is refused, saying so. */
+static void
+check_exactness(const char *arg, int differs)
+{
+	struct fixture with, without;
+	struct aggtab t, u;
+	struct buf state = BUF_INIT;
+	char why[256], msg[300];
+
+	if (fixture_init(&with, arg, 1) < 0 ||
+	    fixture_init(&without, arg, 0) < 0)
+		abort();
+	table_init(&with, &t);
+	feed(&with, &t, ALL, 0);
+	save(&t, &state);
+	table_init(&without, &u);
+	if (differs) {
+		snprintf(msg, sizeof msg, "partial state for 'v' from a run "
+		    "with --exact");
+		CHECK_INT(load(&without, &u, &state, why, sizeof why),
+		    AGG_REJECT);
+		CHECK_STR(why, msg);
+		CHECK_INT(aggtab_count(&u), 0);
+	} else
+		CHECK_INT(load(&without, &u, &state, why, sizeof why), AGG_OK);
+	aggtab_release(&t);
+	aggtab_release(&u);
+	buf_release(&state);
+	fixture_release(&with);
+	fixture_release(&without);
+}
+
+static void
+test_every_kind(void)
+{
+	char bare[128], arg[sizeof bare + 2], name[64];
+	const char *form;
+	size_t i;
+
+	for (i = 0; (form = agg_kind_form(i)) != NULL; i++) {
+		const struct known *k;
+		struct aggspec a;
+		char err[256];
+
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(form, ":"),
+		    form);
+		if ((k = known(name)) == NULL) {
+			fprintf(stderr, "agg_test: no known results for '%s'\n",
+			    name);
+			CHECK(!"every aggregation has known results");
+			continue;
+		}
+		/* the default name: count, else FIELD_something */
+		arg_of(form, bare, sizeof bare);
+		CHECK_INT(aggspec_parse(bare, &a, err, sizeof err), 0);
+		if (a.field)
+			CHECK(strncmp(a.name, "x_", 2) == 0);
+		else
+			CHECK_STR(a.name, name);
+		CHECK(strncmp(aggspec_op_name(&a), name, strlen(name)) == 0);
+		aggspec_release(&a);
+
+		snprintf(arg, sizeof arg, "%s=v", bare);
+		check_kind(arg, k->want, 0);
+		check_kind(arg, k->exact ? k->exact : k->want, 1);
+		check_exactness(arg, k->exact != NULL);
+	}
+	CHECK(i == sizeof knowns / sizeof knowns[0]);
+}
+
+/* The other names and the parameters, and what is refused. */
+static void
+test_parse(void)
+{
+	static const struct {
+		const char *arg, *name, *op, *err;
+	} cases[] = {
+		{ "count", "count", "count", NULL },
+		{ "count=n", "n", "count", NULL },
+		{ "mean:lat", "lat_avg", "avg", NULL },
+		{ "median:lat", "lat_median", "median", NULL },
+		{ "p99:lat", "lat_p99", "p99", NULL },
+		{ "p99.9:lat=slow", "slow", "p99.9", NULL },
+		{ "quantile:0.999:lat", "lat_p99.9", "quantile:0.999", NULL },
+		{ "quantile:0.5:lat", "lat_p50", "quantile:0.5", NULL },
+		{ "top:5:path", "path_top", "top:5", NULL },
+		{ "approx-distinct:path", "path_approx_distinct",
+		    "approx-distinct", NULL },
+		{ "bogus:x", NULL, NULL, "unknown aggregation 'bogus'" },
+		{ "p101:x", NULL, NULL, "unknown aggregation 'p101'" },
+		{ "rate:x", NULL, NULL, "rate takes no field: 'rate:x'" },
+		{ "count=", NULL, NULL, "empty name after '=' in 'count='" },
+		{ "sum", NULL, NULL, "'sum' needs a field: sum:FIELD" },
+		{ "p90:=n", NULL, NULL, "'p90:=n' needs a field: p90:FIELD" },
+		{ "sum:x=", NULL, NULL, "empty name after '=' in 'sum:x='" },
+		{ "quantile:x", NULL, NULL,
+		    "'quantile:x' needs a quantile and a field: "
+		    "quantile:Q:FIELD" },
+		{ "quantile:1.5:x", NULL, NULL,
+		    "quantile '1.5': not a number from 0 to 1" },
+		{ "top:x", NULL, NULL,
+		    "'top:x' needs a count and a field: top:K:FIELD" },
+		{ "top:0:x", NULL, NULL,
+		    "top '0': not a whole number from 1 to 100000" },
+		{ "top:2.5:x", NULL, NULL,
+		    "top '2.5': not a whole number from 1 to 100000" },
+	};
+	struct aggspec a;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		if (cases[i].err) {
+			CHECK_INT(aggspec_parse(cases[i].arg, &a, err,
+			    sizeof err), -1);
+			CHECK_STR(err, cases[i].err);
+			continue;
+		}
+		CHECK_INT(aggspec_parse(cases[i].arg, &a, err, sizeof err), 0);
+		CHECK_STR(a.name, cases[i].name);
+		CHECK_STR(aggspec_op_name(&a), cases[i].op);
+		aggspec_release(&a);
+	}
+}
+
+/* Hand-made bad states, each refused with its message. */
+static void
+test_bad_partials(void)
+{
+	static const struct {
+		const char *arg, *line, *err;
+	} cases[] = {
+		{ "count=v", "{\"g\":\"a\",\"v\":3}",
+		    "not a partial record: no '_first'" },
+		{ "count=v", "{\"g\":\"a\",\"_first\":-1,\"v\":3}",
+		    "not a partial record: no '_first'" },
+		{ "count=v", "{\"g\":\"a\",\"_first\":1,\"v\":\"x\"}",
+		    "bad partial state for 'v'" },
+		{ "count=v", "{\"g\":\"a\",\"_first\":1}",
+		    "bad partial state for 'v'" },
+		{ "count=v", "{\"_first\":1,\"v\":3}", "missing field 'g'" },
+		{ "sum:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":2}}",
+		    "bad partial state for 'v'" },
+		{ "sum:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"x\":\"zz\"}}", "bad partial state for 'v'" },
+		{ "sum:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"i\":1.5}}", "bad partial state for 'v'" },
+		{ "max:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"d\":\"1\"}}", "bad partial state for 'v'" },
+		{ "var:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":2,"
+		    "\"s1\":\"x\",\"s2\":\"x\",\"o\":0}}",
+		    "bad partial state for 'v'" },
+		{ "first:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"seq\":1}}",
+		    "bad partial state for 'v'" },
+		{ "last:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"v\":1}}",
+		    "bad partial state for 'v'" },
+		{ "distinct:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"set\":"
+		    "[1]}}", "bad partial state for 'v'" },
+		{ "distinct:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"set\":"
+		    "\"a\"}}", "bad partial state for 'v'" },
+		{ "collect:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"items\":"
+		    "[[1]]}}", "bad partial state for 'v'" },
+		{ "collect:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"items\":"
+		    "[[1,2,3]]}}", "bad partial state for 'v'" },
+		{ "collect:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"items\":"
+		    "[[\"1\",2]]}}", "bad partial state for 'v'" },
+		{ "quantile:0.5:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":"
+		    "{\"n\":1}}", "bad partial state for 'v'" },
+		{ "quantile:0.5:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":[]}",
+		    "bad partial state for 'v'" },
+		{ "approx-distinct:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":"
+		    "{\"sparse\":\"zz\"}}", "bad partial state for 'v'" },
+		{ "top:3:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"counters\":5,\"items\":[]}}", "bad partial state for 'v'" },
+		{ "top:3:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"counters\":0,\"items\":[]}}",
+		    "partial state for 'v' from a run with --exact" },
+		{ "top:3:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"counters\":256,\"items\":[[\"a\",1]]}}",
+		    "bad partial state for 'v'" },
+		{ "top:3:x=v", "{\"g\":\"a\",\"_first\":1,\"v\":{\"n\":1,"
+		    "\"counters\":256,\"items\":[[\"a\",2,0]]}}",
+		    "bad partial state for 'v'" },	/* counts past n */
+	};
+	struct fixture f;
+	struct aggtab t;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct record rec;
+
+		if (fixture_init(&f, cases[i].arg, 0) < 0)
+			abort();
+		table_init(&f, &t);
+		rec = parse(&f, cases[i].line, strlen(cases[i].line));
+		why[0] = '\0';
+		CHECK_INT(aggtab_merge_partial(&t, &rec, f.first_slot, why,
+		    sizeof why), AGG_REJECT);
+		CHECK_STR(why, cases[i].err);
+		CHECK_INT(aggtab_count(&t), 0);
+		aggtab_release(&t);
+		fixture_release(&f);
+	}
+}
+
+/*
+ * Every aggregation's good state, broken at every byte: the reader takes
+ * it or refuses it with a message, the table untouched; never a crash
+ * (make check-asan runs this too).
+ */
+static void
+test_broken_states(void)
+{
+	static const char damage[] = "x[]{}\",:0-9n";
+	struct buf state = BUF_INIT, line = BUF_INIT;
+	char arg[128], why[256];
+	const char *form;
+	size_t i, at, d, tried = 0, refused = 0;
+
+	for (i = 0; (form = agg_kind_form(i)) != NULL; i++) {
+		struct fixture f;
+		struct aggtab all;
+		const char *obj;
+
+		arg_of(form, arg, sizeof arg - 2);
+		strcat(arg, "=v");
+		if (fixture_init(&f, arg, 0) < 0)
+			abort();
+		table_init(&f, &all);
+		feed(&f, &all, ALL, 0);
+		save(&all, &state);
+		obj = strchr(state.data, '\t') + 1;
+		for (at = 0; obj[at] != '\n'; at++)
+			for (d = 0; d < sizeof damage - 1; d++) {
+				struct aggtab t;
+				struct record rec;
+				const char *err;
+				int rc;
+
+				buf_reset(&line);
+				buf_add(&line, obj, strcspn(obj, "\n"));
+				line.data[at] = damage[d];
+				if (json_parse(line.data, line.len, &f.fs, f.v,
+				    &err) != PARSE_OK)
+					continue;
+				rec = (struct record){ line.data, line.len,
+				    "test", 1, f.v };
+				table_init(&f, &t);
+				why[0] = '\0';
+				rc = aggtab_merge_partial(&t, &rec,
+				    f.first_slot, why, sizeof why);
+				tried++;
+				if (rc != AGG_OK) {
+					refused++;
+					CHECK_INT(rc, AGG_REJECT);
+					CHECK(why[0] != '\0');
+					CHECK_INT(aggtab_count(&t), 0);
+				} else
+					CHECK_INT(aggtab_count(&t), 1);
+				aggtab_release(&t);
+			}
+		aggtab_release(&all);
+		fixture_release(&f);
+	}
+	/* the damage reached the readers, and they refused some */
+	CHECK(tried > 1000);
+	CHECK(refused > 100);
+	buf_release(&state);
+	buf_release(&line);
+}
+
+int
+main(void)
+{
+	test_every_kind();
+	test_parse();
+	test_bad_partials();
+	test_broken_states();
+	return check_done("agg");
+}
