@@ -55,6 +55,13 @@ static const char *const op_names[] = {
 	"stddev", "var", "collect", "rate", "quantile", "approx-distinct", "top"
 };
 
+const char *
+agg_op_name(int op)
+{
+	return op >= 0 && op < (int)(sizeof op_names / sizeof op_names[0]) ?
+	    op_names[op] : "?";
+}
+
 /* top:K counts with 8K counters, at least 256: see agg.h. */
 #define TOP_COUNTERS(k) ((k) < 32 ? 256 : 8 * (k))
 #define TOP_MAX 100000
