@@ -3,6 +3,10 @@
 
 PREFIX    = /usr/local
 MANPREFIX = $(PREFIX)/share/man
+# Where bash-completion and zsh look for completions; Debian's zsh takes
+# vendor-completions under /usr (debian/rules says so).
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 DESTDIR   =
 
 CC      = cc
@@ -123,11 +127,17 @@ install: all
 	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(TOOLS); do \
+	    cp -f completion/streamkit.bash $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
+	cp -f completion/_streamkit $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
 
 uninstall:
 	cd $(DESTDIR)$(PREFIX)/bin && rm -f $(TOOLS)
 	cd $(DESTDIR)$(MANPREFIX)/man1 && rm -f $(TOOLS:%=%.1)
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/streamkit.7
+	cd $(DESTDIR)$(BASHCOMPDIR) && rm -f $(TOOLS)
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz
