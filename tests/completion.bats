@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # The shell completions (completion/): bash's through complete -p and
-# the function it names, zsh's with compadd standing in for the widget's
-# (a completion function only runs inside a widget).  Their options and
-# names come from the tools' hidden --list-options.
+# the function it names, zsh's in an interactive zsh on a pty
+# (tests/complete.zsh).  Their options and names come from the tools'
+# hidden --list-options.
 
 load helper
 
@@ -148,47 +148,30 @@ app.log" ]
 	[ "$output" = "app.log" ]
 }
 
-# complete_zsh LINE: the candidates zsh's _streamkit offers for LINE.
+# complete_zsh LINE: the matches zsh's completion offers for LINE<TAB>.
 complete_zsh() {
-	run zsh -f -c '
-		fpath=($1/completion $fpath)
-		path=($STREAMKIT_BIN $path)
-		autoload -U _streamkit
-		# as the real one: the candidates that match, with -P prefixes
-		compadd() {
-			local P= a
-			while [[ $1 == -* && $1 != -- ]]; do
-				[[ $1 == -P ]] && { P=$2; shift; }
-				shift
-			done
-			shift
-			for a; do [[ $P$a == ${PREFIX}* ]] && print -r -- "$P$a"; done
-		}
-		_files() { print -r -- "(files)"; }
-		words=(${(z)2})
-		[[ $2 == *" " ]] && words+=("")
-		CURRENT=$#words PREFIX=$words[-1]
-		_streamkit' _ "$TOP" "$1"
+	run timeout 20 zsh -f "$TOP/tests/complete.zsh" "$TOP" "$1"
 }
 
 @test "zsh: options, aggregations, formats and fields" {
 	command -v zsh
 	complete_zsh "stream-agg --tu"
+	[ "$status" -eq 0 ]
 	[ "$output" = "--tumbling" ]
-	complete_zsh "stream-agg st"
-	[ "$output" = "stddev
-(files)" ]
+	complete_zsh "stream-agg appr"
+	[ "$output" = "approx-distinct" ]
 	complete_zsh "stream-agg -i "
 	[ "$output" = "$(printf '%s\n' auto json logfmt csv tsv text combined common)" ]
 	complete_zsh "stream-agg --on-error=s"
-	[ "$output" = "--on-error=skip" ]
+	[ "$output" = "skip" ]
 	complete_zsh "stream-agg ev.json sum:p"
-	[ "$output" = "sum:path" ]
+	[ "$output" = "path" ]
 	complete_zsh "stream-agg app.log -g level,m"
-	[ "$output" = "$(printf '%s\n' level,ms level,msg)" ]
-	complete_zsh "stream-trigger un"
-	[ "$output" = "until
-(files)" ]
+	[ "$output" = "$(printf '%s\n' ms msg)" ]
+	complete_zsh "stream-trigger unt"
+	[ "$output" = "until" ]
+	complete_zsh "stream-window --rejects ev."
+	[ "$output" = "ev.json" ]
 }
 
 @test "make install puts the completions where bash and zsh look" {
@@ -199,6 +182,16 @@ complete_zsh() {
 		cmp "$TOP/completion/streamkit.bash" "$d/usr/share/bash-completion/completions/$t"
 	done
 	cmp "$TOP/completion/_streamkit" "$d/usr/share/zsh/vendor-completions/_streamkit"
+	# bash-completion's loader finds it by the command's name
+	run bash -c 'source /usr/share/bash-completion/bash_completion
+		XDG_DATA_DIRS=$1/usr/share PATH=$STREAMKIT_BIN:$PATH
+		__load_completion stream-window && complete -p stream-window' _ "$d"
+	[ "$output" = "complete -F _streamkit stream-window" ]
+	# and zsh's compinit by its #compdef line
+	run zsh -f -c 'fpath=($1/usr/share/zsh/vendor-completions $fpath)
+		autoload -U compinit && compinit -D
+		print -r -- $_comps[event-route] $_comps[stream-agg]' _ "$d"
+	[ "$output" = "_streamkit _streamkit" ]
 	run make -s -C "$TOP" BUILD="${BUILD:-build}" DESTDIR="$d" PREFIX=/usr ZSHCOMPDIR=/usr/share/zsh/vendor-completions uninstall
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$d/usr/share/bash-completion" "$d/usr/share/zsh" -type f)" ]
