@@ -67,6 +67,15 @@ complete_bash() {
 		top) spec=top:2:x ;; *) spec=$a:x ;; esac
 		"$STREAMKIT_BIN/stream-agg" "$spec" < /dev/null
 	done
+	for p in $(grep '^value on-error ' <<<"$output" | cut -d' ' -f3); do
+		"$STREAMKIT_BIN/stream-agg" --on-error "$p" count < /dev/null
+	done
+	for t in $(grep '^value trigger ' <<<"$output" | cut -d' ' -f3); do
+		case $t in watermark) spec=$t ;; count) spec='count(2)' ;;
+		after) spec='after(1s)' ;; repeat) spec='repeat(count(2))' ;;
+		*) spec="$t(count(2),count(3))" ;; esac
+		"$STREAMKIT_BIN/stream-trigger" "$spec" < /dev/null
+	done
 	for t in $(grep '^value time-format ' <<<"$output" | cut -d' ' -f3); do
 		"$STREAMKIT_BIN/stream-window" -t ts --tumbling 1m --time-format "$t" < /dev/null
 	done
