@@ -3,6 +3,10 @@
 
 PREFIX    = /usr/local
 MANPREFIX = $(PREFIX)/share/man
+# Where bash-completion and zsh look for completions; Debian's zsh takes
+# vendor-completions under /usr (debian/rules says so).
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/site-functions
 DESTDIR   =
 
 CC      = cc
@@ -123,14 +127,42 @@ install: all
 	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(TOOLS); do \
+	    cp -f completion/streamkit.bash $(DESTDIR)$(BASHCOMPDIR)/$$t || exit 1; done
+	cp -f completion/_streamkit $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
 
 uninstall:
 	cd $(DESTDIR)$(PREFIX)/bin && rm -f $(TOOLS)
 	cd $(DESTDIR)$(MANPREFIX)/man1 && rm -f $(TOOLS:%=%.1)
 	rm -f $(DESTDIR)$(MANPREFIX)/man7/streamkit.7
+	cd $(DESTDIR)$(BASHCOMPDIR) && rm -f $(TOOLS)
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_streamkit
+
+# The Debian package, built from a copy of the tree in $(BUILD)/deb/src
+# (dpkg-buildpackage writes to the parent of the tree it builds), so the
+# .deb, .changes and .buildinfo land in $(BUILD)/deb; this make's
+# variables stay out of the package's.  DEB_BUILD_OPTIONS is the
+# caller's: nocheck skips the test suite inside the build (about a minute).
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	tar -cf - --exclude='./build*' --exclude=./.git . | tar -xf - -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+	    dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(BUILD)/deb/*.changes
+
+# The package, built without its own run of the suite (make test has run
+# it on this tree), unpacked into a scratch root, and its installed tools
+# run there (debian/tests/smoke, also the autopkgtest).
+check-deb:
+	DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck $(MAKE) BUILD=$(BUILD) deb
+	rm -rf $(BUILD)/deb/root
+	dpkg -x $(BUILD)/deb/streamkit_*.deb $(BUILD)/deb/root
+	STREAMKIT_ROOT=$(CURDIR)/$(BUILD)/deb/root sh debian/tests/smoke
 
 clean:
 	rm -rf build build-asan build-tsan build-clang build-fuzz
 
 .PHONY: all units test check-asan check-tsan check-valgrind fuzzers fuzz bench demo install uninstall clean
+.PHONY: deb check-deb
 .SECONDARY:

@@ -67,6 +67,16 @@ usage(int status)
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
 	    "                   [--metrics file [--metrics-every d]]\n"
 	    "                   rule ... [file ...]\n");
+	if (status == 0)
+		fputs("\n"
+		    "examples, from event-route(1):\n"
+		    "  Each client's requests in a file of its own:\n"
+		    "    event-route 'has host -> >>by-host/{host}.log' access.log && ls by-host | head -n 3\n"
+		    "\n"
+		    "  Each server error to the system log by a command of its own,\n"
+		    "  four at once, each tried up to three more times and then kept\n"
+		    "  in a file:\n"
+		    "    event-route -P 4 --retry 3 --dead-letter unsent.log 'status >= 500 -> !logger -t web -p user.err' access.log\n", stdout);
 	exit(status);
 }
 

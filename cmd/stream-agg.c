@@ -73,6 +73,17 @@ usage(int status)
 	    "                  [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                  [--stats] [--punct] [--partial [--part n] | --merge]\n"
 	    "                  [aggregation ...] [file ...]\n");
+	if (status == 0)
+		fputs("\n"
+		    "examples, from stream-agg(1):\n"
+		    "  Requests and bytes by status in an nginx log, sorted:\n"
+		    "    stream-agg -g status --sort count sum:bytes access.log\n"
+		    "\n"
+		    "  Server errors by method, as CSV:\n"
+		    "    stream-agg --where 'status >= 500' -g method -o csv count access.log\n"
+		    "\n"
+		    "  Requests per status in hourly windows of an nginx log:\n"
+		    "    stream-agg -t time --tumbling 1h -g status --sort count access.log | head -n 3\n", stdout);
 	exit(status);
 }
 

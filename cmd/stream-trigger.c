@@ -80,6 +80,16 @@ usage(int status)
 	    "                      [--metrics file [--metrics-every d]]\n"
 	    "                      [--state file]\n"
 	    "                      [trigger [file ...]]\n");
+	if (status == 0)
+		fputs("\n"
+		    "examples, from stream-trigger(1):\n"
+		    "  Requests per status each minute, with an early count every 500\n"
+		    "  requests:\n"
+		    "    stream-window -t time --tumbling 1m access.log | stream-trigger 'watermark(early=repeat(count(500)))' | stream-agg -g status count | head -n 2\n"
+		    "\n"
+		    "  A pane for every thousand requests of an hour, and none at its\n"
+		    "  end:\n"
+		    "    stream-window -t time --tumbling 1h access.log | stream-trigger 'repeat(count(1000))' | stream-agg count\n", stdout);
 	exit(status);
 }
 

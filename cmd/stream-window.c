@@ -66,6 +66,14 @@ usage(int status)
 	    "                     [--max-line-bytes n] [--progress] [--stats]\n"
 	    "                     [--metrics file [--metrics-every d]]\n"
 	    "                     [--state file] [-O file] [file ...]\n");
+	if (status == 0)
+		fputs("\n"
+		    "examples, from stream-window(1):\n"
+		    "  Hourly windows over an nginx log:\n"
+		    "    stream-window -t time --tumbling 1h access.log | head -n 2 | tail -n 1\n"
+		    "\n"
+		    "  Five-minute windows every minute, bounds as epoch seconds:\n"
+		    "    printf '{\"ts\":\"2026-11-24T10:02:30Z\"}\\n' | stream-window -t ts --sliding 5m --every 1m --time-output epoch | grep -vc _punct\n", stdout);
 	exit(status);
 }
 

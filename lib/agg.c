@@ -1618,6 +1618,12 @@ agg_kind_form(size_t i)
 	return i < NKINDS ? kinds[i].form : NULL;
 }
 
+const char *
+agg_op_name(int i)
+{
+	return i >= 0 && (size_t)i < NKINDS ? kinds[i].name : "?";
+}
+
 /* Parsing */
 
 /* The aggregation named arg[0..n), its alias noted in *alias. */

@@ -66,6 +66,9 @@ int aggspec_parse(const char *arg, struct aggspec *a, char *err,
 void aggspec_release(struct aggspec *a);
 /* The name of a's op with its parameter: "count", "p99", "top:5" ... */
 const char *aggspec_op_name(const struct aggspec *a);
+/* The name of the i-th aggregation of the table: "count" ... ; "?" past
+ * them. */
+const char *agg_op_name(int i);
 
 union acc;
 

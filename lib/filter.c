@@ -1,19 +1,24 @@
 /*
  * filter.c - the common options and streams of the tools (see filter.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
 #include "diag.h"
 #include "filter.h"
 #include "strategy.h"
+#include "time.h"
+#include "trigger.h"
 
 enum {
 	OPT_ON_ERROR = FILTER_OPT_BASE, OPT_REJECTS, OPT_STATS, OPT_PROGRESS,
-	OPT_MAX_LINE, OPT_STATE, OPT_METRICS, OPT_METRICS_EVERY
+	OPT_MAX_LINE, OPT_STATE, OPT_METRICS, OPT_METRICS_EVERY,
+	OPT_LIST_OPTIONS
 };
 
 const struct option filter_options[] = {
@@ -29,7 +34,35 @@ const struct option filter_options[] = {
 	{ "rejects", required_argument, NULL, OPT_REJECTS },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "list-options", no_argument, NULL, OPT_LIST_OPTIONS },
 	{ NULL, 0, NULL, 0 }
+};
+
+/* The table filter_merge_options built last: --list-options lists it. */
+static const struct option *merged;
+
+/*
+ * What the completions offer for an option's argument, by the option's
+ * name; "arg" for the rest.  The lists themselves are the parsers'.
+ */
+static const struct {
+	const char *option, *values;
+} option_values[] = {
+	{ "input-format", "format" }, { "output-format", "format" },
+	{ "on-error", "on-error" }, { "time-format", "time-format" },
+	{ "time-output", "time-output" }, { "trigger", "trigger" },
+	{ "time", "field" }, { "group-by", "fields" }, { "key", "fields" },
+	{ "output", "file" }, { "rejects", "file" }, { "state", "file" },
+	{ "late-output", "file" }, { "dead-letter", "file" }
+};
+
+static const struct {
+	const char *name;
+	const char *(*name_of)(int);
+} value_lists[] = {
+	{ "format", fmt_name }, { "on-error", on_error_name },
+	{ "time-format", timefmt_name }, { "time-output", time_output_name },
+	{ "trigger", trigger_kind_name }, { "aggregation", agg_op_name }
 };
 
 void
@@ -66,7 +99,49 @@ filter_merge_options(const struct option *own, const struct option *extra)
 	memcpy(all + a, filter_options, b * sizeof *all);
 	if (c)
 		memcpy(all + a + b, extra, c * sizeof *all);
+	merged = all;
 	return all;
+}
+
+static const char *
+values_of(const struct option *o)
+{
+	size_t i;
+
+	if (o->has_arg == no_argument)
+		return "-";
+	for (i = 0; i < sizeof option_values / sizeof option_values[0]; i++)
+		if (strcmp(o->name, option_values[i].option) == 0)
+			return option_values[i].values;
+	return "arg";
+}
+
+/*
+ * For the shell completions: "option --NAME -C VALUES" for each option
+ * (-C "-" when it has no short name, VALUES "-" when it takes no
+ * argument), then "value LIST NAME" for each name of each list.
+ */
+static void __attribute__((noreturn))
+list_options(void)
+{
+	const struct option *o;
+	size_t i;
+	int j;
+
+	for (o = merged; o && o->name; o++) {
+		if (o->val < 128 && isalpha(o->val))
+			printf("option --%s -%c %s\n", o->name, o->val,
+			    values_of(o));
+		else	/* filter_option takes -t as --time */
+			printf("option --%s %s %s\n", o->name,
+			    strcmp(o->name, "time") == 0 ? "-t" : "-",
+			    values_of(o));
+	}
+	for (i = 0; i < sizeof value_lists / sizeof value_lists[0]; i++)
+		for (j = 0; strcmp(value_lists[i].name_of(j), "?") != 0; j++)
+			printf("value %s %s\n", value_lists[i].name,
+			    value_lists[i].name_of(j));
+	exit(fflush(stdout) == 0 ? 0 : 1);
 }
 
 int
@@ -134,6 +209,8 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 			return -1;
 		}
 		return 1;
+	case OPT_LIST_OPTIONS:
+		list_options();
 	}
 	return 0;
 }

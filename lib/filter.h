@@ -24,7 +24,12 @@
 #include "record.h"
 #include "state.h"
 
-/* The getopt_long codes of the long-only options, and their table. */
+/*
+ * The getopt_long codes of the long-only options, and their table.  The
+ * hidden --list-options, for the shell completions, lists the options
+ * of the table filter_merge_options built and the names their arguments
+ * take (formats, aggregations, trigger functions ...), and exits.
+ */
 #define FILTER_OPT_BASE 2000
 extern const struct option filter_options[];
 /* The short options filter_option takes, for getopt's optstring. */

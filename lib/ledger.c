@@ -8,16 +8,24 @@
 #include "diag.h"
 #include "ledger.h"
 
+static const char *const on_error_names[] = { "warn", "skip", "fail" };
+
 int
 on_error_from_name(const char *name)
 {
-	if (strcmp(name, "warn") == 0)
-		return ON_ERROR_WARN;
-	if (strcmp(name, "skip") == 0)
-		return ON_ERROR_SKIP;
-	if (strcmp(name, "fail") == 0)
-		return ON_ERROR_FAIL;
+	size_t i;
+
+	for (i = 0; i < sizeof on_error_names / sizeof on_error_names[0]; i++)
+		if (strcmp(name, on_error_names[i]) == 0)
+			return (int)i;
 	return -1;
+}
+
+const char *
+on_error_name(int policy)
+{
+	return policy >= 0 && policy <= ON_ERROR_FAIL ?
+	    on_error_names[policy] : "?";
 }
 
 void

@@ -23,6 +23,8 @@ enum on_error {
 
 /* -1 when name is not warn, skip or fail. */
 int on_error_from_name(const char *name);
+/* "warn", "skip", "fail"; "?" past them. */
+const char *on_error_name(int policy);
 
 struct ledger {
 	uintmax_t read;		/* records read (control lines not counted) */

@@ -718,6 +718,13 @@ pattern_ok(const char *p)
 	return 0;
 }
 
+const char *
+timefmt_name(int i)
+{
+	return i >= 0 && i < (int)(sizeof fmtnames / sizeof fmtnames[0]) ?
+	    fmtnames[i].name : "?";
+}
+
 int
 timefmt_init(struct timefmt *tf, const char *spec)
 {

@@ -49,6 +49,8 @@ struct timefmt {
  */
 int timefmt_init(struct timefmt *tf, const char *spec);
 void timefmt_release(struct timefmt *tf);
+/* The ith name timefmt_init takes, from "auto" on; "?" past them. */
+const char *timefmt_name(int i);
 
 /*
  * Parse the text p[0..n) as a time in format tf.  Returns 0 and sets *t,

@@ -10,6 +10,17 @@
 #include "count.h"
 #include "trigger.h"
 
+/* By enum trigger_kind: what parse_trigger reads, trigger_format writes. */
+static const char *const kind_names[] = {
+	"watermark", "count", "after", "repeat", "any", "all", "each", "until"
+};
+
+const char *
+trigger_kind_name(int kind)
+{
+	return kind >= 0 && kind <= TRIG_UNTIL ? kind_names[kind] : "?";
+}
+
 /* Parsing */
 
 #define MAX_DEPTH 64
@@ -215,15 +226,6 @@ parse_list(struct parse *ps, struct trigger *t)
 static struct trigger *
 parse_trigger(struct parse *ps)
 {
-	static const struct {
-		const char *name;
-		int kind;
-	} names[] = {
-		{ "watermark", TRIG_WATERMARK }, { "count", TRIG_COUNT },
-		{ "after", TRIG_AFTER }, { "repeat", TRIG_REPEAT },
-		{ "any", TRIG_ANY }, { "all", TRIG_ALL }, { "each", TRIG_EACH },
-		{ "until", TRIG_UNTIL }
-	};
 	struct trigger *t;
 	const char *w, *at;
 	char name[32];
@@ -239,10 +241,9 @@ parse_trigger(struct parse *ps)
 		return NULL;
 	}
 	n = word(ps, &w);
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strlen(names[i].name) == n &&
-		    memcmp(w, names[i].name, n) == 0)
-			kind = names[i].kind;
+	for (i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
+		if (strlen(kind_names[i]) == n && memcmp(w, kind_names[i], n) == 0)
+			kind = (int)i;
 	if (kind < 0) {
 		if (n == 0)
 			fail(ps, at, "expected a trigger", NULL);
@@ -336,11 +337,9 @@ format_duration(struct buf *b, int64_t us)
 void
 trigger_format(struct buf *b, const struct trigger *t)
 {
-	static const char *const names[] = { "watermark", "count", "after",
-	    "repeat", "any", "all", "each", "until" };
 	size_t i;
 
-	buf_addstr(b, names[t->kind]);
+	buf_addstr(b, kind_names[t->kind]);
 	switch (t->kind) {
 	case TRIG_WATERMARK:
 		if (!t->sub[0] && !t->sub[1])

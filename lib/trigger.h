@@ -112,6 +112,8 @@ void trigger_free(struct trigger *t);
  * trigger: no blanks, early before late, durations in their largest
  * exact unit (90s, 1500ms). */
 void trigger_format(struct buf *b, const struct trigger *t);
+/* The name of kind, an enum trigger_kind; "?" past them. */
+const char *trigger_kind_name(int kind);
 /* Say whether t runs over windows that may merge (sessions).  As in Beam,
  * watermark and each then keep all their children's state up to date, so
  * that trigger_on_merge can bring a finished child back. */

@@ -85,6 +85,32 @@ synopsis_matches() {
 	echo "$n"
 }
 
+# help_examples_in_man TOOL: --help ends with examples, each one a line
+# of the EXAMPLES of TOOL.1 (which the tests below run); prints how many.
+help_examples_in_man() {
+	local n=0 cmd usage
+	usage=$("$STREAMKIT_BIN/$1" --help) || return 1
+	sed -n '/^examples, from /,$p' <<<"$usage" | grep -q . || return 1
+	while IFS= read -r cmd; do
+		examples_of "$1.1" | grep -qxF -- "$cmd" ||
+		    { echo "not in the EXAMPLES of $1.1: $cmd"; return 1; }
+		n=$((n + 1))
+	done < <(sed -n '/^examples, from /,$p' <<<"$usage" | sed -n 's/^    //p')
+	echo "$n"
+}
+
+@test "--help ends with examples of each man page, word for word" {
+	for t in stream-agg stream-window stream-trigger event-route; do
+		run help_examples_in_man "$t"
+		[ "$status" -eq 0 ]
+		[ "$output" -ge 2 ]
+	done
+	# and only --help: a usage error does not drown the message
+	run --separate-stderr "$STREAMKIT_BIN/stream-agg" --no-such-option
+	[ "$status" -eq 2 ]
+	[[ "$stderr" != *examples* ]]
+}
+
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
