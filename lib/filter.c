@@ -53,7 +53,8 @@ static const struct {
 	{ "time-output", "time-output" }, { "trigger", "trigger" },
 	{ "time", "field" }, { "group-by", "fields" }, { "key", "fields" },
 	{ "output", "file" }, { "rejects", "file" }, { "state", "file" },
-	{ "late-output", "file" }, { "dead-letter", "file" }
+	{ "late-output", "file" }, { "dead-letter", "file" },
+	{ "metrics", "file" }
 };
 
 static const struct {
