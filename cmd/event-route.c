@@ -18,6 +18,7 @@
 #include "punct.h"
 #include "route.h"
 #include "sig.h"
+#include "timefmt.h"
 
 #define VERSION "0.1.0"
 

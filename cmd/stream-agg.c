@@ -14,6 +14,7 @@
 #include "filter.h"
 #include "input.h"
 #include "sig.h"
+#include "timefmt.h"
 
 #define VERSION "0.1.0"
 

@@ -19,6 +19,7 @@
 #include "sig.h"
 #include "strategy.h"
 #include "time.h"
+#include "timefmt.h"
 #include "trigger.h"
 #include "watermark.h"
 #include "window.h"

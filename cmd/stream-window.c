@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "filter.h"
 #include "ledger.h"
@@ -24,6 +25,7 @@
 #include "record.h"
 #include "strategy.h"
 #include "time.h"
+#include "timefmt.h"
 #include "watermark.h"
 #include "window.h"
 
@@ -126,7 +128,8 @@ set_up(void)
 		diag_warn("%s", err);
 		usage(2);
 	}
-	if (timefmt_init(&tfmt, st.time_format ? st.time_format : "auto") < 0) {
+	if (timefmt_init(&tfmt, st.time_format ? st.time_format : "auto",
+	    wall_now()) < 0) {
 		diag_warn("--time-format '%s': unknown format", st.time_format);
 		usage(2);
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aggrun.h"
+#include "clock.h"
 #include "diag.h"
 
 void

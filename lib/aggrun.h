@@ -26,6 +26,7 @@
 #include "agg.h"
 #include "aggpane.h"
 #include "aggsave.h"
+#include "clock.h"
 #include "ledger.h"
 #include "metrics.h"
 #include "out.h"

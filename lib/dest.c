@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "dest.h"
 #include "json.h"

@@ -13,6 +13,7 @@
 #include "filter.h"
 #include "strategy.h"
 #include "time.h"
+#include "timefmt.h"
 #include "trigger.h"
 
 enum {

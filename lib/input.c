@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ahead.h"
+#include "clock.h"
 #include "diag.h"
 #include "input.h"
 #include "punct.h"

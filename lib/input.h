@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "ledger.h"
 #include "metrics.h"
 #include "progress.h"

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "metrics.h"
 

@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "ledger.h"
 #include "prom.h"
 #include "sketch.h"

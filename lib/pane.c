@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "pane.h"
 
 #define NOKEY ((size_t)-1)

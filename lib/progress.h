@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "time.h"
 
 struct progress {

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "json.h"
 #include "out.h"
 #include "record.h"
 #include "punct.h"
 #include "strategy.h"
+#include "timefmt.h"
 
 enum {
 	SO_TIME = STRATEGY_OPT_BASE, SO_TIME_FORMAT, SO_TUMBLING, SO_SLIDING,
@@ -437,14 +439,15 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 	if (annotated)		/* stream-window writes it last */
 		fs->tail = sp->tslot + 1;
 	timefmt_init(&sp->tf, annotated ? "epoch-us" :
-	    st->time_format ? st->time_format : "auto");
+	    st->time_format ? st->time_format : "auto", wall_now());
 	/* a sliding stream's line says which of the record's windows it is */
 	if (annotated && st->win.kind == WINDOW_SLIDING) {
 		sp->sslot = fieldset_add(fs, st->start_field,
 		    strlen(st->start_field));
 		sp->eslot = fieldset_add(fs, st->end_field,
 		    strlen(st->end_field));
-		timefmt_init(&sp->boundf, bound_fmt[st->time_output]);
+		timefmt_init(&sp->boundf, bound_fmt[st->time_output],
+		    wall_now());
 	}
 }
 

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "record.h"
 #include "time.h"
+#include "timefmt.h"
 #include "tz.h"
 #include "window.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "count.h"
+#include "timefmt.h"
 #include "trigger.h"
 
 /* By enum trigger_kind: what parse_trigger reads, trigger_format writes. */

@@ -4,7 +4,9 @@
  * first NUL is the pattern and the rest the time.
  */
 #include "fuzz.h"
+#include "clock.h"
 #include "time.h"
+#include "timefmt.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,12 +25,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = fuzz_copy(data + 1, size - 1);
 	k = data[0] % 10;
 	if (k < 8) {
-		if (timefmt_init(&tf, kinds[k]) == 0) {
+		if (timefmt_init(&tf, kinds[k], wall_now()) == 0) {
 			time_parse(&tf, text, size - 1, &t);
 			timefmt_release(&tf);
 		}
 	} else if (k == 8 && (nul = memchr(text, 0, size - 1)) != NULL) {
-		if (timefmt_init(&tf, text) == 0) {
+		if (timefmt_init(&tf, text, wall_now()) == 0) {
 			time_parse(&tf, nul + 1, size - 1 - (size_t)(nul + 1 - text), &t);
 			timefmt_release(&tf);
 		}

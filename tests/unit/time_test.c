@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "clock.h"
 #include "time.h"
+#include "timefmt.h"
 
 #define BAD	INT64_C(0x7eadbeef7eadbeef)	/* want: parse fails */
 #define T0	INT64_C(1795514400000000)	/* 2026-11-24T10:00:00Z */
@@ -400,7 +402,7 @@ test_pattern(void)
 	int r;
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
-		CHECK_INT(timefmt_init(&tf, c[i].pat), 0);
+		CHECK_INT(timefmt_init(&tf, c[i].pat, wall_now()), 0);
 		CHECK_INT(tf.kind, TIMEFMT_PATTERN);
 		t = 0;
 		r = parse_n(&tf, c[i].s, strlen(c[i].s), &t);
@@ -440,7 +442,8 @@ test_init(void)
 	size_t i;
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
-		CHECK_INT(timefmt_init(&tf, c[i].spec), c[i].kind < 0 ? -1 : 0);
+		CHECK_INT(timefmt_init(&tf, c[i].spec, wall_now()),
+		    c[i].kind < 0 ? -1 : 0);
 		if (c[i].kind >= 0)
 			CHECK_INT(tf.kind, c[i].kind);
 		if (c[i].kind == TIMEFMT_PATTERN)
@@ -648,7 +651,7 @@ test_clocks(void)
 
 	setenv("STREAMKIT_NOW", "2026-11-24T10:00:00Z", 1);
 	CHECK_INT(wall_now(), T0);
-	CHECK_INT(timefmt_init(&tf, "syslog"), 0);
+	CHECK_INT(timefmt_init(&tf, "syslog", wall_now()), 0);
 	CHECK_INT(tf.now, T0);
 	setenv("STREAMKIT_NOW", "1700000000", 1);
 	CHECK_INT(wall_now(), INT64_C(1700000000000000));
@@ -675,7 +678,7 @@ test_fast_path(void)
 	int ok = 1;
 	evtime t;
 
-	timefmt_init(&tf, "rfc3339");
+	timefmt_init(&tf, "rfc3339", wall_now());
 	for (i = 0; i < 20000; i++) {
 		int64_t y, want;
 		unsigned m, d, hh, mm, ss, ms, dd;

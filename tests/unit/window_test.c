@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "clock.h"
 #include "time.h"
+#include "timefmt.h"
 #include "tz.h"
 #include "window.h"
 
@@ -17,7 +19,7 @@ at(const char *rfc3339)
 	struct timefmt tf;
 	evtime t;
 
-	timefmt_init(&tf, "rfc3339");
+	timefmt_init(&tf, "rfc3339", wall_now());
 	if (time_parse(&tf, rfc3339, strlen(rfc3339), &t) < 0)
 		abort();
 	return t;
