@@ -26,14 +26,13 @@
 
 #include "agg.h"
 #include "hash.h"
+#include "session.h"
 #include "window.h"
 
 struct open_window {
 	struct window w;
 	struct aggtab tab;
 };
-
-struct session;
 
 struct winstate {
 	const struct aggspec *spec;
@@ -59,16 +58,8 @@ struct winstate {
 	const int *sesskeyslot;		/* the session key's fields */
 	char *const *sesskeyname;
 	size_t nsesskey;
-	struct keytab sesskeys;		/* session key -> index into heads */
-	size_t *heads;			/* each key's first session, or -1 */
-	size_t nheads, headcap;
-	size_t idlekeys;		/* keys without a session now */
-	struct session *sess;		/* the sessions, live or free */
-	size_t nsess, sesscap, freesess;
-	size_t *heap;			/* live sessions, soonest due first */
-	size_t nheap, heapcap;
-	size_t *hit;			/* the sessions a record overlaps */
-	size_t hitcap;
+	struct sessions sessions;	/* by key and by due (lib/session) */
+	int restored;			/* state came in: dues may be stale */
 	int triggered;			/* panes decide: a session stays until
 					 * it expires or is removed */
 	struct buf key, scratch;
