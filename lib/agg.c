@@ -308,17 +308,31 @@ aggtab_release(struct aggtab *t)
 	buf_release(&t->scratch);
 }
 
+/* A table cleared keeps the room of this many groups: a session window's
+ * table is cleared when it fires and reused by the next session. */
+#define KEPT_GROUPS 64
+
 void
 aggtab_clear(struct aggtab *t)
 {
-	const struct aggspec *spec = t->spec;
-	const int *keyslot = t->keyslot;
-	char *const *keyname = t->keyname;
-	size_t nspec = t->nspec, nkey = t->nkey, max = t->max_groups;
+	size_t g, j;
 
-	aggtab_release(t);
-	aggtab_init(t, spec, nspec, keyslot, keyname, nkey);
-	t->max_groups = max;
+	for (g = 0; g < t->groups.n; g++)
+		for (j = 0; j < t->nspec; j++)
+			acc_release(&t->spec[j], &t->acc[g * t->nspec + j]);
+	keytab_clear(&t->groups);
+	if (t->accgroups > KEPT_GROUPS) {
+		free(t->acc);
+		free(t->keytype);
+		free(t->first);
+		t->acc = NULL;
+		t->keytype = NULL;
+		t->first = NULL;
+		t->accgroups = 0;
+	}
+	t->span = 0;
+	t->changed = 0;
+	t->merged = 0;
 }
 
 size_t
