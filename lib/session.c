@@ -202,7 +202,6 @@ sessions_new(struct sessions *ss, size_t key, const struct window *w,
 	    sizeof *ss->heap);
 	ss->heap[ss->nheap].id = id;
 	x->at = ss->nheap++;
-	sessions_fix(ss, id);
 	return id;
 }
 

@@ -84,8 +84,9 @@ size_t sessions_head(const struct sessions *ss, size_t key);
 
 /*
  * A new session of key (or SESSION_NONE) with bounds w and first record
- * first, in the heap: its id; *fresh says whether its data is zeroed
- * (a new slot) or what the slot's last session left.
+ * first: its id; *fresh says whether its data is zeroed (a new slot) or
+ * what the slot's last session left.  It is last in the heap until the
+ * caller, its data set, calls sessions_fix.
  */
 size_t sessions_new(struct sessions *ss, size_t key, const struct window *w,
     uint64_t first, int *fresh);

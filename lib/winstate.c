@@ -291,6 +291,7 @@ session_new(struct winstate *s, size_t key, const struct window *w,
 		aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot,
 		    s->keyname, s->nkey);
 	x->tab.max_groups = s->max_groups;
+	sessions_fix(&s->sessions, id);
 	return id;
 }
 

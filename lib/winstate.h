@@ -9,9 +9,11 @@
  *  - sliding windows: an aggtab per slice, the gcd of size and period,
  *    so a record updates one slice, and a firing window merges its
  *    slices: the cost of a record does not grow with size/period;
- *  - session windows: per session key, the sessions open for it; a
- *    record's proto-window merges with every session it overlaps, and the
- *    sessions' aggtabs merge with it.
+ *  - session windows: an aggtab per session, in lib/session's slots
+ *    (per session key, the sessions open for it; a record's
+ *    proto-window merges with every session it overlaps, and the
+ *    sessions' aggtabs merge with it).  A session that goes leaves its
+ *    aggtab cleared in its slot, for the next session there.
  *
  * A window that fired is gone; a record for it that comes within the
  * allowed lateness opens it again, and it fires again at once: a late
@@ -19,7 +21,8 @@
  * empty, until it expires, so that late records still merge into it.
  *
  * The winstate owns all of it.  Memory is bounded by open windows (or
- * slices, or sessions) times groups, never by records.
+ * slices, or sessions, the most ever open at once) times groups, never
+ * by records.
  */
 #ifndef WINSTATE_H
 #define WINSTATE_H
