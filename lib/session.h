@@ -34,7 +34,6 @@ struct session {
 	uint64_t first;		/* its first record's place: ties go by it */
 	size_t key;		/* its key's id, or SESSION_NONE */
 	size_t next;		/* the key's next session, or the free list */
-	size_t at;		/* its place in the heap */
 	int live;
 };
 
@@ -47,6 +46,7 @@ struct sessions {
 	size_t size;			/* of a slot: struct session and data */
 	char *v;			/* the slots */
 	size_t n, cap, free;		/* slots used ever; the free list */
+	size_t *at;			/* by id: its place in the heap */
 	struct keytab keys;		/* key -> id */
 	size_t *heads;			/* by key id: its newest session */
 	size_t headcap, idlekeys;	/* idle: keys without a session */

@@ -300,7 +300,8 @@ session_free(struct winstate *s, size_t id)
 {
 	struct ws_session *x = sess(s, id);
 
-	aggtab_clear(&x->tab);
+	if (aggtab_count(&x->tab) > 0)	/* a fired one was cleared then */
+		aggtab_clear(&x->tab);
 	release_windows(x->last, x->nlast);
 	x->last = NULL;
 	x->nlast = 0;
