@@ -17,7 +17,7 @@
 
 /* A window: its bounds and place (struct session), then its panes. */
 struct pane_window {
-	struct session s;		/* key: the session key's id, or NOKEY */
+	struct session s;		/* key: its key's id, or NOKEY */
 	struct trigger_node_state *ts;	/* kept in the slot for the next */
 	struct trigger_pane pane;
 	uint64_t since, total;		/* records since the last pane, ever */
@@ -37,7 +37,7 @@ static evtime
 due(void *arg, const struct session *x)
 {
 	const struct panes *ps = arg;
-	const struct pane_window *p = (const struct pane_window *)(const void *)x;
+	const struct pane_window *p = (const void *)x;
 
 	return p->end_seen ? trigger_expiry(&x->w, ps->lateness) : x->w.end;
 }
@@ -428,7 +428,8 @@ panes_save(const struct panes *ps, struct buf *b)
 		const struct pane_window *p = pw(ps, ps->windows.heap[i].id);
 
 		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d %d %llu",
-		    (long long)p->s.w.start, (long long)p->s.w.end, p->pane.next,
+		    (long long)p->s.w.start, (long long)p->s.w.end,
+		    p->pane.next,
 		    (unsigned long long)p->since, (unsigned long long)p->total,
 		    p->end_seen, p->pane.nonearly, p->finished, p->pane.held,
 		    (unsigned long long)p->s.first);

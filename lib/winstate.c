@@ -251,13 +251,13 @@ static evtime
 due(void *arg, const struct session *sx)
 {
 	const struct winstate *s = arg;
-	const struct ws_session *x = (const struct ws_session *)(const void *)sx;
+	const struct ws_session *x = (const void *)sx;
 
 	if (x->s.w.end > EVTIME_MAX - s->lateness)
 		return x->s.w.end;
 	if (aggtab_count(&x->tab) > 0 && !s->triggered)
 		return x->s.w.end;
-	return x->s.w.end + s->lateness;	/* fired: kept for late records */
+	return x->s.w.end + s->lateness;	/* fired: kept for late ones */
 }
 
 static int
