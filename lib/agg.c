@@ -251,6 +251,12 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	buf_init(&t->key);
 	buf_init(&t->scratch);
 	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
+	/* room for one group: a session's table holds one or a few, and
+	 * thousands are open at once; more grow from there */
+	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
+	t->keytype = xcalloc(nkey ? nkey : 1, 1);
+	t->first = xcalloc(1, sizeof *t->first);
+	t->accgroups = 1;
 }
 
 static void

@@ -52,6 +52,11 @@ keytab_init(struct keytab *t)
 	memset(t, 0, sizeof *t);
 	t->mask = SLOTS_FIRST - 1;
 	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
+	/* room for one key, then xgrowarray's 8 and doubling */
+	t->keys = xmalloc(sizeof *t->keys);
+	t->cap = 1;
+	t->chunks = xmalloc(sizeof *t->chunks);
+	t->chunkcap = 1;
 }
 
 void
