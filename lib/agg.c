@@ -1761,10 +1761,17 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	buf_init(&t->key);
 	buf_init(&t->scratch);
 	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
+	/* room for one group: a session's table holds one or a few, and
+	 * thousands are open at once; more grow from there */
+	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
+	t->keytype = xcalloc(nkey ? nkey : 1, 1);
+	t->first = xcalloc(1, sizeof *t->first);
+	t->accgroups = 1;
 }
 
-void
-aggtab_release(struct aggtab *t)
+/* What every group's accumulators hold. */
+static void
+release_groups(struct aggtab *t)
 {
 	size_t g, j;
 
@@ -1772,6 +1779,12 @@ aggtab_release(struct aggtab *t)
 		for (j = 0; j < t->nspec; j++)
 			t->spec[j].kind->release(&t->acc[g * t->nspec + j],
 			    &t->spec[j]);
+}
+
+void
+aggtab_release(struct aggtab *t)
+{
+	release_groups(t);
 	keytab_release(&t->groups);
 	free(t->acc);
 	free(t->keytype);
@@ -1781,17 +1794,27 @@ aggtab_release(struct aggtab *t)
 	buf_release(&t->scratch);
 }
 
+/* A table cleared keeps the room of this many groups: a session window's
+ * table is cleared when it fires and reused by the next session. */
+#define KEPT_GROUPS 64
+
 void
 aggtab_clear(struct aggtab *t)
 {
-	const struct aggspec *spec = t->spec;
-	const int *keyslot = t->keyslot;
-	char *const *keyname = t->keyname;
-	size_t nspec = t->nspec, nkey = t->nkey, max = t->max_groups;
-
-	aggtab_release(t);
-	aggtab_init(t, spec, nspec, keyslot, keyname, nkey);
-	t->max_groups = max;
+	release_groups(t);
+	keytab_clear(&t->groups);
+	if (t->accgroups > KEPT_GROUPS) {
+		free(t->acc);
+		free(t->keytype);
+		free(t->first);
+		t->acc = NULL;
+		t->keytype = NULL;
+		t->first = NULL;
+		t->accgroups = 0;
+	}
+	t->span = 0;
+	t->changed = 0;
+	t->merged = 0;
 }
 
 size_t

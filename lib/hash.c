@@ -8,6 +8,12 @@
 #include "hash.h"
 
 #define CHUNK (64 * 1024)
+/* A table starts small and grows: thousands of them are open at once
+ * for session windows, each holding a group or two. */
+#define CHUNK_FIRST 64
+#define SLOTS_FIRST 8
+/* keytab_clear keeps what a table this small allocated */
+#define SLOTS_KEPT 64
 
 static uint64_t
 load_le(const unsigned char *p, size_t n)
@@ -44,8 +50,13 @@ void
 keytab_init(struct keytab *t)
 {
 	memset(t, 0, sizeof *t);
-	t->mask = 63;
+	t->mask = SLOTS_FIRST - 1;
 	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
+	/* room for one key, then xgrowarray's 8 and doubling */
+	t->keys = xmalloc(sizeof *t->keys);
+	t->cap = 1;
+	t->chunks = xmalloc(sizeof *t->chunks);
+	t->chunkcap = 1;
 }
 
 void
@@ -69,17 +80,23 @@ store(struct keytab *t, const void *key, size_t n)
 	if (n == 0)
 		return "";
 	if (n > t->chunk_left) {
-		size_t size = n > CHUNK / 4 ? n : CHUNK;
+		/* chunks double, from CHUNK_FIRST to CHUNK */
+		size_t size = (size_t)CHUNK_FIRST << (t->nchunks < 10 ?
+		    t->nchunks : 10);
 
+		while (size < n && size < CHUNK)
+			size *= 2;
+		if (n > CHUNK / 4)
+			size = n;
 		t->chunks = xgrowarray(t->chunks, &t->chunkcap, t->nchunks + 1,
 		    sizeof *t->chunks);
-		p = t->chunks[t->nchunks++] = xmalloc(size ? size : 1);
-		if (size != CHUNK) {	/* a big key: its own allocation */
+		p = t->chunks[t->nchunks++] = xmalloc(size);
+		if (n > CHUNK / 4) {	/* a big key: its own allocation */
 			memcpy(p, key, n);
 			return p;
 		}
 		t->chunk = p;
-		t->chunk_left = CHUNK;
+		t->chunk_left = size;
 	}
 	p = t->chunk;
 	memcpy(p, key, n);
@@ -174,4 +191,29 @@ keytab_filter(struct keytab *t, int (*keep)(void *arg, size_t id),
 		}
 	keytab_release(t);
 	*t = kept;
+}
+
+void
+keytab_clear(struct keytab *t)
+{
+	size_t i;
+
+	if (t->mask + 1 > SLOTS_KEPT) {
+		keytab_release(t);
+		keytab_init(t);
+		return;
+	}
+	memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
+	t->n = 0;
+	/* the one chunk stays, emptied; more than one go */
+	if (t->nchunks == 1 && t->chunk != NULL) {
+		t->chunk_left += (size_t)(t->chunk - (char *)t->chunks[0]);
+		t->chunk = t->chunks[0];
+		return;
+	}
+	for (i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	t->nchunks = 0;
+	t->chunk = NULL;
+	t->chunk_left = 0;
 }

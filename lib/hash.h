@@ -5,8 +5,8 @@
  * hash_bytes gives the same value on every machine and in every release
  * (it reads bytes little-endian), so it may decide shards.  A keytab owns
  * a copy of every key it holds, in chunks that never move: keys[id].p
- * stays valid while the table grows, until keytab_filter or
- * keytab_release.
+ * stays valid while the table grows, until keytab_filter, keytab_clear
+ * or keytab_release.
  */
 #ifndef HASH_H
 #define HASH_H
@@ -42,6 +42,8 @@ size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 /* The id of key, or (size_t)-1 when absent. */
 size_t keytab_find(const struct keytab *t, const void *key, size_t n,
     uint64_t h);
+/* Forget every key, keeping what a small table allocated for the next. */
+void keytab_clear(struct keytab *t);
 /*
  * Keep only the keys whose ids keep(arg, id) says 1 to, renumbered from
  * 0 in their order, moved(arg, old, new) told of each (new <= old, in

@@ -1,9 +1,10 @@
 /*
  * pane.c - the panes of windows under a trigger (see pane.h).
  *
- * Each window is its own allocation, found by its bounds (a hash) or, for
- * sessions, through its key's list; a heap orders them by what is due
- * next: the end, for the firing the watermark makes, then the expiry.
+ * Every window is a slot of lib/session, found by its bounds (a hash of
+ * ids) or, for sessions, through its key's list; the heap there orders
+ * them by what is due next: the end, for the firing the watermark makes,
+ * then the expiry.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,20 +14,45 @@
 #include "clock.h"
 #include "pane.h"
 
-#define NOKEY ((size_t)-1)
+#define NOKEY SESSION_NONE
 
+/* A window: its bounds and place (struct session), then its panes. */
 struct pane_window {
-	struct window w;
-	size_t key;			/* the session key's id, or NOKEY */
-	struct pane_window *next;	/* the key's next session */
-	size_t at;			/* its place in the heap */
-	uint64_t first;			/* its first record's place */
-	struct trigger_node_state *ts;
+	struct session s;		/* key: its key's id, or NOKEY */
+	struct trigger_node_state *ts;	/* kept in the slot for the next */
 	struct trigger_pane pane;
 	uint64_t since, total;		/* records since the last pane, ever */
 	int end_seen;			/* the watermark passed its end */
 	int finished;			/* no pane follows; records are late */
 };
+
+static struct pane_window *
+pw(const struct panes *ps, size_t id)
+{
+	return (struct pane_window *)(void *)sessions_at(&ps->windows, id);
+}
+
+/* The heap: soonest due first; then by end, start and key. */
+
+static evtime
+due(void *arg, const struct session *x)
+{
+	const struct panes *ps = arg;
+	const struct pane_window *p = (const void *)x;
+
+	return p->end_seen ? trigger_expiry(&x->w, ps->lateness) : x->w.end;
+}
+
+static int
+before(void *arg, const struct session *a, const struct session *b)
+{
+	(void)arg;
+	if (a->w.end != b->w.end)
+		return a->w.end < b->w.end;
+	if (a->w.start != b->w.start)
+		return a->w.start < b->w.start;
+	return a->first < b->first;	/* as stream-agg's sessions go */
+}
 
 void
 panes_init(struct panes *ps, const struct trigger *t, int accumulate,
@@ -37,7 +63,8 @@ panes_init(struct panes *ps, const struct trigger *t, int accumulate,
 	ps->accumulate = accumulate;
 	ps->lateness = lateness;
 	ps->uses_clock = trigger_uses_clock(t);
-	keytab_init(&ps->keys);
+	sessions_init(&ps->windows, sizeof(struct pane_window), due, before,
+	    ps);
 }
 
 void
@@ -45,78 +72,21 @@ panes_release(struct panes *ps)
 {
 	size_t i;
 
-	for (i = 0; i < ps->n; i++) {
-		free(ps->heap[i]->ts);
-		free(ps->heap[i]);
-	}
-	free(ps->heap);
+	for (i = 0; i < ps->windows.n; i++)
+		free(pw(ps, i)->ts);
+	sessions_release(&ps->windows);
 	free(ps->slots);
-	free(ps->heads);
 	free(ps->tmp);
 	free(ps->src);
 	free(ps->psrc);
-	keytab_release(&ps->keys);
-	ps->heap = NULL;
 	ps->slots = NULL;
-	ps->heads = NULL;
 	ps->tmp = NULL;
 	ps->src = NULL;
 	ps->psrc = NULL;
-	ps->n = ps->cap = ps->mask = ps->nslots = 0;
+	ps->mask = ps->nslots = 0;
 }
 
-/* The heap: soonest due first; then by end, start and key. */
-
-static evtime
-due(const struct panes *ps, const struct pane_window *p)
-{
-	return p->end_seen ? trigger_expiry(&p->w, ps->lateness) : p->w.end;
-}
-
-static int
-before(const struct panes *ps, const struct pane_window *a,
-    const struct pane_window *b)
-{
-	evtime da = due(ps, a), db = due(ps, b);
-
-	if (da != db)
-		return da < db;
-	if (a->w.end != b->w.end)
-		return a->w.end < b->w.end;
-	if (a->w.start != b->w.start)
-		return a->w.start < b->w.start;
-	return a->first < b->first;	/* as stream-agg's sessions go */
-}
-
-static void
-heap_set(struct panes *ps, size_t at, struct pane_window *p)
-{
-	ps->heap[at] = p;
-	p->at = at;
-}
-
-static void
-heap_fix(struct panes *ps, size_t at)
-{
-	struct pane_window *p = ps->heap[at];
-	size_t c;
-
-	while (at > 0 && before(ps, p, ps->heap[(at - 1) / 2])) {
-		heap_set(ps, at, ps->heap[(at - 1) / 2]);
-		at = (at - 1) / 2;
-	}
-	while ((c = 2 * at + 1) < ps->n) {
-		if (c + 1 < ps->n && before(ps, ps->heap[c + 1], ps->heap[c]))
-			c++;
-		if (!before(ps, ps->heap[c], p))
-			break;
-		heap_set(ps, at, ps->heap[c]);
-		at = c;
-	}
-	heap_set(ps, at, p);
-}
-
-/* Windows without a key, by their bounds: open addressing. */
+/* Windows without a key, by their bounds: open addressing, of ids + 1. */
 
 static size_t
 bounds_hash(const struct window *w)
@@ -127,14 +97,20 @@ bounds_hash(const struct window *w)
 	return (size_t)(h ^ h >> 29);
 }
 
+static const struct window *
+slot_bounds(const struct panes *ps, size_t i)
+{
+	return &pw(ps, ps->slots[i] - 1)->s.w;
+}
+
 static size_t
 bounds_find(const struct panes *ps, const struct window *w)
 {
 	size_t i = bounds_hash(w) & ps->mask;
 
 	for (; ps->slots[i]; i = (i + 1) & ps->mask)
-		if (ps->slots[i]->w.start == w->start &&
-		    ps->slots[i]->w.end == w->end)
+		if (slot_bounds(ps, i)->start == w->start &&
+		    slot_bounds(ps, i)->end == w->end)
 			break;
 	return i;
 }
@@ -142,14 +118,15 @@ bounds_find(const struct panes *ps, const struct window *w)
 static void
 bounds_grow(struct panes *ps)
 {
-	struct pane_window **old = ps->slots;
+	size_t *old = ps->slots;
 	size_t n = ps->mask + 1, i;
 
 	ps->mask = ps->mask ? 2 * ps->mask + 1 : 15;
 	ps->slots = xcalloc(ps->mask + 1, sizeof *ps->slots);
 	for (i = 0; old && i < n; i++)
 		if (old[i])
-			ps->slots[bounds_find(ps, &old[i]->w)] = old[i];
+			ps->slots[bounds_find(ps, &pw(ps, old[i] - 1)->s.w)] =
+			    old[i];
 	free(old);
 }
 
@@ -159,15 +136,15 @@ bounds_delete(struct panes *ps, size_t i)
 {
 	size_t j = i, home;
 
-	ps->slots[i] = NULL;
+	ps->slots[i] = 0;
 	for (;;) {
 		j = (j + 1) & ps->mask;
-		if (ps->slots[j] == NULL)
+		if (ps->slots[j] == 0)
 			return;
-		home = bounds_hash(&ps->slots[j]->w) & ps->mask;
+		home = bounds_hash(slot_bounds(ps, j)) & ps->mask;
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
 			ps->slots[i] = ps->slots[j];
-			ps->slots[j] = NULL;
+			ps->slots[j] = 0;
 			i = j;
 		}
 	}
@@ -177,110 +154,65 @@ bounds_delete(struct panes *ps, size_t i)
 static struct pane_window *
 window_new(struct panes *ps, const struct window *w, size_t key)
 {
-	struct pane_window *p = xcalloc(1, sizeof *p);
+	size_t nodes = trigger_state_size(ps->trig), id;
+	struct pane_window *p;
+	int fresh;
 
-	p->w = *w;
-	p->key = key;
-	p->first = ps->records;
-	p->ts = xcalloc(trigger_state_size(ps->trig), sizeof *p->ts);
+	id = sessions_new(&ps->windows, key, w, ps->records, &fresh);
+	p = pw(ps, id);
+	if (fresh)
+		p->ts = xcalloc(nodes, sizeof *p->ts);
+	else
+		memset(p->ts, 0, nodes * sizeof *p->ts);
 	trigger_state_init(ps->trig, p->ts);
 	trigger_pane_init(&p->pane);
-	ps->heap = xgrowarray(ps->heap, &ps->cap, ps->n + 1, sizeof *ps->heap);
-	heap_set(ps, ps->n++, p);
-	heap_fix(ps, ps->n - 1);
+	p->since = p->total = 0;
+	p->end_seen = p->finished = 0;
+	sessions_fix(&ps->windows, id);
 	if (key == NOKEY) {
 		if (2 * (ps->nslots + 1) > ps->mask + 1)
 			bounds_grow(ps);
-		ps->slots[bounds_find(ps, w)] = p;
+		ps->slots[bounds_find(ps, w)] = id + 1;
 		ps->nslots++;
-	} else {
-		p->next = ps->heads[key];
-		ps->heads[key] = p;
 	}
 	return p;
+}
+
+static size_t
+id_of(const struct panes *ps, const struct pane_window *p)
+{
+	return (size_t)((const char *)p - ps->windows.v) / ps->windows.size;
 }
 
 static void
 window_free(struct panes *ps, struct pane_window *p)
 {
-	struct pane_window **q;
-	size_t at = p->at;
-
-	if (--ps->n > at) {
-		heap_set(ps, at, ps->heap[ps->n]);
-		heap_fix(ps, at);
-	}
-	if (p->key == NOKEY) {
-		bounds_delete(ps, bounds_find(ps, &p->w));
+	if (p->s.key == NOKEY) {
+		bounds_delete(ps, bounds_find(ps, &p->s.w));
 		ps->nslots--;
-	} else {
-		for (q = &ps->heads[p->key]; *q != p; q = &(*q)->next)
-			;
-		*q = p->next;
-		if (ps->heads[p->key] == NULL)
-			ps->idlekeys++;
 	}
-	free(p->ts);
-	free(p);
+	sessions_free(&ps->windows, id_of(ps, p));
 }
 
 static struct pane_window *
 find(const struct panes *ps, const struct window *w)
 {
-	struct pane_window *p;
+	size_t i;
 
 	if (ps->mask == 0)
 		return NULL;
-	p = ps->slots[bounds_find(ps, w)];
-	return p;
+	i = ps->slots[bounds_find(ps, w)];
+	return i ? pw(ps, i - 1) : NULL;
 }
 
-/*
- * Forget the session keys that have no window any more, once they are
- * most of the table, as lib/winstate does; ids change, so this runs only
- * where none is held (before a record is counted).
- */
-static int
-key_live(void *arg, size_t id)
-{
-	return ((struct panes *)arg)->heads[id] != NULL;
-}
-
+/* The key of session p, for a fire line. */
 static void
-key_moved(void *arg, size_t from, size_t to)
+key_of(const struct panes *ps, const struct pane_window *p, struct punct *f)
 {
-	struct panes *ps = arg;
-	struct pane_window *p;
-
-	ps->heads[to] = ps->heads[from];
-	for (p = ps->heads[to]; p; p = p->next)
-		p->key = to;
-}
-
-static void
-compact_keys(struct panes *ps)
-{
-	if (ps->idlekeys < 4096 || 2 * ps->idlekeys < ps->keys.n)
-		return;
-	keytab_filter(&ps->keys, key_live, key_moved, ps);
-	ps->idlekeys = 0;
-}
-
-/* The id of a session key, added when new. */
-static size_t
-key_id(struct panes *ps, const char *key, size_t len)
-{
-	int added;
-	size_t id = keytab_intern(&ps->keys, key, len, hash_bytes(key, len),
-	    &added);
-
-	if (added) {
-		ps->heads = xgrowarray(ps->heads, &ps->headcap, id + 1,
-		    sizeof *ps->heads);
-		ps->heads[id] = NULL;
-	} else if (ps->heads[id] == NULL && ps->idlekeys > 0)
-		ps->idlekeys--;		/* one that comes back */
-	return id;
+	if (p->s.key != NOKEY) {
+		f->key = ps->windows.keys.keys[p->s.key].p;
+		f->keylen = ps->windows.keys.keys[p->s.key].n;
+	}
 }
 
 static struct trigger_now
@@ -300,22 +232,19 @@ now_for(const struct panes *ps, const struct window *w, evtime wm)
 static void
 fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
 {
-	struct punct f = { PUNCT_FIRE, 0, 0, p->w.start, p->w.end, 0,
+	struct punct f = { PUNCT_FIRE, 0, 0, p->s.w.start, p->s.w.end, 0,
 	    TIMING_EARLY, 0, NULL, 0 };
 	struct trigger_pane_info info;
 	int empty = p->since == 0;
 
 	p->finished = trigger_on_fire(ps->trig, p->ts, now);
-	if (!trigger_pane_fire(&p->pane, &p->w, now->wm, empty, p->finished ||
+	if (!trigger_pane_fire(&p->pane, &p->s.w, now->wm, empty, p->finished ||
 	    now->wm == EVTIME_MAX, &info))
 		return;
 	f.pane = info.index;
 	f.timing = info.timing;
 	f.final = info.final;
-	if (p->key != NOKEY) {
-		f.key = ps->keys.keys[p->key].p;
-		f.keylen = ps->keys.keys[p->key].n;
-	}
+	key_of(ps, p, &f);
 	p->since = 0;
 	ps->fire(ps->arg, &f);
 }
@@ -323,7 +252,7 @@ fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
 static void
 check(struct panes *ps, struct pane_window *p, evtime wm)
 {
-	struct trigger_now now = now_for(ps, &p->w, wm);
+	struct trigger_now now = now_for(ps, &p->s.w, wm);
 
 	if (!p->finished && trigger_should_fire(ps->trig, p->ts, &now))
 		fire(ps, p, &now);
@@ -340,18 +269,19 @@ panes_late(struct panes *ps, const struct window *w, const char *key,
     size_t keylen, evtime wm)
 {
 	struct pane_window *p;
-	size_t id;
+	size_t i;
 
 	if (trigger_expired(w, ps->lateness, wm))
 		return 1;
 	if (key == NULL)
 		return (p = find(ps, w)) != NULL && p->finished;
-	id = keytab_find(&ps->keys, key, keylen, hash_bytes(key, keylen));
-	if (id == (size_t)-1)
-		return 0;
-	for (p = ps->heads[id]; p; p = p->next)
-		if (overlaps(&p->w, w) && p->finished)
+	i = sessions_head(&ps->windows, sessions_find_key(&ps->windows, key,
+	    keylen));
+	for (; i != NOKEY; i = p->s.next) {
+		p = pw(ps, i);
+		if (overlaps(&p->s.w, w) && p->finished)
 			return 1;
+	}
 	return 0;
 }
 
@@ -365,22 +295,17 @@ panes_late(struct panes *ps, const struct window *w, const char *key,
 static struct pane_window *
 session_of(struct panes *ps, const struct window *w, size_t id, evtime wm)
 {
-	size_t nodes = trigger_state_size(ps->trig), n = 0;
-	struct pane_window *p, *into = NULL, *next;
+	size_t nodes = trigger_state_size(ps->trig), n, i;
+	const size_t *hit;
+	struct pane_window *into;
 	struct trigger_pane merged;
-	struct window u = *w;
+	struct window u;
 	struct trigger_now now;
 
-	for (p = ps->heads[id]; p; p = p->next)
-		if (overlaps(&p->w, w)) {
-			if (into == NULL)
-				into = p;
-			u.start = p->w.start < u.start ? p->w.start : u.start;
-			u.end = p->w.end > u.end ? p->w.end : u.end;
-			n++;
-		}
-	if (into == NULL)
+	if ((n = sessions_overlapping(&ps->windows, id, w, &u)) == 0)
 		return window_new(ps, w, id);
+	hit = ps->windows.hit;
+	into = pw(ps, hit[0]);
 	if (ps->ncap < n + 1) {
 		ps->ncap = 2 * (n + 1);
 		ps->src = xrealloc(ps->src, ps->ncap * sizeof *ps->src);
@@ -390,34 +315,26 @@ session_of(struct panes *ps, const struct window *w, size_t id, evtime wm)
 		ps->tmp = xcalloc(2 * nodes, sizeof *ps->tmp);
 		trigger_state_init(ps->trig, ps->tmp + nodes);	/* fresh */
 	}
-	n = 0;
-	for (p = ps->heads[id]; p; p = p->next)
-		if (overlaps(&p->w, w)) {
-			ps->src[n] = p->ts;
-			ps->psrc[n++] = &p->pane;
-			if (p != into) {
-				into->since += p->since;
-				into->total += p->total;
-				if (p->first < into->first)
-					into->first = p->first;
-			}
+	for (i = 0; i < n; i++) {
+		struct pane_window *p = pw(ps, hit[i]);
+
+		ps->src[i] = p->ts;
+		ps->psrc[i] = &p->pane;
+		if (p != into) {
+			into->since += p->since;
+			into->total += p->total;
 		}
+	}
 	ps->src[n] = ps->tmp + nodes;
 	now = now_for(ps, &u, wm);
 	trigger_on_merge(ps->trig, ps->tmp, ps->src, n + 1, &now);
 	memcpy(into->ts, ps->tmp, nodes * sizeof *ps->tmp);
-	if (u.start != into->w.start || u.end != into->w.end) {
+	if (u.start != into->s.w.start || u.end != into->s.w.end) {
 		trigger_pane_merge(&merged, ps->psrc, n);
 		into->pane = merged;
 		into->end_seen = 0;
 	}
-	for (p = ps->heads[id]; p; p = next) {
-		next = p->next;
-		if (p != into && overlaps(&p->w, w))
-			window_free(ps, p);
-	}
-	into->w = u;
-	heap_fix(ps, into->at);
+	sessions_merge(&ps->windows, hit[0], hit, n, &u);
 	return into;
 }
 
@@ -428,23 +345,22 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 	struct pane_window *p;
 	struct trigger_now now;
 
-	if (key != NULL) {
-		compact_keys(ps);
-		p = session_of(ps, w, key_id(ps, key, keylen), wm);
-	}
+	if (key != NULL)
+		p = session_of(ps, w, sessions_key(&ps->windows, key, keylen),
+		    wm);
 	else if ((p = find(ps, w)) == NULL)
 		p = window_new(ps, w, NOKEY);
-	now = now_for(ps, &p->w, wm);
+	now = now_for(ps, &p->s.w, wm);
 	ps->records++;
 	p->since++;
 	p->total++;
-	trigger_pane_element(&p->pane, &p->w, wm);
+	trigger_pane_element(&p->pane, &p->s.w, wm);
 	trigger_on_element(ps->trig, p->ts, &now);
 	check(ps, p, wm);
 	/* a merged session may have passed the watermark already */
-	if (!p->end_seen && p->w.end <= wm) {
+	if (!p->end_seen && p->s.w.end <= wm) {
 		p->end_seen = 1;
-		heap_fix(ps, p->at);
+		sessions_fix(&ps->windows, id_of(ps, p));
 	}
 }
 
@@ -452,22 +368,23 @@ void
 panes_watermark(struct panes *ps, evtime wm)
 {
 	struct pane_window *p;
+	size_t id;
+	evtime when;
 
-	while (ps->n > 0 && due(ps, p = ps->heap[0]) <= wm) {
+	while ((id = sessions_top(&ps->windows, &when)) != NOKEY &&
+	    when <= wm) {
+		p = pw(ps, id);
 		if (!p->end_seen) {
 			p->end_seen = 1;
 			check(ps, p, wm);
-			heap_fix(ps, 0);
+			sessions_fix(&ps->windows, id);
 			continue;
 		}
 		if (ps->expire) {
-			struct punct x = { PUNCT_FIRE, 0, 0, p->w.start,
-			    p->w.end, 0, 0, 0, NULL, 0 };
+			struct punct x = { PUNCT_FIRE, 0, 0, p->s.w.start,
+			    p->s.w.end, 0, 0, 0, NULL, 0 };
 
-			if (p->key != NOKEY) {
-				x.key = ps->keys.keys[p->key].p;
-				x.keylen = ps->keys.keys[p->key].n;
-			}
+			key_of(ps, p, &x);
 			ps->expire(ps->arg, &x);
 		}
 		window_free(ps, p);
@@ -480,11 +397,11 @@ panes_timers(struct panes *ps, evtime wm)
 	int64_t now, next = 0, d;
 	size_t i;
 
-	if (!ps->uses_clock || ps->n == 0)
+	if (!ps->uses_clock || ps->windows.nheap == 0)
 		return -1;
 	now = proc_now();
-	for (i = 0; i < ps->n; i++) {
-		struct pane_window *p = ps->heap[i];
+	for (i = 0; i < ps->windows.nheap; i++) {
+		struct pane_window *p = pw(ps, ps->windows.heap[i].id);
 
 		if ((d = trigger_deadline(ps->trig, p->ts)) == 0)
 			continue;
@@ -508,23 +425,24 @@ panes_save(const struct panes *ps, struct buf *b)
 {
 	size_t i, k, nodes = trigger_state_size(ps->trig);
 
-	for (i = 0; i < ps->n; i++) {
-		const struct pane_window *p = ps->heap[i];
+	for (i = 0; i < ps->windows.nheap; i++) {
+		const struct pane_window *p = pw(ps, ps->windows.heap[i].id);
 
 		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d %d %llu",
-		    (long long)p->w.start, (long long)p->w.end, p->pane.next,
+		    (long long)p->s.w.start, (long long)p->s.w.end,
+		    p->pane.next,
 		    (unsigned long long)p->since, (unsigned long long)p->total,
 		    p->end_seen, p->pane.nonearly, p->finished, p->pane.held,
-		    (unsigned long long)p->first);
+		    (unsigned long long)p->s.first);
 		for (k = 0; k < nodes; k++)
 			buf_addf(b, " %lld:%lld:%d:%d:%zu",
 			    (long long)p->ts[k].count,
 			    (long long)p->ts[k].deadline, p->ts[k].done,
 			    p->ts[k].ontime, p->ts[k].current);
-		if (p->key != NOKEY) {
+		if (p->s.key != NOKEY) {
 			buf_addstr(b, " key=");
-			buf_add(b, ps->keys.keys[p->key].p,
-			    ps->keys.keys[p->key].n);
+			buf_add(b, ps->windows.keys.keys[p->s.key].p,
+			    ps->windows.keys.keys[p->s.key].n);
 		}
 		buf_addc(b, '\n');
 	}
@@ -535,7 +453,7 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 {
 	char *text = xmemdup(line, len), *q, *key;
 	struct pane_window *p;
-	struct window w;
+	struct window w, u;
 	long long a, b, cnt, dl;
 	unsigned long long since, total, first;
 	size_t k, nodes = trigger_state_size(ps->trig), cur, id = NOKEY;
@@ -551,15 +469,14 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 	if ((key = strstr(text + used, " key=")) != NULL) {
 		*key = '\0';
 		key += 5;
-		id = key_id(ps, key, strlen(key));
+		id = sessions_key(&ps->windows, key, strlen(key));
 	}
 	if (id == NOKEY && find(ps, &w) != NULL)
 		goto out;		/* a window twice */
-	for (p = id == NOKEY ? NULL : ps->heads[id]; p; p = p->next)
-		if (overlaps(&p->w, &w))
-			goto out;	/* sessions of a key never overlap */
+	if (sessions_overlapping(&ps->windows, id, &w, &u) > 0)
+		goto out;	/* sessions of a key never overlap */
 	p = window_new(ps, &w, id);
-	p->first = first;
+	p->s.first = first;
 	if (first >= ps->records)
 		ps->records = first + 1;
 	p->pane.next = pane;
@@ -581,7 +498,7 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 		p->ts[k].current = cur;
 		q += used;
 	}
-	heap_fix(ps, p->at);
+	sessions_fix(&ps->windows, id_of(ps, p));
 	rc = *q == '\0' ? 0 : -1;
 out:
 	free(text);

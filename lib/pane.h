@@ -23,6 +23,7 @@
 
 #include "hash.h"
 #include "punct.h"
+#include "session.h"
 #include "time.h"
 #include "trigger.h"
 #include "window.h"
@@ -34,13 +35,11 @@ struct panes {
 	int accumulate;			/* a pane holds the window so far */
 	int64_t lateness;
 	int uses_clock;
-	struct pane_window **heap;	/* every window, soonest due first */
-	size_t n, cap;
-	struct pane_window **slots;	/* windows without a key, by bounds */
+	struct sessions windows;	/* every window, keyed or not, and
+					 * its heap (lib/session) */
+	size_t *slots;			/* windows without a key, by bounds:
+					 * their ids + 1, or 0 */
 	size_t mask, nslots;
-	struct keytab keys;		/* session keys */
-	struct pane_window **heads;	/* by key id: its sessions */
-	size_t headcap, idlekeys;	/* idle: keys without a window now */
 	struct trigger_node_state *tmp;	/* merging: the result, a fresh one */
 	const struct trigger_node_state **src;
 	const struct trigger_pane **psrc;

@@ -8,20 +8,22 @@
 
 #include "winstate.h"
 
-#define NONE ((size_t)-1)
+#define NONE SESSION_NONE
 
-struct session {
-	struct window w;
-	struct aggtab tab;
+/* A session: its bounds and place (struct session), then its state. */
+struct ws_session {
+	struct session s;
+	struct aggtab tab;	/* cleared, not freed, when it goes: the
+				 * slot's next session reuses it */
 	struct open_window *last;	/* --retract: panes written for it and
 					 * the sessions it merged, to retract */
 	size_t nlast;
-	uint64_t first;		/* sequence of its first record */
-	size_t key;		/* index into heads */
-	size_t next;		/* the key's next session, or the free list */
-	size_t hpos;		/* place in the heap */
-	int live;
 };
+
+static struct ws_session *sess(const struct winstate *s, size_t id);
+static evtime due(void *arg, const struct session *x);
+static int before(void *arg, const struct session *x,
+    const struct session *y);
 
 static int
 expired(const struct winstate *s, evtime end, evtime wm)
@@ -68,8 +70,8 @@ winstate_init(struct winstate *s, const struct aggspec *spec, size_t nspec,
 	if (s->sliced)
 		s->slice = gcd(win->size, win->period);
 	s->fired_end = EVTIME_MIN;
-	s->freesess = NONE;
-	keytab_init(&s->sesskeys);
+	sessions_init(&s->sessions, sizeof(struct ws_session), due, before,
+	    s);
 	buf_init(&s->key);
 	buf_init(&s->scratch);
 }
@@ -100,16 +102,11 @@ winstate_release(struct winstate *s)
 
 	release_windows(s->open, s->n);
 	release_windows(s->slices, s->nslices);
-	for (i = 0; i < s->nsess; i++)
-		if (s->sess[i].live) {
-			aggtab_release(&s->sess[i].tab);
-			release_windows(s->sess[i].last, s->sess[i].nlast);
-		}
-	free(s->sess);
-	free(s->heads);
-	free(s->heap);
-	free(s->hit);
-	keytab_release(&s->sesskeys);
+	for (i = 0; i < s->sessions.n; i++) {
+		aggtab_release(&sess(s, i)->tab);
+		release_windows(sess(s, i)->last, sess(s, i)->nlast);
+	}
+	sessions_release(&s->sessions);
 	buf_release(&s->key);
 	buf_release(&s->scratch);
 	memset(s, 0, sizeof *s);
@@ -242,129 +239,78 @@ fire_slices(struct winstate *s, evtime end, winstate_emit_fn *emit,
 	return fired;
 }
 
-/* Sessions: a binary heap of the live ones, soonest due first */
+/* Sessions: lib/session keeps them by key and by due */
+
+static struct ws_session *
+sess(const struct winstate *s, size_t id)
+{
+	return (struct ws_session *)(void *)sessions_at(&s->sessions, id);
+}
 
 static evtime
-due(const struct winstate *s, const struct session *x)
+due(void *arg, const struct session *sx)
 {
-	if (x->w.end > EVTIME_MAX - s->lateness)
-		return x->w.end;
+	const struct winstate *s = arg;
+	const struct ws_session *x = (const void *)sx;
+
+	if (x->s.w.end > EVTIME_MAX - s->lateness)
+		return x->s.w.end;
 	if (aggtab_count(&x->tab) > 0 && !s->triggered)
-		return x->w.end;
-	return x->w.end + s->lateness;	/* fired: kept for late records */
+		return x->s.w.end;
+	return x->s.w.end + s->lateness;	/* fired: kept for late ones */
 }
 
 static int
-before(const struct winstate *s, size_t a, size_t b)
+before(void *arg, const struct session *x, const struct session *y)
 {
-	const struct session *x = &s->sess[a], *y = &s->sess[b];
-	evtime dx = due(s, x), dy = due(s, y);
-
-	if (dx != dy)
-		return dx < dy;
+	(void)arg;
 	if (x->w.start != y->w.start)
 		return x->w.start < y->w.start;
 	return x->first < y->first;
 }
 
+/* State restored since the last record may have changed what is due. */
 static void
-heap_set(struct winstate *s, size_t pos, size_t idx)
+settle(struct winstate *s)
 {
-	s->heap[pos] = idx;
-	s->sess[idx].hpos = pos;
-}
-
-static void
-heap_fix(struct winstate *s, size_t pos)
-{
-	size_t idx = s->heap[pos];
-
-	while (pos > 0 && before(s, idx, s->heap[(pos - 1) / 2])) {
-		heap_set(s, pos, s->heap[(pos - 1) / 2]);
-		pos = (pos - 1) / 2;
+	if (s->restored) {
+		sessions_reheap(&s->sessions);
+		s->restored = 0;
 	}
-	for (;;) {
-		size_t c = 2 * pos + 1;
-
-		if (c >= s->nheap)
-			break;
-		if (c + 1 < s->nheap && before(s, s->heap[c + 1], s->heap[c]))
-			c++;
-		if (!before(s, s->heap[c], idx))
-			break;
-		heap_set(s, pos, s->heap[c]);
-		pos = c;
-	}
-	heap_set(s, pos, idx);
-}
-
-static void
-heap_remove(struct winstate *s, size_t idx)
-{
-	size_t pos = s->sess[idx].hpos;
-
-	if (--s->nheap == pos)
-		return;
-	heap_set(s, pos, s->heap[s->nheap]);
-	heap_fix(s, pos);
 }
 
 static size_t
 session_new(struct winstate *s, size_t key, const struct window *w,
     uint64_t seq)
 {
-	size_t idx = s->freesess;
-	struct session *x;
+	int fresh;
+	size_t id = sessions_new(&s->sessions, key, w, seq, &fresh);
+	struct ws_session *x = sess(s, id);
 
-	if (idx == NONE) {
-		s->sess = xgrowarray(s->sess, &s->sesscap, s->nsess + 1,
-		    sizeof *s->sess);
-		idx = s->nsess++;
-	} else
-		s->freesess = s->sess[idx].next;
-	x = &s->sess[idx];
-	x->w = *w;
-	x->first = seq;
-	x->key = key;
-	x->live = 1;
-	x->last = NULL;
-	x->nlast = 0;
-	aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot, s->keyname,
-	    s->nkey);
+	if (fresh)
+		aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot,
+		    s->keyname, s->nkey);
 	x->tab.max_groups = s->max_groups;
-	x->next = s->heads[key];
-	s->heads[key] = idx;
-	s->heap = xgrowarray(s->heap, &s->heapcap, s->nheap + 1,
-	    sizeof *s->heap);
-	heap_set(s, s->nheap++, idx);
-	heap_fix(s, s->nheap - 1);
-	return idx;
+	sessions_fix(&s->sessions, id);
+	return id;
 }
 
 static void
-session_free(struct winstate *s, size_t idx)
+session_free(struct winstate *s, size_t id)
 {
-	struct session *x = &s->sess[idx];
-	size_t *p = &s->heads[x->key];
+	struct ws_session *x = sess(s, id);
 
-	while (*p != idx)
-		p = &s->sess[*p].next;
-	*p = x->next;
-	if (s->heads[x->key] == NONE)
-		s->idlekeys++;
-	heap_remove(s, idx);
-	aggtab_release(&x->tab);
+	if (aggtab_count(&x->tab) > 0)	/* a fired one was cleared then */
+		aggtab_clear(&x->tab);
 	release_windows(x->last, x->nlast);
 	x->last = NULL;
 	x->nlast = 0;
-	x->live = 0;
-	x->next = s->freesess;
-	s->freesess = idx;
+	sessions_free(&s->sessions, id);
 }
 
 /* The panes x was to retract go to into, which merged it. */
 static void
-take_last(struct session *into, struct session *x)
+take_last(struct ws_session *into, struct ws_session *x)
 {
 	if (x->nlast == 0)
 		return;
@@ -377,91 +323,78 @@ take_last(struct session *into, struct session *x)
 	x->nlast = 0;
 }
 
-static int
-cmp_first(const void *a, const void *b)
-{
-	const struct session *x = *(struct session *const *)a;
-	const struct session *y = *(struct session *const *)b;
-
-	return (x->first > y->first) - (x->first < y->first);
-}
-
 static int session_key(struct winstate *s, const struct record *rec,
     size_t *id, char *why, size_t whylen);
 
 /*
+ * Merge the sessions hit[0..n) into into (the one whose first record
+ * came first), older sessions first so that first and last stay in
+ * order; hit comes back in that order.
+ */
+static int
+merge_tables(struct winstate *s, size_t into, size_t *hit, size_t n)
+{
+	size_t i, k;
+
+	for (i = 1; i < n; i++)		/* by first: few, and mostly one */
+		for (k = i; k > 0 && sess(s, hit[k])->s.first <
+		    sess(s, hit[k - 1])->s.first; k--) {
+			size_t t = hit[k];
+
+			hit[k] = hit[k - 1];
+			hit[k - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		if (hit[i] != into && aggtab_merge(&sess(s, into)->tab,
+		    &sess(s, hit[i])->tab) == AGG_FULL)
+			return AGG_FULL;
+	for (i = 0; i < n; i++)
+		if (hit[i] != into) {
+			take_last(sess(s, into), sess(s, hit[i]));
+			aggtab_clear(&sess(s, hit[i])->tab);
+		}
+	return AGG_OK;
+}
+
+/*
  * The record's proto-window w merges with every session of its key that
- * it overlaps (windows that only touch, [1,11) and [11,21), stay apart),
- * into the one whose first record came first.
+ * it overlaps, into the one whose first record came first.
  */
 static int
 session_add(struct winstate *s, const struct record *rec, uint64_t seq,
     const struct window *w, char *why, size_t whylen)
 {
-	size_t id, nhit = 0, i, into, *hit;
-	struct window u = *w;
+	size_t id, n, i, into, *hit;
+	struct window u;
 	int rc;
 
 	if (session_key(s, rec, &id, why, whylen) < 0)
 		return AGG_REJECT;
-	for (i = s->heads[id]; i != NONE; i = s->sess[i].next) {
-		if (s->sess[i].w.start >= w->end || w->start >= s->sess[i].w.end)
-			continue;
-		s->hit = xgrowarray(s->hit, &s->hitcap, nhit + 1,
-		    sizeof *s->hit);
-		s->hit[nhit++] = i;
-	}
-	if (nhit == 0) {
+	n = sessions_overlapping(&s->sessions, id, w, &u);
+	if (n == 0) {
 		into = session_new(s, id, w, seq);
-		if ((rc = aggtab_add(&s->sess[into].tab, rec, seq, why,
+		if ((rc = aggtab_add(&sess(s, into)->tab, rec, seq, why,
 		    whylen)) != AGG_OK)
 			session_free(s, into);
 		else		/* not empty now: due at its end */
-			heap_fix(s, s->sess[into].hpos);
+			sessions_fix(&s->sessions, into);
 		return rc;
 	}
-	hit = s->hit;
+	hit = s->sessions.hit;
 	into = hit[0];
-	for (i = 1; i < nhit; i++)
-		if (s->sess[hit[i]].first < s->sess[into].first)
+	for (i = 1; i < n; i++)
+		if (sess(s, hit[i])->s.first < sess(s, into)->s.first)
 			into = hit[i];
-	if ((rc = aggtab_check(&s->sess[into].tab, rec, why, whylen)) != AGG_OK)
-		return rc;
-	/* older sessions first, so that first and last stay in order */
-	{
-		struct session **order = xcalloc(nhit, sizeof *order);
-
-		for (i = 0; i < nhit; i++)
-			order[i] = &s->sess[hit[i]];
-		qsort(order, nhit, sizeof *order, cmp_first);
-		for (i = 0; i < nhit; i++) {
-			struct session *x = order[i];
-
-			if (x->w.start < u.start)
-				u.start = x->w.start;
-			if (x->w.end > u.end)
-				u.end = x->w.end;
-			if (x != &s->sess[into] &&
-			    aggtab_merge(&s->sess[into].tab, &x->tab) ==
-			    AGG_FULL) {
-				free(order);
-				return AGG_FULL;
-			}
-		}
-		for (i = 0; i < nhit; i++)
-			hit[i] = (size_t)(order[i] - s->sess);
-		free(order);
-	}
-	for (i = 0; i < nhit; i++)
-		if (hit[i] != into) {
-			take_last(&s->sess[into], &s->sess[hit[i]]);
-			session_free(s, hit[i]);
-		}
-	s->sess[into].w = u;
-	if ((rc = aggtab_add(&s->sess[into].tab, rec, seq, why, whylen)) !=
+	if ((rc = aggtab_check(&sess(s, into)->tab, rec, why, whylen)) !=
 	    AGG_OK)
 		return rc;
-	heap_fix(s, s->sess[into].hpos);
+	if (merge_tables(s, into, hit, n) == AGG_FULL)
+		return AGG_FULL;
+	sessions_merge(&s->sessions, into, hit, n, &u);
+	if ((rc = aggtab_add(&sess(s, into)->tab, rec, seq, why, whylen)) !=
+	    AGG_OK)
+		return rc;
+	sessions_fix(&s->sessions, into);
 	return AGG_OK;
 }
 
@@ -470,20 +403,23 @@ session_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
     void *arg)
 {
 	long fired = 0;
+	size_t id;
+	evtime when;
 
-	while (s->nheap > 0 && due(s, &s->sess[s->heap[0]]) <= wm) {
-		size_t idx = s->heap[0];
-		struct session *x = &s->sess[idx];
+	settle(s);
+	while ((id = sessions_top(&s->sessions, &when)) != NONE &&
+	    when <= wm) {
+		struct ws_session *x = sess(s, id);
 
 		if (aggtab_count(&x->tab) > 0) {
-			emit(arg, &x->w, &x->tab);
+			emit(arg, &x->s.w, &x->tab);
 			aggtab_clear(&x->tab);
 			fired++;
 		}
-		if (expired(s, x->w.end, wm))
-			session_free(s, idx);
+		if (expired(s, x->s.w.end, wm))
+			session_free(s, id);
 		else
-			heap_fix(s, x->hpos);
+			sessions_fix(&s->sessions, id);
 	}
 	return fired;
 }
@@ -501,6 +437,7 @@ winstate_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	if (s->win->kind == WINDOW_SESSION) {
 		if (n == 0 || expired(s, w[0].end, wm))
 			return 0;
+		settle(s);
 		rc = session_add(s, rec, seq, &w[0], why, whylen);
 		return rc == AGG_OK ? 1 : rc;
 	}
@@ -577,7 +514,8 @@ winstate_remove(struct winstate *s, const struct window *w)
 void
 winstate_expire(struct winstate *s, evtime wm)
 {
-	size_t i, k;
+	size_t i, k, id;
+	evtime when;
 
 	for (i = k = 0; i < s->n; i++) {
 		if (expired(s, s->open[i].w.end, wm)) {
@@ -587,24 +525,18 @@ winstate_expire(struct winstate *s, evtime wm)
 		s->open[k++] = s->open[i];
 	}
 	s->n = k;
-	while (s->triggered && s->nheap > 0 &&
-	    expired(s, s->sess[s->heap[0]].w.end, wm))
-		session_free(s, s->heap[0]);
+	settle(s);
+	while (s->triggered && (id = sessions_top(&s->sessions, &when)) !=
+	    NONE && expired(s, sess(s, id)->s.w.end, wm))
+		session_free(s, id);
 }
 
 static size_t
 session_at(const struct winstate *s, const char *key, size_t len,
     const struct window *w)
 {
-	size_t id = keytab_find(&s->sesskeys, key, len, hash_bytes(key, len)),
-	    i;
-
-	if (id == (size_t)-1)
-		return NONE;
-	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
-		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
-			break;
-	return i;
+	return sessions_exact(&s->sessions,
+	    sessions_find_key(&s->sessions, key, len), w);
 }
 
 struct aggtab *
@@ -619,7 +551,7 @@ winstate_session_find(struct winstate *s, const char *key, size_t len,
 		session_free(s, i);
 		return NULL;
 	}
-	return &s->sess[i].tab;
+	return &sess(s, i)->tab;
 }
 
 struct open_window *
@@ -628,8 +560,8 @@ winstate_session_last(struct winstate *s, const char *key, size_t len,
 {
 	size_t i = session_at(s, key, len, w);
 
-	*n = i == NONE ? 0 : s->sess[i].nlast;
-	return i == NONE ? NULL : s->sess[i].last;
+	*n = i == NONE ? 0 : sess(s, i)->nlast;
+	return i == NONE ? NULL : sess(s, i)->last;
 }
 
 static size_t session_for(struct winstate *s, const struct record *rec,
@@ -642,10 +574,12 @@ winstate_each_last(struct winstate *s, void (*fn)(void *arg,
 {
 	size_t i, k;
 
-	for (i = 0; i < s->nsess; i++)
-		for (k = 0; s->sess[i].live && k < s->sess[i].nlast; k++)
-			fn(arg, &s->sess[i].w, &s->sess[i].last[k].w,
-			    &s->sess[i].last[k].tab);
+	for (i = 0; i < s->sessions.n; i++) {
+		struct ws_session *x = sess(s, i);
+
+		for (k = 0; x->s.live && k < x->nlast; k++)
+			fn(arg, &x->s.w, &x->last[k].w, &x->last[k].tab);
+	}
 }
 
 struct aggtab *
@@ -654,11 +588,11 @@ winstate_session_last_table(struct winstate *s, const struct record *rec,
     char *why, size_t whylen)
 {
 	size_t i = session_for(s, rec, session, first, why, whylen), k;
-	struct session *x;
+	struct ws_session *x;
 
 	if (i == NONE)
 		return NULL;
-	x = &s->sess[i];
+	x = sess(s, i);
 	for (k = 0; k < x->nlast; k++)
 		if (x->last[k].w.start == w->start && x->last[k].w.end == w->end)
 			return &x->last[k].tab;
@@ -674,11 +608,11 @@ winstate_session_set_last(struct winstate *s, const char *key, size_t len,
     const struct window *w, const struct aggtab *pane)
 {
 	size_t i = session_at(s, key, len, w);
-	struct session *x;
+	struct ws_session *x;
 
 	if (i == NONE)
 		return;
-	x = &s->sess[i];
+	x = sess(s, i);
 	release_windows(x->last, x->nlast);
 	x->last = xcalloc(1, sizeof *x->last);
 	x->nlast = 1;
@@ -694,65 +628,23 @@ winstate_slice_table(struct winstate *s, const struct window *w)
 	return table_of(s, &s->slices, &s->nslices, &s->slicecap, w, 1);
 }
 
-/*
- * Forget the keys that have no session any more, once they are most of
- * the table: a stream that runs for weeks sees many keys come and go.
- * Ids change; nothing holds one across a record.
- */
-static int
-key_live(void *arg, size_t id)
-{
-	return ((struct winstate *)arg)->heads[id] != NONE;
-}
-
-static void
-key_moved(void *arg, size_t from, size_t to)
-{
-	struct winstate *s = arg;
-	size_t i;
-
-	s->heads[to] = s->heads[from];
-	for (i = s->heads[to]; i != NONE; i = s->sess[i].next)
-		s->sess[i].key = to;
-}
-
-static void
-compact_keys(struct winstate *s)
-{
-	if (s->idlekeys < 4096 || 2 * s->idlekeys < s->sesskeys.n)
-		return;
-	keytab_filter(&s->sesskeys, key_live, key_moved, s);
-	s->nheads = s->sesskeys.n;
-	s->idlekeys = 0;
-}
-
-/* The session key of rec: its index into heads, added when new. */
+/* The session key of rec: its id, added when new. */
 static int
 session_key(struct winstate *s, const struct record *rec, size_t *id,
     char *why, size_t whylen)
 {
 	const char *key;
 	size_t keylen;
-	int added;
 
 	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
 	    &s->scratch, &key, &keylen, why, whylen) < 0)
 		return -1;
-	compact_keys(s);
-	*id = keytab_intern(&s->sesskeys, key, keylen, hash_bytes(key, keylen),
-	    &added);
-	if (added) {
-		s->heads = xgrowarray(s->heads, &s->headcap, *id + 1,
-		    sizeof *s->heads);
-		s->heads[*id] = NONE;
-		s->nheads = *id + 1;
-	} else if (s->heads[*id] == NONE && s->idlekeys > 0)
-		s->idlekeys--;		/* one that comes back */
+	*id = sessions_key(&s->sessions, key, keylen);
 	return 0;
 }
 
 /* The session of rec's key with bounds w, opened when new: its index,
- * or NONE with why. */
+ * or NONE with why.  What is put in it may change when it is due. */
 static size_t
 session_for(struct winstate *s, const struct record *rec,
     const struct window *w, uint64_t first, char *why, size_t whylen)
@@ -761,14 +653,12 @@ session_for(struct winstate *s, const struct record *rec,
 
 	if (session_key(s, rec, &id, why, whylen) < 0)
 		return NONE;
-	for (i = s->heads[id]; i != NONE; i = s->sess[i].next)
-		if (s->sess[i].w.start == w->start && s->sess[i].w.end == w->end)
-			break;
-	if (i == NONE)
+	s->restored = 1;
+	if ((i = sessions_exact(&s->sessions, id, w)) == NONE)
 		i = session_new(s, id, w, first);
-	else if (first < s->sess[i].first) {
-		s->sess[i].first = first;
-		heap_fix(s, s->sess[i].hpos);
+	else if (first < sess(s, i)->s.first) {
+		sess(s, i)->s.first = first;
+		sessions_fix(&s->sessions, i);
 	}
 	return i;
 }
@@ -779,7 +669,7 @@ winstate_session_table(struct winstate *s, const struct record *rec,
 {
 	size_t i = session_for(s, rec, w, first, why, whylen);
 
-	return i == NONE ? NULL : &s->sess[i].tab;
+	return i == NONE ? NULL : &sess(s, i)->tab;
 }
 
 void
@@ -792,9 +682,9 @@ winstate_each(struct winstate *s, void (*fn)(void *arg, int kind,
 		fn(arg, WS_WINDOW, &s->open[i].w, &s->open[i].tab);
 	for (i = 0; i < s->nslices; i++)
 		fn(arg, WS_SLICE, &s->slices[i].w, &s->slices[i].tab);
-	for (i = 0; i < s->nsess; i++)
-		if (s->sess[i].live)
-			fn(arg, WS_SESSION, &s->sess[i].w, &s->sess[i].tab);
+	for (i = 0; i < s->sessions.n; i++)
+		if (sess(s, i)->s.live)
+			fn(arg, WS_SESSION, &sess(s, i)->s.w, &sess(s, i)->tab);
 }
 
 long

@@ -9,9 +9,11 @@
  *  - sliding windows: an aggtab per slice, the gcd of size and period,
  *    so a record updates one slice, and a firing window merges its
  *    slices: the cost of a record does not grow with size/period;
- *  - session windows: per session key, the sessions open for it; a
- *    record's proto-window merges with every session it overlaps, and the
- *    sessions' aggtabs merge with it.
+ *  - session windows: an aggtab per session, in lib/session's slots
+ *    (per session key, the sessions open for it; a record's
+ *    proto-window merges with every session it overlaps, and the
+ *    sessions' aggtabs merge with it).  A session that goes leaves its
+ *    aggtab cleared in its slot, for the next session there.
  *
  * A window that fired is gone; a record for it that comes within the
  * allowed lateness opens it again, and it fires again at once: a late
@@ -19,21 +21,21 @@
  * empty, until it expires, so that late records still merge into it.
  *
  * The winstate owns all of it.  Memory is bounded by open windows (or
- * slices, or sessions) times groups, never by records.
+ * slices, or sessions, the most ever open at once) times groups, never
+ * by records.
  */
 #ifndef WINSTATE_H
 #define WINSTATE_H
 
 #include "agg.h"
 #include "hash.h"
+#include "session.h"
 #include "window.h"
 
 struct open_window {
 	struct window w;
 	struct aggtab tab;
 };
-
-struct session;
 
 struct winstate {
 	const struct aggspec *spec;
@@ -59,16 +61,8 @@ struct winstate {
 	const int *sesskeyslot;		/* the session key's fields */
 	char *const *sesskeyname;
 	size_t nsesskey;
-	struct keytab sesskeys;		/* session key -> index into heads */
-	size_t *heads;			/* each key's first session, or -1 */
-	size_t nheads, headcap;
-	size_t idlekeys;		/* keys without a session now */
-	struct session *sess;		/* the sessions, live or free */
-	size_t nsess, sesscap, freesess;
-	size_t *heap;			/* live sessions, soonest due first */
-	size_t nheap, heapcap;
-	size_t *hit;			/* the sessions a record overlaps */
-	size_t hitcap;
+	struct sessions sessions;	/* by key and by due (lib/session) */
+	int restored;			/* state came in: dues may be stale */
 	int triggered;			/* panes decide: a session stays until
 					 * it expires or is removed */
 	struct buf key, scratch;

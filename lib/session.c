@@ -1,0 +1,290 @@
+/*
+ * session.c - session windows by key, and their heap (see session.h).
+ *
+ * The heap keeps each session's due beside its id, and each session's
+ * place in the heap is in an array of its own, so that sifting touches
+ * two dense arrays and not the sessions themselves: with tens of
+ * thousands open at once, that is the difference between cache hits and
+ * misses.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "session.h"
+
+void
+sessions_init(struct sessions *ss, size_t size,
+    evtime (*due)(void *arg, const struct session *x),
+    int (*before)(void *arg, const struct session *a,
+    const struct session *b), void *arg)
+{
+	memset(ss, 0, sizeof *ss);
+	ss->size = size;
+	ss->free = SESSION_NONE;
+	ss->due = due;
+	ss->before = before;
+	ss->arg = arg;
+	keytab_init(&ss->keys);
+}
+
+void
+sessions_release(struct sessions *ss)
+{
+	free(ss->v);
+	free(ss->at);
+	free(ss->heads);
+	free(ss->heap);
+	free(ss->hit);
+	keytab_release(&ss->keys);
+	memset(ss, 0, sizeof *ss);
+}
+
+/* The heap */
+
+static int
+before(const struct sessions *ss, const struct session_due *a,
+    const struct session_due *b)
+{
+	if (a->due != b->due)
+		return a->due < b->due;
+	return ss->before(ss->arg, sessions_at(ss, a->id),
+	    sessions_at(ss, b->id));
+}
+
+static void
+heap_set(struct sessions *ss, size_t at, struct session_due e)
+{
+	ss->heap[at] = e;
+	ss->at[e.id] = at;
+}
+
+static void
+sift(struct sessions *ss, size_t at)
+{
+	struct session_due e = ss->heap[at];
+	size_t c;
+
+	while (at > 0 && before(ss, &e, &ss->heap[(at - 1) / 2])) {
+		heap_set(ss, at, ss->heap[(at - 1) / 2]);
+		at = (at - 1) / 2;
+	}
+	while ((c = 2 * at + 1) < ss->nheap) {
+		if (c + 1 < ss->nheap &&
+		    before(ss, &ss->heap[c + 1], &ss->heap[c]))
+			c++;
+		if (!before(ss, &ss->heap[c], &e))
+			break;
+		heap_set(ss, at, ss->heap[c]);
+		at = c;
+	}
+	heap_set(ss, at, e);
+}
+
+void
+sessions_fix(struct sessions *ss, size_t id)
+{
+	ss->heap[ss->at[id]].due = ss->due(ss->arg, sessions_at(ss, id));
+	sift(ss, ss->at[id]);
+}
+
+void
+sessions_reheap(struct sessions *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->nheap; i++)
+		ss->heap[i].due = ss->due(ss->arg,
+		    sessions_at(ss, ss->heap[i].id));
+	for (i = ss->nheap / 2; i-- > 0;)
+		sift(ss, i);
+}
+
+size_t
+sessions_top(const struct sessions *ss, evtime *due)
+{
+	if (ss->nheap == 0)
+		return SESSION_NONE;
+	*due = ss->heap[0].due;
+	return ss->heap[0].id;
+}
+
+/* Keys */
+
+/*
+ * Forget the keys that have no session any more, once they are most of
+ * the table: a stream that runs for weeks sees many keys come and go.
+ */
+static int
+key_live(void *arg, size_t id)
+{
+	return ((struct sessions *)arg)->heads[id] != SESSION_NONE;
+}
+
+static void
+key_moved(void *arg, size_t from, size_t to)
+{
+	struct sessions *ss = arg;
+	size_t i;
+
+	ss->heads[to] = ss->heads[from];
+	for (i = ss->heads[to]; i != SESSION_NONE;
+	    i = sessions_at(ss, i)->next)
+		sessions_at(ss, i)->key = to;
+}
+
+static void
+compact_keys(struct sessions *ss)
+{
+	if (ss->idlekeys < 4096 || 2 * ss->idlekeys < ss->keys.n)
+		return;
+	keytab_filter(&ss->keys, key_live, key_moved, ss);
+	ss->idlekeys = 0;
+}
+
+size_t
+sessions_key(struct sessions *ss, const char *key, size_t len)
+{
+	int added;
+	size_t id;
+
+	compact_keys(ss);
+	id = keytab_intern(&ss->keys, key, len, hash_bytes(key, len), &added);
+	if (added) {
+		ss->heads = xgrowarray(ss->heads, &ss->headcap, id + 1,
+		    sizeof *ss->heads);
+		ss->heads[id] = SESSION_NONE;
+	} else if (ss->heads[id] == SESSION_NONE && ss->idlekeys > 0)
+		ss->idlekeys--;		/* one that comes back */
+	return id;
+}
+
+size_t
+sessions_find_key(const struct sessions *ss, const char *key, size_t len)
+{
+	return keytab_find(&ss->keys, key, len, hash_bytes(key, len));
+}
+
+size_t
+sessions_head(const struct sessions *ss, size_t key)
+{
+	return key == SESSION_NONE ? SESSION_NONE : ss->heads[key];
+}
+
+/* Sessions */
+
+size_t
+sessions_new(struct sessions *ss, size_t key, const struct window *w,
+    uint64_t first, int *fresh)
+{
+	size_t id = ss->free;
+	struct session *x;
+
+	*fresh = id == SESSION_NONE;
+	if (*fresh) {
+		size_t cap = ss->cap, atcap = cap;
+
+		ss->v = xgrowarray(ss->v, &ss->cap, ss->n + 1, ss->size);
+		memset(ss->v + cap * ss->size, 0, (ss->cap - cap) * ss->size);
+		ss->at = xgrowarray(ss->at, &atcap, ss->cap, sizeof *ss->at);
+		id = ss->n++;
+	} else
+		ss->free = sessions_at(ss, id)->next;
+	x = sessions_at(ss, id);
+	x->w = *w;
+	x->first = first;
+	x->key = key;
+	x->live = 1;
+	if (key != SESSION_NONE) {
+		x->next = ss->heads[key];
+		ss->heads[key] = id;
+	} else
+		x->next = SESSION_NONE;
+	ss->heap = xgrowarray(ss->heap, &ss->heapcap, ss->nheap + 1,
+	    sizeof *ss->heap);
+	ss->heap[ss->nheap].id = id;
+	ss->at[id] = ss->nheap++;
+	return id;
+}
+
+void
+sessions_free(struct sessions *ss, size_t id)
+{
+	struct session *x = sessions_at(ss, id);
+	size_t at = ss->at[id], *p;
+
+	if (x->key != SESSION_NONE) {
+		for (p = &ss->heads[x->key]; *p != id;
+		    p = &sessions_at(ss, *p)->next)
+			;
+		*p = x->next;
+		if (ss->heads[x->key] == SESSION_NONE)
+			ss->idlekeys++;
+	}
+	if (--ss->nheap > at) {
+		heap_set(ss, at, ss->heap[ss->nheap]);
+		sift(ss, at);
+	}
+	x->live = 0;
+	x->next = ss->free;
+	ss->free = id;
+}
+
+size_t
+sessions_exact(const struct sessions *ss, size_t key, const struct window *w)
+{
+	size_t i;
+
+	for (i = sessions_head(ss, key); i != SESSION_NONE;
+	    i = sessions_at(ss, i)->next) {
+		const struct session *x = sessions_at(ss, i);
+
+		if (x->w.start == w->start && x->w.end == w->end)
+			break;
+	}
+	return i;
+}
+
+size_t
+sessions_overlapping(struct sessions *ss, size_t key, const struct window *w,
+    struct window *u)
+{
+	size_t i, n = 0;
+
+	*u = *w;
+	for (i = sessions_head(ss, key); i != SESSION_NONE;
+	    i = sessions_at(ss, i)->next) {
+		const struct session *x = sessions_at(ss, i);
+
+		if (x->w.start >= w->end || w->start >= x->w.end)
+			continue;
+		ss->hit = xgrowarray(ss->hit, &ss->hitcap, n + 1,
+		    sizeof *ss->hit);
+		ss->hit[n++] = i;
+		if (x->w.start < u->start)
+			u->start = x->w.start;
+		if (x->w.end > u->end)
+			u->end = x->w.end;
+	}
+	return n;
+}
+
+void
+sessions_merge(struct sessions *ss, size_t into, const size_t *hit, size_t n,
+    const struct window *u)
+{
+	struct session *x = sessions_at(ss, into);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct session *y = sessions_at(ss, hit[i]);
+
+		if (y->first < x->first)
+			x->first = y->first;
+	}
+	for (i = 0; i < n; i++)
+		if (hit[i] != into)
+			sessions_free(ss, hit[i]);
+	x->w = *u;
+	sessions_fix(ss, into);
+}
