@@ -495,12 +495,11 @@ test_start_errors(const char *dir)
 }
 
 int
-main(int argc, char **argv)
+main(void)
 {
 	char dir[] = "/tmp/filter_testXXXXXX";
 
-	(void)argc;
-	diag_init(argv[0]);
+	diag_init("filter_test");
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(dir) == NULL)
 		return 2;
