@@ -538,8 +538,7 @@ test_bound_reuse(void)
 		"{\"window_start\":0,\"window_end\":30,\"_t\":5000000}",
 		"{\"window_start\":0,\"window_end\":30,\"_t\":6000000}",
 		"{\"window_start\":10,\"window_end\":40,\"_t\":15000000}",
-		"{\"window_start\":\"1\\u0030\",\"window_end\":40,"
-		    "\"_t\":15000000}",
+		"{\"window_start\":\"1\\u0030\",\"window_end\":40,\"_t\":15000000}",
 		"{\"window_start\":0,\"window_end\":30,\"_t\":7000000}",
 	};
 	static const char *const want[] = {
