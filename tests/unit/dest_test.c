@@ -146,11 +146,29 @@ static const struct cmd_case {
 	    { "{\"k\":1,\"k\":2,\"host\":\"in\"}", "{\"k\":3}" },
 	    "2 in\n3 outer\n", "", "delivered=2 failed=0 dropped=0 dead=0",
 	    "delivered=2 failed=0 dropped=0 dead=0 none=0", 0, "" },
-	{ "logfmt pairs as EVENT_ variables",
-	    "printf '%s|%s|%s\\n' \"$EVENT_level\" \"$EVENT_msg\" "
-	    "\"$EVENT_a_b\" >> out", FMT_LOGFMT, 0, 0,
-	    { "level=error msg=\"disk full\" a-b=1" },
-	    "error|disk full|1\n", "", "delivered=1 failed=0 dropped=0 dead=0",
+	{ "logfmt pairs as EVENT_ variables, a bare key true",
+	    "printf '%s|%s|%s|%s\\n' \"$EVENT_level\" \"$EVENT_msg\" "
+	    "\"$EVENT_a_b\" \"$EVENT_flag\" >> out", FMT_LOGFMT, 0, 0,
+	    { "level=error msg=\"disk \\\"full\\\"\" a-b=1 flag" },
+	    "error|disk \"full\"|1|true\n", "",
+	    "delivered=1 failed=0 dropped=0 dead=0",
+	    "delivered=1 failed=0 dropped=0 dead=0 none=0", 0, "" },
+	/* a web server log's parts, and its pairs after them: a part's
+	 * name is the part's */
+	{ "a combined log line's parts as EVENT_ variables",
+	    "printf '%s|%s|%s|%s|%s|%s\\n' \"$EVENT_host\" \"$EVENT_status\" "
+	    "\"$EVENT_path\" \"$EVENT_agent\" \"$EVENT_rt\" \"$EVENT_method\" "
+	    ">> out", FMT_COMBINED, 0, 0,
+	    { "203.0.113.25 - - [24/Nov/2026:10:00:05 +0000] \"GET "
+	    "/index.html HTTP/1.1\" 200 4961 \"https://example.com/\" "
+	    "\"curl/8.5.0\" rt=0.25 status=999" },
+	    "203.0.113.25|200|/index.html|curl/8.5.0|0.25|GET\n", "",
+	    "delivered=1 failed=0 dropped=0 dead=0",
+	    "delivered=1 failed=0 dropped=0 dead=0 none=0", 0, "" },
+	/* a NUL in a value starts no variable of its own */
+	{ "a NUL in a value", "printf '%s|%s\\n' \"$EVENT_msg\" \"$EVENT_PATH\" "
+	    ">> out", 0, 0, 0, { "{\"msg\":\"hi\\u0000EVENT_PATH=x\"}" },
+	    "hiEVENT_PATH=x|\n", "", "delivered=1 failed=0 dropped=0 dead=0",
 	    "delivered=1 failed=0 dropped=0 dead=0 none=0", 0, "" },
 	{ "text has no names", "echo \"[$EVENT_x]\" >> out", FMT_TEXT, 0, 0,
 	    { "x=1" }, "[]\n", "", "delivered=1 failed=0 dropped=0 dead=0",
