@@ -4,4 +4,4 @@
 # the others kept in a file.
 mosquitto_sub -t alerts -q 1 |
     stream-agg -t time --tumbling 1m --max-delay 1m -g status count |
-    event-route 'count >= 3 -> |mosquitto_pub -t pages -q 1 -l' 'else -> >>alerts.log'
+    event-route 'count >= 3 -> |mosquitto_pub -t pages -q 1 -l' 'else -> >>quiet-minutes.log'

@@ -115,3 +115,24 @@ idle() {
 	poll 60 received recv 150
 	ids recv | diff - <(seq 150)
 }
+
+@test "MQTT fault: the per-event recipe dead-letters while the broker is down, then sends the dead letters" {
+	cp "$EXAMPLES/access.log" .
+	n=$(stream-agg --where 'status >= 400' count access.log | sed 's/count=//')
+	mosquitto_sub -c -i streamkit-each -q 1 -t alerts > recv 2> recv.err 3>&- &
+	STARTED="$!"
+	poll 30 subscribed streamkit-each
+	kill_mosquitto
+	run --separate-stderr bash -e "$RECIPES/mqtt-publish-each.sh"
+	[ "$status" -eq 0 ] || { echo "$stderr" | grep -v 'Connection refused' >&2; false; }
+	grep -qx "event-route: routed=2000 delivered=0 unmatched=$((2000 - n)) dead-lettered=$n dropped=0 failed=0" <<<"$stderr"
+	[ "$(wc -l < unsent.log)" -eq "$n" ]
+	start_mosquitto
+	mv unsent.log access.log
+	run --separate-stderr bash -e "$RECIPES/mqtt-publish-each.sh"
+	[ "$status" -eq 0 ] || { echo "$stderr" | grep -v 'Connection refused' >&2; false; }
+	grep -qx "event-route: routed=$n delivered=$n unmatched=0 dead-lettered=0 dropped=0 failed=0" <<<"$stderr"
+	[ ! -s unsent.log ]		# no dead letter this time
+	poll 60 eval '[ "$(sort -u recv | wc -l)" -eq '"$n"' ]'
+	sort -u recv | cmp - <(sort -u access.log)
+}
