@@ -60,6 +60,19 @@ poll() {
 	return 1
 }
 
+# await PID SECONDS CMD...: poll CMD while the service PID runs; fail as
+# soon as it has ended, or after SECONDS.
+await() {
+	local pid=$1 limit=$(($2 * 20)) i
+	shift 2
+	for ((i = 0; i < limit; i++)); do
+		"$@" 2>/dev/null && return 0
+		alive "$pid" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 # port_closed PORT: nothing listens on 127.0.0.1:PORT.
 port_closed() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -101,7 +114,7 @@ start_munge() {
 	    --seed-file="$d/munged.seed" > "$d/out.log" 2>&1 &
 	track $! munged
 	munge_up() { munge -S "$d/munge.sock" -n | unmunge -S "$d/munge.sock" >/dev/null; }
-	poll 30 munge_up || failed_start munged "$d/out.log" "$d/munged.log"
+	await $! 30 munge_up || failed_start munged "$d/out.log" "$d/munged.log"
 }
 
 # A single node, node0, at 127.0.0.1, with as many CPUs as this machine.
@@ -139,11 +152,12 @@ start_slurm() {
 	EOF
 	export SLURM_CONF=$d/slurm.conf
 	slurmctld -D -i > "$d/slurmctld.out" 2>&1 &
-	track $! slurmctld
+	local ctld=$!
+	track $ctld slurmctld
 	slurmd -D -N node0 > "$d/slurmd.out" 2>&1 &
 	track $! slurmd
 	slurm_up() { [ "$(sinfo -h -o %T)" = idle ]; }
-	poll 60 slurm_up || failed_start "slurmctld and slurmd" "$d/slurmctld.out" \
+	await $ctld 60 slurm_up || failed_start "slurmctld and slurmd" "$d/slurmctld.out" \
 	    "$d/slurmctld.log" "$d/slurmd.out" "$d/slurmd.log"
 }
 
@@ -191,7 +205,7 @@ start_sshd() {
 	# GNU parallel runs its ssh (and rsync's) through $PARALLEL_SSH
 	export PARALLEL_SSH="ssh -F $d/ssh_config"
 	ssh_up() { ssh -F "$d/ssh_config" 127.0.0.1 true; }
-	poll 30 ssh_up || failed_start sshd "$d/sshd.log"
+	await $! 30 ssh_up || failed_start sshd "$d/sshd.log"
 }
 
 # mosquitto with a persistent store saved at every change, so that a
@@ -225,7 +239,7 @@ start_mosquitto() {
 	track "$MQTT_PID" mosquitto
 	echo "$MQTT_PID" > "$d/pid"
 	mqtt_up() { mosquitto_pub -t streamkit/probe -n -q 1; }
-	poll 30 mqtt_up || failed_start mosquitto "$d/out.log" "$d/mosquitto.log"
+	await "$MQTT_PID" 30 mqtt_up || failed_start mosquitto "$d/out.log" "$d/mosquitto.log"
 }
 
 # kill_mosquitto: SIGKILL the broker, as a crash would, and wait until
