@@ -93,6 +93,14 @@ check-tsan:
 	    EXTRA_CFLAGS='-fsanitize=thread -fno-omit-frame-pointer' \
 	    LDFLAGS='-fsanitize=thread' test
 
+# The scale-out and broker recipes of examples/cluster against real
+# services, each started on 127.0.0.1 in a temporary directory and
+# stopped at the end: munged, slurmctld and slurmd, sshd, mosquitto
+# (Debian: slurm-wlm munge openssh-server openssh-client rsync parallel
+# mosquitto mosquitto-clients).  Run as root, as CI does.
+check-cluster: all
+	@BUILD=$(BUILD) SUITES='$(SUITES)' bash tests/cluster/run
+
 # libFuzzer targets for every parser, built with clang, each run for
 # FUZZ_SECONDS from the seed corpora in tests/fuzz/corpus.
 fuzzers: $(FUZZERS)
@@ -163,6 +171,6 @@ check-deb:
 clean:
 	rm -rf build build-asan build-tsan build-clang build-fuzz
 
-.PHONY: all units test check-asan check-tsan check-valgrind fuzzers fuzz bench demo install uninstall clean
+.PHONY: all units test check-asan check-tsan check-cluster check-valgrind fuzzers fuzz bench demo install uninstall clean
 .PHONY: deb check-deb
 .SECONDARY:

@@ -34,3 +34,26 @@ examples() {
 	[ "$n" -ge 3 ]
 	[ "$bad" -eq 0 ]
 }
+
+# The ```sh block after "<!-- recipe: NAME -->" in the README.
+recipe() {
+	awk -v name="$1" '
+	$0 == "<!-- recipe: " name " -->" { want = 1; next }
+	want && /^```sh$/ { inblock = 1; next }
+	inblock && /^```$/ { exit }
+	inblock { print }
+	' "$TOP/README.md"
+}
+
+@test "README shows each recipe of examples/cluster as it is (make check-cluster runs them)" {
+	local f n=0
+	for f in "$EXAMPLES"/cluster/*; do
+		n=$((n + 1))
+		diff <(recipe "cluster/${f##*/}") "$f" ||
+		    { echo "README's cluster/${f##*/} is not examples/cluster/${f##*/}" >&2; false; }
+	done
+	[ "$n" -ge 6 ]
+	# and no recipe in the README names a file that is not there
+	grep -o '<!-- recipe: cluster/[^ ]* -->' "$TOP/README.md" | sed 's/.*cluster\/\(.*\) -->/\1/' |
+	    while read -r f; do [ -f "$EXAMPLES/cluster/$f" ] || { echo "no examples/cluster/$f" >&2; exit 1; }; done
+}
