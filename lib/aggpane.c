@@ -125,7 +125,6 @@ session_pane(struct aggpane *a, const struct punct *p, const struct window *w,
 		winstate_session_find(a->ws, key, keylen, w, 1);
 	else
 		winstate_session_set_last(a->ws, key, keylen, w, t);
-	out_flush(a->out);
 }
 
 void
@@ -165,7 +164,6 @@ aggpane_fire(struct aggpane *a, const struct punct *p)
 		winstate_remove(a->prevs, &w);
 	} else if (!st->accumulate)
 		aggtab_clear(t);
-	out_flush(a->out);
 }
 
 void

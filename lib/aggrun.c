@@ -288,23 +288,24 @@ aggrun_start(struct aggrun *r, struct out *out, int oflag,
 
 /* Firing */
 
-/* Fire what the watermark has passed; results leave at once. */
+/*
+ * Fire what the watermark has passed.  Results are written out when the
+ * input has nothing more ready (aggrun_tick, called before the read
+ * blocks), not here: a live stream sees each at once, and a file or a
+ * busy pipe is not written a window at a time (a million sessions were
+ * a million writes).
+ */
 static void
 fire(struct aggrun *r)
 {
-	long n;
-
 	if (r->trig) {
 		panes_watermark(&r->panes, r->wm.wm);
-		out_flush(r->out);
 		return;
 	}
-	n = winstate_fire(&r->ws, r->wm.wm, aggpane_fired, &r->pane);
-	if (n == AGG_FULL)
+	if (winstate_fire(&r->ws, r->wm.wm, aggpane_fired, &r->pane) ==
+	    AGG_FULL)
 		diag_fatal(1, "more than %zu groups in a window: raise "
 		    "--max-groups", r->max_groups);
-	if (n > 0)
-		out_flush(r->out);
 }
 
 static void
