@@ -12,8 +12,10 @@
 
 #include "agg.h"
 #include "fsum.h"
+#include "hll.h"
 #include "json.h"
-#include "sketch.h"
+#include "qsketch.h"
+#include "topk.h"
 
 struct num_acc {
 	uint64_t n;

@@ -23,7 +23,7 @@
 #include "clock.h"
 #include "ledger.h"
 #include "prom.h"
-#include "sketch.h"
+#include "qsketch.h"
 #include "time.h"
 
 #define METRICS_EVERY_DEFAULT (10 * US_PER_SEC)

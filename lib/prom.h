@@ -12,7 +12,7 @@
 #define PROM_H
 
 #include "buf.h"
-#include "sketch.h"
+#include "qsketch.h"
 
 struct prom {
 	struct buf text;

@@ -6,10 +6,11 @@
  */
 #include "fuzz.h"
 #include "agg.h"
+#include "hll.h"
 #include "json.h"
 #include "out.h"
+#include "qsketch.h"
 #include "record.h"
-#include "sketch.h"
 
 static void
 quantiles(const char *p, size_t n)

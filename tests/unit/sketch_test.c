@@ -11,7 +11,10 @@
 
 #include "check.h"
 #include "hash.h"
+#include "hll.h"
+#include "qsketch.h"
 #include "sketch.h"
+#include "topk.h"
 
 static uint64_t rng = 88172645463325252ull;
 
@@ -530,9 +533,86 @@ test_topk_exact(void)
 	topk_free(e);
 }
 
+/* The text forms' cursor: keys, numbers, strings, and where it fails. */
+static void
+test_scan(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		uint64_t u;
+		int64_t i;
+		double d;
+		const char *str;
+	} cases[] = {
+		{ "{\"u\":18446744073709551615,\"i\":-42,\"d\":0.1,\"s\":\"ab\"}",
+		    1, UINT64_MAX, -42, 0.1, "ab" },
+		{ " { \"u\" : 0 , \"i\" : 7 , \"d\" : -2.5e3 , \"s\" : \"\" } ",
+		    1, 0, 7, -2500, "" },
+		{ "{\"u\":1,\"i\":1,\"d\":1,\"s\":\"x\"} tail", 0, 1, 1, 1,
+		    "x" },
+		{ "{\"v\":1}", 0, 0, 0, 0, NULL },
+		{ "{\"u\":-1}", 0, 0, 0, 0, NULL },
+		{ "", 0, 0, 0, 0, NULL },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct sketch_scan sc = { cases[i].text,
+		    cases[i].text + strlen(cases[i].text), 0 };
+		uint64_t u = 0;
+		int64_t v = 0;
+		double d = 0;
+		const char *str = NULL;
+
+		if (sketch_expect(&sc, '{') && sketch_key(&sc, "u")) {
+			u = sketch_get_u64(&sc);
+			if (sketch_expect(&sc, ',') && sketch_key(&sc, "i"))
+				v = sketch_get_i64(&sc);
+			if (sketch_expect(&sc, ',') && sketch_key(&sc, "d"))
+				d = sketch_get_double(&sc);
+			if (sketch_expect(&sc, ',') && sketch_key(&sc, "s"))
+				str = sketch_get_string(&sc, &n);
+			sketch_expect(&sc, '}');
+		} else
+			sc.bad = 1;
+		CHECK_INT(sketch_scan_end(&sc), cases[i].ok);
+		if (!cases[i].ok)
+			continue;
+		CHECK(u == cases[i].u);
+		CHECK_INT(v, cases[i].i);
+		CHECK(d == cases[i].d);
+		CHECK_MEM(str, n, cases[i].str);
+	}
+}
+
+static void
+test_put(void)
+{
+	static const double ds[] = { 0.1, 1.0 / 3, 1e300, -0.0, 5e-324, 2.5 };
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof ds / sizeof ds[0]; i++) {
+		buf_reset(&b);
+		sketch_put_double(&b, ds[i]);
+		CHECK(strtod(b.data, NULL) == ds[i]);
+		CHECK(b.len <= 24);
+	}
+	buf_reset(&b);
+	sketch_put_u64(&b, UINT64_MAX);
+	CHECK_MEM(b.data, b.len, "18446744073709551615");
+	buf_reset(&b);
+	sketch_put_u64(&b, 0);
+	CHECK_MEM(b.data, b.len, "0");
+	buf_release(&b);
+}
+
 int
 main(void)
 {
+	test_scan();
+	test_put();
 	test_quantile_error();
 	test_quantile_small();
 	test_quantile_memory();
