@@ -18,11 +18,9 @@
 #include "clock.h"
 #include "diag.h"
 #include "dest.h"
-#include "json.h"
-#include "logfmt.h"
+#include "parser.h"
 #include "record.h"
 #include "sig.h"
-#include "text.h"
 #include "time.h"
 
 extern char **environ;
@@ -144,6 +142,7 @@ dests_init(struct dests *d)
 	keytab_init(&d->paths);
 	buf_init(&d->env);
 	buf_init(&d->scratch);
+	buf_init(&d->keys);
 	if (chld[0] < 0 && pipe(chld) == 0) {
 		cloexec_nonblock(chld[0]);
 		cloexec_nonblock(chld[1]);
@@ -934,36 +933,6 @@ add_env(void *arg, const char *name, size_t nlen, const struct val *v)
 	buf_addc(b, '\0');
 }
 
-/* A JSON member as a field: a string decoded, anything else as written. */
-static void
-add_json_env(void *arg, const char *key, size_t klen, int kesc,
-    const char *val, size_t vlen)
-{
-	struct val v = { val, vlen, VAL_STR, ESC_NONE };
-
-	(void)kesc;
-	if (vlen >= 2 && *val == '"')
-		v = (struct val){ val + 1, vlen - 2, VAL_STR, ESC_JSON };
-	add_env(arg, key, klen, &v);
-}
-
-/* The fields of an event in format fmt, in d->env. */
-static void
-event_fields(struct dests *d, int fmt, const char *line, size_t len)
-{
-	switch (fmt) {
-	case FMT_JSON:
-		json_each(line, len, add_json_env, d);
-		break;
-	case FMT_LOGFMT:
-		logfmt_each(line, len, add_env, d);
-		break;
-	case FMT_COMBINED:
-	case FMT_COMMON:
-		clf_each(line, len, fmt == FMT_COMBINED, add_env, d);
-		break;
-	}			/* CSV, TSV, text: no names of their own */
-}
 
 /* 1 when environment strings a and b set the same name. */
 static int
@@ -1000,7 +969,9 @@ event_env(struct dests *d, int fmt, const char *line, size_t len)
 
 	buf_reset(&d->env);
 	buf_reset(&d->scratch);
-	event_fields(d, fmt, line, len);
+	/* every field, not only those the rules read: a second pass over
+	 * the line, for an event that costs a fork and an exec anyway */
+	parser_each(fmt, line, len, &d->keys, add_env, d);
 	for (p = d->env.data; p < d->env.data + d->env.len; p += strlen(p) + 1)
 		k++;
 	while (environ[n])
@@ -1504,4 +1475,5 @@ dests_release(struct dests *d)
 	free(d->run);
 	buf_release(&d->env);
 	buf_release(&d->scratch);
+	buf_release(&d->keys);
 }

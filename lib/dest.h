@@ -103,6 +103,7 @@ struct dests {
 	size_t nrun;
 	struct buf env;			/* a command's EVENT_ variables */
 	struct buf scratch;
+	struct buf keys;		/* a field's decoded name */
 	uintmax_t records[DEST_NOUTCOME];	/* events by final outcome */
 	struct dest_ticket *spare;	/* tickets to use again */
 	size_t ev_takers;		/* the event being routed: how many

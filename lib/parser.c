@@ -65,6 +65,54 @@ fmt_detect(const char *line, size_t len)
 }
 
 
+/* Every field */
+
+struct each_member {
+	struct buf *keys;
+	void (*fn)(void *arg, const char *name, size_t nlen,
+	    const struct val *v);
+	void *arg;
+};
+
+/* A JSON member as a field: its key decoded, a string's value to be. */
+static void
+each_member(void *arg, const char *key, size_t klen, int kesc,
+    const char *val, size_t vlen)
+{
+	struct each_member *m = arg;
+	struct val k = { key, klen, VAL_STR, ESC_JSON };
+	struct val v = { val, vlen, VAL_STR, ESC_NONE };
+	const char *name = key;
+
+	if (kesc) {
+		buf_reset(m->keys);
+		if ((name = val_text(&k, m->keys, &klen)) == NULL)
+			name = key;	/* as written */
+	}
+	if (vlen >= 2 && *val == '"')
+		v = (struct val){ val + 1, vlen - 2, VAL_STR, ESC_JSON };
+	m->fn(m->arg, name, klen, &v);
+}
+
+int
+parser_each(int fmt, const char *line, size_t len, struct buf *keys,
+    void (*fn)(void *arg, const char *name, size_t nlen,
+    const struct val *v), void *arg)
+{
+	struct each_member m = { keys, fn, arg };
+
+	switch (fmt) {
+	case FMT_JSON:
+		return json_each(line, len, each_member, &m);
+	case FMT_LOGFMT:
+		return logfmt_each(line, len, fn, arg);
+	case FMT_COMBINED:
+	case FMT_COMMON:
+		return clf_each(line, len, fmt == FMT_COMBINED, fn, arg);
+	}
+	return 0;
+}
+
 /* The parser dispatch */
 
 void

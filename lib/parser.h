@@ -51,6 +51,19 @@ struct parser {
 };
 
 
+/*
+ * Call fn with every field of a record of format fmt, in order, whether
+ * or not a fieldset wants it: JSON's top-level members (keys decoded, a
+ * string's value with its escapes flagged for val_text, anything else as
+ * written), logfmt's pairs, a web server log's parts and pairs.  name
+ * may point into keys, which holds it until the next call of fn.  0, or
+ * -1 when the line does not read; CSV, TSV and text have no names of
+ * their own, and give nothing.
+ */
+int parser_each(int fmt, const char *line, size_t len, struct buf *keys,
+    void (*fn)(void *arg, const char *name, size_t nlen,
+    const struct val *v), void *arg);
+
 void parser_init(struct parser *ps, int fmt, const struct fieldset *fs);
 /* Forget the header: the next line of a CSV/TSV input is a new header. */
 void parser_reset(struct parser *ps);

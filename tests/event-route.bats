@@ -281,6 +281,10 @@ out/a/x.jsonl' ]
 	# a NUL in a value starts no variable of its own
 	feed '{"msg":"hi\\u0000PATH=/nowhere"}\n' event_route 'has msg -> !printf "%s|%s\\n" "$EVENT_msg" "$PATH" >> nul'
 	[ "$(cat nul)" = "hiPATH=/nowhere|$PATH" ]
+	# an escaped key is named as --where reads it
+	feed '{"h\\u0041":1}\n' event_route 'hA == 1 -> !env | grep "^EVENT_h" >> esc'
+	[ "$status" -eq 0 ]
+	[ "$(cat esc)" = 'EVENT_hA=1' ]
 	# one of each name: the event's last over the rest and over ours
 	feed '{"a-b":"1","a.b":"2"}\n' env EVENT_a_b=ours EVENT_z=kept \
 	    "$STREAMKIT_BIN/event-route" 'has a-b -> !env | grep "^EVENT_" | sort >> names'

@@ -523,9 +523,61 @@ test_no_fields(void)
 	CHECK_INT(text_parse("a b", 3, &none, NULL, &err), PARSE_OK);
 }
 
+/* parser_each: every field, NAME=TEXT joined by '|' (decoded text). */
+static void
+each_field(void *arg, const char *name, size_t nlen, const struct val *v)
+{
+	struct buf *got = arg, scratch = BUF_INIT;
+	const char *t;
+	size_t n;
+
+	if (got->len)
+		buf_addc(got, '|');
+	buf_add(got, name, nlen);
+	buf_addc(got, '=');
+	if ((t = val_text(v, &scratch, &n)) != NULL)
+		buf_add(got, t, n);
+	buf_release(&scratch);
+}
+
+static void
+test_each(void)
+{
+	static const struct {
+		int fmt;
+		const char *line;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{ FMT_JSON, "{\"a\":1,\"b\":\"x\\\"y\",\"c\":[1,2],\"d\":null}", 0,
+		    "a=1|b=x\"y|c=[1,2]|d=null" },
+		{ FMT_JSON, "{\"h\\u0041\":1,\"\\u00e9t\\u00e9\":\"s\"}", 0,
+		    "hA=1|\xc3\xa9t\xc3\xa9=s" },
+		{ FMT_JSON, "{\"a\":1", -1, "" },
+		{ FMT_LOGFMT, "level=error msg=\"a \\\"b\\\"\" flag", 0,
+		    "level=error|msg=a \"b\"|flag=true" },
+		{ FMT_CSV, "a,b", 0, "" },
+		{ FMT_TEXT, "a b", 0, "" },
+	};
+	struct buf keys = BUF_INIT, got = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		buf_reset(&got);
+		CHECK_INT(parser_each(cases[i].fmt, cases[i].line,
+		    strlen(cases[i].line), &keys, each_field, &got),
+		    cases[i].rc);
+		if (cases[i].rc == 0)
+			CHECK_MEM(got.data, got.len, cases[i].want);
+	}
+	buf_release(&keys);
+	buf_release(&got);
+}
+
 int
 main(void)
 {
+	test_each();
 	test_csv_table();
 	test_csv_more();
 	test_csv_slices();
