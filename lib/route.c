@@ -176,8 +176,8 @@ router_add(struct router *r, const char *text, struct fieldset *fs,
 		snprintf(err, errlen, "at %zu: expected a destination after "
 		    "'->'", (size_t)(a - text) + 3), rc = -1;
 	else
-		rc = destination(ru, dest, (size_t)(strstr(a, dest) - text),
-		    fs, err, errlen);
+		rc = destination(ru, dest, (size_t)(a + 2 + strspn(a + 2,
+		    " \t") - text), fs, err, errlen);
 	free(pred);
 	free(dest);
 	return rc;

@@ -372,6 +372,10 @@ static const struct rule_case {
 	{ "has n -> >>  ", "at 12: expected a file after '>>'" },
 	{ "has x -> !", "at 11: expected a command after '!'" },
 	{ "has x -> |", "at 11: expected a command after '|'" },
+	/* the file after '>' was looked for from the rule's start, and its
+	 * place was the arrow's '>' */
+	{ "has n -> >", "at 11: expected a file after '>'" },
+	{ "has n ->   >", "at 13: expected a file after '>'" },
 };
 
 static void
