@@ -49,10 +49,12 @@ static struct router router;
 static struct fieldset fields = FIELDSET_INIT;
 static const char **shard_specs;	/* --shard FIELDS:N, then its DEST */
 static size_t nshards;
-static int firstflag, keepgoing, retries, dropflag, restartflag, punctflag;
-static size_t max_open = 128, max_procs = 1;
-static const char *dead_path;
-static int64_t grace = 10 * US_PER_SEC;
+static struct {				/* our own options */
+	int first, keepgoing, retries, drop, restart, punct;
+	size_t max_open, max_procs;
+	const char *dead_path;
+	int64_t grace;
+} opt = { 0, 0, 0, 0, 0, 0, 128, 1, NULL, 10 * US_PER_SEC };
 static struct out deadout;
 
 static void __attribute__((noreturn))
@@ -107,7 +109,7 @@ control_line(void *arg, const struct punct *p, const char *file,
 	(void)p;
 	(void)file;
 	(void)lineno;
-	if (punctflag) {
+	if (opt.punct) {
 		out_write(&flt.out, line, len);
 		out_putc(&flt.out, '\n');
 	}
@@ -144,7 +146,7 @@ parse_options(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case OPT_FIRST:
-			firstflag = 1;
+			opt.first = 1;
 			break;
 		case OPT_SHARD:
 			if (optind >= argc) {
@@ -169,29 +171,29 @@ parse_options(int argc, char **argv)
 				usage(2);
 			}
 			if (ch == 'P')
-				max_procs = n;
+				opt.max_procs = n;
 			else if (ch == OPT_RETRY)
-				retries = (int)n;
+				opt.retries = (int)n;
 			else
-				max_open = n;
+				opt.max_open = n;
 			break;
 		case OPT_DEAD_LETTER:
-			dead_path = optarg;
+			opt.dead_path = optarg;
 			break;
 		case OPT_KEEP_GOING:
-			keepgoing = 1;
+			opt.keepgoing = 1;
 			break;
 		case OPT_DROP:
-			dropflag = 1;
+			opt.drop = 1;
 			break;
 		case OPT_RESTART:
-			restartflag = 1;
+			opt.restart = 1;
 			break;
 		case OPT_PUNCT:
-			punctflag = 1;
+			opt.punct = 1;
 			break;
 		case OPT_GRACE:
-			if (duration_parse(optarg, &grace) < 0) {
+			if (duration_parse(optarg, &opt.grace) < 0) {
 				diag_warn("--grace '%s': not a duration", optarg);
 				usage(2);
 			}
@@ -223,17 +225,17 @@ main(int argc, char **argv)
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
-	sig_set_grace(grace);	/* a blocked stdout too, once stopped */
+	sig_set_grace(opt.grace);	/* a blocked stdout too, once stopped */
 	router_init(&router, &flt.out);
-	router.first = firstflag;
-	router.dests.drop_when_full = dropflag;
-	router.dests.restart = restartflag;
-	router.dests.max_open = max_open;
-	router.dests.max_procs = max_procs;
-	router.dests.retries = retries;
-	if (dead_path) {
-		if (out_open(&deadout, dead_path, 1) < 0)
-			diag_fatal(1, "cannot open '%s': %s", dead_path,
+	router.first = opt.first;
+	router.dests.drop_when_full = opt.drop;
+	router.dests.restart = opt.restart;
+	router.dests.max_open = opt.max_open;
+	router.dests.max_procs = opt.max_procs;
+	router.dests.retries = opt.retries;
+	if (opt.dead_path) {
+		if (out_open(&deadout, opt.dead_path, 1) < 0)
+			diag_fatal(1, "cannot open '%s': %s", opt.dead_path,
 			    strerror(errno));
 		router.dests.dead_letter = &deadout;
 	}
@@ -280,17 +282,17 @@ main(int argc, char **argv)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
-	status = router_finish(&router, grace);
+	status = router_finish(&router, opt.grace);
 	if (flt.stats)
 		router_print(&router, diag_prog);
 	flt.ledger.written = router.dests.records[DEST_DELIVERED];
 	router_release(&router);
-	if (dead_path && out_release(&deadout) < 0) {
-		diag_warn("'%s': write error: %s", dead_path,
+	if (opt.dead_path && out_release(&deadout) < 0) {
+		diag_warn("'%s': write error: %s", opt.dead_path,
 		    strerror(deadout.err));
 		flt.ledger.status = 1;
 	}
-	if ((status && !keepgoing) || router.dests.ioerr)
+	if ((status && !opt.keepgoing) || router.dests.ioerr)
 		flt.ledger.status = 1;
 	return filter_finish(&flt);
 }
