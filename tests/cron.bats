@@ -110,16 +110,6 @@ run_cron() {
 	[ "$stderr" = "stream-agg: state 'st': written by streamkit-state 1 stream-window, not stream-agg version 1" ]
 }
 
-# The ```sh block after "<!-- recipe: NAME -->" in the README.
-recipe() {
-	awk -v name="$1" '
-	$0 == "<!-- recipe: " name " -->" { want = 1; next }
-	want && /^```sh$/ { inblock = 1; next }
-	inblock && /^```$/ { exit }
-	inblock { print }
-	' "$TOP/README.md"
-}
-
 @test "README recipe: the cron job, run three times over a growing log" {
 	recipe cron > job.sh
 	[ -s job.sh ]

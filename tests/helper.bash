@@ -27,3 +27,13 @@ wait_lines() {
 	echo "timed out waiting for $2 lines in $1" >&2
 	return 1
 }
+
+# The ```sh block after "<!-- recipe: NAME -->" in the README.
+recipe() {
+	awk -v name="$1" '
+	$0 == "<!-- recipe: " name " -->" { want = 1; next }
+	want && /^```sh$/ { inblock = 1; next }
+	inblock && /^```$/ { exit }
+	inblock { print }
+	' "$TOP/README.md"
+}

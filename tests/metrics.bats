@@ -176,16 +176,6 @@ valid() {
 	grep -q '^node_textfile_scrape_error 0$' scraped
 }
 
-# The ```sh block after "<!-- recipe: NAME -->" in the README.
-recipe() {
-	awk -v name="$1" '
-	$0 == "<!-- recipe: " name " -->" { want = 1; next }
-	want && /^```sh$/ { inblock = 1; next }
-	inblock && /^```$/ { exit }
-	inblock { print }
-	' "$TOP/README.md"
-}
-
 @test "README recipe: a live dashboard's metrics for node_exporter" {
 	recipe metrics > metrics.sh
 	grep -q -- '--metrics /var/lib/prometheus/node-exporter/status.prom' metrics.sh

@@ -35,16 +35,6 @@ examples() {
 	[ "$bad" -eq 0 ]
 }
 
-# The ```sh block after "<!-- recipe: NAME -->" in the README.
-recipe() {
-	awk -v name="$1" '
-	$0 == "<!-- recipe: " name " -->" { want = 1; next }
-	want && /^```sh$/ { inblock = 1; next }
-	inblock && /^```$/ { exit }
-	inblock { print }
-	' "$TOP/README.md"
-}
-
 @test "README shows each recipe of examples/cluster as it is (make check-cluster runs them)" {
 	local f n=0
 	for f in "$EXAMPLES"/cluster/*; do

@@ -12,16 +12,6 @@ setup() {
 	PATH=$STREAMKIT_BIN:$PATH
 }
 
-# The ```sh block after "<!-- recipe: NAME -->" in the README.
-recipe() {
-	awk -v name="$1" '
-	$0 == "<!-- recipe: " name " -->" { want = 1; next }
-	want && /^```sh$/ { inblock = 1; next }
-	inblock && /^```$/ { exit }
-	inblock { print }
-	' "$TOP/README.md"
-}
-
 # partials FILE N ARGS...: N partial runs over the parts of FILE, as
 # state.0 ... state.N-1.
 partials() {
