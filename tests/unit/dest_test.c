@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testio.h"
 #include "dest.h"
 #include "diag.h"
 #include "parser.h"
@@ -25,21 +26,6 @@
 					 * that takes it has failed */
 
 /* The file's text (static; "(none)" when there is no such file). */
-static const char *
-slurp(const char *path)
-{
-	static char text[65536];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return "(none)";
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	text[n < 0 ? 0 : n] = '\0';
-	return text;
-}
-
 static void
 write_file(const char *path, const char *text)
 {
@@ -51,34 +37,6 @@ write_file(const char *path, const char *text)
 }
 
 /* What the module says on stderr goes to a file while a case runs. */
-static FILE *errf;
-static int saved_err = -1;
-
-static void
-capture(void)
-{
-	fflush(stderr);
-	errf = tmpfile();
-	saved_err = dup(2);
-	dup2(fileno(errf), 2);
-}
-
-static const char *
-captured(void)
-{
-	static char text[4096];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_err, 2);
-	close(saved_err);
-	rewind(errf);
-	n = fread(text, 1, sizeof text - 1, errf);
-	text[n] = '\0';
-	fclose(errf);
-	return text;
-}
-
 static const char *
 count_text(const struct dest_count *c)
 {

@@ -15,27 +15,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testio.h"
 #include "diag.h"
 #include "json.h"
 #include "route.h"
 
 #define GRACE (20 * INT64_C(1000000))	/* a bound, not a wait */
 #define MAXR 6
-
-static const char *
-slurp(const char *path)
-{
-	static char text[8192];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return "(none)";
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	text[n < 0 ? 0 : n] = '\0';
-	return text;
-}
 
 /* The text of a descriptor, from its start (static). */
 static const char *
@@ -45,34 +31,6 @@ text_of(int fd)
 	ssize_t n = pread(fd, text, sizeof text - 1, 0);
 
 	text[n < 0 ? 0 : n] = '\0';
-	return text;
-}
-
-static FILE *errf;
-static int saved_err = -1;
-
-static void
-capture(void)
-{
-	fflush(stderr);
-	errf = tmpfile();
-	saved_err = dup(2);
-	dup2(fileno(errf), 2);
-}
-
-static const char *
-captured(void)
-{
-	static char text[8192];
-	size_t n;
-
-	fflush(stderr);
-	dup2(saved_err, 2);
-	close(saved_err);
-	rewind(errf);
-	n = fread(text, 1, sizeof text - 1, errf);
-	text[n] = '\0';
-	fclose(errf);
 	return text;
 }
 

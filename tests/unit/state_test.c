@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testio.h"
 #include "hash.h"
 #include "out.h"
 #include "reader.h"
@@ -43,21 +44,6 @@ append_file(const char *path, const char *text)
 }
 
 /* The file's text (static; "(none)" when it cannot be read). */
-static const char *
-slurp(const char *path)
-{
-	static char text[8192];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return "(none)";
-	n = read(fd, text, sizeof text - 1);
-	close(fd);
-	text[n < 0 ? 0 : n] = '\0';
-	return text;
-}
-
 /* The bytes of fd from offset to its end (static). */
 static const char *
 rest_of(int fd, off_t offset)
