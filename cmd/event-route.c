@@ -272,6 +272,8 @@ main(int argc, char **argv)
 	filter_start(&flt, &fields);
 	if (router_start(&router, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
+	flt.metrics.families = router_metrics;
+	flt.metrics.arg = &router;
 	filter_input(&flt, &inp, &fields);
 	inp.wait = on_wait;
 	inp.control = control_line;
@@ -286,6 +288,10 @@ main(int argc, char **argv)
 	if (flt.stats)
 		router_print(&router, diag_prog);
 	flt.ledger.written = router.dests.records[DEST_DELIVERED];
+	/* the last --metrics now: its families read the router */
+	if (metrics_write(&flt.metrics) < 0)
+		flt.ledger.status = 1;
+	flt.metrics.path = NULL;
 	router_release(&router);
 	if (opt.dead_path && out_release(&deadout) < 0) {
 		diag_warn("'%s': write error: %s", opt.dead_path,

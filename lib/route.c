@@ -2,6 +2,7 @@
  * route.c - event-route's rules, and the routing of records by them (see
  * route.h).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,6 +499,67 @@ router_print(const struct router *r, const char *prog)
 	    "dead-lettered=%ju dropped=%ju failed=%ju\n", prog, r->routed,
 	    n[DEST_DELIVERED], r->unmatched, n[DEST_DEAD], n[DEST_DROPPED],
 	    n[DEST_FAILED] + n[DEST_NONE]);
+}
+
+/* One family of a count per rule. */
+static void
+rule_family(const struct router *r, struct prom *p, const char *name,
+    const char *help, size_t off)
+{
+	char num[24];
+	const char *labels[] = { "rule", num, NULL };
+	size_t i;
+
+	prom_family(p, name, "counter", help);
+	for (i = 0; i < r->nrules; i++) {
+		snprintf(num, sizeof num, "%zu", i + 1);
+		prom_sample(p, name, labels, (double)*(const uintmax_t *)
+		    ((const char *)&r->rules[i] + off));
+	}
+}
+
+void
+router_metrics(void *arg, struct prom *p)
+{
+	const struct router *r = arg;
+	const uintmax_t *n = r->dests.records;
+	/* what became of the events, as --stats' last line says it */
+	const char *const outcome[] = { "delivered", "unmatched",
+	    "dead_lettered", "dropped", "failed" };
+	const uintmax_t count[] = { n[DEST_DELIVERED], r->unmatched,
+	    n[DEST_DEAD], n[DEST_DROPPED], n[DEST_FAILED] + n[DEST_NONE] };
+	char num[24];
+	const char *labels[] = { "rule", num, "text", NULL, NULL };
+	size_t i;
+
+	prom_family(p, "streamkit_rule_info", "gauge", "A rule of "
+	    "event-route, by its number (from 1) and its text.");
+	for (i = 0; i < r->nrules; i++) {
+		snprintf(num, sizeof num, "%zu", i + 1);
+		labels[3] = r->rules[i].text;
+		prom_sample(p, "streamkit_rule_info", labels, 1);
+	}
+	rule_family(r, p, "streamkit_rule_matched_total", "Events a rule "
+	    "matched.", offsetof(struct rule, matched));
+	rule_family(r, p, "streamkit_rule_delivered_total", "Events of a "
+	    "rule its destination took.", offsetof(struct rule,
+	    count.delivered));
+	rule_family(r, p, "streamkit_rule_failed_total", "Events of a rule "
+	    "its destination lost.", offsetof(struct rule, count.failed));
+	rule_family(r, p, "streamkit_rule_dropped_total", "Events of a rule "
+	    "dropped by --drop-when-full.", offsetof(struct rule,
+	    count.dropped));
+	rule_family(r, p, "streamkit_rule_dead_lettered_total", "Events of a "
+	    "rule kept in --dead-letter.", offsetof(struct rule, count.dead));
+	prom_family(p, "streamkit_events_total", "counter", "Events routed, "
+	    "by what became of them in the end.");
+	for (i = 0; i < sizeof count / sizeof count[0]; i++) {
+		labels[0] = "outcome";
+		labels[1] = outcome[i];
+		labels[2] = NULL;
+		prom_sample(p, "streamkit_events_total", labels,
+		    (double)count[i]);
+	}
 }
 
 void

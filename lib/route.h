@@ -25,6 +25,7 @@
 #include "dest.h"
 #include "out.h"
 #include "pred.h"
+#include "prom.h"
 #include "record.h"
 
 enum dest_kind { DEST_STDOUT, DEST_FILE, DEST_PIPE, DEST_EXEC };
@@ -91,6 +92,9 @@ void router_flush(struct router *r);
 int router_finish(struct router *r, int64_t grace);
 /* The ledger per rule and of the records on stderr, as --stats prints it. */
 void router_print(const struct router *r, const char *prog);
+/* The same counts as Prometheus families (--metrics): per rule, labelled
+ * with its number, its text in an info family; arg is the router. */
+void router_metrics(void *arg, struct prom *p);
 void router_release(struct router *r);
 
 /*

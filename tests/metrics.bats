@@ -62,6 +62,26 @@ valid() {
 	done
 }
 
+@test "event-route: each rule's counts, as --stats gives them, and the rules' texts" {
+	printf '{"level":"error","n":1}\n{"level":"info","n":2}\n{"level":"error","n":3}\n{"n":4}\n' > in.jsonl
+	run --separate-stderr tool event-route --stats --metrics r.prom --dead-letter dead 'level == "error" -> >>err.jsonl' 'level == "info" -> !false' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[0]}" = "event-route: rule 1 'level == \"error\" -> >>err.jsonl': matched=2 delivered=2 failed=0 dropped=0 dead-lettered=0" ]
+	[ "${stderr_lines[1]}" = "event-route: rule 2 'level == \"info\" -> !false': matched=1 delivered=0 failed=0 dropped=0 dead-lettered=1" ]
+	grep -qx 'streamkit_rule_info{tool="event-route",rule="1",text="level == \\"error\\" -> >>err.jsonl"} 1' r.prom
+	grep -qx 'streamkit_rule_info{tool="event-route",rule="2",text="level == \\"info\\" -> !false"} 1' r.prom
+	grep -qx 'streamkit_rule_matched_total{tool="event-route",rule="1"} 2' r.prom
+	grep -qx 'streamkit_rule_delivered_total{tool="event-route",rule="1"} 2' r.prom
+	grep -qx 'streamkit_rule_matched_total{tool="event-route",rule="2"} 1' r.prom
+	grep -qx 'streamkit_rule_dead_lettered_total{tool="event-route",rule="2"} 1' r.prom
+	grep -qx 'streamkit_rule_failed_total{tool="event-route",rule="2"} 0' r.prom
+	grep -qx 'streamkit_events_total{tool="event-route",outcome="delivered"} 2' r.prom
+	grep -qx 'streamkit_events_total{tool="event-route",outcome="unmatched"} 1' r.prom
+	grep -qx 'streamkit_events_total{tool="event-route",outcome="dead_lettered"} 1' r.prom
+	grep -qx 'streamkit_records_read_total{tool="event-route"} 4' r.prom
+	valid r.prom
+}
+
 @test "propagation delay: events 2 s old are 2 s old, in each tool that knows event time" {
 	now=1796400000
 	printf '{"t":%d,"k":"a"}\n{"t":%d,"k":"b"}\n{"t":%d,"k":"a"}\n' \
