@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "count.h"
 #include "diag.h"
 #include "filter.h"
@@ -24,7 +25,8 @@
 
 enum {
 	OPT_FIRST = 256, OPT_SHARD, OPT_MAX_OPEN, OPT_RETRY, OPT_DEAD_LETTER,
-	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP, OPT_RESTART, OPT_PUNCT
+	OPT_KEEP_GOING, OPT_GRACE, OPT_DROP, OPT_RESTART, OPT_PUNCT,
+	OPT_TIME_FORMAT
 };
 
 static const struct option own_options[] = {
@@ -40,6 +42,8 @@ static const struct option own_options[] = {
 	{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
 	{ "shard", required_argument, NULL, OPT_SHARD },
+	{ "time", required_argument, NULL, 't' },
+	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -56,6 +60,11 @@ static struct {				/* our own options */
 	int64_t grace;
 } opt = { 0, 0, 0, 0, 0, 0, 128, 1, NULL, 10 * US_PER_SEC };
 static struct out deadout;
+static struct {				/* -t: event time, for the delay */
+	const char *field, *format;	/* of --metrics */
+	int slot;
+	struct timefmt tf;
+} evtime_of = { NULL, "auto", -1, { 0, NULL, 0 } };
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -65,6 +74,7 @@ usage(int status)
 	    "                   [-P n] [--retry n] [--dead-letter file]\n"
 	    "                   [--keep-going] [--grace d] [--drop-when-full]\n"
 	    "                   [--restart] [--punct]\n"
+	    "                   [-t field] [--time-format fmt]\n"
 	    "                   [-i fmt] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
@@ -115,6 +125,21 @@ control_line(void *arg, const struct punct *p, const char *file,
 	}
 }
 
+/* An event went to its destinations: its delay, when -t reads a time
+ * in it (an event without one is routed, not measured). */
+static void
+handed_on(const struct record *rec)
+{
+	const char *text;
+	size_t n;
+	evtime t;
+
+	buf_reset(&router.scratch);
+	if ((text = val_text(&rec->v[evtime_of.slot], &router.scratch,
+	    &n)) != NULL && time_parse(&evtime_of.tf, text, n, &t) == 0)
+		metrics_delay(&flt.metrics, t);
+}
+
 static int
 record(void *arg, struct record *rec, const struct parser *ps)
 {
@@ -124,6 +149,8 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	flt.ledger.kept++;
 	router.dests.event_fmt = ps->fmt;	/* for commands' EVENT_ */
 	router_route(&router, rec);
+	if (evtime_of.slot >= 0 && flt.metrics.path)
+		handed_on(rec);
 	return router_dead(&router) ? -1 : 0;	/* its reader went away */
 }
 
@@ -135,7 +162,7 @@ parse_options(int argc, char **argv)
 	uint64_t n;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, FILTER_SHORT "hP:V", longopts,
+	while ((ch = getopt_long(argc, argv, FILTER_SHORT "hP:t:V", longopts,
 	    NULL)) != -1) {
 		if ((rc = filter_option(&flt, NULL, ch, optarg, err,
 		    sizeof err)) < 0) {
@@ -197,6 +224,12 @@ parse_options(int argc, char **argv)
 				diag_warn("--grace '%s': not a duration", optarg);
 				usage(2);
 			}
+			break;
+		case 't':
+			evtime_of.field = optarg;
+			break;
+		case OPT_TIME_FORMAT:
+			evtime_of.format = optarg;
 			break;
 		case 'V':
 			printf("event-route %s\n", VERSION);
@@ -268,6 +301,14 @@ main(int argc, char **argv)
 		diag_warn("no rule: give PREDICATE -> DESTINATION");
 		usage(2);
 	}
+	if (evtime_of.field)
+		evtime_of.slot = fieldset_add(&fields, evtime_of.field,
+		    strlen(evtime_of.field));
+	if (timefmt_init(&evtime_of.tf, evtime_of.format, wall_now()) < 0) {
+		diag_warn("--time-format '%s': unknown format",
+		    evtime_of.format);
+		usage(2);
+	}
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
 	if (router_start(&router, err, sizeof err) < 0)
@@ -293,6 +334,7 @@ main(int argc, char **argv)
 		flt.ledger.status = 1;
 	flt.metrics.path = NULL;
 	router_release(&router);
+	timefmt_release(&evtime_of.tf);
 	if (opt.dead_path && out_release(&deadout) < 0) {
 		diag_warn("'%s': write error: %s", opt.dead_path,
 		    strerror(deadout.err));

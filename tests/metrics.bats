@@ -108,6 +108,25 @@ valid() {
 	awk -v v="$(value real.prom streamkit_propagation_delay_seconds_sum)" 'BEGIN { exit !(v >= 2 && v < 60) }'
 }
 
+@test "event-route -t: the delay of each routed event; none without -t, or without a time" {
+	now=1796400000
+	printf '{"ts":%d,"level":"error"}\n{"ts":"%s","level":"info"}\n{"level":"error"}\n{"ts":"soon","level":"error"}\n' \
+	    $((now - 2)) "$(date -u -d @$((now - 5)) +%Y-%m-%dT%H:%M:%SZ)" > in.jsonl
+	STREAMKIT_NOW=$now run --separate-stderr tool event-route -t ts --metrics r.prom 'level == "error" -> -' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]	# all routed, measured or not
+	[ "$(value r.prom streamkit_propagation_delay_seconds_count)" = 2 ]
+	[ "$(value r.prom streamkit_propagation_delay_seconds_sum)" = 7 ]
+	valid r.prom
+	STREAMKIT_NOW=$now tool event-route --metrics n.prom 'level == "error" -> -' in.jsonl > /dev/null
+	! grep -q propagation n.prom
+	run --separate-stderr tool event-route -t ts --time-format epoch-ms --metrics ms.prom 'has level -> -' in.jsonl
+	[ "$(value ms.prom streamkit_propagation_delay_seconds_count)" = 1 ]
+	run --separate-stderr tool event-route --time-format bogus 'has x -> -' in.jsonl
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "event-route: --time-format 'bogus': unknown format" ]
+}
+
 @test "the file is written while a live input is silent, and at exit" {
 	mkfifo in
 	tool stream-agg --metrics m.prom --metrics-every 100ms count < in > out &
