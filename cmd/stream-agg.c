@@ -329,6 +329,8 @@ main(int argc, char **argv)
 	if (filter_start(&flt, &fields))
 		aggrun_check_state(&run, &flt.state);
 	run.metrics = &flt.metrics;
+	flt.metrics.families = aggrun_metrics;
+	flt.metrics.arg = &run;
 	if (aggrun_start(&run, &flt.out, flt.oflag, &flt.ledger,
 	    flt.state_path ? &flt.state : NULL, err, sizeof err) < 0)
 		usage_error(err);

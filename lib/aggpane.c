@@ -11,6 +11,7 @@ aggpane_init(struct aggpane *a)
 {
 	memset(a, 0, sizeof *a);
 	a->oflag = a->fmt = -1;
+	a->fired_upto = EVTIME_MIN;
 	buf_init(&a->key);
 	buf_init(&a->scratch);
 }
@@ -85,7 +86,10 @@ aggpane_window(struct aggpane *a, const struct window *w, struct aggtab *t,
 void
 aggpane_fired(void *arg, const struct window *w, struct aggtab *t)
 {
-	aggpane_window(arg, w, t, NULL, 0);
+	struct aggpane *a = arg;
+
+	a->panes[w->end <= a->fired_upto ? TIMING_LATE : TIMING_ON_TIME]++;
+	aggpane_window(a, w, t, NULL, 0);
 }
 
 /* The session key of a fire line, as winstate keeps it; NULL when the
@@ -144,6 +148,7 @@ aggpane_fire(struct aggpane *a, const struct punct *p)
 		t = winstate_find(a->ws, &w);
 	if (t == NULL)
 		return;
+	a->panes[p->timing]++;
 	if (st->retract && key) {
 		session_pane(a, p, &w, t, key, keylen);
 		return;

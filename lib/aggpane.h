@@ -31,6 +31,9 @@ struct aggpane {
 	struct winstate *ws;		/* the open windows */
 	struct winstate *prevs;		/* --retract: each window's last pane */
 	uintmax_t *written;		/* the ledger's count of records out */
+	evtime fired_upto;		/* the watermark of the last firing:
+					 * a window ending before it is late */
+	uintmax_t panes[3];		/* written, by enum pane_timing */
 	struct recw writer;		/* opened by the first result */
 	struct buf key, scratch;	/* a fire line's session key */
 };

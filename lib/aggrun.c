@@ -306,6 +306,7 @@ fire(struct aggrun *r)
 	    AGG_FULL)
 		diag_fatal(1, "more than %zu groups in a window: raise "
 		    "--max-groups", r->max_groups);
+	r->pane.fired_upto = r->wm.wm;
 }
 
 static void
@@ -732,6 +733,52 @@ aggrun_finish(struct aggrun *r)
 		diag_warn("'%s': write error: %s", r->late_path,
 		    strerror(r->lateout.err));
 		l->status = 1;
+	}
+}
+
+/* --metrics: what is open, and the panes written. */
+struct open_count {
+	size_t windows, groups;
+};
+
+static void
+count_open(void *arg, int kind, const struct window *w, struct aggtab *t)
+{
+	struct open_count *c = arg;
+
+	(void)kind;
+	(void)w;
+	c->windows++;
+	c->groups += aggtab_count(t);
+}
+
+void
+aggrun_metrics(void *arg, struct prom *p)
+{
+	static const char *const timing[] = { "early", "on_time", "late" };
+	struct aggrun *r = arg;
+	struct open_count c = { 0, 0 };
+	const char *labels[] = { "timing", NULL, NULL };
+	size_t i;
+
+	if (r->ws.win)
+		winstate_each(&r->ws, count_open, &c);
+	else
+		c.groups = aggtab_count(&r->tab);
+	prom_family(p, "streamkit_open_groups", "gauge", "Groups held, in "
+	    "every open window, slice and session.");
+	prom_sample(p, "streamkit_open_groups", NULL, (double)c.groups);
+	if (r->st.win.kind == WINDOW_NONE)
+		return;
+	prom_family(p, "streamkit_open_windows", "gauge", "Windows, slices "
+	    "and sessions open.");
+	prom_sample(p, "streamkit_open_windows", NULL, (double)c.windows);
+	prom_family(p, "streamkit_panes_total", "counter", "Panes written, "
+	    "by when they fired: before the window's end, at it, or after.");
+	for (i = 0; i < 3; i++) {
+		labels[1] = timing[i];
+		prom_sample(p, "streamkit_panes_total", labels,
+		    (double)r->pane.panes[i]);
 	}
 }
 

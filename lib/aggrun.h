@@ -137,6 +137,9 @@ evtime aggrun_watermark(const struct aggrun *r);
 /* End of input: write what is due (with --state, open windows stay
  * open) and close --late-output. */
 void aggrun_finish(struct aggrun *r);
+/* --metrics: the run's open windows and groups, and its panes by
+ * timing; arg is the run. */
+void aggrun_metrics(void *arg, struct prom *p);
 /* --state: the run's state after its input, into b. */
 void aggrun_save(struct aggrun *r, struct buf *b);
 
