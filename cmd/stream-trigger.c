@@ -63,6 +63,7 @@ static struct {				/* the stream, from its strategy on */
 	char **keynames;		/* sessions: their key's fields */
 	int *keyslots;
 	size_t nkey;
+	uintmax_t fired[3];		/* panes, by enum pane_timing */
 } stream;
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
@@ -99,9 +100,34 @@ static void
 write_fire(void *arg, const struct punct *p)
 {
 	(void)arg;
+	stream.fired[p->timing]++;
 	buf_reset(&line_out);
 	punct_write(&line_out, p);
 	out_write(&flt.out, line_out.data, line_out.len);
+}
+
+/* --metrics: the windows whose panes are kept, and the panes fired. */
+static void
+trigger_metrics(void *arg, struct prom *p)
+{
+	static const char *const timing[] = { "early", "on_time", "late" };
+	const char *labels[] = { "timing", NULL, NULL };
+	size_t i;
+
+	(void)arg;
+	if (!stream.have_strategy)
+		return;
+	prom_family(p, "streamkit_open_windows", "gauge", "Windows and "
+	    "sessions whose trigger state is kept.");
+	prom_sample(p, "streamkit_open_windows", NULL,
+	    (double)stream.panes.windows.nheap);
+	prom_family(p, "streamkit_panes_total", "counter", "Panes fired, by "
+	    "when: before the window's end, at it, or after.");
+	for (i = 0; i < 3; i++) {
+		labels[1] = timing[i];
+		prom_sample(p, "streamkit_panes_total", labels,
+		    (double)stream.fired[i]);
+	}
 }
 
 static int
@@ -412,6 +438,7 @@ main(int argc, char **argv)
 	opt.trigger_text = xstrdup(line_out.data);
 	input_init(&inp, flt.progress);
 	stream.state_loaded = filter_start(&flt, &fields);
+	flt.metrics.families = trigger_metrics;
 	if (opt.late_path && out_open(&lateout, opt.late_path, 0) < 0)
 		diag_fatal(1, "cannot open '%s': %s", opt.late_path,
 		    strerror(errno));

@@ -140,6 +140,13 @@ valid() {
 	tool stream-agg -t t --tumbling 10s --max-delay 10s --trigger 'watermark(early=count(1))' --metrics early.prom count in.jsonl > /dev/null
 	grep -qx 'streamkit_panes_total{tool="stream-agg",timing="early"} 5' early.prom
 	grep -qx 'streamkit_panes_total{tool="stream-agg",timing="on_time"} 3' early.prom
+	# stream-trigger fires the same panes
+	tool stream-window -t t --tumbling 10s --max-delay 10s in.jsonl |
+	    tool stream-trigger --metrics trig.prom 'watermark(early=count(1))' > /dev/null
+	grep -qx 'streamkit_panes_total{tool="stream-trigger",timing="early"} 5' trig.prom
+	grep -qx 'streamkit_panes_total{tool="stream-trigger",timing="on_time"} 3' trig.prom
+	grep -qx 'streamkit_open_windows{tool="stream-trigger"} 0' trig.prom
+	valid trig.prom
 	# without windows: the groups, and no windows or panes
 	tool stream-agg --metrics g.prom -g k count in.jsonl > /dev/null
 	[ "$(value g.prom streamkit_open_groups)" = 3 ]
