@@ -311,6 +311,7 @@ main(int argc, char **argv)
 	}
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
+	router.measure = flt.metrics.path != NULL;
 	if (router_start(&router, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
 	flt.metrics.families = router_metrics;

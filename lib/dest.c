@@ -95,6 +95,7 @@ struct job {
 	int attempt;
 	int fmt;			/* its format, for EVENT_ variables */
 	int64_t due;
+	int64_t started;		/* when it was run last, monotonic */
 	size_t off, len;		/* event[0..len) ends with "\n" */
 	char event[];
 };
@@ -1030,6 +1031,7 @@ job_spawn(struct dests *d, size_t i)
 
 	free(envp);
 	j->off = 0;
+	j->started = now_us();
 	if (rc != 0) {
 		diag_warn("cannot run '%s': %s", j->x->cmd, strerror(rc));
 		j->pid = 0;
@@ -1061,6 +1063,12 @@ job_ended(struct dests *d, size_t i, int st)
 		close(j->fd);
 	j->fd = -1;
 	j->pid = 0;
+	if (c->handling) {
+		double s = (double)(now_us() - j->started) / 1e6;
+
+		qsketch_add(c->handling, s);
+		c->handling_sum += s;
+	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		c->delivered++;
 		outcome = DEST_DELIVERED;

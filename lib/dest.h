@@ -26,10 +26,15 @@
 #include "buf.h"
 #include "hash.h"
 #include "out.h"
+#include "qsketch.h"
 
 /* How a destination's events ended, counted by the caller's rule. */
 struct dest_count {
 	uintmax_t delivered, failed, dropped, dead;
+	/* a command's runs, start to exit, in seconds, when measured
+	 * (--metrics): the caller's sketch, or NULL */
+	struct qsketch *handling;
+	double handling_sum;
 };
 
 /* An event's outcome at one destination; over several, the largest

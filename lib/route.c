@@ -258,9 +258,11 @@ router_start(struct router *r, char *err, size_t errlen)
 		if (ru->kind == DEST_PIPE)
 			ru->handlers = xcalloc(ru->nshards,
 			    sizeof *ru->handlers);
-		else if (ru->kind == DEST_EXEC)
+		else if (ru->kind == DEST_EXEC) {
 			ru->cmds = xcalloc(ru->nshards, sizeof *ru->cmds);
-		else
+			if (r->measure)
+				ru->count.handling = qsketch_new(0);
+		} else
 			continue;
 		for (k = 0; k < ru->nshards; k++) {
 			cmd = ru->nkeys ? with_shard(ru->target, k) :
@@ -530,7 +532,7 @@ router_metrics(void *arg, struct prom *p)
 	    n[DEST_DEAD], n[DEST_DROPPED], n[DEST_FAILED] + n[DEST_NONE] };
 	char num[24];
 	const char *labels[] = { "rule", num, "text", NULL, NULL };
-	size_t i;
+	size_t i, k;
 
 	prom_family(p, "streamkit_rule_info", "gauge", "A rule of "
 	    "event-route, by its number (from 1) and its text.");
@@ -551,6 +553,18 @@ router_metrics(void *arg, struct prom *p)
 	    count.dropped));
 	rule_family(r, p, "streamkit_rule_dead_lettered_total", "Events of a "
 	    "rule kept in --dead-letter.", offsetof(struct rule, count.dead));
+	for (i = 0, k = 0; i < r->nrules; i++) {
+		const char *rule[] = { "rule", num, NULL };
+
+		if (r->rules[i].count.handling == NULL)
+			continue;
+		if (k++ == 0)
+			prom_family(p, "streamkit_handling_seconds", "summary",
+			    "A per-event command's runs, from start to exit.");
+		snprintf(num, sizeof num, "%zu", i + 1);
+		prom_summary(p, "streamkit_handling_seconds", rule,
+		    r->rules[i].count.handling, r->rules[i].count.handling_sum);
+	}
 	prom_family(p, "streamkit_events_total", "counter", "Events routed, "
 	    "by what became of them in the end.");
 	for (i = 0; i < sizeof count / sizeof count[0]; i++) {
@@ -573,6 +587,8 @@ router_release(struct router *r)
 
 		free(ru->handlers);
 		free(ru->cmds);
+		if (ru->count.handling)
+			qsketch_free(ru->count.handling);
 		pred_free(ru->pred);
 		free(ru->text);
 		free(ru->target);

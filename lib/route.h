@@ -52,6 +52,7 @@ struct rule {
 struct router {
 	struct rule *rules;
 	size_t nrules;
+	int measure;			/* time commands (--metrics) */
 	int first;			/* --first: the first match only */
 	struct dests dests;
 	struct out *stdout_out;		/* the tool's standard output */

@@ -154,6 +154,21 @@ valid() {
 	valid late.prom && valid open.prom && valid early.prom && valid g.prom
 }
 
+@test "event-route: a command that sleeps 50 ms is handled in 50 ms or more" {
+	seq 1 6 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr tool event-route -P 2 --metrics h.prom 'has n -> !sleep 0.05' 'has n -> >>copy.jsonl' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(value h.prom streamkit_handling_seconds_count)" = 6 ]
+	awk '/^streamkit_handling_seconds\{tool="event-route",rule="1",quantile="0.5"\} / { ok = $2 >= 0.05 && $2 < 5 } END { exit !ok }' h.prom
+	awk '/^streamkit_handling_seconds_sum/ { ok = $2 >= 0.3 } END { exit !ok }' h.prom
+	# only commands are timed: rule 2, a file, has none
+	! grep -q 'handling_seconds.*rule="2"' h.prom
+	valid h.prom
+	tool event-route 'has n -> !true' in.jsonl
+	tool event-route --metrics none.prom 'has n -> >>copy2.jsonl' in.jsonl
+	! grep -q handling none.prom
+}
+
 @test "the file is written while a live input is silent, and at exit" {
 	mkfifo in
 	tool stream-agg --metrics m.prom --metrics-every 100ms count < in > out &
