@@ -275,3 +275,31 @@ valid() {
 	grep -q '^streamkit_propagation_delay_seconds_count{tool="stream-agg"} ' status.prom
 	valid status.prom
 }
+
+@test "streamkit(7)'s worked example: errors mailed, the rest kept, the run watched" {
+	sed -n '/^A worked example/,/^\.Ed/p' "$TOP/man/streamkit.7" |
+	    sed -n '/^\.Bd/,/^\.Ed/p' | sed '1d;$d; s/\\e/\\/g' > example.sh
+	grep -q 'event-route -t ts' example.sh
+	# here: the metrics beside us, at once, the mail into a file, and
+	# the log from its start (tail -n 0 might open it after our lines)
+	sed -i "s#/var/lib/prometheus/node-exporter/#$PWD/#; s#--metrics #--metrics-every 100ms --metrics #; s#mail -s \"app errors\" ops@example.com#cat >> mailed#; s#tail -n 0 #tail -n +1 #" example.sh
+	: > app.log
+	PATH=$STREAMKIT_BIN:$PATH bash example.sh 2>err &
+	pid=$!
+	now=$(date +%s)
+	printf '{"ts":%d,"level":"error","msg":"a"}\n{"ts":%d,"level":"info"}\n{"ts":%d,"level":"error","msg":"b"}\n' \
+	    $((now - 2)) $((now - 2)) $((now - 2)) >> app.log
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^streamkit_rule_matched_total{tool="event-route",rule="1"} 2$' app-route.prom 2>/dev/null && break
+		sleep 0.01
+	done
+	pkill -TERM -P "$pid"
+	wait "$pid" || true
+	grep -q '^streamkit_rule_matched_total{tool="event-route",rule="1"} 2$' app-route.prom
+	grep -q '^streamkit_rule_matched_total{tool="event-route",rule="2"} 1$' app-route.prom
+	grep -qF 'streamkit_rule_info{tool="event-route",rule="1",text="level == \"error\" -> |cat >> mailed"} 1' app-route.prom
+	[ "$(wc -l < mailed)" -eq 2 ]
+	[ "$(cat other.jsonl)" = "{\"ts\":$((now - 2)),\"level\":\"info\"}" ]
+	awk '/^streamkit_propagation_delay_seconds_sum/ { ok = $2 >= 6 } END { exit !ok }' app-route.prom
+	valid app-route.prom
+}
