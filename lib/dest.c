@@ -1073,6 +1073,7 @@ job_ended(struct dests *d, size_t i, int st)
 		c->delivered++;
 		outcome = DEST_DELIVERED;
 	} else if (j->attempt < d->retries && !d->over) {
+		c->retried++;
 		/* back off: 10 ms, 20 ms, 40 ms ... */
 		j->due = now_us() + (10 * MS << (j->attempt < 10 ?
 		    j->attempt : 10));

@@ -31,6 +31,7 @@
 /* How a destination's events ended, counted by the caller's rule. */
 struct dest_count {
 	uintmax_t delivered, failed, dropped, dead;
+	uintmax_t retried;		/* runs again of a failed command */
 	/* a command's runs, start to exit, in seconds, when measured
 	 * (--metrics): the caller's sketch, or NULL */
 	struct qsketch *handling;

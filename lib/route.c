@@ -553,6 +553,9 @@ router_metrics(void *arg, struct prom *p)
 	    count.dropped));
 	rule_family(r, p, "streamkit_rule_dead_lettered_total", "Events of a "
 	    "rule kept in --dead-letter.", offsetof(struct rule, count.dead));
+	rule_family(r, p, "streamkit_rule_retried_total", "Runs again of a "
+	    "rule's command that failed (--retry).", offsetof(struct rule,
+	    count.retried));
 	for (i = 0, k = 0; i < r->nrules; i++) {
 		const char *rule[] = { "rule", num, NULL };
 

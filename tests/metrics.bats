@@ -75,6 +75,7 @@ valid() {
 	grep -qx 'streamkit_rule_matched_total{tool="event-route",rule="2"} 1' r.prom
 	grep -qx 'streamkit_rule_dead_lettered_total{tool="event-route",rule="2"} 1' r.prom
 	grep -qx 'streamkit_rule_failed_total{tool="event-route",rule="2"} 0' r.prom
+	grep -qx 'streamkit_rule_retried_total{tool="event-route",rule="2"} 0' r.prom
 	grep -qx 'streamkit_events_total{tool="event-route",outcome="delivered"} 2' r.prom
 	grep -qx 'streamkit_events_total{tool="event-route",outcome="unmatched"} 1' r.prom
 	grep -qx 'streamkit_events_total{tool="event-route",outcome="dead_lettered"} 1' r.prom
@@ -161,6 +162,12 @@ valid() {
 	[ "$(value h.prom streamkit_handling_seconds_count)" = 6 ]
 	awk '/^streamkit_handling_seconds\{tool="event-route",rule="1",quantile="0.5"\} / { ok = $2 >= 0.05 && $2 < 5 } END { exit !ok }' h.prom
 	awk '/^streamkit_handling_seconds_sum/ { ok = $2 >= 0.3 } END { exit !ok }' h.prom
+	# a command retried: each run again counted, and timed
+	printf '{"n":1}\n{"n":2}\n' > two.jsonl
+	tool event-route --retry 2 --dead-letter dl --metrics rt.prom 'has n -> !test "$EVENT_n" = 1' two.jsonl
+	grep -qx 'streamkit_rule_retried_total{tool="event-route",rule="1"} 2' rt.prom
+	grep -qx 'streamkit_rule_dead_lettered_total{tool="event-route",rule="1"} 1' rt.prom
+	[ "$(value rt.prom streamkit_handling_seconds_count)" = 4 ]
 	# only commands are timed: rule 2, a file, has none
 	! grep -q 'handling_seconds.*rule="2"' h.prom
 	valid h.prom
