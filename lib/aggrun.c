@@ -477,7 +477,8 @@ sliding_line(struct aggrun *r, const struct record *rec, evtime t,
 	return 1;
 }
 
-/* Under a trigger, a record into window w: a session merges per key. */
+/* Under a trigger, a record into window w: a session merges per key.
+ * AGG_OK or AGG_REJECT with why; too many groups end the run. */
 static int
 add_to_window(struct aggrun *r, const struct record *rec, evtime t,
     const struct window *w, char *why, size_t whylen)
@@ -485,11 +486,14 @@ add_to_window(struct aggrun *r, const struct record *rec, evtime t,
 	int rc;
 
 	if (r->st.win.kind != WINDOW_SESSION)
-		return aggtab_add(winstate_table(&r->ws, w), rec, seq(r), why,
+		rc = aggtab_add(winstate_table(&r->ws, w), rec, seq(r), why,
 		    whylen);
-	rc = winstate_add(&r->ws, rec, seq(r), t, w, 1, r->wm.wm, why,
-	    whylen);
-	return rc > 0 ? AGG_OK : rc;
+	else if ((rc = winstate_add(&r->ws, rec, seq(r), t, w, 1, r->wm.wm,
+	    why, whylen)) > 0)
+		rc = AGG_OK;
+	if (rc == AGG_FULL)
+		too_many_groups(r, rec);
+	return rc;
 }
 
 /*
@@ -514,13 +518,9 @@ triggered_record(struct aggrun *r, struct record *rec)
 	if (r->st.retract)
 		winstate_expire(&r->prevs, r->wm.wm);
 	for (i = 0; i < n; i++)
-		switch (add_to_window(r, rec, t, &r->wins[i], why,
-		    sizeof why)) {
-		case AGG_REJECT:
+		if (add_to_window(r, rec, t, &r->wins[i], why,
+		    sizeof why) == AGG_REJECT)
 			return fate(r, rec, FATE_REJECTED, why);
-		case AGG_FULL:
-			too_many_groups(r, rec);
-		}
 	watermark_observe(&r->wm, t);
 	metrics_delay(r->metrics, t);
 	return fate(r, rec, FATE_KEPT, "");
@@ -565,13 +565,9 @@ trigger_record(struct aggrun *r, struct record *rec)
 	for (i = 0; i < n; i++) {
 		if (panes_late(&r->panes, &r->wins[i], key, keylen, r->wm.wm))
 			continue;
-		switch (add_to_window(r, rec, t, &r->wins[i], why,
-		    sizeof why)) {
-		case AGG_REJECT:
+		if (add_to_window(r, rec, t, &r->wins[i], why,
+		    sizeof why) == AGG_REJECT)
 			return fate(r, rec, FATE_REJECTED, why);
-		case AGG_FULL:
-			too_many_groups(r, rec);
-		}
 		taken++;
 		panes_record(&r->panes, &r->wins[i], key, keylen, r->wm.wm);
 	}

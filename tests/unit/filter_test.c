@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testio.h"
 #include "diag.h"
 #include "filter.h"
 #include "json.h"
@@ -240,22 +241,9 @@ test_pass(void)
 static const char *
 stderr_of(void (*fn)(void *), void *arg)
 {
-	static char text[1024];
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	size_t n;
-
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture();
 	fn(arg);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(text, 1, sizeof text - 1, tmp);
-	text[n] = '\0';
-	fclose(tmp);
-	return text;
+	return captured();
 }
 
 struct finish_run {
