@@ -1020,6 +1020,16 @@ job_write(struct job *j)
 	j->fd = -1;
 }
 
+size_t
+dests_handler_unread(const struct handler *h)
+{
+	int inpipe = 0;
+
+	if (h->fd < 0 || ioctl(h->fd, FIONREAD, &inpipe) < 0 || inpipe < 0)
+		inpipe = 0;
+	return h->pending.len - h->sent + (size_t)inpipe;
+}
+
 static void job_ended(struct dests *d, size_t i, int st);
 
 static void

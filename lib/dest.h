@@ -158,6 +158,9 @@ void dests_event_end(struct dests *d, int ticket);
 /* A handler for cmd (copied), counted in c; run by dests_start. */
 struct handler *dests_handler(struct dests *d, const char *cmd,
     struct dest_count *c);
+/* The bytes of events h has not read yet: in our buffer, and in its
+ * pipe (--metrics). */
+size_t dests_handler_unread(const struct handler *h);
 /* Run the handlers: 0, or -1 with err when one cannot be run. */
 int dests_start(struct dests *d, char *err, size_t errlen);
 /* Give line[0..len) to h: DEST_DELIVERED when it is in h's buffer

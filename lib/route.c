@@ -557,6 +557,24 @@ router_metrics(void *arg, struct prom *p)
 	    "rule's command that failed (--retry).", offsetof(struct rule,
 	    count.retried));
 	for (i = 0, k = 0; i < r->nrules; i++) {
+		const struct rule *ru = &r->rules[i];
+		const char *rule[] = { "rule", num, NULL };
+		size_t unread = 0, s;
+
+		if (ru->kind != DEST_PIPE || ru->handlers == NULL)
+			continue;
+		if (k++ == 0)
+			prom_family(p, "streamkit_handler_unread_bytes", "gauge",
+			    "Bytes of events a rule's handlers have not read "
+			    "yet: in event-route's buffer and in their pipes.");
+		for (s = 0; s < ru->nshards; s++)
+			if (ru->handlers[s])
+				unread += dests_handler_unread(ru->handlers[s]);
+		snprintf(num, sizeof num, "%zu", i + 1);
+		prom_sample(p, "streamkit_handler_unread_bytes", rule,
+		    (double)unread);
+	}
+	for (i = 0, k = 0; i < r->nrules; i++) {
 		const char *rule[] = { "rule", num, NULL };
 
 		if (r->rules[i].count.handling == NULL)

@@ -176,6 +176,25 @@ valid() {
 	! grep -q handling none.prom
 }
 
+@test "event-route: what a handler has not read yet, while it does not read" {
+	mkfifo in
+	tool event-route --metrics h.prom --metrics-every 100ms 'has n -> |while [ ! -e go ]; do sleep 0.01; done; cat > got' < in &
+	pid=$!
+	exec 7> in
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n' >&7
+	for ((i = 0; i < 1000; i++)); do
+		grep -qx 'streamkit_handler_unread_bytes{tool="event-route",rule="1"} 24' h.prom 2>/dev/null && break
+		sleep 0.01
+	done
+	grep -qx 'streamkit_handler_unread_bytes{tool="event-route",rule="1"} 24' h.prom
+	touch go
+	exec 7>&-
+	wait $pid
+	[ "$(wc -l < got)" -eq 3 ]
+	grep -qx 'streamkit_handler_unread_bytes{tool="event-route",rule="1"} 0' h.prom
+	valid h.prom
+}
+
 @test "the file is written while a live input is silent, and at exit" {
 	mkfifo in
 	tool stream-agg --metrics m.prom --metrics-every 100ms count < in > out &
