@@ -330,10 +330,8 @@ main(int argc, char **argv)
 	if (flt.stats)
 		router_print(&router, diag_prog);
 	flt.ledger.written = router.dests.records[DEST_DELIVERED];
-	/* the last --metrics now: its families read the router */
-	if (metrics_write(&flt.metrics) < 0)
+	if (metrics_final(&flt.metrics) < 0)	/* its families read the router */
 		flt.ledger.status = 1;
-	flt.metrics.path = NULL;
 	router_release(&router);
 	timefmt_release(&evtime_of.tf);
 	if (opt.dead_path && out_release(&deadout) < 0) {

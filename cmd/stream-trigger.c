@@ -110,10 +110,6 @@ write_fire(void *arg, const struct punct *p)
 static void
 trigger_metrics(void *arg, struct prom *p)
 {
-	static const char *const timing[] = { "early", "on_time", "late" };
-	const char *labels[] = { "timing", NULL, NULL };
-	size_t i;
-
 	(void)arg;
 	if (!stream.have_strategy)
 		return;
@@ -121,13 +117,7 @@ trigger_metrics(void *arg, struct prom *p)
 	    "sessions whose trigger state is kept.");
 	prom_sample(p, "streamkit_open_windows", NULL,
 	    (double)stream.panes.windows.nheap);
-	prom_family(p, "streamkit_panes_total", "counter", "Panes fired, by "
-	    "when: before the window's end, at it, or after.");
-	for (i = 0; i < 3; i++) {
-		labels[1] = timing[i];
-		prom_sample(p, "streamkit_panes_total", labels,
-		    (double)stream.fired[i]);
-	}
+	metrics_panes(p, stream.fired);
 }
 
 static int

@@ -69,7 +69,7 @@ aggpane_window(struct aggpane *a, const struct window *w, struct aggtab *t,
 	}
 	if (pane && st->pane_info && !retracting) {
 		pre[2].vlen = int_format(pane->pane, index);
-		pre[3].val = punct_timing_name(pane->timing);
+		pre[3].val = pane_timing_name(pane->timing);
 		pre[3].vlen = strlen(pre[3].val);
 		pre[4].val = pane->final ? "true" : "false";
 		pre[4].vlen = strlen(pre[4].val);

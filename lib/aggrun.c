@@ -751,11 +751,8 @@ count_open(void *arg, int kind, const struct window *w, struct aggtab *t)
 void
 aggrun_metrics(void *arg, struct prom *p)
 {
-	static const char *const timing[] = { "early", "on_time", "late" };
 	struct aggrun *r = arg;
 	struct open_count c = { 0, 0 };
-	const char *labels[] = { "timing", NULL, NULL };
-	size_t i;
 
 	if (r->ws.win)
 		winstate_each(&r->ws, count_open, &c);
@@ -769,13 +766,7 @@ aggrun_metrics(void *arg, struct prom *p)
 	prom_family(p, "streamkit_open_windows", "gauge", "Windows, slices "
 	    "and sessions open.");
 	prom_sample(p, "streamkit_open_windows", NULL, (double)c.windows);
-	prom_family(p, "streamkit_panes_total", "counter", "Panes written, "
-	    "by when they fired: before the window's end, at it, or after.");
-	for (i = 0; i < 3; i++) {
-		labels[1] = timing[i];
-		prom_sample(p, "streamkit_panes_total", labels,
-		    (double)r->pane.panes[i]);
-	}
+	metrics_panes(p, r->pane.panes);
 }
 
 void

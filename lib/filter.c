@@ -303,7 +303,7 @@ filter_finish(struct filter *f)
 		    strerror(f->rejects.err));
 		f->ledger.status = 1;
 	}
-	if (metrics_write(&f->metrics) < 0)
+	if (metrics_final(&f->metrics) < 0)
 		f->ledger.status = 1;
 	metrics_release(&f->metrics);
 	if (f->stats)

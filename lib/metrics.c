@@ -104,6 +104,21 @@ time_families(struct metrics *m)
 	    m->delay, m->delay_sum);
 }
 
+void
+metrics_panes(struct prom *p, const uintmax_t fired[3])
+{
+	const char *labels[] = { "timing", NULL, NULL };
+	int i;
+
+	prom_family(p, "streamkit_panes_total", "counter", "Panes fired, by "
+	    "when: before the window's end, at it, or after.");
+	for (i = TIMING_EARLY; i <= TIMING_LATE; i++) {
+		labels[1] = pane_timing_name(i);
+		prom_sample(p, "streamkit_panes_total", labels,
+		    (double)fired[i]);
+	}
+}
+
 int
 metrics_write(struct metrics *m)
 {
@@ -125,6 +140,15 @@ metrics_write(struct metrics *m)
 		m->failed = 1;
 	}
 	return m->failed ? -1 : 0;
+}
+
+int
+metrics_final(struct metrics *m)
+{
+	int rc = metrics_write(m);
+
+	m->path = NULL;
+	return rc < 0 || m->failed ? -1 : 0;
 }
 
 int

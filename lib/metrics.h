@@ -25,6 +25,7 @@
 #include "prom.h"
 #include "qsketch.h"
 #include "time.h"
+#include "trigger.h"
 
 #define METRICS_EVERY_DEFAULT (10 * US_PER_SEC)
 
@@ -62,11 +63,18 @@ metrics_delay(struct metrics *m, evtime t)
 		metrics_delay_sample(m, t);
 }
 
+/* The family of panes by timing, fired[] by enum pane_timing (for the
+ * tools' own families). */
+void metrics_panes(struct prom *p, const uintmax_t fired[3]);
+
 /* Read the clock; note bytes read and the watermark; write the file
  * when it is due.  Milliseconds until it is due next, or -1 when off. */
 int metrics_tick(struct metrics *m, uintmax_t bytes, evtime wm);
-/* Write the file now (at exit); 0, or -1 when a write failed, now or
- * before (said on stderr once). */
+/* Write the file now; 0, or -1 when a write failed, now or before (said
+ * on stderr once). */
 int metrics_write(struct metrics *m);
+/* The last write, at exit: no other follows (a tool whose families read
+ * state it frees writes it before freeing it); as metrics_write. */
+int metrics_final(struct metrics *m);
 
 #endif

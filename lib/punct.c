@@ -13,19 +13,12 @@ static const char *const names[F_N] = {
 	"_punct", "t", "end", "start", "pane", "timing", "final", "key"
 };
 static const char *const kinds[] = { "", "strategy", "watermark", "fire" };
-static const char *const timings[] = { "early", "on_time", "late" };
 
 int
 punct_is(const char *line, size_t len)
 {
 	return len >= PUNCT_PREFIX_LEN &&
 	    memcmp(line, PUNCT_PREFIX, PUNCT_PREFIX_LEN) == 0;
-}
-
-const char *
-punct_timing_name(int timing)
-{
-	return timing >= 0 && timing <= TIMING_LATE ? timings[timing] : "?";
 }
 
 static int
@@ -64,7 +57,8 @@ parse_fire(struct punct *p, const struct val *v, const char **err)
 	}
 	p->timing = TIMING_ON_TIME;
 	if (v[F_TIMING].type != VAL_MISSING) {
-		for (i = 0; i < 3 && !is(&v[F_TIMING], timings[i]); i++)
+		for (i = 0; i < 3 && !is(&v[F_TIMING], pane_timing_name((int)i));
+		    i++)
 			;
 		if (i == 3) {
 			*err = "bad timing";
@@ -135,7 +129,7 @@ punct_write(struct buf *b, const struct punct *p)
 	case PUNCT_FIRE:
 		buf_addf(b, "\"fire\",\"start\":%lld,\"end\":%lld,\"pane\":%ld,"
 		    "\"timing\":\"%s\",\"final\":%s", (long long)p->start,
-		    (long long)p->end, p->pane, punct_timing_name(p->timing),
+		    (long long)p->end, p->pane, pane_timing_name(p->timing),
 		    p->final ? "true" : "false");
 		if (p->key) {
 			buf_addstr(b, ",\"key\":");

@@ -55,6 +55,5 @@ int punct_parse(const char *line, size_t len, struct punct *p,
     const char **err);
 /* Append p as a control line, "\n" included. */
 void punct_write(struct buf *b, const struct punct *p);
-const char *punct_timing_name(int timing);
 
 #endif

@@ -22,6 +22,16 @@ trigger_kind_name(int kind)
 	return kind >= 0 && kind <= TRIG_UNTIL ? kind_names[kind] : "?";
 }
 
+/* By enum pane_timing: fire lines and --metrics' labels. */
+static const char *const timing_names[] = { "early", "on_time", "late" };
+
+const char *
+pane_timing_name(int timing)
+{
+	return timing >= 0 && timing <= TIMING_LATE ? timing_names[timing] :
+	    "?";
+}
+
 /* Parsing */
 
 #define MAX_DEPTH 64

@@ -114,6 +114,8 @@ void trigger_free(struct trigger *t);
 void trigger_format(struct buf *b, const struct trigger *t);
 /* The name of kind, an enum trigger_kind; "?" past them. */
 const char *trigger_kind_name(int kind);
+/* The name of timing, an enum pane_timing: "early", "on_time", "late". */
+const char *pane_timing_name(int timing);
 /* Say whether t runs over windows that may merge (sessions).  As in Beam,
  * watermark and each then keep all their children's state up to date, so
  * that trigger_on_merge can bring a finished child back. */
