@@ -113,9 +113,8 @@ trigger_metrics(void *arg, struct prom *p)
 	(void)arg;
 	if (!stream.have_strategy)
 		return;
-	prom_family(p, "streamkit_open_windows", "gauge", "Windows and "
-	    "sessions whose trigger state is kept.");
-	prom_sample(p, "streamkit_open_windows", NULL,
+	prom_single(p, "streamkit_open_windows", "gauge", "Windows and "
+	    "sessions whose trigger state is kept.",
 	    (double)stream.panes.windows.nheap);
 	metrics_panes(p, stream.fired);
 }

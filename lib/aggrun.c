@@ -440,7 +440,10 @@ static int
 fate(struct aggrun *r, const struct record *rec, int f, const char *why)
 {
 	r->last.fate = f;
-	snprintf(r->last.why, sizeof r->last.why, "%s", why);
+	/* only a rejection's reason is said again (sliding_line), and a
+	 * record kept needs no copy of "" */
+	if (f == FATE_REJECTED && why != r->last.why)
+		snprintf(r->last.why, sizeof r->last.why, "%s", why);
 	switch (f) {
 	case FATE_KEPT:
 		r->ledger->kept++;
@@ -758,14 +761,12 @@ aggrun_metrics(void *arg, struct prom *p)
 		winstate_each(&r->ws, count_open, &c);
 	else
 		c.groups = aggtab_count(&r->tab);
-	prom_family(p, "streamkit_open_groups", "gauge", "Groups held, in "
-	    "every open window, slice and session.");
-	prom_sample(p, "streamkit_open_groups", NULL, (double)c.groups);
+	prom_single(p, "streamkit_open_groups", "gauge", "Groups held, in "
+	    "every open window, slice and session.", (double)c.groups);
 	if (r->st.win.kind == WINDOW_NONE)
 		return;
-	prom_family(p, "streamkit_open_windows", "gauge", "Windows, slices "
-	    "and sessions open.");
-	prom_sample(p, "streamkit_open_windows", NULL, (double)c.windows);
+	prom_single(p, "streamkit_open_windows", "gauge", "Windows, slices "
+	    "and sessions open.", (double)c.windows);
 	metrics_panes(p, r->pane.panes);
 }
 

@@ -48,39 +48,33 @@ metrics_delay_sample(struct metrics *m, evtime t)
 }
 
 static void
-counter(struct prom *p, const char *name, const char *help, uintmax_t v)
-{
-	prom_family(p, name, "counter", help);
-	prom_sample(p, name, NULL, (double)v);
-}
-
-static void
-gauge(struct prom *p, const char *name, const char *help, double v)
-{
-	prom_family(p, name, "gauge", help);
-	prom_sample(p, name, NULL, v);
-}
-
-static void
 ledger_families(struct metrics *m)
 {
 	const struct ledger *l = m->ledger;
-	struct prom *p = &m->prom;
+	const struct {
+		const char *name, *help;
+		uintmax_t v;
+	} counters[] = {
+		{ "streamkit_records_read_total", "Records read (control lines "
+		    "not counted): kept, filtered, rejected or late.", l->read },
+		{ "streamkit_records_kept_total", "Records the tool kept: "
+		    "aggregated, passed on or delivered.", l->kept },
+		{ "streamkit_records_filtered_total", "Records --where left "
+		    "out.", l->filtered },
+		{ "streamkit_records_rejected_total", "Records rejected as bad "
+		    "input.", l->rejected },
+		{ "streamkit_records_late_total", "Records behind the watermark "
+		    "past the allowed lateness.", l->late },
+		{ "streamkit_records_written_total", "Records written to the "
+		    "output.", l->written },
+		{ "streamkit_read_bytes_total", "Bytes of input read.",
+		    m->bytes },
+	};
+	size_t i;
 
-	counter(p, "streamkit_records_read_total", "Records read (control "
-	    "lines not counted): kept, filtered, rejected or late.", l->read);
-	counter(p, "streamkit_records_kept_total", "Records the tool kept: "
-	    "aggregated, passed on or delivered.", l->kept);
-	counter(p, "streamkit_records_filtered_total", "Records --where "
-	    "left out.", l->filtered);
-	counter(p, "streamkit_records_rejected_total", "Records rejected as "
-	    "bad input.", l->rejected);
-	counter(p, "streamkit_records_late_total", "Records behind the "
-	    "watermark past the allowed lateness.", l->late);
-	counter(p, "streamkit_records_written_total", "Records written to "
-	    "the output.", l->written);
-	counter(p, "streamkit_read_bytes_total", "Bytes of input read.",
-	    m->bytes);
+	for (i = 0; i < sizeof counters / sizeof counters[0]; i++)
+		prom_single(&m->prom, counters[i].name, "counter",
+		    counters[i].help, (double)counters[i].v);
 }
 
 static void
@@ -89,11 +83,12 @@ time_families(struct metrics *m)
 	struct prom *p = &m->prom;
 
 	if (m->wm != EVTIME_MIN && m->wm != EVTIME_MAX) {
-		gauge(p, "streamkit_watermark_seconds", "The watermark, as "
-		    "Unix time: no record before it is expected any more.",
-		    (double)m->wm / 1e6);
-		gauge(p, "streamkit_watermark_lag_seconds", "The clock less "
-		    "the watermark.", (double)(m->now - m->wm) / 1e6);
+		prom_single(p, "streamkit_watermark_seconds", "gauge", "The "
+		    "watermark, as Unix time: no record before it is expected "
+		    "any more.", (double)m->wm / 1e6);
+		prom_single(p, "streamkit_watermark_lag_seconds", "gauge",
+		    "The clock less the watermark.",
+		    (double)(m->now - m->wm) / 1e6);
 	}
 	if (m->delay_count == 0)
 		return;		/* no event time: absent, not zero */
@@ -132,8 +127,9 @@ metrics_write(struct metrics *m)
 	time_families(m);
 	if (m->families)
 		m->families(m->arg, &m->prom);
-	gauge(&m->prom, "streamkit_metrics_written_timestamp_seconds", "When "
-	    "this file was written, as Unix time.", (double)m->now / 1e6);
+	prom_single(&m->prom, "streamkit_metrics_written_timestamp_seconds",
+	    "gauge", "When this file was written, as Unix time.",
+	    (double)m->now / 1e6);
 	if (prom_commit(&m->prom, m->path, err, sizeof err) < 0) {
 		if (!m->failed)
 			diag_warn("--metrics: %s", err);

@@ -103,6 +103,14 @@ prom_sample(struct prom *p, const char *name, const char *const *labels,
 }
 
 void
+prom_single(struct prom *p, const char *name, const char *type,
+    const char *help, double v)
+{
+	prom_family(p, name, type, help);
+	prom_sample(p, name, NULL, v);
+}
+
+void
 prom_summary(struct prom *p, const char *name, const char *const *labels,
     struct qsketch *s, double sum)
 {

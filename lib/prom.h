@@ -33,6 +33,9 @@ void prom_family(struct prom *p, const char *name, const char *type,
  * NULL), and value v. */
 void prom_sample(struct prom *p, const char *name, const char *const *labels,
     double v);
+/* A family of one sample, without labels but the tool's. */
+void prom_single(struct prom *p, const char *name, const char *type,
+    const char *help, double v);
 /* A summary's samples: the 0.5, 0.9 and 0.99 quantiles of s, then _sum
  * (sum) and _count; with nothing in s, the quantiles are NaN. */
 void prom_summary(struct prom *p, const char *name, const char *const *labels,
