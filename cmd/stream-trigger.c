@@ -113,9 +113,7 @@ trigger_metrics(void *arg, struct prom *p)
 	(void)arg;
 	if (!stream.have_strategy)
 		return;
-	prom_single(p, "streamkit_open_windows", "gauge", "Windows and "
-	    "sessions whose trigger state is kept.",
-	    (double)stream.panes.windows.nheap);
+	metrics_open_windows(p, stream.panes.windows.nheap);
 	metrics_panes(p, stream.fired);
 }
 

@@ -765,8 +765,7 @@ aggrun_metrics(void *arg, struct prom *p)
 	    "every open window, slice and session.", (double)c.groups);
 	if (r->st.win.kind == WINDOW_NONE)
 		return;
-	prom_single(p, "streamkit_open_windows", "gauge", "Windows, slices "
-	    "and sessions open.", (double)c.windows);
+	metrics_open_windows(p, c.windows);
 	metrics_panes(p, r->pane.panes);
 }
 

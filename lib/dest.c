@@ -1041,7 +1041,8 @@ job_spawn(struct dests *d, size_t i)
 
 	free(envp);
 	j->off = 0;
-	j->started = now_us();
+	if (j->x->count->handling)
+		j->started = now_us();
 	if (rc != 0) {
 		diag_warn("cannot run '%s': %s", j->x->cmd, strerror(rc));
 		j->pid = 0;

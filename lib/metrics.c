@@ -114,6 +114,13 @@ metrics_panes(struct prom *p, const uintmax_t fired[3])
 	}
 }
 
+void
+metrics_open_windows(struct prom *p, size_t n)
+{
+	prom_single(p, "streamkit_open_windows", "gauge", "Windows, slices "
+	    "and sessions open.", (double)n);
+}
+
 int
 metrics_write(struct metrics *m)
 {
@@ -144,7 +151,7 @@ metrics_final(struct metrics *m)
 	int rc = metrics_write(m);
 
 	m->path = NULL;
-	return rc < 0 || m->failed ? -1 : 0;
+	return rc;
 }
 
 int

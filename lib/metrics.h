@@ -66,6 +66,9 @@ metrics_delay(struct metrics *m, evtime t)
 /* The family of panes by timing, fired[] by enum pane_timing (for the
  * tools' own families). */
 void metrics_panes(struct prom *p, const uintmax_t fired[3]);
+/* The gauge of windows (slices, sessions) open: one HELP in every tool,
+ * as a textfile collector reading several wants. */
+void metrics_open_windows(struct prom *p, size_t n);
 
 /* Read the clock; note bytes read and the watermark; write the file
  * when it is due.  Milliseconds until it is due next, or -1 when off. */

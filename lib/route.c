@@ -485,10 +485,24 @@ router_finish(struct router *r, int64_t grace)
 	return dests_finish(&r->dests, grace);
 }
 
+/* What became of the events routed: delivered, unmatched,
+ * dead-lettered, dropped, failed. */
+static void
+outcomes(const struct router *r, uintmax_t count[5])
+{
+	const uintmax_t *n = r->dests.records;
+
+	count[0] = n[DEST_DELIVERED];
+	count[1] = r->unmatched;
+	count[2] = n[DEST_DEAD];
+	count[3] = n[DEST_DROPPED];
+	count[4] = n[DEST_FAILED] + n[DEST_NONE];
+}
+
 void
 router_print(const struct router *r, const char *prog)
 {
-	const uintmax_t *n = r->dests.records;
+	uintmax_t count[5];
 	size_t i;
 
 	for (i = 0; i < r->nrules; i++)
@@ -497,10 +511,10 @@ router_print(const struct router *r, const char *prog)
 		    r->rules[i].text, r->rules[i].matched,
 		    r->rules[i].count.delivered, r->rules[i].count.failed,
 		    r->rules[i].count.dropped, r->rules[i].count.dead);
+	outcomes(r, count);
 	fprintf(stderr, "%s: routed=%ju delivered=%ju unmatched=%ju "
 	    "dead-lettered=%ju dropped=%ju failed=%ju\n", prog, r->routed,
-	    n[DEST_DELIVERED], r->unmatched, n[DEST_DEAD], n[DEST_DROPPED],
-	    n[DEST_FAILED] + n[DEST_NONE]);
+	    count[0], count[1], count[2], count[3], count[4]);
 }
 
 /* One family of a count per rule. */
@@ -524,12 +538,9 @@ void
 router_metrics(void *arg, struct prom *p)
 {
 	const struct router *r = arg;
-	const uintmax_t *n = r->dests.records;
-	/* what became of the events, as --stats' last line says it */
 	const char *const outcome[] = { "delivered", "unmatched",
 	    "dead_lettered", "dropped", "failed" };
-	const uintmax_t count[] = { n[DEST_DELIVERED], r->unmatched,
-	    n[DEST_DEAD], n[DEST_DROPPED], n[DEST_FAILED] + n[DEST_NONE] };
+	uintmax_t count[5];
 	char num[24];
 	const char *labels[] = { "rule", num, "text", NULL, NULL };
 	size_t i, k;
@@ -586,6 +597,7 @@ router_metrics(void *arg, struct prom *p)
 		prom_summary(p, "streamkit_handling_seconds", rule,
 		    r->rules[i].count.handling, r->rules[i].count.handling_sum);
 	}
+	outcomes(r, count);
 	prom_family(p, "streamkit_events_total", "counter", "Events routed, "
 	    "by what became of them in the end.");
 	for (i = 0; i < sizeof count / sizeof count[0]; i++) {
