@@ -291,8 +291,7 @@ session_new(struct winstate *s, size_t key, const struct window *w,
 		aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot,
 		    s->keyname, s->nkey);
 	x->tab.max_groups = s->max_groups;
-	sessions_fix(&s->sessions, id);
-	return id;
+	return id;	/* last in the heap, due when its caller says */
 }
 
 static void
@@ -654,9 +653,10 @@ session_for(struct winstate *s, const struct record *rec,
 	if (session_key(s, rec, &id, why, whylen) < 0)
 		return NONE;
 	s->restored = 1;
-	if ((i = sessions_exact(&s->sessions, id, w)) == NONE)
+	if ((i = sessions_exact(&s->sessions, id, w)) == NONE) {
 		i = session_new(s, id, w, first);
-	else if (first < sess(s, i)->s.first) {
+		sessions_fix(&s->sessions, i);
+	} else if (first < sess(s, i)->s.first) {
 		sess(s, i)->s.first = first;
 		sessions_fix(&s->sessions, i);
 	}
