@@ -294,7 +294,7 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	a->max_line = max_line;
 	a->after_tab = after_tab;
 	a->blocksize = blocksize ? blocksize : BLOCK_DEFAULT;
-	a->capmarks = a->blocksize / 24;
+	a->capmarks = a->blocksize / 64;
 	if (nv > 0 && a->capmarks > MAX_VALS / nv)
 		a->capmarks = MAX_VALS / nv;
 	if (a->capmarks == 0)
