@@ -21,7 +21,8 @@
 enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
 	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART, OPT_TRIGGER,
-	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT, OPT_EXACT
+	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT, OPT_EXACT,
+	OPT_ON_TIME, OPT_CLOSING
 };
 
 static const struct option own_options[] = {
@@ -38,6 +39,8 @@ static const struct option own_options[] = {
 	{ "accumulate", no_argument, NULL, OPT_ACCUMULATE },
 	{ "discard", no_argument, NULL, OPT_DISCARD },
 	{ "pane-info", no_argument, NULL, OPT_PANE_INFO },
+	{ "on-time", required_argument, NULL, OPT_ON_TIME },
+	{ "closing", required_argument, NULL, OPT_CLOSING },
 	{ "retract", no_argument, NULL, OPT_RETRACT },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "punct", no_argument, NULL, OPT_PUNCT },
@@ -65,7 +68,8 @@ usage(int status)
 	    "                  [--allowed-lateness d] [--late-output file]\n"
 	    "                  [--trigger expr] [--accumulate | --discard |\n"
 	    "                   --retract]\n"
-	    "                  [--pane-info]\n"
+	    "                  [--on-time always|if-non-empty]\n"
+	    "                  [--closing always|if-non-empty] [--pane-info]\n"
 	    "                  [--start-field name] [--end-field name]\n"
 	    "                  [--emit-every duration] [--max-groups n] [--exact]\n"
 	    "                  [--max-line-bytes n] [--progress]\n"
@@ -109,6 +113,17 @@ parse_fields(const char *opt, const char *arg, char ***names, int **slots,
 		diag_warn("%s '%s': empty field name", opt, arg);
 		usage(2);
 	}
+}
+
+/* --on-time or --closing: bit of the empty-pane rules. */
+static void
+empty_rule(const char *opt, int bit, const char *arg)
+{
+	if (trigger_empty_set(&run.st.empty_rules, bit, arg) < 0) {
+		diag_warn("%s '%s': not always or if-non-empty", opt, arg);
+		usage(2);
+	}
+	run.empty_given = 1;
 }
 
 static void __attribute__((noreturn))
@@ -263,6 +278,12 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_PANE_INFO:
 			run.pane_info = 1;
+			break;
+		case OPT_ON_TIME:
+		case OPT_CLOSING:
+			empty_rule(ch == OPT_ON_TIME ? "--on-time" :
+			    "--closing", ch == OPT_ON_TIME ? EMPTY_ON_TIME :
+			    EMPTY_CLOSING, optarg);
 			break;
 		case OPT_PART:
 			run.part = parse_count("--part", optarg);

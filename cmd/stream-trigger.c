@@ -29,7 +29,7 @@
 
 enum {
 	OPT_LATENESS = 256, OPT_ACCUMULATE, OPT_DISCARD, OPT_LATE_OUTPUT,
-	OPT_PANE_INFO, OPT_RETRACT
+	OPT_PANE_INFO, OPT_RETRACT, OPT_ON_TIME, OPT_CLOSING
 };
 
 static const struct option own_options[] = {
@@ -37,8 +37,10 @@ static const struct option own_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "accumulate", no_argument, NULL, OPT_ACCUMULATE },
 	{ "allowed-lateness", required_argument, NULL, OPT_LATENESS },
+	{ "closing", required_argument, NULL, OPT_CLOSING },
 	{ "discard", no_argument, NULL, OPT_DISCARD },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
+	{ "on-time", required_argument, NULL, OPT_ON_TIME },
 	{ "pane-info", no_argument, NULL, OPT_PANE_INFO },
 	{ "retract", no_argument, NULL, OPT_RETRACT },
 	{ NULL, 0, NULL, 0 }
@@ -51,7 +53,8 @@ static struct {				/* our own options */
 	int64_t lateness;		/* -1: the stream's */
 	int accumulate;			/* -1: as not set */
 	int pane_info, retract;
-} opt = { DEFAULT_TRIGGER, NULL, -1, -1, 0, 0 };
+	int empty_rules;		/* --on-time, --closing */
+} opt = { DEFAULT_TRIGGER, NULL, -1, -1, 0, 0, EMPTY_DEFAULT };
 static struct trigger *trig;
 static struct {				/* the stream, from its strategy on */
 	int have_strategy, ended, state_loaded;
@@ -75,7 +78,8 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: stream-trigger [--allowed-lateness d] [--accumulate |\n"
 	    "                      --discard | --retract] [--late-output file]\n"
-	    "                      [--pane-info]\n"
+	    "                      [--on-time always|if-non-empty]\n"
+	    "                      [--closing always|if-non-empty] [--pane-info]\n"
 	    "                      [-i fmt] [-w expr] [-O file]\n"
 	    "                      [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                      [--max-line-bytes n] [--progress] [--stats]\n"
@@ -307,11 +311,13 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	if (opt.retract)
 		stream.st.accumulate = stream.st.retract = 1;
 	stream.st.pane_info = opt.pane_info;
+	stream.st.empty_rules = opt.empty_rules;
 	stream.st.trigger = xstrdup(opt.trigger_text);
 	stamper_init(&stream.stamper, &stream.st, 1, (struct fieldset *)inp.fs);
 	panes_init(&stream.panes, trig, stream.st.accumulate,
 	    stream.st.allowed_lateness);
 	stream.panes.fire = write_fire;
+	stream.panes.empty_rules = opt.empty_rules;
 	watermark_init(&stream.wm, stream.st.max_delay);
 	stream.assigned = xcalloc(window_count(&stream.st.win),
 	    sizeof *stream.assigned);
@@ -383,6 +389,17 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_PANE_INFO:
 			opt.pane_info = 1;
+			break;
+		case OPT_ON_TIME:
+		case OPT_CLOSING:
+			if (trigger_empty_set(&opt.empty_rules, ch ==
+			    OPT_ON_TIME ? EMPTY_ON_TIME : EMPTY_CLOSING,
+			    optarg) < 0) {
+				diag_warn("--%s '%s': not always or "
+				    "if-non-empty", ch == OPT_ON_TIME ?
+				    "on-time" : "closing", optarg);
+				usage(2);
+			}
 			break;
 		case 'V':
 			printf("stream-trigger %s\n", VERSION);

@@ -1768,6 +1768,7 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
 	t->keytype = xcalloc(nkey ? nkey : 1, 1);
 	t->first = xcalloc(1, sizeof *t->first);
+	t->empty = xcalloc(1, 1);
 	t->accgroups = 1;
 }
 
@@ -1791,6 +1792,7 @@ aggtab_release(struct aggtab *t)
 	free(t->acc);
 	free(t->keytype);
 	free(t->first);
+	free(t->empty);
 	free(t->tmp);
 	buf_release(&t->key);
 	buf_release(&t->scratch);
@@ -1809,20 +1811,70 @@ aggtab_clear(struct aggtab *t)
 		free(t->acc);
 		free(t->keytype);
 		free(t->first);
+		free(t->empty);
 		t->acc = NULL;
 		t->keytype = NULL;
 		t->first = NULL;
+		t->empty = NULL;
 		t->accgroups = 0;
 	}
+	t->nempty = 0;
 	t->span = 0;
 	t->changed = 0;
 	t->merged = 0;
+}
+
+void
+aggtab_empty(struct aggtab *t)
+{
+	size_t g, j;
+
+	for (g = 0; g < t->groups.n; g++)
+		for (j = 0; j < t->nspec; j++) {
+			union acc *a = &t->acc[g * t->nspec + j];
+
+			t->spec[j].kind->release(a, &t->spec[j]);
+			memset(a, 0, sizeof *a);
+			t->spec[j].kind->init(a, &t->spec[j]);
+		}
+	memset(t->empty, 1, t->groups.n);
+	t->nempty = t->groups.n;
+	t->changed = 0;
 }
 
 size_t
 aggtab_count(const struct aggtab *t)
 {
 	return t->groups.n;
+}
+
+size_t
+aggtab_written(const struct aggtab *t, int empty)
+{
+	return empty == AGG_EMPTY_SKIP ? t->groups.n - t->nempty :
+	    t->groups.n;
+}
+
+/* A record or a state came to group id. */
+static inline void
+filled(struct aggtab *t, size_t id)
+{
+	if (t->nempty > 0 && t->empty[id]) {
+		t->empty[id] = 0;
+		t->nempty--;
+	}
+}
+
+/* Group id (isnew: just made) got a state, empty or not. */
+static void
+got_state(struct aggtab *t, size_t id, int isnew, int empty)
+{
+	if (!empty)
+		filled(t, id);
+	else if (isnew) {
+		t->empty[id] = 1;
+		t->nempty++;
+	}
 }
 
 /* Convert the values of every aggregation; -1 with why on a bad one. */
@@ -1984,16 +2036,20 @@ new_group(struct aggtab *t, size_t id, uint64_t seq)
 
 	if (id >= t->accgroups) {
 		size_t n = t->accgroups, m = t->accgroups, f = t->accgroups;
+		size_t e = t->accgroups;
 		size_t accsize = (t->nspec ? t->nspec : 1) * sizeof *t->acc;
 
 		t->acc = xgrowarray(t->acc, &n, id + 1, accsize);
 		t->keytype = xgrowarray(t->keytype, &m, id + 1,
 		    t->nkey ? t->nkey : 1);
 		t->first = xgrowarray(t->first, &f, id + 1, sizeof *t->first);
+		t->empty = xgrowarray(t->empty, &e, id + 1, 1);
 		t->accgroups = n < m ? n : m;
 		t->accgroups = t->accgroups < f ? t->accgroups : f;
+		t->accgroups = t->accgroups < e ? t->accgroups : e;
 	}
 	t->first[id] = seq;
+	t->empty[id] = 0;
 	memset(&t->acc[id * t->nspec], 0, t->nspec * sizeof *t->acc);
 	for (j = 0; j < t->nspec; j++)
 		t->spec[j].kind->init(&t->acc[id * t->nspec + j], &t->spec[j]);
@@ -2044,7 +2100,8 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 		for (j = 0; j < t->nkey; j++)
 			t->keytype[id * t->nkey + j] =
 			    rec->v[t->keyslot[j]].type;
-	}
+	} else
+		filled(t, id);
 	/* a null is no value, as in SQL; count has no field, and its tmp
 	 * stays VAL_MISSING */
 	for (j = 0; j < t->nspec; j++) {
@@ -2068,6 +2125,7 @@ aggtab_merge(struct aggtab *dst, const struct aggtab *src)
 
 	for (g = 0; g < src->groups.n; g++) {
 		const struct keytab_key *k = &src->groups.keys[g];
+		int isnew = 0;
 
 		id = keytab_find(&dst->groups, k->p, k->n, k->h);
 		if (id == (size_t)-1) {
@@ -2078,8 +2136,10 @@ aggtab_merge(struct aggtab *dst, const struct aggtab *src)
 			new_group(dst, id, src->first[g]);
 			memcpy(&dst->keytype[id * dst->nkey],
 			    &src->keytype[g * src->nkey], dst->nkey);
+			isnew = 1;
 		} else if (src->first[g] < dst->first[id])
 			dst->first[id] = src->first[g];
+		got_state(dst, id, isnew, src->nempty > 0 && src->empty[g]);
 		for (j = 0; j < dst->nspec; j++)
 			dst->spec[j].kind->merge(&dst->acc[id * dst->nspec + j],
 			    &src->acc[g * src->nspec + j], &dst->spec[j]);
@@ -2120,9 +2180,16 @@ aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs)
 	buf_release(&name);
 }
 
+/* Whether group id is left out of what is written with empty. */
+static int
+left_out(const struct aggtab *t, size_t id, int empty)
+{
+	return empty == AGG_EMPTY_SKIP && t->nempty > 0 && t->empty[id];
+}
+
 void
 aggtab_partial_buf(struct aggtab *t, struct buf *out, const char *prefix,
-    const struct addfield *pre, size_t npre)
+    const struct addfield *pre, size_t npre, int empty)
 {
 	struct buf b = BUF_INIT;
 	size_t id, j, k;
@@ -2130,6 +2197,9 @@ aggtab_partial_buf(struct aggtab *t, struct buf *out, const char *prefix,
 	for (id = 0; id < t->groups.n; id++) {
 		const char *p;
 		size_t n;
+
+		if (left_out(t, id, empty))
+			continue;
 
 		/* the key, for Hadoop's key-then-tab: texts, whatever types */
 		buf_reset(&b);
@@ -2161,6 +2231,8 @@ aggtab_partial_buf(struct aggtab *t, struct buf *out, const char *prefix,
 			buf_addc(&b, ',');
 		}
 		put_int(&b, "\"_first\":", (int64_t)t->first[id]);
+		if (empty == AGG_EMPTY_MARK && t->nempty > 0 && t->empty[id])
+			buf_addstr(&b, ",\"_empty\":true");
 		for (j = 0; j < t->nspec; j++) {
 			buf_addc(&b, ',');
 			json_quote(&b, t->spec[j].name, strlen(t->spec[j].name));
@@ -2176,11 +2248,11 @@ aggtab_partial_buf(struct aggtab *t, struct buf *out, const char *prefix,
 
 void
 aggtab_partial(struct aggtab *t, struct out *o, const struct addfield *pre,
-    size_t npre)
+    size_t npre, int empty)
 {
 	struct buf b = BUF_INIT;
 
-	aggtab_partial_buf(t, &b, "", pre, npre);
+	aggtab_partial_buf(t, &b, "", pre, npre, empty);
 	out_write(o, b.data, b.len);
 	buf_release(&b);
 }
@@ -2202,13 +2274,15 @@ load_state(struct aggtab *t, const struct aggspec *s,
 
 int
 aggtab_merge_partial(struct aggtab *t, const struct record *rec,
-    int first_slot, char *why, size_t whylen)
+    int first_slot, int empty_slot, char *why, size_t whylen)
 {
 	const char *key = "";
 	size_t keylen = 0, id, j;
 	union acc *tmp;
 	uint64_t first;
-	int added, got, rc = AGG_OK;
+	int added, got, rc = AGG_OK, isnew = 0;
+	int empty = empty_slot >= 0 && rec->v[empty_slot].type == VAL_BOOL &&
+	    rec->v[empty_slot].p[0] == 't';
 
 	if (get_uint(&rec->v[first_slot], &first) < 0) {
 		snprintf(why, whylen, "not a partial record: no '_first'");
@@ -2250,10 +2324,12 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 				for (j = 0; j < t->nkey; j++)
 					t->keytype[id * t->nkey + j] =
 					    rec->v[t->keyslot[j]].type;
+				isnew = 1;
 			}
 		} else if (first < t->first[id])
 			t->first[id] = first;
 		if (rc == AGG_OK) {
+			got_state(t, id, isnew, empty);
 			for (j = 0; j < t->nspec; j++)
 				t->spec[j].kind->merge(&t->acc[id * t->nspec +
 				    j], &tmp[j], &t->spec[j]);
@@ -2363,14 +2439,15 @@ cmp_groups(const void *pa, const void *pb)
 
 void
 aggtab_emit(struct aggtab *t, struct recw *w, int sort,
-    const struct addfield *pre, size_t npre)
+    const struct addfield *pre, size_t npre, int empty)
 {
 	size_t i, n = t->groups.n, *order;
 
 	t->changed = 0;
 	if (!sort && !t->merged) {
 		for (i = 0; i < n; i++)
-			emit_group(t, w, i, pre, npre);
+			if (!left_out(t, i, empty))
+				emit_group(t, w, i, pre, npre);
 		return;
 	}
 	order = xcalloc(n ? n : 1, sizeof *order);
@@ -2379,6 +2456,7 @@ aggtab_emit(struct aggtab *t, struct recw *w, int sort,
 	sort_tab = t;
 	qsort(order, n, sizeof *order, sort ? cmp_groups : cmp_first);
 	for (i = 0; i < n; i++)
-		emit_group(t, w, order[i], pre, npre);
+		if (!left_out(t, order[i], empty))
+			emit_group(t, w, order[i], pre, npre);
 	free(order);
 }

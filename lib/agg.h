@@ -88,6 +88,9 @@ struct aggtab {
 	uint64_t *first;		/* first[id]: sequence of its first record */
 	double span;			/* seconds of the window, for rate;
 					 * 0 when there is none */
+	unsigned char *empty;		/* empty[id]: no record since
+					 * aggtab_empty (see there) */
+	size_t nempty;			/* groups so marked */
 	int changed;			/* a record was added since agg_emit */
 	int merged;			/* ids may be out of first-record order */
 };
@@ -125,6 +128,23 @@ int aggtab_merge(struct aggtab *dst, const struct aggtab *src);
 /* Forget every group, keeping the table's set-up. */
 void aggtab_clear(struct aggtab *t);
 /*
+ * A pane was written, and the next holds only what comes after it: every
+ * group's aggregates start again, but its key stays, marked empty until
+ * a record (or a merge that is not empty) comes to it, so that a pane
+ * that is written even when empty (Beam's FIRE_ALWAYS) still has a row,
+ * count 0, for each key that had one.
+ */
+void aggtab_empty(struct aggtab *t);
+
+/* What the writers do with the groups aggtab_empty marked: */
+enum {
+	AGG_EMPTY_SKIP,			/* leave them out */
+	AGG_EMPTY_WRITE,		/* write them, as empty aggregates */
+	AGG_EMPTY_MARK			/* partial lines: with "_empty":true */
+};
+/* The groups that the writers write with empty (an AGG_EMPTY_). */
+size_t aggtab_written(const struct aggtab *t, int empty);
+/*
  * The key of fields slot[0..n) (named name[], for messages) of rec, as
  * group keys are built: for one field, *p points at its decoded text;
  * for more, each part is length-prefixed into key.  scratch holds what
@@ -151,26 +171,28 @@ int agg_key_from_json(const char *json, size_t jlen, size_t n,
  * of the texts of pre's values and the group key (so that Hadoop
  * Streaming can partition on it), then an object with pre's fields, the
  * group fields, "_first" (the sequence of its first record) and each
- * aggregation's exact state under its name.
+ * aggregation's exact state under its name; empty: an AGG_EMPTY_.
  */
 void aggtab_partial(struct aggtab *t, struct out *o,
-    const struct addfield *pre, size_t npre);
+    const struct addfield *pre, size_t npre, int empty);
 /* The same lines appended to b, each after prefix (for --state). */
 void aggtab_partial_buf(struct aggtab *t, struct buf *b, const char *prefix,
-    const struct addfield *pre, size_t npre);
+    const struct addfield *pre, size_t npre, int empty);
 /* Add to fs the fields a partial record of a[0..n) holds. */
 void aggspec_partial_fields(struct aggspec *a, size_t n, struct fieldset *fs);
 /*
  * Merge one partial record (its object parsed with those fields and the
- * group fields; first_slot is the slot of "_first"): AGG_OK, AGG_REJECT
- * with why (the table unchanged), or AGG_FULL.
+ * group fields; first_slot is the slot of "_first", empty_slot that of
+ * "_empty" or -1): AGG_OK, AGG_REJECT with why (the table unchanged), or
+ * AGG_FULL.
  */
 int aggtab_merge_partial(struct aggtab *t, const struct record *rec,
-    int first_slot, char *why, size_t whylen);
+    int first_slot, int empty_slot, char *why, size_t whylen);
 /* Write one record per group: the fields of pre (window bounds, say),
  * the keys, then the aggregates.  Groups in the order of their first
- * records, or sorted by key when sort is set. */
+ * records, or sorted by key when sort is set; empty: AGG_EMPTY_SKIP or
+ * AGG_EMPTY_WRITE. */
 void aggtab_emit(struct aggtab *t, struct recw *w, int sort,
-    const struct addfield *pre, size_t npre);
+    const struct addfield *pre, size_t npre, int empty);
 
 #endif

@@ -27,17 +27,17 @@ aggpane_release(struct aggpane *a)
 
 void
 aggpane_table(struct aggpane *a, struct aggtab *t, const struct addfield *pre,
-    size_t npre)
+    size_t npre, int empty)
 {
 	if (a->partial)
-		aggtab_partial(t, a->out, pre, npre);
+		aggtab_partial(t, a->out, pre, npre, empty);
 	else {
 		if (a->writer.o == NULL)
 			recw_init(&a->writer, a->out,
 			    a->oflag >= 0 ? a->oflag : a->fmt);
-		aggtab_emit(t, &a->writer, a->sort, pre, npre);
+		aggtab_emit(t, &a->writer, a->sort, pre, npre, empty);
 	}
-	*a->written += aggtab_count(t);
+	*a->written += aggtab_written(t, empty);
 }
 
 void
@@ -58,6 +58,9 @@ aggpane_window(struct aggpane *a, const struct window *w, struct aggtab *t,
 		{ "retract", "true", 4, OV_BOOL }
 	};
 	size_t npre = 2;
+	int empty = pane && !retracting && trigger_pane_keeps_empty(
+	    st->empty_rules, pane->timing, pane->final) ? AGG_EMPTY_WRITE :
+	    AGG_EMPTY_SKIP;
 
 	if (a->partial) {	/* exact bounds: microseconds */
 		pre[0].vlen = int_format(w->start, start);
@@ -80,7 +83,7 @@ aggpane_window(struct aggpane *a, const struct window *w, struct aggtab *t,
 	/* rate: per second of a window that has an end */
 	t->span = w->start == WINDOW_GLOBAL_START || w->end ==
 	    WINDOW_GLOBAL_END ? 0 : (double)(w->end - w->start) / 1e6;
-	aggpane_table(a, t, pre, npre);
+	aggpane_table(a, t, pre, npre, empty);
 }
 
 void
@@ -168,7 +171,7 @@ aggpane_fire(struct aggpane *a, const struct punct *p)
 		winstate_remove(a->ws, &w);
 		winstate_remove(a->prevs, &w);
 	} else if (!st->accumulate)
-		aggtab_clear(t);
+		aggtab_empty(t);	/* its keys stay for an empty pane */
 }
 
 void

@@ -42,13 +42,17 @@ void aggpane_init(struct aggpane *a);
 void aggpane_release(struct aggpane *a);
 
 /* Write table t: the fields of pre[0..npre) (bounds, say), then each
- * group; results, or with --partial their state. */
+ * group (empty: agg.h's AGG_EMPTY_SKIP or AGG_EMPTY_WRITE for the groups
+ * with nothing since the last pane); results, or with --partial their
+ * state. */
 void aggpane_table(struct aggpane *a, struct aggtab *t,
-    const struct addfield *pre, size_t npre);
+    const struct addfield *pre, size_t npre, int empty);
 /*
  * Write the table of window w: its bounds first, then with --pane-info
  * the facts of pane (NULL: none), and "retract":true when retracting
- * (the pane written before, to subtract).  winstate_fire's callback has
+ * (the pane written before, to subtract).  A group with nothing since
+ * the last pane is written, empty, only when the stream's empty-pane
+ * rules keep such a pane (trigger_pane_keeps_empty).  winstate_fire's callback has
  * this shape with arg the aggpane (aggpane_fired).
  */
 void aggpane_window(struct aggpane *a, const struct window *w,

@@ -216,6 +216,7 @@ set_up_trigger(struct aggrun *r, char *err, size_t errlen)
 	r->st.retract = r->retract;
 	r->st.pane_info = r->pane_info;
 	panes_init(&r->panes, r->trig, r->accumulate, r->st.allowed_lateness);
+	r->panes.empty_rules = r->st.empty_rules;
 	r->panes.fire = pane_fired;
 	r->panes.expire = pane_expired;
 	r->panes.arg = &r->pane;
@@ -232,7 +233,7 @@ set_up_windows(struct aggrun *r, char *err, size_t errlen)
 		if (st->time_field || st->tzname || st->max_delay ||
 		    st->max_jump || st->idle || st->allowed_lateness ||
 		    st->win.period || st->win.offset || r->late_path ||
-		    r->trigger_text || r->pane_info) {
+		    r->trigger_text || r->pane_info || r->empty_given) {
 			snprintf(err, errlen, "window options need a window: "
 			    "--tumbling, --sliding or --global");
 			return -1;
@@ -246,6 +247,8 @@ set_up_windows(struct aggrun *r, char *err, size_t errlen)
 		    "windows");
 		return -1;
 	}
+	if (r->empty_given && r->trigger_text == NULL)
+		r->trigger_text = TRIGGER_DEFAULT;	/* whose panes they are */
 	if (r->trigger_text && set_up_trigger(r, err, errlen) < 0)
 		return -1;
 	return start_windows(r, err, errlen);
@@ -314,7 +317,7 @@ emit(struct aggrun *r)
 {
 	if (r->pane.fmt < 0)
 		return;		/* no record yet: nothing to say */
-	aggpane_table(&r->pane, &r->tab, NULL, 0);
+	aggpane_table(&r->pane, &r->tab, NULL, 0, AGG_EMPTY_SKIP);
 }
 
 /* The running results of --emit-every, when anything changed. */
@@ -663,7 +666,7 @@ merge_record(struct aggrun *r, const struct record *rec)
 		}
 		t = winstate_table(&r->ws, &w);
 	}
-	switch (aggtab_merge_partial(t, rec, r->save.slots.first, why,
+	switch (aggtab_merge_partial(t, rec, r->save.slots.first, -1, why,
 	    sizeof why)) {
 	case AGG_REJECT:
 		return fate(r, rec, FATE_REJECTED, why);

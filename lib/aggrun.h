@@ -61,6 +61,8 @@ struct aggrun {
 	const char *late_path;
 	const char *trigger_text;	/* --trigger, or NULL */
 	int accumulate, retract, pane_info;
+	int empty_given;		/* --on-time or --closing, into
+					 * st.empty_rules */
 
 	/* the rest is the run's own */
 	struct fieldset *fields;

@@ -22,6 +22,7 @@ partial_slots_add(struct partial_slots *ps, struct fieldset *fs,
 {
 	aggspec_partial_fields((struct aggspec *)spec, nspec, fs);
 	ps->first = fieldset_add(fs, "_first", 6);
+	ps->empty = fieldset_add(fs, "_empty", 6);
 	ps->start = fieldset_add(fs, start_field, strlen(start_field));
 	ps->end = fieldset_add(fs, end_field, strlen(end_field));
 	ps->sstart = ps->send = -1;
@@ -158,7 +159,7 @@ restore_line(const struct aggsave *sv, int kind, const char *line,
 	    isint && i >= 0)
 		first = (uint64_t)i;
 	if (aggtab_merge_partial(table_of(sv, kind, rec, first), rec,
-	    sv->slots.first, why, sizeof why) != AGG_OK)
+	    sv->slots.first, sv->slots.empty, why, sizeof why) != AGG_OK)
 		bad_state(sv, why);
 }
 
@@ -249,7 +250,7 @@ save_table(void *arg, int kind, const struct window *w, struct aggtab *t)
 	};
 
 	snprintf(prefix, sizeof prefix, "%s ", kind_words[kind]);
-	aggtab_partial_buf(t, c->b, prefix, pre, 2);
+	aggtab_partial_buf(t, c->b, prefix, pre, 2, AGG_EMPTY_MARK);
 }
 
 /* --retract: the last pane of each window, for the next to retract. */
@@ -277,7 +278,7 @@ save_session_pane(void *arg, const struct window *sw, const struct window *w,
 		{ "_session_end", send, int_format(sw->end, send), OV_NUM }
 	};
 
-	aggtab_partial_buf(t, c->b, "slast ", pre, 4);
+	aggtab_partial_buf(t, c->b, "slast ", pre, 4, AGG_EMPTY_MARK);
 }
 
 void
@@ -290,7 +291,8 @@ aggsave_write(const struct aggsave *sv, struct buf *b, uint64_t seq)
 	buf_add(b, sv->config.data, sv->config.len);
 	buf_addf(b, "\nseq %ju\n", (uintmax_t)seq);
 	if (sv->st == NULL) {
-		aggtab_partial_buf(sv->tab, b, "group ", NULL, 0);
+		aggtab_partial_buf(sv->tab, b, "group ", NULL, 0,
+		    AGG_EMPTY_MARK);
 		return;
 	}
 	buf_addstr(b, "strategy ");

@@ -32,6 +32,7 @@
  * bounds of the session a saved pane belongs to. */
 struct partial_slots {
 	int first, start, end, sstart, send;
+	int empty;		/* "_empty": a group kept for empty panes */
 };
 
 /* Add the fields of partial lines of spec[0..nspec) to fs; with

@@ -63,6 +63,7 @@ panes_init(struct panes *ps, const struct trigger *t, int accumulate,
 	ps->accumulate = accumulate;
 	ps->lateness = lateness;
 	ps->uses_clock = trigger_uses_clock(t);
+	ps->empty_rules = EMPTY_DEFAULT;
 	sessions_init(&ps->windows, sizeof(struct pane_window), due, before,
 	    ps);
 }
@@ -230,16 +231,14 @@ now_for(const struct panes *ps, const struct window *w, evtime wm)
  * be written (empty and not on time), and the trigger's state goes on.
  */
 static void
-fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
+pane_out(struct panes *ps, struct pane_window *p, evtime wm, int final)
 {
 	struct punct f = { PUNCT_FIRE, 0, 0, p->s.w.start, p->s.w.end, 0,
 	    TIMING_EARLY, 0, NULL, 0 };
 	struct trigger_pane_info info;
-	int empty = p->since == 0;
 
-	p->finished = trigger_on_fire(ps->trig, p->ts, now);
-	if (!trigger_pane_fire(&p->pane, &p->s.w, now->wm, empty, p->finished ||
-	    now->wm == EVTIME_MAX, &info))
+	if (!trigger_pane_fire(&p->pane, &p->s.w, wm, p->since == 0, final,
+	    ps->empty_rules, &info))
 		return;
 	f.pane = info.index;
 	f.timing = info.timing;
@@ -247,6 +246,15 @@ fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
 	key_of(ps, p, &f);
 	p->since = 0;
 	ps->fire(ps->arg, &f);
+}
+
+/* The end of input makes every pane final: the window expires next. */
+static void
+fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
+{
+	p->finished = trigger_on_fire(ps->trig, p->ts, now) ||
+	    now->wm == EVTIME_MAX;
+	pane_out(ps, p, now->wm, p->finished);
 }
 
 static void
@@ -380,6 +388,8 @@ panes_watermark(struct panes *ps, evtime wm)
 			sessions_fix(&ps->windows, id);
 			continue;
 		}
+		if (!p->finished && (ps->empty_rules & EMPTY_CLOSING))
+			pane_out(ps, p, wm, 1);		/* its closing pane */
 		if (ps->expire) {
 			struct punct x = { PUNCT_FIRE, 0, 0, p->s.w.start,
 			    p->s.w.end, 0, 0, 0, NULL, 0 };

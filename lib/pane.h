@@ -4,7 +4,8 @@
  * the watermark passes its end, when processing time reaches a timer);
  * each pane's index, timing and finality (trigger.h's trigger_pane);
  * which records are late; and when a window's state goes (the watermark
- * past its end plus the allowed lateness), without a pane.
+ * past its end plus the allowed lateness), without a pane unless the
+ * empty-pane rules ask for a closing one (EMPTY_CLOSING).
  *
  * Session windows are found by a key (any bytes the caller chooses, the
  * same for the same session key; stream-trigger gives the JSON array of
@@ -35,6 +36,8 @@ struct panes {
 	int accumulate;			/* a pane holds the window so far */
 	int64_t lateness;
 	int uses_clock;
+	int empty_rules;		/* trigger.h's EMPTY_ bits; by default
+					 * EMPTY_DEFAULT */
 	struct sessions windows;	/* every window, keyed or not, and
 					 * its heap (lib/session) */
 	size_t *slots;			/* windows without a key, by bounds:

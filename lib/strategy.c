@@ -13,6 +13,7 @@
 #include "punct.h"
 #include "strategy.h"
 #include "timefmt.h"
+#include "trigger.h"
 
 enum {
 	SO_TIME = STRATEGY_OPT_BASE, SO_TIME_FORMAT, SO_TUMBLING, SO_SLIDING,
@@ -179,6 +180,7 @@ strategy_init(struct strategy *s)
 	memset(s, 0, sizeof *s);
 	s->start_field = xstrdup("window_start");
 	s->end_field = xstrdup("window_end");
+	s->empty_rules = EMPTY_DEFAULT;
 }
 
 void
@@ -305,19 +307,24 @@ strategy_write(struct buf *b, const struct strategy *s)
 		buf_addstr(b, ",\"fire_lines\":true");
 		if (s->pane_info)
 			buf_addstr(b, ",\"pane_info\":true");
+		add_str(b, "on_time", trigger_empty_rule_name(s->empty_rules &
+		    EMPTY_ON_TIME));
+		add_str(b, "closing", trigger_empty_rule_name(s->empty_rules &
+		    EMPTY_CLOSING));
 	}
 	buf_addstr(b, "}\n");
 }
 
 enum { P_WINDOW, P_SIZE, P_EVERY, P_OFFSET, P_GAP, P_TZ, P_TIME, P_TFMT,
 	P_TFIELD, P_KEY, P_START, P_END, P_TOUT, P_DELAY, P_LATENESS,
-	P_TRIGGER, P_MODE, P_FIRE_LINES, P_PANE_INFO, P_N };
+	P_TRIGGER, P_MODE, P_FIRE_LINES, P_PANE_INFO, P_ON_TIME, P_CLOSING,
+	P_N };
 
 static const char *const pnames[P_N] = {
 	"window", "size", "every", "offset", "gap", "tz", "time", "time_format",
 	"time_field", "key", "start_field", "end_field", "time_output",
 	"max_delay", "allowed_lateness", "trigger", "mode", "fire_lines",
-	"pane_info"
+	"pane_info", "on_time", "closing"
 };
 
 static int
@@ -353,6 +360,19 @@ get_int(const struct val *v, int64_t *dst)
 	    0 : -1;
 }
 
+/* The strategy line's on_time and closing (absent: the defaults). */
+static int
+get_empty_rules(struct strategy *s, const char *on_time, const char *closing)
+{
+	int a = on_time ? trigger_empty_rule(on_time) : 1;
+	int b = closing ? trigger_empty_rule(closing) : 0;
+
+	if (a < 0 || b < 0)
+		return 1;
+	s->empty_rules = (a ? EMPTY_ON_TIME : 0) | (b ? EMPTY_CLOSING : 0);
+	return 0;
+}
+
 int
 strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
     size_t errlen)
@@ -362,7 +382,7 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	struct val v[P_N];
 	const char *why;
 	char *kind = NULL, *tout = NULL, *tfield = NULL, *trigger = NULL;
-	char *mode = NULL;
+	char *mode = NULL, *on_time = NULL, *closing = NULL;
 	int i, bad = 0;
 
 	if (fs.n == 0)
@@ -389,6 +409,9 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	bad |= get_int(&v[P_LATENESS], &s->allowed_lateness);
 	bad |= get_str(&v[P_TRIGGER], &trigger, &scratch);
 	bad |= get_str(&v[P_MODE], &mode, &scratch);
+	bad |= get_str(&v[P_ON_TIME], &on_time, &scratch);
+	bad |= get_str(&v[P_CLOSING], &closing, &scratch);
+	bad |= get_empty_rules(s, on_time, closing);
 	if (is_true(&v[P_FIRE_LINES])) {
 		s->trigger = trigger;
 		trigger = NULL;
@@ -399,6 +422,8 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	}
 	free(trigger);
 	free(mode);
+	free(on_time);
+	free(closing);
 	buf_release(&scratch);
 	for (i = WINDOW_TUMBLING; kind && i <= WINDOW_GLOBAL; i++)
 		if (strcmp(kind, window_kind_name(i)) == 0)

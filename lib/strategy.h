@@ -42,6 +42,8 @@ struct strategy {
 	int accumulate;			/* panes accumulate, not discard */
 	int retract;			/* and each retracts the one before */
 	int pane_info;			/* results carry pane, timing, final */
+	int empty_rules;		/* which empty panes are written:
+					 * trigger.h's EMPTY_ bits */
 };
 
 /*

@@ -891,8 +891,43 @@ trigger_pane_merge(struct trigger_pane *dst,
 }
 
 int
+trigger_pane_keeps_empty(int rules, int timing, int final)
+{
+	return (timing == TIMING_ON_TIME && (rules & EMPTY_ON_TIME)) ||
+	    (final && (rules & EMPTY_CLOSING));
+}
+
+int
+trigger_empty_rule(const char *name)
+{
+	if (strcmp(name, "always") == 0)
+		return 1;
+	if (strcmp(name, "if-non-empty") == 0)
+		return 0;
+	return -1;
+}
+
+const char *
+trigger_empty_rule_name(int always)
+{
+	return always ? "always" : "if-non-empty";
+}
+
+int
+trigger_empty_set(int *rules, int bit, const char *name)
+{
+	int always = trigger_empty_rule(name);
+
+	if (always < 0)
+		return -1;
+	*rules = always ? *rules | bit : *rules & ~bit;
+	return 0;
+}
+
+int
 trigger_pane_fire(struct trigger_pane *p, const struct window *w,
-    evtime wm, int empty, int final, struct trigger_pane_info *info)
+    evtime wm, int empty, int final, int rules,
+    struct trigger_pane_info *info)
 {
 	if (p->nonearly || (wm >= w->end && !p->held))
 		info->timing = TIMING_LATE;
@@ -902,7 +937,7 @@ trigger_pane_fire(struct trigger_pane *p, const struct window *w,
 		info->timing = TIMING_ON_TIME;
 	info->index = p->next;
 	info->final = final != 0;
-	if (empty && info->timing != TIMING_ON_TIME)
+	if (empty && !trigger_pane_keeps_empty(rules, info->timing, final))
 		return 0;
 	p->next++;
 	if (info->timing != TIMING_EARLY)

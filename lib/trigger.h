@@ -191,12 +191,22 @@ int trigger_expired(const struct window *w, int64_t lateness, evtime wm);
  *   early    when the watermark is before the end;
  *   on_time  else: the first pane once the watermark is past the end.
  * A firing whose pane is empty (no record since the last pane, in
- * either accumulation mode: Beam's NonEmptyPanes) is written only when it
- * is on time (Beam's defaults, OnTimeBehavior.FIRE_ALWAYS and
- * ClosingBehavior.FIRE_IF_NON_EMPTY); an empty early or late pane, a
- * final one included, is not, and does not use up an index.  A merged
- * window's panes count from 0 again: trigger_pane_merge.
+ * either accumulation mode: Beam's NonEmptyPanes) is written only as the
+ * stream's empty-pane rules say (below; by default only when it is on
+ * time); one not written does not use up an index.  A merged window's
+ * panes count from 0 again: trigger_pane_merge.
  */
+
+/*
+ * Which empty panes are written, a set of bits: Beam's OnTimeBehavior
+ * (EMPTY_ON_TIME: FIRE_ALWAYS, its default; without it FIRE_IF_NON_EMPTY)
+ * and ClosingBehavior (EMPTY_CLOSING: FIRE_ALWAYS; without it, Beam's
+ * default, FIRE_IF_NON_EMPTY).  With EMPTY_CLOSING a final pane is
+ * written even when empty, and a window that expires before its trigger
+ * has finished gets one then: its closing pane.
+ */
+enum { EMPTY_ON_TIME = 1, EMPTY_CLOSING = 2, EMPTY_DEFAULT = EMPTY_ON_TIME };
+
 struct trigger_pane {
 	long next;			/* the index of the next pane written */
 	int nonearly;			/* an on-time or late pane was written */
@@ -219,11 +229,21 @@ void trigger_pane_merge(struct trigger_pane *dst,
     const struct trigger_pane *const *srcs, size_t n);
 /*
  * w fired at watermark wm; empty: no record since the last pane; final:
- * no pane follows (trigger_on_fire said so, or w expires).  Fills *info
- * and returns 1 when the pane is to be written, counting it, or returns
- * 0 when it is not.
+ * no pane follows (trigger_on_fire said so, or w expires); rules: the
+ * EMPTY_ bits.  Fills *info and returns 1 when the pane is to be written,
+ * counting it, or returns 0 when it is not.
  */
 int trigger_pane_fire(struct trigger_pane *p, const struct window *w,
-    evtime wm, int empty, int final, struct trigger_pane_info *info);
+    evtime wm, int empty, int final, int rules,
+    struct trigger_pane_info *info);
+/* 1 when a pane with these facts is written even when empty. */
+int trigger_pane_keeps_empty(int rules, int timing, int final);
+/* The names of the rules' two choices: "always", "if-non-empty"; -1 for
+ * another. */
+int trigger_empty_rule(const char *name);
+const char *trigger_empty_rule_name(int always);
+/* Set bit (EMPTY_ON_TIME for --on-time, EMPTY_CLOSING for --closing) of
+ * *rules as name says; -1 when it is neither name. */
+int trigger_empty_set(int *rules, int bit, const char *name);
 
 #endif

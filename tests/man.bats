@@ -114,7 +114,7 @@ help_examples_in_man() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 37 ]
+	[ "$output" -eq 39 ]
 }
 
 @test "the SYNOPSIS of event-route.1 names every option of --help" {

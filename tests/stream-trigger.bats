@@ -41,6 +41,63 @@ panes() {
 	[ "${stderr_lines[1]}" = "stream-trigger: stats read=7 passed=5 filtered=0 rejected=0 late=2 written=5" ]
 }
 
+@test "empty panes: the on-time one is written unless --on-time if-non-empty; a closing one with --closing always (the man page's table)" {
+	run panes 'watermark(early=count(3))'
+	[ "$output" = '0-10 0 early false
+0-10 1 on_time true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run panes --on-time if-non-empty 'watermark(early=count(3))'
+	[ "$output" = '0-10 0 early false
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	# --closing keeps the final pane that --on-time would drop
+	run panes --on-time if-non-empty --closing always 'watermark(early=count(3))'
+	[ "$output" = '0-10 0 early false
+0-10 1 on_time true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run panes --closing always 'repeat(count(2))'
+	[ "$output" = '0-10 0 early false
+0-10 1 on_time false
+0-10 2 late true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run panes --closing always 'count(2)'
+	[ "$output" = '0-10 0 early true
+10-20 0 on_time true
+20-30 0 on_time true' ]
+	run panes --closing if-non-empty 'count(2)'
+	[ "$output" = '0-10 0 early true' ]
+	# the default trigger: a closing pane for each window, at its expiry
+	run panes --closing always
+	[ "$output" = '0-10 0 on_time false
+0-10 1 late false
+0-10 2 late true
+10-20 0 on_time false
+10-20 1 late true
+20-30 0 on_time true' ]
+}
+
+@test "--on-time and --closing: into the strategy line; bad values are usage errors" {
+	run bash -c "printf '{\"t\":1}\n' | stream_window -t t --tumbling 10s | stream_trigger --closing always | head -n 1"
+	[[ "$output" == *'"on_time":"always","closing":"always"}' ]]
+	run bash -c "printf '{\"t\":1}\n' | stream_window -t t --tumbling 10s | stream_trigger | head -n 1"
+	[[ "$output" == *'"on_time":"always","closing":"if-non-empty"}' ]]
+	run --separate-stderr stream_trigger --on-time never
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-trigger: --on-time 'never': not always or if-non-empty" ]
+	run --separate-stderr stream_trigger --closing ''
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-trigger: --closing '': not always or if-non-empty" ]
+	run --separate-stderr "$STREAMKIT_BIN/stream-agg" --on-time Always count
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "stream-agg: --on-time 'Always': not always or if-non-empty" ]
+	run --separate-stderr "$STREAMKIT_BIN/stream-agg" --closing always count
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == *"window options need a window"* ]]
+}
+
 @test "count(N) finishes after firing; a window that never reaches N never fires" {
 	run panes 'count(2)'
 	[ "$output" = '0-10 0 early true' ]
@@ -98,6 +155,7 @@ panes() {
 	[ "$output" = '{"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"a","count":1}
 {"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"b","count":1}
 {"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":false,"k":"a","count":1}
+{"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":false,"k":"b","count":0}
 {"window_start":0,"window_end":10,"pane":2,"timing":"late","final":false,"k":"b","count":1}
 {"window_start":10,"window_end":20,"pane":0,"timing":"on_time","final":true,"k":"a","count":1}' ]
 	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --accumulate 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"

@@ -111,6 +111,7 @@ struct fixture {
 	struct aggspec spec;
 	struct fieldset fs;
 	int gslot, first_slot;
+	int empty_slot;		/* "_empty", as a --state has it */
 	char *gname;		/* the group field's name, for messages */
 	struct val *v;
 };
@@ -133,6 +134,7 @@ fixture_init(struct fixture *f, const char *arg, int exact)
 		    strlen(f->spec.field));
 	aggspec_partial_fields(&f->spec, 1, &f->fs);
 	f->first_slot = fieldset_add(&f->fs, "_first", 6);
+	f->empty_slot = fieldset_add(&f->fs, "_empty", 6);
 	f->v = calloc(f->fs.n, sizeof *f->v);
 	return 0;
 }
@@ -202,7 +204,7 @@ feed(struct fixture *f, struct aggtab *t, int split, size_t part)
 
 /* What aggtab_emit writes, as JSON, into b. */
 static void
-emit(struct aggtab *t, struct buf *b)
+emit(struct aggtab *t, struct buf *b, int empty)
 {
 	FILE *fp = tmpfile();
 	struct out o;
@@ -214,7 +216,7 @@ emit(struct aggtab *t, struct buf *b)
 		abort();
 	out_init(&o, fileno(fp), "tmp");
 	recw_init(&w, &o, FMT_JSON);
-	aggtab_emit(t, &w, 0, NULL, 0);
+	aggtab_emit(t, &w, 0, NULL, 0, empty);
 	recw_release(&w);
 	out_release(&o);
 	buf_reset(b);
@@ -238,8 +240,8 @@ load(struct fixture *f, struct aggtab *t, const struct buf *partial,
 		const char *tab = memchr(p, '\t', (size_t)(nl - p));
 		struct record rec = parse(f, tab + 1, (size_t)(nl - tab - 1));
 
-		if ((rc = aggtab_merge_partial(t, &rec, f->first_slot, why,
-		    wl)) != AGG_OK)
+		if ((rc = aggtab_merge_partial(t, &rec, f->first_slot,
+		    f->empty_slot, why, wl)) != AGG_OK)
 			return rc;
 		p = nl + 1;
 	}
@@ -250,7 +252,7 @@ static void
 save(struct aggtab *t, struct buf *b)
 {
 	buf_reset(b);
-	aggtab_partial_buf(t, b, "", NULL, 0);
+	aggtab_partial_buf(t, b, "", NULL, 0, AGG_EMPTY_MARK);
 }
 
 /* Two tables over the records split, merged both ways, as tables and
@@ -272,14 +274,14 @@ check_merges(struct fixture *f, int split, const struct buf *want)
 		table_init(f, &m);
 		CHECK_INT(aggtab_merge(&m, &part[order]), AGG_OK);
 		CHECK_INT(aggtab_merge(&m, &part[!order]), AGG_OK);
-		emit(&m, &got);
+		emit(&m, &got, AGG_EMPTY_SKIP);
 		CHECK_MEM(got.data, got.len, want->data);
 		aggtab_release(&m);
 
 		table_init(f, &m);
 		CHECK_INT(load(f, &m, &state[order], why, sizeof why), AGG_OK);
 		CHECK_INT(load(f, &m, &state[!order], why, sizeof why), AGG_OK);
-		emit(&m, &got);
+		emit(&m, &got, AGG_EMPTY_SKIP);
 		CHECK_MEM(got.data, got.len, want->data);
 		aggtab_release(&m);
 	}
@@ -305,14 +307,14 @@ check_kind(const char *arg, const char *want, int exact)
 	}
 	table_init(&f, &all);
 	feed(&f, &all, ALL, 0);
-	emit(&all, &got);
+	emit(&all, &got, AGG_EMPTY_SKIP);
 	CHECK_MEM(got.data, got.len, want);
 
 	/* saved and loaded: the same results, the same state */
 	save(&all, &state);
 	table_init(&f, &loaded);
 	CHECK_INT(load(&f, &loaded, &state, why, sizeof why), AGG_OK);
-	emit(&loaded, &got);
+	emit(&loaded, &got, AGG_EMPTY_SKIP);
 	CHECK_MEM(got.data, got.len, want);
 	save(&loaded, &again);
 	CHECK_MEM(again.data, again.len, state.data);
@@ -320,7 +322,7 @@ check_kind(const char *arg, const char *want, int exact)
 
 	/* odd and even records too: first, last and collect go by the
 	 * records' sequence numbers */
-	emit(&all, &got);
+	emit(&all, &got, AGG_EMPTY_SKIP);
 	check_merges(&f, HALVES, &got);
 	check_merges(&f, ALTERNATE, &got);
 
@@ -530,7 +532,7 @@ test_bad_partials(void)
 		table_init(&f, &t);
 		rec = parse(&f, cases[i].line, strlen(cases[i].line));
 		why[0] = '\0';
-		CHECK_INT(aggtab_merge_partial(&t, &rec, f.first_slot, why,
+		CHECK_INT(aggtab_merge_partial(&t, &rec, f.first_slot, -1, why,
 		    sizeof why), AGG_REJECT);
 		CHECK_STR(why, cases[i].err);
 		CHECK_INT(aggtab_count(&t), 0);
@@ -584,7 +586,7 @@ test_broken_states(void)
 				table_init(&f, &t);
 				why[0] = '\0';
 				rc = aggtab_merge_partial(&t, &rec,
-				    f.first_slot, why, sizeof why);
+				    f.first_slot, -1, why, sizeof why);
 				tried++;
 				if (rc != AGG_OK) {
 					refused++;
@@ -605,6 +607,79 @@ test_broken_states(void)
 	buf_release(&line);
 }
 
+/*
+ * A pane was written: every group starts again but keeps its key, left
+ * out of what is written unless asked for (an empty pane that is kept),
+ * until a record, a merge or a loaded state that is not empty fills it.
+ */
+static void
+test_empty_groups(void)
+{
+	static const struct {
+		const char *arg, *empty;	/* a group's row when empty */
+	} c[] = {
+		{ "count", "{\"g\":\"a\",\"count\":0}" },
+		{ "sum:x", "{\"g\":\"a\",\"x_sum\":0}" },
+		{ "collect:x", "{\"g\":\"a\",\"x_collect\":[]}" },
+		{ "distinct:x", "{\"g\":\"a\",\"x_distinct\":0}" },
+		{ "avg:x", "{\"g\":\"a\",\"x_avg\":null}" },
+		{ "max:x", "{\"g\":\"a\",\"x_max\":null}" },
+		{ "first:x", "{\"g\":\"a\",\"x_first\":null}" },
+	};
+	struct fixture f;
+	struct aggtab t, u;
+	struct buf out = BUF_INIT, state = BUF_INIT;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct record rec;
+
+		if (fixture_init(&f, c[i].arg, 0) < 0)
+			abort();
+		table_init(&f, &t);
+		feed(&f, &t, ALL, 0);
+		aggtab_empty(&t);
+		CHECK_INT(aggtab_count(&t), 2);
+		CHECK_INT(aggtab_written(&t, AGG_EMPTY_SKIP), 0);
+		CHECK_INT(aggtab_written(&t, AGG_EMPTY_WRITE), 2);
+		emit(&t, &out, AGG_EMPTY_SKIP);
+		CHECK_STR(out.data ? out.data : "", "");
+		emit(&t, &out, AGG_EMPTY_WRITE);
+		CHECK(strncmp(out.data, c[i].empty, strlen(c[i].empty)) == 0);
+		/* a --state keeps the marks */
+		save(&t, &state);
+		CHECK(strstr(state.data, "\"_empty\":true") != NULL);
+		table_init(&f, &u);
+		CHECK_INT(load(&f, &u, &state, why, sizeof why), AGG_OK);
+		CHECK_INT(aggtab_written(&u, AGG_EMPTY_SKIP), 0);
+		CHECK_INT(aggtab_written(&u, AGG_EMPTY_WRITE), 2);
+		/* a record fills its group again */
+		rec = parse(&f, records[1], strlen(records[1]));	/* b */
+		CHECK_INT(aggtab_add(&t, &rec, 100, why, sizeof why), AGG_OK);
+		CHECK_INT(aggtab_written(&t, AGG_EMPTY_SKIP), 1);
+		emit(&t, &out, AGG_EMPTY_SKIP);
+		CHECK(strncmp(out.data, "{\"g\":\"b\"", 8) == 0);
+		CHECK(strchr(out.data, '\n') == out.data + out.len - 1);
+		/* merging: an empty group stays empty, a full one fills */
+		CHECK_INT(aggtab_merge(&u, &t), AGG_OK);
+		CHECK_INT(aggtab_written(&u, AGG_EMPTY_SKIP), 1);
+		aggtab_clear(&u);
+		CHECK_INT(aggtab_merge(&u, &t), AGG_OK);
+		CHECK_INT(aggtab_written(&u, AGG_EMPTY_SKIP), 1);
+		CHECK_INT(aggtab_count(&u), 2);
+		/* cleared, nothing is marked */
+		aggtab_clear(&t);
+		aggtab_empty(&t);
+		CHECK_INT(aggtab_written(&t, AGG_EMPTY_WRITE), 0);
+		aggtab_release(&t);
+		aggtab_release(&u);
+		fixture_release(&f);
+	}
+	buf_release(&out);
+	buf_release(&state);
+}
+
 int
 main(void)
 {
@@ -612,5 +687,6 @@ main(void)
 	test_parse();
 	test_bad_partials();
 	test_broken_states();
+	test_empty_groups();
 	return check_done("agg");
 }

@@ -364,7 +364,7 @@ evaluate(struct sim *m, struct buf *out)
 	final = trigger_on_fire(m->t, m->s, &m->now) ||
 	    trigger_expired(&m->w, m->lateness, m->now.wm);
 	if (!trigger_pane_fire(&m->pane, &m->w, m->now.wm, m->since == 0,
-	    final, &info)) {
+	    final, EMPTY_DEFAULT, &info)) {
 		buf_addc(out, '-');
 		return;
 	}
@@ -639,27 +639,27 @@ test_panes(void)
 
 	trigger_pane_init(&p);
 	trigger_pane_element(&p, &w, 3);
-	CHECK_INT(trigger_pane_fire(&p, &w, 5, 0, 0, &info), 1);
+	CHECK_INT(trigger_pane_fire(&p, &w, 5, 0, 0, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.index, 0);
 	CHECK_INT(info.timing, TIMING_EARLY);
 	CHECK_INT(info.final, 0);
 	/* an empty early pane is not written, nor counted */
-	CHECK_INT(trigger_pane_fire(&p, &w, 6, 1, 0, &info), 0);
+	CHECK_INT(trigger_pane_fire(&p, &w, 6, 1, 0, EMPTY_DEFAULT, &info), 0);
 	CHECK_INT(info.timing, TIMING_EARLY);
 	/* an empty on-time pane is */
-	CHECK_INT(trigger_pane_fire(&p, &w, 10, 1, 0, &info), 1);
+	CHECK_INT(trigger_pane_fire(&p, &w, 10, 1, 0, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.index, 1);
 	CHECK_INT(info.timing, TIMING_ON_TIME);
 	/* then late, and an empty late pane, final or not, is not */
-	CHECK_INT(trigger_pane_fire(&p, &w, 11, 1, 1, &info), 0);
+	CHECK_INT(trigger_pane_fire(&p, &w, 11, 1, 1, EMPTY_DEFAULT, &info), 0);
 	CHECK_INT(info.timing, TIMING_LATE);
 	CHECK_INT(info.final, 1);
-	CHECK_INT(trigger_pane_fire(&p, &w, 11, 0, 1, &info), 1);
+	CHECK_INT(trigger_pane_fire(&p, &w, 11, 0, 1, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.index, 2);
 	CHECK_INT(info.timing, TIMING_LATE);
 	CHECK_INT(info.final, 1);
 	/* once on time, always late, even if the watermark were behind */
-	CHECK_INT(trigger_pane_fire(&p, &w, 9, 0, 0, &info), 1);
+	CHECK_INT(trigger_pane_fire(&p, &w, 9, 0, 0, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.timing, TIMING_LATE);
 
 	/* a merged window counts from 0 again; it is on time when a source
@@ -671,15 +671,67 @@ test_panes(void)
 	trigger_pane_merge(&r, srcs, 2);
 	CHECK_INT(r.next, 0);
 	CHECK_INT(r.held, 0);
-	CHECK_INT(trigger_pane_fire(&r, &w, 30, 0, 0, &info), 1);
+	CHECK_INT(trigger_pane_fire(&r, &w, 30, 0, 0, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.index, 0);
 	CHECK_INT(info.timing, TIMING_LATE);
 	trigger_pane_init(&q);
 	trigger_pane_element(&q, &w, 2);
 	trigger_pane_merge(&r, srcs, 2);
 	CHECK_INT(r.held, 1);
-	CHECK_INT(trigger_pane_fire(&r, &w, 30, 1, 0, &info), 1);
+	CHECK_INT(trigger_pane_fire(&r, &w, 30, 1, 0, EMPTY_DEFAULT, &info), 1);
 	CHECK_INT(info.timing, TIMING_ON_TIME);
+}
+
+/* Which empty panes each rule writes: Beam's needToEmit, case by case. */
+static void
+test_empty_rules(void)
+{
+	static const struct {
+		int rules, held, early, final;	/* early: an early pane first */
+		evtime wm;
+		int written, timing;
+	} c[] = {
+		/* on time: FIRE_ALWAYS writes it, FIRE_IF_NON_EMPTY not */
+		{ EMPTY_ON_TIME, 1, 1, 0, 10, 1, TIMING_ON_TIME },
+		{ 0, 1, 1, 0, 10, 0, TIMING_ON_TIME },
+		{ EMPTY_CLOSING, 1, 1, 0, 10, 0, TIMING_ON_TIME },
+		/* final and on time: either rule keeps it */
+		{ EMPTY_CLOSING, 1, 1, 1, 10, 1, TIMING_ON_TIME },
+		{ EMPTY_ON_TIME, 1, 1, 1, 10, 1, TIMING_ON_TIME },
+		{ 0, 1, 1, 1, 10, 0, TIMING_ON_TIME },
+		/* early: never, final or not */
+		{ EMPTY_ON_TIME | EMPTY_CLOSING, 1, 1, 0, 5, 0, TIMING_EARLY },
+		{ EMPTY_CLOSING, 1, 1, 1, 5, 1, TIMING_EARLY },
+		{ EMPTY_ON_TIME, 1, 1, 1, 5, 0, TIMING_EARLY },
+		/* late (nothing held the watermark back): only closing */
+		{ EMPTY_ON_TIME, 0, 0, 1, 20, 0, TIMING_LATE },
+		{ EMPTY_CLOSING, 0, 0, 1, 20, 1, TIMING_LATE },
+		{ EMPTY_CLOSING, 0, 0, 0, 20, 0, TIMING_LATE },
+	};
+	struct window w = { 0, 10 };
+	struct trigger_pane p;
+	struct trigger_pane_info info;
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		trigger_pane_init(&p);
+		if (c[i].held)
+			trigger_pane_element(&p, &w, 3);
+		if (c[i].early)
+			CHECK_INT(trigger_pane_fire(&p, &w, 4, 0, 0,
+			    c[i].rules, &info), 1);
+		CHECK_INT(trigger_pane_fire(&p, &w, c[i].wm, 1, c[i].final,
+		    c[i].rules, &info), c[i].written);
+		CHECK_INT(info.timing, c[i].timing);
+		CHECK_INT(info.final, c[i].final);
+		CHECK_INT(p.next, c[i].early + c[i].written);
+	}
+	CHECK_INT(trigger_empty_rule("always"), 1);
+	CHECK_INT(trigger_empty_rule("if-non-empty"), 0);
+	CHECK_INT(trigger_empty_rule("never"), -1);
+	CHECK_INT(trigger_empty_rule(""), -1);
+	CHECK_STR(trigger_empty_rule_name(1), "always");
+	CHECK_STR(trigger_empty_rule_name(0), "if-non-empty");
 }
 
 /* Allowed lateness: [0, 10) expires when end - 1 + lateness < wm. */
@@ -1007,6 +1059,7 @@ main(void)
 	test_repeat_resets();
 	test_early_late();
 	test_panes();
+	test_empty_rules();
 	test_expiry();
 	test_deadlines();
 	test_merging_mode();

@@ -45,7 +45,7 @@ count_of(struct aggtab *t)
 	const char *c;
 	long n = -1;
 
-	aggtab_partial_buf(t, &b, "", NULL, 0);
+	aggtab_partial_buf(t, &b, "", NULL, 0, AGG_EMPTY_SKIP);
 	if (aggtab_count(t) == 1 && (c = strstr(b.data, "\"count\":")))
 		n = strtol(c + 8, NULL, 10);
 	buf_release(&b);
