@@ -511,6 +511,7 @@ n_sum
 @test "a file's windows are written in large writes, not one write a window" {
 	command -v strace >/dev/null 2>&1 || [ -z "${CI:-}" ] || { echo "strace is missing" >&2; false; }
 	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
+	cd "$BATS_TEST_TMPDIR"
 	awk 'BEGIN { for (i = 0; i < 2000; i++) printf "{\"t\":%d,\"k\":\"u%d\"}\n", i, i }' > s.jsonl
 	# (LeakSanitizer cannot run under ptrace: no leak check here)
 	ASAN_OPTIONS=detect_leaks=0 strace -f -o trace -e trace=write "$STREAMKIT_BIN/stream-agg" -t t --session 30s --key k count s.jsonl > out
