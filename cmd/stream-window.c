@@ -165,21 +165,26 @@ shown_watermark(void *arg)
 static int
 on_wait(void *arg)
 {
-	int64_t quiet;
+	int64_t quiet = mono_now().us - inp.last_line.us;
+	int ms, tell = -1;
 
 	(void)arg;
 	input_housekeeping(&inp);
 	out_flush(&flt.out);
+	if (flt.ledger.read > 0)
+		tell = strategy_tell_delay(&st, quiet);
 	if (wm.idle == 0)
-		return -1;
-	quiet = mono_now().us - inp.last_line.us;
+		return tell;
 	if (quiet < wm.idle)
-		return (int)((wm.idle - quiet + 999) / 1000);
-	if (watermark_idle(&wm, wall_now())) {
-		write_watermark();
-		out_flush(&flt.out);
+		ms = (int)((wm.idle - quiet + 999) / 1000);
+	else {
+		if (watermark_idle(&wm, wall_now())) {
+			write_watermark();
+			out_flush(&flt.out);
+		}
+		ms = (int)((wm.idle + 999) / 1000);
 	}
-	return (int)((wm.idle + 999) / 1000);
+	return tell >= 0 && tell < ms ? tell : ms;
 }
 
 /* The event time of rec; -1 after rejecting it. */

@@ -230,7 +230,7 @@ set_up_windows(struct aggrun *r, char *err, size_t errlen)
 	const struct strategy *st = &r->st;
 
 	if (st->win.kind == WINDOW_NONE) {
-		if (st->time_field || st->tzname || st->max_delay ||
+		if (st->time_field || st->tzname || st->delay_given ||
 		    st->max_jump || st->idle || st->allowed_lateness ||
 		    st->win.period || st->win.offset || r->late_path ||
 		    r->trigger_text || r->pane_info || r->empty_given) {
@@ -342,22 +342,28 @@ emit_due(struct aggrun *r)
 int
 aggrun_tick(struct aggrun *r, struct monotime last_line)
 {
-	int64_t quiet, idle = r->st.idle;
-	int ms;
+	int64_t quiet = mono_now().us - last_line.us, idle = r->st.idle;
+	int ms, tell = -1;
 
+	if (r->st.win.kind != WINDOW_NONE && r->ledger->read > 0)
+		tell = strategy_tell_delay(&r->st, quiet);
 	if (r->trig && (ms = panes_timers(&r->panes, r->wm.wm)) >= 0) {
 		out_flush(r->out);
 		return ms;	/* before --idle's: a test clock moves it */
 	}
 	out_flush(r->out);
-	if (r->st.win.kind == WINDOW_NONE || idle == 0)
+	if (r->st.win.kind == WINDOW_NONE)
 		return emit_due(r);
-	quiet = mono_now().us - last_line.us;
+	if (idle == 0)
+		return tell;
 	if (quiet < idle)
-		return (int)((idle - quiet + 999) / 1000);
-	if (watermark_idle(&r->wm, wall_now()))
-		fire(r);
-	return (int)((idle + 999) / 1000);
+		ms = (int)((idle - quiet + 999) / 1000);
+	else {
+		if (watermark_idle(&r->wm, wall_now()))
+			fire(r);
+		ms = (int)((idle + 999) / 1000);
+	}
+	return tell >= 0 && tell < ms ? tell : ms;
 }
 
 evtime

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "diag.h"
 #include "json.h"
 #include "out.h"
 #include "record.h"
@@ -125,7 +126,10 @@ strategy_option(struct strategy *s, int opt, const char *arg, char *err,
 		return set_kind(s, WINDOW_GLOBAL, err, errlen);
 	case SO_EVERY: s->win.period = d; break;
 	case SO_OFFSET: s->win.offset = d; break;
-	case SO_MAX_DELAY: s->max_delay = d; break;
+	case SO_MAX_DELAY:
+		s->max_delay = d;
+		s->delay_given = 1;
+		break;
 	case SO_MAX_JUMP: s->max_jump = d; break;
 	case SO_IDLE: s->idle = d; break;
 	case SO_LATENESS: s->allowed_lateness = d; break;
@@ -171,7 +175,26 @@ strategy_finish(struct strategy *s, char *err, size_t errlen)
 		snprintf(err, errlen, "--time-output local needs --tz");
 		return -1;
 	}
+	if (!s->delay_given && s->time_field == NULL)
+		s->max_delay = 0;	/* processing time is in order */
 	return 0;
+}
+
+int
+strategy_tell_delay(struct strategy *s, int64_t quiet)
+{
+	struct buf d = BUF_INIT;
+
+	if (s->delay_given || s->delay_told || s->max_delay == 0)
+		return -1;
+	if (quiet < STRATEGY_TELL_AFTER)
+		return (int)((STRATEGY_TELL_AFTER - quiet + 999) / 1000);
+	duration_format(&d, s->max_delay);
+	diag_warn("input waits; windows close once records are %s past their "
+	    "end (no --max-delay given)", d.data);
+	buf_release(&d);
+	s->delay_told = 1;
+	return -1;
 }
 
 void
@@ -181,6 +204,7 @@ strategy_init(struct strategy *s)
 	s->start_field = xstrdup("window_start");
 	s->end_field = xstrdup("window_end");
 	s->empty_rules = EMPTY_DEFAULT;
+	s->max_delay = STRATEGY_DEFAULT_DELAY;
 }
 
 void
@@ -405,6 +429,8 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	bad |= get_str(&v[P_START], &s->start_field, &scratch);
 	bad |= get_str(&v[P_END], &s->end_field, &scratch);
 	bad |= get_str(&v[P_TOUT], &tout, &scratch);
+	s->max_delay = 0;	/* the line says, whatever our default */
+	s->delay_given = 1;
 	bad |= get_int(&v[P_DELAY], &s->max_delay);
 	bad |= get_int(&v[P_LATENESS], &s->allowed_lateness);
 	bad |= get_str(&v[P_TRIGGER], &trigger, &scratch);

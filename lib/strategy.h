@@ -35,6 +35,8 @@ struct strategy {
 	char *start_field, *end_field;
 	int time_output;		/* enum time_output */
 	int64_t max_delay, allowed_lateness;
+	int delay_given;		/* --max-delay, or a strategy line */
+	int delay_told;			/* strategy_tell_delay has told */
 	int64_t max_jump, idle;		/* for the watermark */
 	char *tzname;			/* --tz, until strategy_finish */
 	/* set by stream-trigger: panes come as fire lines */
@@ -45,6 +47,18 @@ struct strategy {
 	int empty_rules;		/* which empty panes are written:
 					 * trigger.h's EMPTY_ bits */
 };
+
+/*
+ * The watermark's delay behind the newest event time when --max-delay is
+ * not given, for event time (processing time: 0).  Long enough that a
+ * log out of order by minutes, read from a file or a pipe, loses no
+ * record; short enough that the windows it keeps open stay few.  Kafka
+ * Streams' 24 h grace, which its users found results never came from,
+ * and Flink's need to choose are the two sides of it (streamkit(7)).
+ */
+#define STRATEGY_DEFAULT_DELAY (5 * 60 * US_PER_SEC)
+/* How long a live input must be quiet before the default is told. */
+#define STRATEGY_TELL_AFTER US_PER_SEC
 
 /*
  * The command-line options that set a strategy, shared by the tools that
@@ -64,6 +78,13 @@ int strategy_option(struct strategy *s, int opt, const char *arg,
 int strategy_finish(struct strategy *s, char *err, size_t errlen);
 
 void strategy_init(struct strategy *s);
+/*
+ * The input has been quiet for quiet microseconds after a record: on the
+ * default delay, once it has been for STRATEGY_TELL_AFTER, say on stderr
+ * (once) which delay the windows wait for.  Milliseconds until it is to
+ * be asked again, or -1.
+ */
+int strategy_tell_delay(struct strategy *s, int64_t quiet);
 void strategy_release(struct strategy *s);
 /* Read a strategy control line into s (initialised); 0, or -1 with a
  * message in err. */

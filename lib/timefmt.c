@@ -810,3 +810,25 @@ duration_parse(const char *s, int64_t *us)
 	*us = (int64_t)sum;
 	return 0;
 }
+
+void
+duration_format(struct buf *b, int64_t us)
+{
+	size_t i = sizeof units / sizeof units[0];
+	uint64_t unit = 0;
+
+	if (us == 0) {
+		buf_addstr(b, "0s");
+		return;
+	}
+	while (i-- > 0) {	/* the largest that divides it */
+		int e;
+
+		for (unit = units[i].c, e = 0; e < units[i].e; e++)
+			unit *= 10;
+		if ((uint64_t)us % unit == 0)
+			break;
+	}
+	buf_addf(b, "%llu%s", (unsigned long long)((uint64_t)us / unit),
+	    units[i].name);
+}

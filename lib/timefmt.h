@@ -15,6 +15,8 @@
 
 #include "time.h"
 
+struct buf;
+
 enum timefmt_kind {
 	TIMEFMT_AUTO = 0,	/* RFC 3339 / ISO 8601, CLF, or epoch by magnitude */
 	TIMEFMT_RFC3339,
@@ -58,5 +60,8 @@ int time_parse(const struct timefmt *tf, const char *p, size_t n, evtime *t);
  * Returns 0 and sets *us (microseconds, >= 0), or -1.
  */
 int duration_parse(const char *s, int64_t *us);
+/* Append us (>= 0) in its largest exact unit, as duration_parse reads it
+ * back: 90s, 1500ms, 2w, 0s. */
+void duration_format(struct buf *b, int64_t us);
 
 #endif

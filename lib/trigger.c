@@ -326,25 +326,6 @@ trigger_free(struct trigger *t)
 	free(t);
 }
 
-/* A duration in its largest exact unit: 90s, 1500ms, 2w. */
-static void
-format_duration(struct buf *b, int64_t us)
-{
-	static const struct {
-		const char *unit;
-		int64_t us;
-	} units[] = {
-		{ "w", 7 * 86400 * US_PER_SEC }, { "d", 86400 * US_PER_SEC },
-		{ "h", 3600 * US_PER_SEC }, { "m", 60 * US_PER_SEC },
-		{ "s", US_PER_SEC }, { "ms", 1000 }, { "us", 1 }
-	};
-	size_t i;
-
-	for (i = 0; us % units[i].us != 0; i++)
-		;
-	buf_addf(b, "%lld%s", (long long)(us / units[i].us), units[i].unit);
-}
-
 void
 trigger_format(struct buf *b, const struct trigger *t)
 {
@@ -371,7 +352,7 @@ trigger_format(struct buf *b, const struct trigger *t)
 		return;
 	case TRIG_AFTER:
 		buf_addc(b, '(');
-		format_duration(b, t->n);
+		duration_format(b, t->n);
 		buf_addc(b, ')');
 		return;
 	}

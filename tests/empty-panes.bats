@@ -17,8 +17,8 @@ E='{"t":1,"k":"a","v":1}\n{"t":2,"k":"b","v":2}\n{"t":3,"k":"a","v":3}\n{"t":4,"
 # must agree; prints the answer.
 both() {
 	local a b
-	a=$(printf "$E" | stream_agg -t t --tumbling 10s --time-output epoch --pane-info "$@" -g k count collect:v) || return 1
-	b=$(printf "$E" | stream_window -t t --tumbling 10s --time-output epoch |
+	a=$(printf "$E" | stream_agg -t t --tumbling 10s --max-delay 0 --time-output epoch --pane-info "$@" -g k count collect:v) || return 1
+	b=$(printf "$E" | stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch |
 	    stream_trigger --pane-info "${@/#--trigger=/}" | stream_agg -g k count collect:v) || return 1
 	[ "$a" = "$b" ] || { printf 'in-process:\n%s\npipeline:\n%s\n' "$a" "$b"; return 1; }
 	printf '%s\n' "$a"
@@ -108,12 +108,12 @@ both() {
 	st="$BATS_TEST_TMPDIR/state"
 	printf '{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n' > "$BATS_TEST_TMPDIR/1.jsonl"
 	printf '{"t":12,"k":"a"}\n' > "$BATS_TEST_TMPDIR/2.jsonl"
-	run stream_agg -t t --tumbling 10s --time-output epoch --trigger 'watermark(early=count(2))' --pane-info --state "$st" -g k count "$BATS_TEST_TMPDIR/1.jsonl"
+	run stream_agg -t t --tumbling 10s --max-delay 0 --time-output epoch --trigger 'watermark(early=count(2))' --pane-info --state "$st" -g k count "$BATS_TEST_TMPDIR/1.jsonl"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
 	grep -q '"_empty":true' "$st"
 	cat "$BATS_TEST_TMPDIR/2.jsonl" >> "$BATS_TEST_TMPDIR/1.jsonl"
-	run stream_agg -t t --tumbling 10s --time-output epoch --trigger 'watermark(early=count(2))' --pane-info --state "$st" -g k count "$BATS_TEST_TMPDIR/1.jsonl"
+	run stream_agg -t t --tumbling 10s --max-delay 0 --time-output epoch --trigger 'watermark(early=count(2))' --pane-info --state "$st" -g k count "$BATS_TEST_TMPDIR/1.jsonl"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":true,"k":"a","count":0}
 {"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":true,"k":"b","count":0}' ]

@@ -68,7 +68,7 @@ usr1_until() {
 }
 
 @test "stream-agg with windows: SIGINT fires every open window" {
-	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --time-output epoch count < in > out 2> err &
+	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --max-delay 0 --time-output epoch count < in > out 2> err &
 	pid=$!
 	exec {fd}> in
 	printf '{"t":1}\n{"t":12}\n' >&"$fd"
@@ -139,7 +139,7 @@ polling() {
 
 @test "a window's result leaves all four tools as soon as a record closes it" {
 	B=$STREAMKIT_BIN
-	run "$B/../latency" -n 10 -- "'$B/stream-window' -t t --tumbling 1s --time-output epoch | '$B/stream-trigger' | '$B/stream-agg' count | '$B/event-route' 'has count -> -'"
+	run "$B/../latency" -n 10 -- "'$B/stream-window' -t t --tumbling 1s --max-delay 0 --time-output epoch | '$B/stream-trigger' | '$B/stream-agg' count | '$B/event-route' 'has count -> -'"
 	[ "$status" -eq 0 ]
 	worst=$(echo "$output" | cut -d' ' -f2)
 	# generous: the bench reports the figure, a loaded CI box is slow

@@ -295,8 +295,8 @@ window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T10:10:00.000Z pane=1
 	run_example stream-trigger.1 4
 	[ "$status" -eq 0 ]
 	[ "$output" = 'window_start=2026-11-24T10:01:35.000Z window_end=2026-11-24T10:13:18.000Z host=203.0.113.2 count=2
-window_start=2026-11-24T10:01:00.000Z window_end=2026-11-24T10:19:19.000Z host=203.0.113.17 count=5
-window_start=2026-11-24T10:00:34.000Z window_end=2026-11-24T10:30:51.000Z host=203.0.113.26 count=20' ]
+window_start=2026-11-24T10:00:34.000Z window_end=2026-11-24T10:30:51.000Z host=203.0.113.26 count=20
+window_start=2026-11-24T10:00:29.000Z window_end=2026-11-24T10:32:01.000Z host=203.0.113.38 count=20' ]
 }
 
 @test "event-route.1 example 1: server errors out, the rest by status" {

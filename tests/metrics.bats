@@ -130,12 +130,12 @@ valid() {
 
 @test "stream-agg: open windows and groups, and panes by timing" {
 	printf '{"t":1,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n{"t":25,"k":"a"}\n{"t":26,"k":"c"}\n' > in.jsonl
-	tool stream-agg -t t --tumbling 10s --allowed-lateness 10s --metrics late.prom -g k count in.jsonl > /dev/null
+	tool stream-agg -t t --tumbling 10s --max-delay 0 --allowed-lateness 10s --metrics late.prom -g k count in.jsonl > /dev/null
 	grep -qx 'streamkit_panes_total{tool="stream-agg",timing="on_time"} 3' late.prom
 	grep -qx 'streamkit_panes_total{tool="stream-agg",timing="late"} 1' late.prom
 	grep -qx 'streamkit_panes_total{tool="stream-agg",timing="early"} 0' late.prom
 	# with --state the last window stays open: one window, two groups
-	tool stream-agg -t t --tumbling 10s --allowed-lateness 10s --state st --metrics open.prom -g k count in.jsonl > /dev/null
+	tool stream-agg -t t --tumbling 10s --max-delay 0 --allowed-lateness 10s --state st --metrics open.prom -g k count in.jsonl > /dev/null
 	[ "$(value open.prom streamkit_open_windows)" = 1 ]
 	[ "$(value open.prom streamkit_open_groups)" = 2 ]
 	tool stream-agg -t t --tumbling 10s --max-delay 10s --trigger 'watermark(early=count(1))' --metrics early.prom count in.jsonl > /dev/null

@@ -16,7 +16,7 @@ E='{"t":1}\n{"t":2}\n{"t":3}\n{"t":12}\n{"t":4}\n{"t":25}\n{"t":6}\n'
 # panes TRIGGER [OPTION...]: the fire lines, shortened to
 # "start-end pane timing final", one a line.
 panes() {
-	printf "%b" "$E" | stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s |
+	printf "%b" "$E" | stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch --allowed-lateness 10s |
 	    stream_trigger "$@" 2>/dev/null | grep '^{"_punct":"fire"' |
 	    tr -d '{}"' | tr ',:' '  ' |
 	    awk '{ printf "%d-%d %s %s %s\n", $4 / 1e6, $6 / 1e6, $8, $10, $12 }'
@@ -35,7 +35,7 @@ panes() {
 	[ "$output" = '0-10 0 on_time true
 10-20 0 on_time true
 20-30 0 on_time true' ]
-	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --allowed-lateness 10s | stream_trigger --stats watermark"
+	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --max-delay 0 --allowed-lateness 10s | stream_trigger --stats watermark"
 	[ "$status" -eq 1 ]
 	[ "${stderr_lines[0]}" = "stream-trigger: 2 late records dropped; --late-output keeps them" ]
 	[ "${stderr_lines[1]}" = "stream-trigger: stats read=7 passed=5 filtered=0 rejected=0 late=2 written=5" ]
@@ -151,14 +151,14 @@ panes() {
 
 @test "stream-agg writes each pane: discarding gives what is new, accumulating the whole" {
 	in='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n'
-	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch --allowed-lateness 10s | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
 	[ "$output" = '{"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"a","count":1}
 {"window_start":0,"window_end":10,"pane":0,"timing":"early","final":false,"k":"b","count":1}
 {"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":false,"k":"a","count":1}
 {"window_start":0,"window_end":10,"pane":1,"timing":"on_time","final":false,"k":"b","count":0}
 {"window_start":0,"window_end":10,"pane":2,"timing":"late","final":false,"k":"b","count":1}
 {"window_start":10,"window_end":20,"pane":0,"timing":"on_time","final":true,"k":"a","count":1}' ]
-	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --accumulate 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch --allowed-lateness 10s | stream_trigger --accumulate 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
 	[ "$output" = '{"window_start":0,"window_end":10,"k":"a","count":1}
 {"window_start":0,"window_end":10,"k":"b","count":1}
 {"window_start":0,"window_end":10,"k":"a","count":2}
@@ -198,7 +198,7 @@ panes() {
 
 @test "--late-output keeps what was too late, exit 0" {
 	cd "$BATS_TEST_TMPDIR"
-	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --allowed-lateness 10s | stream_trigger --late-output late watermark > /dev/null"
+	run --separate-stderr bash -c "printf '$E' | stream_window -t t --tumbling 10s --max-delay 0 --allowed-lateness 10s | stream_trigger --late-output late watermark > /dev/null"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(cut -c1-8 late)" = '{"t":4,"
@@ -266,11 +266,11 @@ panes() {
 {"window_start":0,"window_end":10,"k":"a","count":2}
 {"window_start":0,"window_end":10,"k":"b","count":2}
 {"window_start":10,"window_end":20,"k":"a","count":1}'
-	feed "$in" bash -c "stream_window -t t --tumbling 10s --time-output epoch --allowed-lateness 10s | stream_trigger --retract 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch --allowed-lateness 10s | stream_trigger --retract 'watermark(early=count(2),late=count(1))' | stream_agg -g k count"
 	[ "$output" = "$want" ]
-	feed "$in" stream_agg -t t --tumbling 10s --time-output epoch --allowed-lateness 10s --trigger 'watermark(early=count(2),late=count(1))' --retract -g k count
+	feed "$in" stream_agg -t t --tumbling 10s --max-delay 0 --time-output epoch --allowed-lateness 10s --trigger 'watermark(early=count(2),late=count(1))' --retract -g k count
 	[ "$output" = "$want" ]
-	feed "$in" bash -c "stream_window -t t --tumbling 10s | stream_trigger --retract | head -n 1"
+	feed "$in" bash -c "stream_window -t t --tumbling 10s --max-delay 0 | stream_trigger --retract | head -n 1"
 	[[ "$output" == *'"mode":"retract"'* ]]
 }
 
@@ -280,7 +280,7 @@ panes() {
 S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"b"}\n{"t":30,"k":"b"}\n{"t":11,"k":"a"}\n'
 
 @test "sessions: merged per key, early, on-time and late panes, the index from 0 after a merge" {
-	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | grep '\"fire\"'"
+	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --max-delay 0 --key k --allowed-lateness 10s --time-output epoch | stream_trigger --pane-info 'watermark(early=count(2),late=count(1))' | grep '\"fire\"'"
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"_punct":"fire","start":1000000,"end":8000000,"pane":0,"timing":"early","final":false,"key":["a"]}
 {"_punct":"fire","start":2000000,"end":7000000,"pane":0,"timing":"on_time","final":false,"key":["b"]}
@@ -291,7 +291,7 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 {"_punct":"fire","start":30000000,"end":35000000,"pane":0,"timing":"on_time","final":true,"key":["b"]}' ]
 	[ "$stderr" = "stream-trigger: 1 late records dropped; --late-output keeps them" ]
 	# stream-agg merges the sessions as stream-trigger did, and writes each pane
-	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --key k --allowed-lateness 10s --time-output epoch | stream_trigger --accumulate --pane-info 'watermark(early=count(2),late=count(1))' 2>/dev/null | stream_agg -g k count"
+	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --max-delay 0 --key k --allowed-lateness 10s --time-output epoch | stream_trigger --accumulate --pane-info 'watermark(early=count(2),late=count(1))' 2>/dev/null | stream_agg -g k count"
 	[ "$output" = '{"window_start":1,"window_end":8,"pane":0,"timing":"early","final":false,"k":"a","count":2}
 {"window_start":2,"window_end":7,"pane":0,"timing":"on_time","final":false,"k":"b","count":1}
 {"window_start":1,"window_end":8,"pane":1,"timing":"on_time","final":false,"k":"a","count":2}
@@ -390,10 +390,10 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	# 37 is late (its session closed under count(1)), and 39 had made
 	# a's [36,39) expire: both ways agree on 37's own session
 	in='{"t":38,"k":"b"}\n{"t":36,"k":"a"}\n{"t":39,"k":"b"}\n{"t":37,"k":"a"}\n{"t":38,"k":"a"}\n'
-	a=$(printf "$in" | stream_agg -t t --session 3s --key k --time-output epoch --trigger 'count(1)' -g k count 2>/dev/null || true)
-	run --separate-stderr bash -c "printf '$in' | stream_window -t t --session 3s --key k --time-output epoch | stream_trigger 'count(1)'"
+	a=$(printf "$in" | stream_agg -t t --session 3s --max-delay 0 --key k --time-output epoch --trigger 'count(1)' -g k count 2>/dev/null || true)
+	run --separate-stderr bash -c "printf '$in' | stream_window -t t --session 3s --max-delay 0 --key k --time-output epoch | stream_trigger 'count(1)'"
 	[[ "$output" == *'{"_punct":"watermark","t":39000000}'* ]]
-	b=$(printf "$in" | stream_window -t t --session 3s --key k --time-output epoch | stream_trigger 'count(1)' 2>/dev/null | stream_agg -g k count)
+	b=$(printf "$in" | stream_window -t t --session 3s --max-delay 0 --key k --time-output epoch | stream_trigger 'count(1)' 2>/dev/null | stream_agg -g k count)
 	[ "$a" = "$b" ]
 	[ "$a" = '{"window_start":38,"window_end":41,"k":"b","count":1}
 {"window_start":36,"window_end":39,"k":"a","count":1}
@@ -402,8 +402,8 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 
 @test "sessions: the default trigger and stream-agg alone: the same windows, in the same order" {
 	in='{"t":1,"k":"a"}\n{"t":10,"k":"b"}\n{"t":20,"k":"b"}\n{"t":20,"k":"a"}\n{"t":125,"k":"c"}\n{"t":118,"k":"b"}\n{"t":120,"k":"b"}\n'
-	a=$(printf "$in" | stream_agg -t t --session 3s --key k --allowed-lateness 8s --time-output epoch -g k count 2>/dev/null || true)
-	b=$(printf "$in" | stream_window -t t --session 3s --key k --allowed-lateness 8s --time-output epoch | stream_trigger 2>/dev/null | stream_agg -g k count)
+	a=$(printf "$in" | stream_agg -t t --session 3s --max-delay 0 --key k --allowed-lateness 8s --time-output epoch -g k count 2>/dev/null || true)
+	b=$(printf "$in" | stream_window -t t --session 3s --max-delay 0 --key k --allowed-lateness 8s --time-output epoch | stream_trigger 2>/dev/null | stream_agg -g k count)
 	[ "$a" = "$b" ]
 	# 118 opens a session behind the watermark: a late pane at once,
 	# and 120 merges into it for another

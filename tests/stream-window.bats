@@ -92,10 +92,10 @@ export -f records
 
 @test "late records pass on unless --drop-late, which counts them" {
 	in='{"t":100}\n{"t":5}\n{"t":101}\n'
-	feed "$in" stream_window -t t --tumbling 10s --stats
+	feed "$in" stream_window -t t --tumbling 10s --max-delay 0 --stats
 	[ "$(printf '%s\n' "$output" | records | wc -l)" -eq 3 ]
 	[ "$stderr" = "stream-window: stats read=3 windowed=3 filtered=0 rejected=0 late=0 written=3" ]
-	feed "$in" stream_window -t t --tumbling 10s --drop-late --stats
+	feed "$in" stream_window -t t --tumbling 10s --max-delay 0 --drop-late --stats
 	[ "$(printf '%s\n' "$output" | records | wc -l)" -eq 2 ]
 	[ "$stderr" = "stream-window: stats read=3 windowed=2 filtered=0 rejected=0 late=1 written=2" ]
 }
@@ -124,7 +124,7 @@ export -f records
 
 @test "without --max-jump, a far jump of the watermark is warned about" {
 	in='{"t":"2026-11-24T10:00:00Z"}\n{"t":"2027-11-24T10:00:00Z"}\n{"t":"2026-11-24T10:00:01Z"}\n'
-	feed "$in" stream_window -t t --tumbling 1m --drop-late --stats
+	feed "$in" stream_window -t t --tumbling 1m --max-delay 0 --drop-late --stats
 	[ "$status" -eq 0 ]
 	[ "${stderr_lines[0]}" = "stream-window: <stdin>:2: watermark jumped from 2026-11-24T10:00:00.000Z to 2027-11-24T10:00:00.000Z; --max-jump rejects such records" ]
 	[ "${stderr_lines[1]}" = "stream-window: stats read=3 windowed=2 filtered=0 rejected=0 late=1 written=2" ]
@@ -167,7 +167,7 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 @test "--idle moves the watermark with the wall clock while input is silent" {
 	cd "$BATS_TEST_TMPDIR"
 	mkfifo in
-	STREAMKIT_NOW=2026-11-24T10:05:00Z "$STREAMKIT_BIN/stream-window" -t t --tumbling 1m --idle 50ms < in > out &
+	STREAMKIT_NOW=2026-11-24T10:05:00Z "$STREAMKIT_BIN/stream-window" -t t --tumbling 1m --max-delay 0 --idle 50ms < in > out &
 	pid=$!
 	exec {fd}> in
 	printf '{"t":"2026-11-24T10:00:00Z"}\n' >&"$fd"

@@ -45,7 +45,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 @test "results appear as soon as the window closes, not at end of input" {
 	cd "$BATS_TEST_TMPDIR"
 	mkfifo in
-	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --time-output epoch count < in > out &
+	"$STREAMKIT_BIN/stream-agg" -t t --tumbling 10s --max-delay 0 --time-output epoch count < in > out &
 	pid=$!
 	exec {fd}> in
 	printf '{"t":1}\n{"t":2}\n' >&"$fd"
@@ -66,7 +66,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 }
 
 @test "records for expired windows are dropped, counted, and make exit 1" {
-	feed '{"t":1}\n{"t":12}\n{"t":3}\n' stream_agg --stats -t t --tumbling 10s --time-output epoch count
+	feed '{"t":1}\n{"t":12}\n{"t":3}\n' stream_agg --stats -t t --tumbling 10s --max-delay 0 --time-output epoch count
 	[ "$status" -eq 1 ]
 	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
 {"window_start":10,"window_end":20,"count":1}' ]
@@ -75,14 +75,14 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 }
 
 @test "--late-output keeps late records verbatim, exit 0" {
-	feed '{"t":1}\n{"t":12}\n{"t":3, "x":"y"}\n' stream_agg -t t --tumbling 10s --late-output "$BATS_TEST_TMPDIR/late" count
+	feed '{"t":1}\n{"t":12}\n{"t":3, "x":"y"}\n' stream_agg -t t --tumbling 10s --max-delay 0 --late-output "$BATS_TEST_TMPDIR/late" count
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/late")" = '{"t":3, "x":"y"}' ]
 }
 
 @test "within --allowed-lateness a late record fires a late pane of its own" {
-	feed '{"t":1}\n{"t":12}\n{"t":3}\n{"t":25}\n' stream_agg -t t --tumbling 10s --allowed-lateness 10s --time-output epoch count
+	feed '{"t":1}\n{"t":12}\n{"t":3}\n{"t":25}\n' stream_agg -t t --tumbling 10s --max-delay 0 --allowed-lateness 10s --time-output epoch count
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
 {"window_start":0,"window_end":10,"count":1}
@@ -208,7 +208,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 }
 
 @test "sessions: a late record within the lateness merges into the fired session" {
-	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg -t t --session 10s --allowed-lateness 20s --time-output epoch count
+	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg -t t --session 10s --max-delay 0 --allowed-lateness 20s --time-output epoch count
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"window_start":1,"window_end":11,"count":1}
 {"window_start":1,"window_end":15,"count":1}
@@ -216,7 +216,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 }
 
 @test "sessions: a record whose proto-window expired is late" {
-	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg --stats -t t --session 10s --time-output epoch count
+	feed '{"t":1}\n{"t":30}\n{"t":5}\n' stream_agg --stats -t t --session 10s --max-delay 0 --time-output epoch count
 	[ "$status" -eq 1 ]
 	[ "$output" = '{"window_start":1,"window_end":11,"count":1}
 {"window_start":30,"window_end":40,"count":1}' ]

@@ -26,7 +26,7 @@ teardown() {
 	awk '{ b[NR % 10] = $0 } NR % 10 == 0 { for (i = 10; i >= 1; i--) print b[i % 10] }' \
 	    "$EXAMPLES/access.log" > access.log
 	[ "$(wc -l < access.log)" -eq 2000 ]
-	run --separate-stderr stream-agg -t time --tumbling 1m --stats count access.log
+	run --separate-stderr stream-agg -t time --tumbling 1m --max-delay 0 --stats count access.log
 	[[ "$stderr" != *" late=0 "* ]]		# in order, it would not show
 	stream-agg --where 'status >= 400' -t time --tumbling 1m -g status count \
 	    "$EXAMPLES/access.log" > one

@@ -47,7 +47,7 @@ partials() {
 @test "below the disorder, every run counts its late records and exits 1" {
 	partials 0
 	[ "$(sort -u rcs)" = 1 ]
-	run --separate-stderr stream-agg --stats -t time --tumbling 1m $AGGS access.log
+	run --separate-stderr stream-agg --stats -t time --tumbling 1m --max-delay 0 $AGGS access.log
 	[ "$status" -eq 1 ]
 	[[ "$stderr" =~ stats\ read=2000\ aggregated=([0-9]+)\ filtered=0\ rejected=0\ late=([0-9]+) ]]
 	[ "${BASH_REMATCH[2]}" -gt 0 ]

@@ -41,8 +41,8 @@ static const struct run_case cases[] = {
 	    "{\"k\":\"a\"}\nnot json\n{\"k\":\"a\"}\n",
 	    "{\"k\":\"a\",\"count\":2}\n", 2, 1, 0 },
 	{ "tumbling: a late record counted, not aggregated",
-	    { "--time=t", "--tumbling=10s", "--time-output=epoch", "-g=k",
-	    "--late-output=/dev/null" },
+	    { "--time=t", "--tumbling=10s", "--max-delay=0", "--time-output=epoch",
+	    "-g=k", "--late-output=/dev/null" },
 	    in1,
 	    "{\"window_start\":0,\"window_end\":10,\"k\":\"a\",\"count\":1}\n"
 	    "{\"window_start\":0,\"window_end\":10,\"k\":\"b\",\"count\":1}\n"
@@ -61,6 +61,23 @@ static const struct run_case cases[] = {
 	    "{\"window_start\":\"1970-01-01T00:00:20.000Z\",\"window_end\":"
 	    "\"1970-01-01T00:00:30.000Z\",\"k\":\"a\",\"t_sum\":25}\n",
 	    5, 0, 0 },
+	{ "the default delay: four minutes out of order, nothing late",
+	    { "--time=t", "--tumbling=1m", "--time-output=epoch", "-g=k" },
+	    "{\"t\":0,\"k\":\"a\"}\n{\"t\":300,\"k\":\"a\"}\n"
+	    "{\"t\":60,\"k\":\"b\"}\n{\"t\":600,\"k\":\"a\"}\n",
+	    "{\"window_start\":0,\"window_end\":60,\"k\":\"a\",\"count\":1}\n"
+	    "{\"window_start\":60,\"window_end\":120,\"k\":\"b\",\"count\":1}\n"
+	    "{\"window_start\":300,\"window_end\":360,\"k\":\"a\",\"count\":1}\n"
+	    "{\"window_start\":600,\"window_end\":660,\"k\":\"a\",\"count\":1}\n",
+	    4, 0, 0 },
+	{ "past the default delay, late",
+	    { "--time=t", "--tumbling=1m", "--time-output=epoch", "-g=k",
+	    "--late-output=/dev/null" },
+	    "{\"t\":0,\"k\":\"a\"}\n{\"t\":400,\"k\":\"a\"}\n"
+	    "{\"t\":30,\"k\":\"b\"}\n",
+	    "{\"window_start\":0,\"window_end\":60,\"k\":\"a\",\"count\":1}\n"
+	    "{\"window_start\":360,\"window_end\":420,\"k\":\"a\",\"count\":1}\n",
+	    2, 0, 1 },
 	{ "sessions merge per key",
 	    { "--time=t", "--session=5s", "--max-delay=10s",
 	    "--time-output=epoch", "-g=k" }, in1,

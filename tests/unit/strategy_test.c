@@ -56,8 +56,10 @@ configure(struct strategy *s, const char *const *opts, char *err,
 	"\"time_field\":\"_t\",\"key\":" key ",\"start_field\":\"" start \
 	"\",\"end_field\":\"" end "\",\"time_output\":\"" tout "\"," \
 	"\"max_delay\":" delay ",\"allowed_lateness\":" late
+/* event time, and no --max-delay: STRATEGY_DEFAULT_DELAY, 5m */
+#define DEFAULT_DELAY "300000000"
 #define DEFAULTS FIELDS("null", "\"ts\"", "auto", "null", "window_start", \
-	"window_end", "rfc3339", "0", "0")
+	"window_end", "rfc3339", DEFAULT_DELAY, "0")
 #define WATERMARK ",\"trigger\":\"watermark\",\"mode\":\"discard\"}\n"
 
 static const struct option_case {
@@ -76,7 +78,7 @@ static const struct option_case {
 	{ { "time=ts", "session=5m", "key=user,host" }, LINE_HEAD
 	    "\"window\":\"session\",\"gap\":300000000," FIELDS("null", "\"ts\"",
 	    "auto", "\"user,host\"", "window_start", "window_end", "rfc3339",
-	    "0", "0") WATERMARK },
+	    DEFAULT_DELAY, "0") WATERMARK },
 	{ { "time=ts", "global" }, LINE_HEAD "\"window\":\"global\","
 	    DEFAULTS WATERMARK },
 	/* the other options, each in its field */
@@ -90,8 +92,14 @@ static const struct option_case {
 	{ { "time=ts", "tumbling=10s", "start-field=ws", "end-field=we",
 	    "time-output=epoch", "idle=30s" }, LINE_HEAD
 	    "\"window\":\"tumbling\",\"size\":10000000,\"offset\":0,"
-	    FIELDS("null", "\"ts\"", "auto", "null", "ws", "we", "epoch", "0",
-	    "0") WATERMARK },
+	    FIELDS("null", "\"ts\"", "auto", "null", "ws", "we", "epoch",
+	    DEFAULT_DELAY, "0") WATERMARK },
+	/* --max-delay 0 is given, not the default */
+	{ { "time=ts", "tumbling=10s", "max-delay=0" }, LINE_HEAD
+	    "\"window\":\"tumbling\",\"size\":10000000,\"offset\":0,"
+	    FIELDS("null", "\"ts\"", "auto", "null", "window_start",
+	    "window_end", "rfc3339", "0", "0") WATERMARK },
+	/* processing time: in order, no delay */
 	{ { "tumbling=10s", "time-output=epoch-us" }, LINE_HEAD
 	    "\"window\":\"tumbling\",\"size\":10000000,\"offset\":0,"
 	    FIELDS("null", "null", "auto", "null", "window_start", "window_end",

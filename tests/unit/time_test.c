@@ -11,6 +11,7 @@
 #include "check.h"
 #include "clock.h"
 #include "time.h"
+#include "buf.h"
 #include "timefmt.h"
 
 #define BAD	INT64_C(0x7eadbeef7eadbeef)	/* want: parse fails */
@@ -643,6 +644,34 @@ test_duration(void)
 	}
 }
 
+/* Durations written in their largest exact unit, read back the same. */
+static void
+test_duration_format(void)
+{
+	static const struct {
+		int64_t us;
+		const char *want;
+	} c[] = {
+		{ 0, "0s" }, { 1, "1us" }, { 1500, "1500us" }, { 250000, "250ms" },
+		{ 1000000, "1s" }, { 90000000, "90s" }, { 300000000, "5m" },
+		{ 5400000000LL, "90m" }, { 3600000000LL, "1h" },
+		{ 86400000000LL, "1d" }, { 1209600000000LL, "2w" },
+		{ 1209600000001LL, "1209600000001us" },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+	int64_t us;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		buf_reset(&b);
+		duration_format(&b, c[i].us);
+		CHECK_STR(b.data, c[i].want);
+		CHECK_INT(duration_parse(b.data, &us), 0);
+		CHECK_INT(us, c[i].us);
+	}
+	buf_release(&b);
+}
+
 static void
 test_clocks(void)
 {
@@ -734,6 +763,7 @@ main(void)
 	test_civil();
 	test_format();
 	test_duration();
+	test_duration_format();
 	test_clocks();
 	return check_done("time");
 }
