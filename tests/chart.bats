@@ -245,3 +245,28 @@ b = = min 1 max 1' ]
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"-o chart charts windows, not --emit-every's running results"* ]]
 }
+
+# The width and height in the IHDR chunk of PNG file $1, as WxH.
+png_size() {
+	od -An -tu1 -j16 -N8 "$1" | awk '{
+	    printf "%dx%d\n", (($1 * 256 + $2) * 256 + $3) * 256 + $4,
+	        (($5 * 256 + $6) * 256 + $7) * 256 + $8 }'
+}
+
+@test "the README's plot recipe: gnuplot draws requests per minute by status as a 900x450 PNG" {
+	# CI installs gnuplot-nox: there, this never skips
+	if ! command -v gnuplot >/dev/null 2>&1; then
+		[ -z "${CI:-}" ] || { echo "gnuplot is missing" >&2; false; }
+		skip "gnuplot is not installed"
+	fi
+	recipe plot > plot.sh
+	grep -q 'stream-agg .* -o tsv count access.log' plot.sh
+	run --separate-stderr env PATH="$STREAMKIT_BIN:$PATH" sh plot.sh
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(od -An -c -N4 per-minute.png | tr -d ' ')" = '211PNG' ]
+	[ "$(png_size per-minute.png)" = 900x450 ]
+	# a line per status, from every minute of every status
+	[ "$(cut -f 3 per-minute.tsv | uniq | tr '\n' ' ')" = '200 201 204 301 304 400 404 500 502 503 ' ]
+	[ "$(wc -l < per-minute.tsv)" -eq "$(stream_agg -t time --tumbling 1m -g status count access.log | wc -l)" ]
+}
