@@ -160,3 +160,23 @@ t b window_start window_end
 t a window_start window_end
 4 3 0            60' ]
 }
+
+@test "stream-window -o table, live: each record as the input waits, the header again when a column grows" {
+	mkfifo in
+	"$STREAMKIT_BIN/stream-window" -t t --tumbling 10s --time-output epoch -o table < in > out 2> err &
+	pid=$!
+	exec {fd}> in
+	printf '{"t":1,"k":"a"}\n' >&"$fd"
+	wait_lines out 2
+	[ "$(cat out)" = 't k window_start window_end
+1 a 0            10' ]
+	printf '{"t":12,"k":"bcd"}\n' >&"$fd"
+	wait_lines out 5
+	exec {fd}>&-
+	wait "$pid"
+	[ "$(cat out)" = 't k window_start window_end
+1 a 0            10
+
+t  k   window_start window_end
+12 bcd 10           20' ]
+}
