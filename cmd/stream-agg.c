@@ -22,13 +22,14 @@ enum {
 	OPT_SORT = 256, OPT_EMIT_EVERY, OPT_PUNCT, OPT_MAX_GROUPS,
 	OPT_LATE_OUTPUT, OPT_PARTIAL, OPT_MERGE, OPT_PART, OPT_TRIGGER,
 	OPT_ACCUMULATE, OPT_DISCARD, OPT_PANE_INFO, OPT_RETRACT, OPT_EXACT,
-	OPT_ON_TIME, OPT_CLOSING
+	OPT_ON_TIME, OPT_CLOSING, OPT_CHART
 };
 
 static const struct option own_options[] = {
 	{ "group-by", required_argument, NULL, 'g' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "chart", required_argument, NULL, OPT_CHART },
 	{ "emit-every", required_argument, NULL, OPT_EMIT_EVERY },
 	{ "exact", no_argument, NULL, OPT_EXACT },
 	{ "late-output", required_argument, NULL, OPT_LATE_OUTPUT },
@@ -59,7 +60,8 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: stream-agg [-i fmt] [-o fmt] [-g fields] [-w expr] [--sort]\n"
+	    "usage: stream-agg [-i fmt] [-o fmt] [--chart name] [-g fields]\n"
+	    "                  [-w expr] [--sort]\n"
 	    "                  [-t field] [--time-format fmt] [--time-output fmt]\n"
 	    "                  [--tumbling size | --sliding size --every period |\n"
 	    "                   --session gap | --global] [--key fields]\n"
@@ -241,6 +243,9 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_EXACT:
 			exactflag = 1;
+			break;
+		case OPT_CHART:
+			run.chart_field = optarg;
 			break;
 		case OPT_EMIT_EVERY:
 			if (duration_parse(optarg, &run.emit_every) < 0 ||

@@ -24,6 +24,7 @@
 #include "state.h"
 #include "record.h"
 #include "strategy.h"
+#include "table.h"
 #include "time.h"
 #include "timefmt.h"
 #include "watermark.h"
@@ -43,6 +44,7 @@ static const struct option own_options[] = {
 
 static struct strategy st;
 static struct timefmt tfmt;
+static struct table table;		/* -o table */
 static struct watermark wm;
 static struct fieldset fields = FIELDSET_INIT;
 static struct filter flt;		/* common options, ledger, streams */
@@ -148,6 +150,8 @@ write_watermark(void)
 	struct punct p = { .kind = PUNCT_WATERMARK, .t = wm.wm,
 	    .at_end = wm.wm == EVTIME_MAX };
 
+	if (flt.oflag == FMT_TABLE)
+		return;		/* for people: records only */
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);
 	out_write(&flt.out, line_out.data, line_out.len);
@@ -170,6 +174,8 @@ on_wait(void *arg)
 
 	(void)arg;
 	input_housekeeping(&inp);
+	if (flt.oflag == FMT_TABLE)
+		table_flush(&table);
 	out_flush(&flt.out);
 	if (flt.ledger.read > 0)
 		tell = strategy_tell_delay(&st, quiet);
@@ -279,6 +285,25 @@ write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
 	}
 }
 
+/* -o table: the record's fields and its windows' bounds, a record
+ * for each window. */
+static void
+table_windows(const struct record *rec, size_t nwin, int fmt)
+{
+	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
+	struct addfield f[2] = {
+		{ st.start_field, start, 0, OV_STR },
+		{ st.end_field, end, 0, OV_STR }
+	};
+	size_t i;
+
+	for (i = 0; i < nwin; i++) {
+		f[0].vlen = strategy_format_time(&st, wins[i].start, start);
+		f[1].vlen = strategy_format_time(&st, wins[i].end, end);
+		table_line(&table, fmt, rec->line, rec->len, f, 2);
+	}
+}
+
 /* A CSV or TSV header: the window fields' names join it. */
 static void
 header(void *arg, const struct record *rec, const struct parser *ps)
@@ -289,6 +314,10 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 	struct addfield h[3] = { hdr[0], hdr[1], hdr[2] };
 
 	(void)arg;
+	if (flt.oflag == FMT_TABLE) {
+		table_header(&table, ps->fmt, rec->line, rec->len);
+		return;
+	}
 	h[0].name = st.start_field;
 	h[1].name = st.end_field;
 	out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len, h, 3);
@@ -327,7 +356,11 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 	before = wm.wm;
 	if (watermark_observe(&wm, t))
 		warn_far(rec, before);
-	write_windows(rec, t, nwin, flt.oflag >= 0 ? flt.oflag : ps->fmt);
+	if (flt.oflag == FMT_TABLE)
+		table_windows(rec, nwin, ps->fmt);
+	else
+		write_windows(rec, t, nwin, flt.oflag >= 0 ? flt.oflag :
+		    ps->fmt);
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written += nwin;
@@ -349,6 +382,8 @@ control_line(void *arg, const struct punct *pp, const char *file,
 			write_watermark();
 		return;
 	}
+	if (flt.oflag == FMT_TABLE)
+		return;
 	out_write(&flt.out, line, len);
 	out_putc(&flt.out, '\n');
 }
@@ -406,6 +441,10 @@ finish(void)
 		watermark_end(&wm);
 		write_watermark();
 	}
+	if (flt.oflag == FMT_TABLE) {
+		table_flush(&table);
+		table_release(&table);
+	}
 	return filter_finish(&flt);
 }
 
@@ -425,8 +464,12 @@ main(int argc, char **argv)
 	set_up();
 	if (filter_start(&flt, &fields))
 		restore_state();
-	strategy_write(&line_out, &st);
-	out_write(&flt.out, line_out.data, line_out.len);
+	if (flt.oflag == FMT_TABLE)
+		table_init(&table, &flt.out);
+	else {
+		strategy_write(&line_out, &st);
+		out_write(&flt.out, line_out.data, line_out.len);
+	}
 	inp.last_line = mono_now();	/* quiet counts from here */
 	filter_input(&flt, &inp, &fields);
 	inp.note_time = wm.idle != 0;

@@ -32,10 +32,14 @@ aggpane_table(struct aggpane *a, struct aggtab *t, const struct addfield *pre,
 	if (a->partial)
 		aggtab_partial(t, a->out, pre, npre, empty);
 	else {
-		if (a->writer.o == NULL)
+		if (a->writer.o == NULL) {
 			recw_init(&a->writer, a->out,
 			    a->oflag >= 0 ? a->oflag : a->fmt);
+			recw_set_sink(&a->writer, a->sink);
+		}
 		aggtab_emit(t, &a->writer, a->sort, pre, npre, empty);
+		if (a->table_done)
+			a->table_done(a->sink->arg);
 	}
 	*a->written += aggtab_written(t, empty);
 }

@@ -35,6 +35,10 @@ struct aggpane {
 					 * a window ending before it is late */
 	uintmax_t panes[3];		/* written, by enum pane_timing */
 	struct recw writer;		/* opened by the first result */
+	/* -o table, -o chart: where results go, and what is told when a
+	 * table is written (the owner's) */
+	const struct recw_sink *sink;
+	void (*table_done)(void *arg);
 	struct buf key, scratch;	/* a fire line's session key */
 };
 

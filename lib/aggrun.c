@@ -50,6 +50,10 @@ aggrun_release(struct aggrun *r)
 		free(r->wins);
 	}
 	aggpane_release(&r->pane);
+	if (r->ofmt == FMT_TABLE)
+		table_release(&r->table);
+	else if (r->ofmt == FMT_CHART)
+		chart_release(&r->chart);
 	buf_release(&r->key);
 	buf_release(&r->scratch);
 	buf_release(&r->save.config);
@@ -254,6 +258,102 @@ set_up_windows(struct aggrun *r, char *err, size_t errlen)
 	return start_windows(r, err, errlen);
 }
 
+/* What -o chart charts: --chart's aggregate, else the first number. */
+static const struct aggspec *
+chart_spec(const struct aggrun *r, char *err, size_t errlen)
+{
+	static const char *const texts[] = { "first", "last", "collect",
+	    "top" };
+	const struct aggspec *a;
+	size_t j, k;
+	int text;
+
+	for (j = 0; j < r->nspec; j++) {
+		a = &r->spec[j];
+		for (k = text = 0; k < 4; k++)
+			text |= strncmp(a->opname, texts[k],
+			    strlen(texts[k])) == 0;
+		if (r->chart_field && strcmp(a->name, r->chart_field) != 0)
+			continue;
+		if (!text)
+			return a;
+		if (r->chart_field) {
+			snprintf(err, errlen, "--chart '%s': %s gives text, "
+			    "not a number to chart", a->name, a->opname);
+			return NULL;
+		}
+	}
+	if (r->chart_field)
+		snprintf(err, errlen, "--chart '%s': not the name of an "
+		    "aggregation here", r->chart_field);
+	else
+		snprintf(err, errlen, "-o chart: no aggregation gives a "
+		    "number to chart (first, last, collect and top give "
+		    "text)");
+	return NULL;
+}
+
+static void
+chart_done(void *arg)
+{
+	chart_window_end(arg);
+}
+
+/* -o table and -o chart: the results go to them. */
+static int
+set_up_output(struct aggrun *r, int oflag, char *err, size_t errlen)
+{
+	const struct aggspec *charted;
+	const char **other;
+	size_t j, n = 0;
+
+	if (r->chart_field && oflag != FMT_CHART) {
+		snprintf(err, errlen, "--chart goes with -o chart");
+		return -1;
+	}
+	if (oflag != FMT_TABLE && oflag != FMT_CHART)
+		return 0;
+	if (r->partial) {
+		snprintf(err, errlen, "-o %s and --partial do not mix: a "
+		    "partial state is for --merge to read", ofmt_name(oflag));
+		return -1;
+	}
+	r->ofmt = oflag;
+	if (oflag == FMT_TABLE) {
+		table_init(&r->table, r->out);
+		r->pane.sink = &r->table.sink;
+		return 0;
+	}
+	if (r->emit_every) {
+		snprintf(err, errlen, "-o chart charts windows, not "
+		    "--emit-every's running results");
+		return -1;
+	}
+	if ((charted = chart_spec(r, err, errlen)) == NULL)
+		return -1;
+	other = xcalloc(r->nspec + 1, sizeof *other);
+	for (j = 0; j < r->nspec; j++)
+		if (&r->spec[j] != charted)
+			other[n++] = r->spec[j].name;
+	chart_init(&r->chart, r->out, charted->name, &r->st.start_field,
+	    &r->st.end_field, other, n);
+	free(other);
+	r->pane.sink = &r->chart.sink;
+	r->pane.table_done = chart_done;
+	return 0;
+}
+
+/* Write what -o table holds and -o chart's window, then the output. */
+static void
+flush_out(struct aggrun *r)
+{
+	if (r->ofmt == FMT_TABLE)
+		table_flush(&r->table);
+	else if (r->ofmt == FMT_CHART)
+		chart_window_end(&r->chart);
+	out_flush(r->out);
+}
+
 int
 aggrun_start(struct aggrun *r, struct out *out, int oflag,
     struct ledger *ledger, const struct state *s, char *err, size_t errlen)
@@ -270,13 +370,17 @@ aggrun_start(struct aggrun *r, struct out *out, int oflag,
 	    r->nkey);
 	r->tab.max_groups = r->max_groups;
 	r->pane.out = out;
-	r->pane.oflag = oflag;
 	r->pane.sort = r->sort;
 	r->pane.partial = r->partial;
 	r->pane.st = &r->st;
 	r->pane.ws = &r->ws;
 	r->pane.prevs = &r->prevs;
 	r->pane.written = &ledger->written;
+	if (r->chart_field && oflag < 0)
+		oflag = FMT_CHART;
+	if (set_up_output(r, oflag, err, errlen) < 0)
+		return -1;
+	r->pane.oflag = oflag;
 	if (r->late_path && out_open(&r->lateout, r->late_path, 0) < 0)
 		diag_fatal(1, "cannot open '%s': %s", r->late_path,
 		    strerror(errno));
@@ -333,7 +437,7 @@ emit_due(struct aggrun *r)
 		return (int)((r->next_emit.us - now.us + 999) / 1000);
 	if (r->tab.changed) {
 		emit(r);
-		out_flush(r->out);
+		flush_out(r);
 	}
 	r->next_emit.us = now.us + r->emit_every;
 	return (int)((r->emit_every + 999) / 1000);
@@ -348,10 +452,10 @@ aggrun_tick(struct aggrun *r, struct monotime last_line)
 	if (r->st.win.kind != WINDOW_NONE && r->ledger->read > 0)
 		tell = strategy_tell_delay(&r->st, quiet);
 	if (r->trig && (ms = panes_timers(&r->panes, r->wm.wm)) >= 0) {
-		out_flush(r->out);
+		flush_out(r);
 		return ms;	/* before --idle's: a test clock moves it */
 	}
-	out_flush(r->out);
+	flush_out(r);
 	if (r->st.win.kind == WINDOW_NONE)
 		return emit_due(r);
 	if (idle == 0)
@@ -682,11 +786,24 @@ merge_record(struct aggrun *r, const struct record *rec)
 	return fate(r, rec, FATE_KEPT, "");
 }
 
+/* -o chart draws windows: without any, say so before anything. */
+static void
+chart_needs_windows(const struct aggrun *r)
+{
+	if (r->ofmt == FMT_CHART && r->st.win.kind == WINDOW_NONE &&
+	    !r->merge)
+		diag_fatal(2, "-o chart charts windows: give --tumbling, "
+		    "--sliding, --session or --global, or read what "
+		    "stream-window writes");
+}
+
 void
 aggrun_read(struct aggrun *r, int fmt)
 {
-	if (r->pane.fmt < 0)
+	if (r->pane.fmt < 0) {
 		r->pane.fmt = fmt;
+		chart_needs_windows(r);
+	}
 	if (r->emit_every && (++r->tick & 1023) == 0)
 		emit_due(r);
 }
@@ -717,16 +834,28 @@ aggrun_record(struct aggrun *r, struct record *rec)
 
 /* The end */
 
+/* The end of -o table and -o chart: what is held, the sparklines. */
+static void
+finish_output(struct aggrun *r)
+{
+	if (r->ofmt == FMT_TABLE)
+		table_flush(&r->table);
+	else if (r->ofmt == FMT_CHART)
+		chart_finish(&r->chart);
+}
+
 void
 aggrun_finish(struct aggrun *r)
 {
 	struct ledger *l = r->ledger;
 
+	chart_needs_windows(r);
 	if (r->st.win.kind == WINDOW_NONE) {
 		emit(r);
 		if (r->merge && r->ws.win)	/* merged windows, end order */
 			winstate_fire(&r->ws, EVTIME_MAX, aggpane_fired,
 			    &r->pane);
+		finish_output(r);
 		return;
 	}
 	/* with --state the stream goes on in the next run */
@@ -734,6 +863,7 @@ aggrun_finish(struct aggrun *r)
 		watermark_end(&r->wm);
 	if (!r->st.trigger)	/* else the fire lines said it all */
 		fire(r);
+	finish_output(r);
 	if (l->late && !r->late_path)
 		diag_warn("%ju late records dropped; --late-output keeps them",
 		    l->late);

@@ -25,6 +25,7 @@
 
 #include "agg.h"
 #include "aggpane.h"
+#include "chart.h"
 #include "aggsave.h"
 #include "clock.h"
 #include "ledger.h"
@@ -35,6 +36,7 @@
 #include "record.h"
 #include "state.h"
 #include "strategy.h"
+#include "table.h"
 #include "time.h"
 #include "trigger.h"
 #include "watermark.h"
@@ -63,6 +65,7 @@ struct aggrun {
 	int accumulate, retract, pane_info;
 	int empty_given;		/* --on-time or --closing, into
 					 * st.empty_rules */
+	const char *chart_field;	/* --chart, or NULL */
 
 	/* the rest is the run's own */
 	struct fieldset *fields;
@@ -72,6 +75,9 @@ struct aggrun {
 	uint64_t seq_base;		/* records of the runs before */
 	struct aggtab tab;		/* without windows: the groups */
 	struct aggpane pane;		/* the output */
+	int ofmt;			/* FMT_TABLE, FMT_CHART, or 0 */
+	struct table table;		/* -o table */
+	struct chart chart;		/* -o chart */
 	struct aggsave save;		/* --state, and --merge's fields */
 	const struct state *state;	/* --state's, or NULL */
 	int saving;			/* --state given */
@@ -116,14 +122,16 @@ void aggrun_check_state(struct aggrun *r, const struct state *s);
  * Open what the run needs: the tables, --late-output, windows from the
  * options, the in-process trigger; and restore from state s (NULL: no
  * --state; its body empty: a first run), which must outlive r.  Results
- * go to out in format oflag (-1: the input's), counted in ledger.  0, or
- * -1 with a usage error in err.
+ * go to out in format oflag (-1: the input's), counted in ledger; -o
+ * chart (or --chart) charts the aggregate --chart names, else the
+ * first that is a number.  0, or -1 with a usage error in err.
  */
 int aggrun_start(struct aggrun *r, struct out *out, int oflag,
     struct ledger *ledger, const struct state *s, char *err, size_t errlen);
 
 /* A record was read in format fmt, before --where: the first decides the
- * output format; now and then the --emit-every clock is looked at. */
+ * output format (and -o chart, without windows, is a usage error: exit
+ * 2); now and then the --emit-every clock is looked at. */
 void aggrun_read(struct aggrun *r, int fmt);
 /* A record that --where passed; -1 to stop reading (--on-error fail). */
 int aggrun_record(struct aggrun *r, struct record *rec);
@@ -137,7 +145,8 @@ int aggrun_tick(struct aggrun *r, struct monotime last_line);
 /* The watermark to show (--progress), or EVTIME_MIN. */
 evtime aggrun_watermark(const struct aggrun *r);
 /* End of input: write what is due (with --state, open windows stay
- * open) and close --late-output. */
+ * open), -o table's held records and -o chart's sparklines, and close
+ * --late-output. */
 void aggrun_finish(struct aggrun *r);
 /* --metrics: the run's open windows and groups, and its panes by
  * timing; arg is the run. */

@@ -49,7 +49,7 @@ static const struct option *merged;
 static const struct {
 	const char *option, *values;
 } option_values[] = {
-	{ "input-format", "format" }, { "output-format", "format" },
+	{ "input-format", "format" }, { "output-format", "output-format" },
 	{ "on-error", "on-error" }, { "time-format", "time-format" },
 	{ "time-output", "time-output" }, { "trigger", "trigger" },
 	{ "time", "field" }, { "group-by", "fields" }, { "key", "fields" },
@@ -62,7 +62,8 @@ static const struct {
 	const char *name;
 	const char *(*name_of)(int);
 } value_lists[] = {
-	{ "format", fmt_name }, { "on-error", on_error_name },
+	{ "format", fmt_name }, { "output-format", ofmt_name },
+	{ "on-error", on_error_name },
 	{ "time-format", timefmt_name }, { "time-output", time_output_name },
 	{ "trigger", trigger_kind_name }, { "aggregation", agg_op_name }
 };
@@ -123,8 +124,24 @@ values_of(const struct option *o)
  * (-C "-" when it has no short name, VALUES "-" when it takes no
  * argument), then "value LIST NAME" for each name of each list.
  */
+/*
+ * Whether tool writes format fmt: -o table where records are written
+ * (stream-agg's results, stream-window's records), -o chart where there
+ * are windowed aggregates (stream-agg).
+ */
+static int
+tool_writes(const char *tool, int fmt)
+{
+	if (fmt == FMT_CHART)
+		return tool && strcmp(tool, "stream-agg") == 0;
+	if (fmt == FMT_TABLE)
+		return tool && (strcmp(tool, "stream-agg") == 0 ||
+		    strcmp(tool, "stream-window") == 0);
+	return 1;
+}
+
 static void __attribute__((noreturn))
-list_options(void)
+list_options(const char *tool)
 {
 	const struct option *o;
 	size_t i;
@@ -141,8 +158,10 @@ list_options(void)
 	}
 	for (i = 0; i < sizeof value_lists / sizeof value_lists[0]; i++)
 		for (j = 0; strcmp(value_lists[i].name_of(j), "?") != 0; j++)
-			printf("value %s %s\n", value_lists[i].name,
-			    value_lists[i].name_of(j));
+			if (value_lists[i].name_of != ofmt_name ||
+			    tool_writes(tool, j))
+				printf("value %s %s\n", value_lists[i].name,
+				    value_lists[i].name_of(j));
 	exit(fflush(stdout) == 0 ? 0 : 1);
 }
 
@@ -159,8 +178,14 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 	switch (ch) {
 	case 'i':
 	case 'o':
-		if ((fmt = fmt_from_name(arg)) < 0) {
+		if ((fmt = ch == 'i' ? fmt_from_name(arg) :
+		    ofmt_from_name(arg)) < 0) {
 			snprintf(err, errlen, "-%c '%s': unknown format", ch, arg);
+			return -1;
+		}
+		if (!tool_writes(f->tool, fmt)) {
+			snprintf(err, errlen, "-o %s: not a format %s writes",
+			    arg, f->tool);
 			return -1;
 		}
 		if (ch == 'i')
@@ -212,7 +237,7 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 		}
 		return 1;
 	case OPT_LIST_OPTIONS:
-		list_options();
+		list_options(f->tool);
 	}
 	return 0;
 }

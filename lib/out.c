@@ -209,6 +209,12 @@ recw_init(struct recw *w, struct out *o, int fmt)
 }
 
 void
+recw_set_sink(struct recw *w, const struct recw_sink *sink)
+{
+	w->sink = sink;
+}
+
+void
 recw_release(struct recw *w)
 {
 	buf_release(&w->names);
@@ -224,6 +230,8 @@ recw_begin(struct recw *w)
 	w->nfields = 0;
 	if (w->fmt == FMT_JSON)
 		buf_addc(&w->vals, '{');
+	else if (w->sink)
+		w->sink->begin(w->sink->arg);
 }
 
 static int
@@ -326,7 +334,10 @@ recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
 		add_tsv(b, val, vlen);
 		break;
 	default:	/* text: a blank-separated column must not vanish */
-		if (vlen == 0)
+		if (w->sink)
+			w->sink->field(w->sink->arg, name, nlen, val, vlen,
+			    kind);
+		else if (vlen == 0)
 			buf_addc(b, '-');
 		else
 			buf_add(b, val, vlen);
@@ -365,6 +376,9 @@ recw_end(struct recw *w)
 		if (!w->wrote_header || w->header.len != w->names.len ||
 		    memcmp(w->header.data, w->names.data, w->names.len) != 0)
 			write_header(w);
+	} else if (w->sink) {
+		w->sink->end(w->sink->arg);
+		return;
 	}
 	if (w->fmt == FMT_JSON)
 		buf_addc(&w->vals, '}');

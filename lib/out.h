@@ -52,9 +52,23 @@ enum {
 	OV_RAW			/* JSON text written as is (an array, say) */
 };
 
+/*
+ * Where a recw hands its records instead of writing them (-o table and
+ * -o chart): each record as begin, its fields, end.  The sink is its
+ * owner's.
+ */
+struct recw_sink {
+	void (*begin)(void *arg);
+	void (*field)(void *arg, const char *name, size_t nlen,
+	    const char *val, size_t vlen, int kind);
+	void (*end)(void *arg);
+	void *arg;
+};
+
 struct recw {
 	struct out *o;
 	int fmt;		/* enum fmt, never FMT_AUTO */
+	const struct recw_sink *sink;	/* FMT_TABLE, FMT_CHART: set it */
 	struct buf names;	/* this record's names, NUL-separated */
 	struct buf header;	/* names of the last CSV/TSV header written */
 	struct buf vals;	/* this record's formatted values (CSV/TSV) */
@@ -63,6 +77,8 @@ struct recw {
 };
 
 void recw_init(struct recw *w, struct out *o, int fmt);
+/* For FMT_TABLE and FMT_CHART: records go to sink, not to the out. */
+void recw_set_sink(struct recw *w, const struct recw_sink *sink);
 void recw_release(struct recw *w);
 void recw_begin(struct recw *w);
 void recw_field(struct recw *w, const char *name, size_t nlen,

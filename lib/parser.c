@@ -36,6 +36,30 @@ fmt_name(int fmt)
 	return fmt_names[fmt];
 }
 
+static const char *const out_only_names[] = { "table", "chart" };
+#define NFMT (sizeof fmt_names / sizeof fmt_names[0])
+#define NOUT_ONLY (sizeof out_only_names / sizeof out_only_names[0])
+_Static_assert(NFMT == FMT_TABLE, "the output-only formats follow the others");
+
+int
+ofmt_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOUT_ONLY; i++)
+		if (strcmp(name, out_only_names[i]) == 0)
+			return FMT_TABLE + (int)i;
+	return fmt_from_name(name);
+}
+
+const char *
+ofmt_name(int fmt)
+{
+	if (fmt >= FMT_TABLE && fmt < FMT_TABLE + (int)NOUT_ONLY)
+		return out_only_names[fmt - FMT_TABLE];
+	return fmt_name(fmt);
+}
+
 static int
 is_blank(int c)
 {

@@ -22,12 +22,19 @@ enum fmt {
 	FMT_TSV,
 	FMT_TEXT,
 	FMT_COMBINED,
-	FMT_COMMON
+	FMT_COMMON,
+	/* output only: for people to read (lib/table, lib/chart) */
+	FMT_TABLE,
+	FMT_CHART
 };
 
-/* -1 when name is not a format. */
+/* -1 when name is not an input format. */
 int fmt_from_name(const char *name);
+/* The input format's name, "?" past them. */
 const char *fmt_name(int fmt);
+/* The same for -o, which also takes table and chart. */
+int ofmt_from_name(const char *name);
+const char *ofmt_name(int fmt);
 /* Guess the format of a first record: '{' is json, a combined or common
  * log line is that, key=value pairs are logfmt, anything else is text. */
 int fmt_detect(const char *line, size_t len);

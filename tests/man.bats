@@ -62,7 +62,7 @@ lint() {
 }
 
 @test "every example in the man pages has a test here" {
-	[ "$(examples_of stream-agg.1 | wc -l)" -eq 9 ]
+	[ "$(examples_of stream-agg.1 | wc -l)" -eq 12 ]
 	[ "$(examples_of stream-window.1 | wc -l)" -eq 3 ]
 	[ "$(examples_of stream-trigger.1 | wc -l)" -eq 4 ]
 	[ "$(examples_of event-route.1 | wc -l)" -eq 5 ]
@@ -114,7 +114,7 @@ help_examples_in_man() {
 @test "the SYNOPSIS of stream-agg.1 names every option of --help" {
 	run synopsis_matches stream-agg
 	[ "$status" -eq 0 ]
-	[ "$output" -eq 39 ]
+	[ "$output" -eq 40 ]
 }
 
 @test "the SYNOPSIS of event-route.1 names every option of --help" {
@@ -216,6 +216,56 @@ method=PUT bytes_median=10107.4 bytes_p99=19937.7 host_approx_distinct=40 path_t
 	# each within 1% of the exact answer
 	run --separate-stderr "$STREAMKIT_BIN/stream-agg" --exact -g method median:bytes access.log
 	[ "${lines[0]}" = 'method=GET bytes_median=9652' ]
+}
+
+# display_of PAGE N: the Nth literal display of the section "Tables and
+# charts" of PAGE, its block characters (\[u2588] ...) as UTF-8.
+display_of() {
+	sed -n '/^\.Ss Tables and charts/,/^\.S[sh] /p' "$TOP/man/$1" |
+	    awk -v n="$2" '/^\.Bd -literal/ { k++; shown = 1; next }
+	        /^\.Ed/ { shown = 0; next } shown && k == n' |
+	    sed 's/\\\[u2581\]/▁/g; s/\\\[u2582\]/▂/g; s/\\\[u2583\]/▃/g;
+	        s/\\\[u2584\]/▄/g; s/\\\[u2585\]/▅/g; s/\\\[u2586\]/▆/g;
+	        s/\\\[u2587\]/▇/g; s/\\\[u2588\]/█/g; s/\\\[u2589\]/▉/g;
+	        s/\\\[u258A\]/▊/g; s/\\\[u258B\]/▋/g; s/\\\[u258C\]/▌/g;
+	        s/\\\[u258D\]/▍/g; s/\\\[u258E\]/▎/g; s/\\\[u258F\]/▏/g;
+	        s/\\\[u2591\]/░/g'
+}
+
+@test "stream-agg.1 example 10: a table, as Tables and charts shows it" {
+	run_example stream-agg.1 10
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start             window_end               status count
+2026-11-24T10:00:00.000Z 2026-11-24T10:01:00.000Z 200    11
+2026-11-24T10:00:00.000Z 2026-11-24T10:01:00.000Z 304    2
+2026-11-24T10:00:00.000Z 2026-11-24T10:01:00.000Z 404    2
+2026-11-24T10:01:00.000Z 2026-11-24T10:02:00.000Z 200    14' ]
+	[ "$output" = "$(display_of stream-agg.1 1)" ]
+}
+
+@test "stream-agg.1 example 11: sparklines on 40 columns, in ASCII" {
+	run_example stream-agg.1 11
+	[ "$status" -eq 0 ]
+	[ "$output" = 'count, 2 windows
+200 @. min 758 max 823
+304 @. min 25 max 32
+404 @. min 37 max 57
+201 .@ min 30 max 32
+502 @. min 5 max 9
+503 .@ min 9 max 12
+500 @. min 14 max 16
+301 @. min 26 max 28
+400 .@ min 21 max 28
+204 @. min 18 max 20' ]
+}
+
+@test "stream-agg.1 example 12: a chart, as Tables and charts shows it" {
+	run_example stream-agg.1 12
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'count, 2026-11-24T10:00:00.000Z to 2026-11-24T10:30:00.000Z' ]
+	[ "${lines[1]}" = '502 5 ████████████████████████████████████▎' ]
+	[ "$output" = "$(display_of stream-agg.1 2)" ]
+	[ "$(display_of stream-agg.1 2 | wc -l)" -eq 24 ]
 }
 
 @test "stream-window.1 example 1: hourly windows over an nginx log" {

@@ -154,6 +154,50 @@ test_options(void)
 	}
 }
 
+/* -o table and -o chart: taken where the tool writes them. */
+static const struct output_case {
+	const char *tool, *arg;
+	int rc, oflag;
+	const char *err;
+} output_cases[] = {
+	{ "stream-agg", "table", 1, FMT_TABLE, "" },
+	{ "stream-agg", "chart", 1, FMT_CHART, "" },
+	{ "stream-window", "table", 1, FMT_TABLE, "" },
+	{ "stream-window", "chart", -1, -1,
+	    "-o chart: not a format stream-window writes" },
+	{ "stream-trigger", "table", -1, -1,
+	    "-o table: not a format stream-trigger writes" },
+	{ "event-route", "chart", -1, -1,
+	    "-o chart: not a format event-route writes" },
+	{ "event-route", "json", 1, FMT_JSON, "" },
+	{ "stream-agg", "graph", -1, -1, "-o 'graph': unknown format" },
+};
+
+static void
+test_output_formats(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof output_cases / sizeof output_cases[0]; i++) {
+		const struct output_case *c = &output_cases[i];
+		struct filter f;
+		char err[256] = "";
+
+		filter_init(&f, c->tool, "kept");
+		CHECK_INT(filter_option(&f, NULL, 'o', c->arg, err,
+		    sizeof err), c->rc);
+		CHECK_INT(f.oflag, c->oflag);
+		CHECK_STR(err, c->err);
+		filter_finish(&f);
+	}
+	/* input formats are not output-only ones */
+	CHECK_INT(fmt_from_name("table"), -1);
+	CHECK_INT(ofmt_from_name("table"), FMT_TABLE);
+	CHECK_STR(fmt_name(FMT_TABLE), "?");
+	CHECK_STR(ofmt_name(FMT_CHART), "chart");
+	CHECK_STR(ofmt_name(FMT_CHART + 1), "?");
+}
+
 static void
 test_merge(void)
 {
@@ -492,6 +536,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	test_options();
+	test_output_formats();
 	test_merge();
 	test_pass();
 	test_finish();
