@@ -36,6 +36,10 @@ struct dest_count {
 	 * (--metrics): the caller's sketch, or NULL */
 	struct qsketch *handling;
 	double handling_sum;
+	/* a handler's events, from when it was given each until it read
+	 * it, in seconds, when measured: the caller's sketch, or NULL */
+	struct qsketch *wait;
+	double wait_sum;
 };
 
 /* An event's outcome at one destination; over several, the largest
@@ -159,8 +163,9 @@ void dests_event_end(struct dests *d, int ticket);
 struct handler *dests_handler(struct dests *d, const char *cmd,
     struct dest_count *c);
 /* The bytes of events h has not read yet: in our buffer, and in its
- * pipe (--metrics). */
-size_t dests_handler_unread(const struct handler *h);
+ * pipe (--metrics); the waits of those it read since we looked last are
+ * taken. */
+size_t dests_handler_unread(struct handler *h);
 /* Run the handlers: 0, or -1 with err when one cannot be run. */
 int dests_start(struct dests *d, char *err, size_t errlen);
 /* Give line[0..len) to h: DEST_DELIVERED when it is in h's buffer

@@ -255,10 +255,12 @@ router_start(struct router *r, char *err, size_t errlen)
 		struct rule *ru = &r->rules[i];
 		char *cmd;
 
-		if (ru->kind == DEST_PIPE)
+		if (ru->kind == DEST_PIPE) {
 			ru->handlers = xcalloc(ru->nshards,
 			    sizeof *ru->handlers);
-		else if (ru->kind == DEST_EXEC) {
+			if (r->measure)
+				ru->count.wait = qsketch_new(0);
+		} else if (ru->kind == DEST_EXEC) {
 			ru->cmds = xcalloc(ru->nshards, sizeof *ru->cmds);
 			if (r->measure)
 				ru->count.handling = qsketch_new(0);
@@ -588,6 +590,20 @@ router_metrics(void *arg, struct prom *p)
 	for (i = 0, k = 0; i < r->nrules; i++) {
 		const char *rule[] = { "rule", num, NULL };
 
+		if (r->rules[i].count.wait == NULL)
+			continue;
+		if (k++ == 0)
+			prom_family(p, "streamkit_handler_wait_seconds",
+			    "summary", "A handler's events, from when each was "
+			    "given to it until it read it (a sample when many "
+			    "wait).");
+		snprintf(num, sizeof num, "%zu", i + 1);
+		prom_summary(p, "streamkit_handler_wait_seconds", rule,
+		    r->rules[i].count.wait, r->rules[i].count.wait_sum);
+	}
+	for (i = 0, k = 0; i < r->nrules; i++) {
+		const char *rule[] = { "rule", num, NULL };
+
 		if (r->rules[i].count.handling == NULL)
 			continue;
 		if (k++ == 0)
@@ -622,6 +638,8 @@ router_release(struct router *r)
 		free(ru->cmds);
 		if (ru->count.handling)
 			qsketch_free(ru->count.handling);
+		if (ru->count.wait)
+			qsketch_free(ru->count.wait);
 		pred_free(ru->pred);
 		free(ru->text);
 		free(ru->target);

@@ -195,6 +195,45 @@ valid() {
 	valid h.prom
 }
 
+@test "event-route: a handler that sleeps 300 ms before it reads: its events waited 200 ms or more" {
+	seq 1 3 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr tool event-route --metrics w.prom 'has n -> |sleep 0.3; cat > /dev/null' 'n > 1 -> |cat > got' 'has n -> >>copy.jsonl' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < got)" -eq 2 ]
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' w.prom
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="2"} 2' w.prom
+	for q in 0.5 0.9 0.99; do
+		awk -v q=$q '$1 == "streamkit_handler_wait_seconds{tool=\"event-route\",rule=\"1\",quantile=\"" q "\"}" { ok = $2 >= 0.2 } END { exit !ok }' w.prom
+	done
+	awk '/^streamkit_handler_wait_seconds_sum\{tool="event-route",rule="1"\} / { ok = $2 >= 0.6 } END { exit !ok }' w.prom
+	# only handlers wait: rule 3, a file, has none
+	! grep -q 'wait_seconds.*rule="3"' w.prom
+	valid w.prom
+	# the shards of one rule are one summary
+	tool event-route --metrics s.prom --shard n:2 '|sleep 0.3; cat > shard{}' in.jsonl
+	[ "$(cat shard0 shard1 | wc -l)" -eq 3 ]
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' s.prom
+	awk '/^streamkit_handler_wait_seconds\{tool="event-route",rule="1",quantile="0.5"\} / { ok = $2 >= 0.2 } END { exit !ok }' s.prom
+	valid s.prom
+	tool event-route --metrics none.prom 'has n -> !true' in.jsonl
+	! grep -q wait_seconds none.prom
+}
+
+@test "event-route: a handler's waits while the input is live, each event read as it comes" {
+	mkfifo in
+	tool event-route --metrics h.prom 'has n -> |while read -r l; do echo "$l" >> got; done' < in &
+	pid=$!
+	exec 7> in
+	for n in 1 2 3; do
+		printf '{"n":%d}\n' $n >&7
+		wait_lines got $n
+	done
+	exec 7>&-
+	wait $pid
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' h.prom
+	valid h.prom
+}
+
 @test "the file is written while a live input is silent, and at exit" {
 	mkfifo in
 	tool stream-agg --metrics m.prom --metrics-every 100ms count < in > out &
