@@ -203,7 +203,8 @@ void dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome);
 /* Write the open files' buffers, and to the handlers what they take. */
 void dests_flush(struct dests *d);
 /* 1 when some handler or command has work waiting (bytes to write, a
- * process to wait for, a retry or restart due). */
+ * process to wait for, a retry or restart due, or, when its reads are
+ * timed, a handler's events in its pipe to watch). */
 int dests_busy(const struct dests *d);
 /*
  * Do what can be done without blocking, then wait at most ms (-1: no

@@ -11,6 +11,7 @@
 #include "dest.h"
 #include "diag.h"
 #include "hash.h"
+#include "metrics.h"
 #include "route.h"
 
 /* stdout was written: what it took since is delivered, or failed. */
@@ -622,6 +623,28 @@ router_metrics(void *arg, struct prom *p)
 		labels[2] = NULL;
 		prom_sample(p, "streamkit_events_total", labels,
 		    (double)count[i]);
+	}
+}
+
+void
+router_lines(void *arg, struct buf *b)
+{
+	const struct router *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		const struct dest_count *c = &r->rules[i].count;
+
+		if (c->handling && qsketch_count(c->handling) > 0) {
+			buf_addf(b, "%s: rule %zu handling ", diag_prog, i + 1);
+			metrics_quantiles(b, c->handling);
+			buf_addc(b, '\n');
+		}
+		if (c->wait && qsketch_count(c->wait) > 0) {
+			buf_addf(b, "%s: rule %zu wait ", diag_prog, i + 1);
+			metrics_quantiles(b, c->wait);
+			buf_addc(b, '\n');
+		}
 	}
 }
 
