@@ -642,7 +642,7 @@ waits_read(struct handler *h, size_t consumed)
 {
 	if (h->count->wait)
 		pipewait_read(&h->wait, h->base + consumed, now_us(),
-		    h->count->wait, &h->count->wait_sum);
+		    h->count->wait);
 }
 
 /* What h has read since we looked last, by what is left in its pipe. */
@@ -1131,12 +1131,8 @@ job_ended(struct dests *d, size_t i, int st)
 		close(j->fd);
 	j->fd = -1;
 	j->pid = 0;
-	if (c->handling) {
-		double s = (double)(now_us() - j->started) / 1e6;
-
-		qsketch_add(c->handling, s);
-		c->handling_sum += s;
-	}
+	if (c->handling)
+		summary_add(c->handling, (double)(now_us() - j->started) / 1e6);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		c->delivered++;
 		outcome = DEST_DELIVERED;

@@ -26,20 +26,18 @@
 #include "buf.h"
 #include "hash.h"
 #include "out.h"
-#include "qsketch.h"
+#include "summary.h"
 
 /* How a destination's events ended, counted by the caller's rule. */
 struct dest_count {
 	uintmax_t delivered, failed, dropped, dead;
 	uintmax_t retried;		/* runs again of a failed command */
 	/* a command's runs, start to exit, in seconds, when measured
-	 * (--metrics): the caller's sketch, or NULL */
-	struct qsketch *handling;
-	double handling_sum;
+	 * (--metrics, --stats): the caller's, or NULL */
+	struct summary *handling;
 	/* a handler's events, from when it was given each until it read
-	 * it, in seconds, when measured: the caller's sketch, or NULL */
-	struct qsketch *wait;
-	double wait_sum;
+	 * it, in seconds, when measured: the caller's, or NULL */
+	struct summary *wait;
 };
 
 /* An event's outcome at one destination; over several, the largest

@@ -25,7 +25,7 @@ metrics_start(struct metrics *m)
 {
 	if (!metrics_on(m))
 		return;
-	m->delay = qsketch_new(0);
+	m->delay = summary_new(0);
 	m->now = wall_now();
 	m->started = mono_now();
 	m->next.us = m->started.us + m->every;
@@ -34,8 +34,7 @@ metrics_start(struct metrics *m)
 void
 metrics_release(struct metrics *m)
 {
-	if (m->delay)
-		qsketch_free(m->delay);
+	summary_free(m->delay);
 	prom_release(&m->prom);
 	buf_release(&m->report);
 	m->delay = NULL;
@@ -44,11 +43,7 @@ metrics_release(struct metrics *m)
 void
 metrics_delay_sample(struct metrics *m, evtime t)
 {
-	double d = (double)(m->now - t) / 1e6;
-
-	m->delay_sum += d;
-	if (m->delay_count++ < 1024 || (m->delay_count & 15) == 0)
-		qsketch_add(m->delay, d);
+	summary_add(m->delay, (double)(m->now - t) / 1e6);
 }
 
 static void
@@ -94,13 +89,13 @@ time_families(struct metrics *m)
 		    "The clock less the watermark.",
 		    (double)(m->now - m->wm) / 1e6);
 	}
-	if (m->delay_count == 0)
+	if (m->delay->count == 0)
 		return;		/* no event time: absent, not zero */
 	prom_family(p, "streamkit_propagation_delay_seconds", "summary",
 	    "The clock less a record's event time when it was written or "
 	    "taken.");
 	prom_summary(p, "streamkit_propagation_delay_seconds", NULL,
-	    m->delay, m->delay_sum);
+	    m->delay);
 }
 
 void
@@ -150,7 +145,7 @@ metrics_write(struct metrics *m)
 }
 
 void
-metrics_quantiles(struct buf *b, struct qsketch *s)
+metrics_quantiles(struct buf *b, const struct summary *s)
 {
 	static const double q[] = { 0.5, 0.9, 0.99 };
 	char t[HUMAN_MAX];
@@ -158,7 +153,7 @@ metrics_quantiles(struct buf *b, struct qsketch *s)
 
 	for (i = 0; i < sizeof q / sizeof q[0]; i++)
 		buf_addf(b, "%sp%g %s", i ? "  " : "", q[i] * 100,
-		    human_seconds(qsketch_quantile(s, q[i]), t));
+		    human_seconds(qsketch_quantile(s->q, q[i]), t));
 }
 
 /* --stats' lines: the rate over the run, the delay, the tool's own. */
@@ -176,7 +171,7 @@ report(struct metrics *m)
 	    human_bytes(bytes / secs, bps), m->ledger->read,
 	    m->ledger->read == 1 ? "" : "s", human_bytes(bytes, size),
 	    human_seconds(secs, took));
-	if (m->delay_count > 0) {
+	if (m->delay->count > 0) {
 		buf_addf(&m->report, "%s: delay ", diag_prog);
 		metrics_quantiles(&m->report, m->delay);
 		buf_addc(&m->report, '\n');

@@ -29,7 +29,7 @@
 #include "clock.h"
 #include "ledger.h"
 #include "prom.h"
-#include "qsketch.h"
+#include "summary.h"
 #include "time.h"
 #include "trigger.h"
 
@@ -45,9 +45,7 @@ struct metrics {
 	evtime now;			/* the wall clock at the last tick */
 	uintmax_t bytes;		/* bytes read, at the last tick */
 	evtime wm;			/* the watermark then, or EVTIME_MIN */
-	struct qsketch *delay;		/* seconds */
-	double delay_sum;
-	uint64_t delay_count;
+	struct summary *delay;		/* seconds */
 	/* the tool's own families, written after the common ones */
 	void (*families)(void *arg, struct prom *p);
 	/* and its own lines for --stats, each ended, after the common ones
@@ -103,6 +101,6 @@ int metrics_write(struct metrics *m);
  * before freeing it; a second call does nothing); as metrics_write. */
 int metrics_final(struct metrics *m);
 /* "p50 X  p90 Y  p99 Z" of s (seconds), in human units, into b. */
-void metrics_quantiles(struct buf *b, struct qsketch *s);
+void metrics_quantiles(struct buf *b, const struct summary *s);
 
 #endif

@@ -36,15 +36,12 @@ pipewait_stamp(struct pipewait *w, uint64_t end, int64_t t)
 
 size_t
 pipewait_read(struct pipewait *w, uint64_t consumed, int64_t now,
-    struct qsketch *s, double *sum)
+    struct summary *s)
 {
 	size_t k = 0;
 
 	while (w->n > 0 && w->ring[w->head].end <= consumed) {
-		double waited = (double)(now - w->ring[w->head].t) / 1e6;
-
-		qsketch_add(s, waited);
-		*sum += waited;
+		summary_add(s, (double)(now - w->ring[w->head].t) / 1e6);
 		w->head = (w->head + 1) % PIPEWAIT_RING;
 		w->n--;
 		k++;

@@ -13,7 +13,7 @@
  * waits are then a sample (those of the events given when the reader had
  * caught up enough to make room).
  *
- * A struct pipewait owns its ring; the sketch it adds waits to is the
+ * A struct pipewait owns its ring; the summary it adds waits to is the
  * caller's.
  */
 #ifndef PIPEWAIT_H
@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "qsketch.h"
+#include "summary.h"
 
 #define PIPEWAIT_RING 4096
 
@@ -45,10 +45,10 @@ int pipewait_stamp(struct pipewait *w, uint64_t end, int64_t t);
 /*
  * The reader has taken the first consumed bytes, seen at now: each
  * stamped event that ends within them waited now less its stamp, in
- * seconds, added to s and *sum, and is forgotten.  How many there were.
+ * seconds, added to s, and is forgotten.  How many there were.
  */
 size_t pipewait_read(struct pipewait *w, uint64_t consumed, int64_t now,
-    struct qsketch *s, double *sum);
+    struct summary *s);
 /* Forget every stamp: their events will not be read (lost). */
 void pipewait_clear(struct pipewait *w);
 /*

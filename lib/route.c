@@ -260,11 +260,11 @@ router_start(struct router *r, char *err, size_t errlen)
 			ru->handlers = xcalloc(ru->nshards,
 			    sizeof *ru->handlers);
 			if (r->measure)
-				ru->count.wait = qsketch_new(0);
+				ru->count.wait = summary_new(0);
 		} else if (ru->kind == DEST_EXEC) {
 			ru->cmds = xcalloc(ru->nshards, sizeof *ru->cmds);
 			if (r->measure)
-				ru->count.handling = qsketch_new(0);
+				ru->count.handling = summary_new(0);
 		} else
 			continue;
 		for (k = 0; k < ru->nshards; k++) {
@@ -600,7 +600,7 @@ router_metrics(void *arg, struct prom *p)
 			    "wait).");
 		snprintf(num, sizeof num, "%zu", i + 1);
 		prom_summary(p, "streamkit_handler_wait_seconds", rule,
-		    r->rules[i].count.wait, r->rules[i].count.wait_sum);
+		    r->rules[i].count.wait);
 	}
 	for (i = 0, k = 0; i < r->nrules; i++) {
 		const char *rule[] = { "rule", num, NULL };
@@ -612,7 +612,7 @@ router_metrics(void *arg, struct prom *p)
 			    "A per-event command's runs, from start to exit.");
 		snprintf(num, sizeof num, "%zu", i + 1);
 		prom_summary(p, "streamkit_handling_seconds", rule,
-		    r->rules[i].count.handling, r->rules[i].count.handling_sum);
+		    r->rules[i].count.handling);
 	}
 	outcomes(r, count);
 	prom_family(p, "streamkit_events_total", "counter", "Events routed, "
@@ -635,12 +635,12 @@ router_lines(void *arg, struct buf *b)
 	for (i = 0; i < r->nrules; i++) {
 		const struct dest_count *c = &r->rules[i].count;
 
-		if (c->handling && qsketch_count(c->handling) > 0) {
+		if (c->handling && c->handling->count > 0) {
 			buf_addf(b, "%s: rule %zu handling ", diag_prog, i + 1);
 			metrics_quantiles(b, c->handling);
 			buf_addc(b, '\n');
 		}
-		if (c->wait && qsketch_count(c->wait) > 0) {
+		if (c->wait && c->wait->count > 0) {
 			buf_addf(b, "%s: rule %zu wait ", diag_prog, i + 1);
 			metrics_quantiles(b, c->wait);
 			buf_addc(b, '\n');
@@ -659,10 +659,8 @@ router_release(struct router *r)
 
 		free(ru->handlers);
 		free(ru->cmds);
-		if (ru->count.handling)
-			qsketch_free(ru->count.handling);
-		if (ru->count.wait)
-			qsketch_free(ru->count.wait);
+		summary_free(ru->count.handling);
+		summary_free(ru->count.wait);
 		pred_free(ru->pred);
 		free(ru->text);
 		free(ru->target);

@@ -102,6 +102,12 @@ valid() {
 	tool stream-trigger --metrics trig.prom < w.jsonl > /dev/null
 	[ "$(value trig.prom streamkit_propagation_delay_seconds_count)" = 3 ]
 	valid agg.prom && valid win.prom && valid trig.prom
+	# _count and _sum take every record, past the quantiles' sample
+	seq 1 5000 | sed "s/.*/{\"t\":$((now - 2))}/" > many.jsonl
+	tool stream-agg -t t --tumbling 1m --metrics many.prom count many.jsonl > /dev/null
+	[ "$(value many.prom streamkit_propagation_delay_seconds_count)" = 5000 ]
+	[ "$(value many.prom streamkit_propagation_delay_seconds_sum)" = 10000 ]
+	grep -q '^streamkit_propagation_delay_seconds{tool="stream-agg",quantile="0.99"} 2$' many.prom
 	# on the real clock: at least the 2 s
 	unset STREAMKIT_NOW
 	t=$(( $(date +%s) - 2 ))

@@ -174,7 +174,7 @@ static void
 run_cmd_case(const struct cmd_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *x;
 	struct out dead;
 	char err[256];
@@ -241,7 +241,7 @@ static void
 test_parallel(void)
 {
 	struct dests d;
-	struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 }, c2 = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, NULL }, c2 = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *waiter, *opener, *ordered;
 	static const char *const ev[] = { "{\"n\":1}", "{\"n\":2}",
 	    "{\"n\":3}" };
@@ -312,7 +312,7 @@ static void
 test_grace(void)
 {
 	struct dests d;
-	struct dest_count c = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count c = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *x;
 	struct out dead;
 	char err[256];
@@ -394,7 +394,7 @@ static void
 run_handler_case(const struct handler_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct handler *h;
 	char err[256];
 	const char *got;
@@ -444,7 +444,7 @@ static void
 test_handler_full(void)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct handler *h;
 	char err[256], *big = malloc(400 * 1024);
 	int i, rc[4];
@@ -521,7 +521,7 @@ static void
 run_file_case(const struct file_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	const char *got;
 	size_t i, most = 0;
 	int status;
@@ -593,7 +593,7 @@ static void
 test_many_files(void)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct buf path = BUF_INIT, want = BUF_INIT;
 	unsigned gen;
 	char line[32];
@@ -664,7 +664,7 @@ test_tickets(void)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dests d;
-		struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 }, c2 = { 0, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+		struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, NULL }, c2 = { 0, 0, 0, 0, 0, NULL, NULL };
 		struct dest_ticket *t;
 		struct dest_cmd *x1 = NULL, *x2;
 		struct out dead;
@@ -718,7 +718,7 @@ test_pending(void)
 {
 	struct dests d;
 	struct dest_pending p;
-	struct dest_count a = { 2, 0, 0, 0, 0, NULL, 0, NULL, 0 }, b = { 1, 0, 0, 0, 0, NULL, 0, NULL, 0 };
+	struct dest_count a = { 2, 0, 0, 0, 0, NULL, NULL }, b = { 1, 0, 0, 0, 0, NULL, NULL };
 	struct dest_ticket *t;
 
 	dests_init(&d);
