@@ -1357,6 +1357,24 @@ dests_busy(const struct dests *d)
 	return 0;
 }
 
+/* At the end: each handler that was given all its events gets the end
+ * of its input, so that it can end too. */
+static void
+end_inputs(struct dests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		if (h->fd >= 0 && h->due == 0 && unsent(h) == 0 && !h->eof) {
+			close(h->fd);
+			h->fd = -1;
+			h->eof = 1;
+		}
+	}
+}
+
 int
 dests_poll(struct dests *d, int fd, int ms)
 {
@@ -1367,6 +1385,8 @@ dests_poll(struct dests *d, int fd, int ms)
 	char sink[64];
 
 	work(d, &next);
+	if (d->ending)	/* that work may have written a handler's last */
+		end_inputs(d);
 	pfd = xcalloc(2 + d->nhandlers + d->nrun, sizeof *pfd);
 	pfd[n++] = (struct pollfd){ chld[0], POLLIN, 0 };
 	if (fd >= 0) {
@@ -1404,15 +1424,10 @@ finishing(struct dests *d)
 {
 	size_t i;
 
+	end_inputs(d);
 	for (i = 0; i < d->nhandlers; i++) {
 		struct handler *h = d->handlers[i];
 
-		/* all it was given was written: close its input */
-		if (h->fd >= 0 && h->due == 0 && unsent(h) == 0 && !h->eof) {
-			close(h->fd);
-			h->fd = -1;
-			h->eof = 1;
-		}
 		if (h->due && unsent(h) == 0)
 			h->due = 0;	/* nothing for a new run */
 		if (h->pid || h->due)
@@ -1487,6 +1502,7 @@ dests_finish(struct dests *d, int64_t grace)
 	int64_t end = now_us() + grace, left;
 	size_t i;
 
+	d->ending = 1;
 	for (i = d->lru_head; i != NONE; i = d->files[i].next)
 		file_flush(d, &d->files[i]);
 	while (finishing(d)) {

@@ -121,6 +121,7 @@ struct dests {
 	struct dest_pending *ev_pending;	/* the caller's buffer */
 	int status;			/* 1 once a delivery failed */
 	int ioerr;			/* 1 once a file could not be written */
+	int ending;			/* dests_finish has begun */
 	int over;			/* the grace is over: no more runs */
 };
 
