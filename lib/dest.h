@@ -121,6 +121,10 @@ struct dests {
 	struct dest_pending *ev_pending;	/* the caller's buffer */
 	int status;			/* 1 once a delivery failed */
 	int ioerr;			/* 1 once a file could not be written */
+	/* the clock of handlers' stamps (timed): read again every
+	 * STAMP_EVERY events, and after what may have waited */
+	int64_t stamp_clock;
+	unsigned stamp_uses;
 	int ending;			/* dests_finish has begun */
 	int over;			/* the grace is over: no more runs */
 };
