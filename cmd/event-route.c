@@ -149,7 +149,7 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	flt.ledger.kept++;
 	router.dests.event_fmt = ps->fmt;	/* for commands' EVENT_ */
 	router_route(&router, rec);
-	if (evtime_of.slot >= 0 && flt.metrics.path)
+	if (evtime_of.slot >= 0 && metrics_on(&flt.metrics))
 		handed_on(rec);
 	return router_dead(&router) ? -1 : 0;	/* its reader went away */
 }
@@ -311,10 +311,11 @@ main(int argc, char **argv)
 	}
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
-	router.measure = flt.metrics.path != NULL;
+	router.measure = metrics_on(&flt.metrics);
 	if (router_start(&router, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
 	flt.metrics.families = router_metrics;
+	flt.metrics.lines = router_lines;
 	flt.metrics.arg = &router;
 	filter_input(&flt, &inp, &fields);
 	inp.wait = on_wait;

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "dest.h"
 #include "parser.h"
+#include "pipewait.h"
 #include "record.h"
 #include "sig.h"
 #include "time.h"
@@ -26,6 +27,9 @@
 extern char **environ;
 
 #define NONE ((size_t)-1)
+/* Events given to handlers stamped with one reading of the clock, at
+ * most: reading it for each cost a sixth of the time of routing. */
+#define STAMP_EVERY 64
 /* Files known before closed ones are forgotten, at the least. */
 #define FILES_KEPT 1024
 #define MS (INT64_C(1000))
@@ -67,6 +71,8 @@ struct handler {
 	struct handler_mark *marks;
 	size_t nmarks, markcap;
 	long long first_begin;
+	uint64_t base;			/* pending[0]'s offset in all given */
+	struct pipewait wait;		/* when its events were given */
 	int closed;			/* it stopped reading */
 	int eof;			/* we closed its input: the end */
 	int dead;			/* gone for good: its events fail */
@@ -247,6 +253,7 @@ dests_pending_settle(struct dests *d, struct dest_pending *p, int ok)
 {
 	size_t n = 0, i;
 
+	d->stamp_uses = 0;	/* its write may have waited */
 	for (i = 0; i < p->ntakers; i++) {
 		n += p->takers[i].n;
 		if (!ok) {		/* not delivered after all */
@@ -577,6 +584,7 @@ dests_handler(struct dests *d, const char *cmd, struct dest_count *c)
 	h->count = c;
 	h->fd = h->rfd = -1;
 	buf_init(&h->pending);
+	pipewait_init(&h->wait);
 	d->handlers = xrealloc(d->handlers,
 	    (d->nhandlers + 1) * sizeof *d->handlers);
 	d->handlers[d->nhandlers++] = h;
@@ -618,6 +626,65 @@ dests_start(struct dests *d, char *err, size_t errlen)
 		if (handler_spawn(d, d->handlers[i], err, errlen) < 0)
 			return -1;
 	return 0;
+}
+
+/* The clock for a handler's stamp: the last reading, unless it is
+ * STAMP_EVERY events old or something may have waited since (each
+ * wait goes through work, or settles a buffer's write). */
+static int64_t
+stamp_now(struct dests *d)
+{
+	if (d->stamp_uses++ % STAMP_EVERY == 0)
+		d->stamp_clock = now_us();
+	return d->stamp_clock;
+}
+
+/* The bytes in h's pipe that it has not read. */
+static size_t
+in_pipe(const struct handler *h)
+{
+	int fd = h->rfd >= 0 ? h->rfd : h->fd, n = 0;
+
+	if (fd < 0 || ioctl(fd, FIONREAD, &n) < 0 || n < 0)
+		return 0;
+	return (size_t)n;
+}
+
+/* h has read its buffer's first consumed bytes: the waits of the events
+ * in them, when measured. */
+static void
+waits_read(struct handler *h, size_t consumed)
+{
+	if (h->count->wait)
+		pipewait_read(&h->wait, h->base + consumed, now_us(),
+		    h->count->wait);
+}
+
+/* What h has read since we looked last, by what is left in its pipe. */
+static void
+handler_look(struct handler *h)
+{
+	size_t inpipe;
+
+	if (h->count->wait == NULL || h->wait.n == 0)
+		return;
+	inpipe = in_pipe(h);
+	waits_read(h, inpipe < h->sent ? h->sent - inpipe : 0);
+}
+
+/* When to look at h's pipe next, into *next. */
+static void
+look_due(const struct handler *h, int64_t *next)
+{
+	int64_t now;
+	int ms;
+
+	if (h->count->wait == NULL || h->wait.n == 0)
+		return;
+	now = now_us();
+	if ((ms = pipewait_next(&h->wait, h->base + h->sent, now)) >= 0 &&
+	    now + ms * MS < *next)
+		*next = now + ms * MS;
 }
 
 /* The first event of h that ends after byte off of its buffer. */
@@ -676,6 +743,9 @@ handler_lose(struct dests *d, struct handler *h, size_t start)
 
 	fail_events(d, h, k);
 	settle_marks(d, h, 0, k, DEST_DELIVERED);	/* those it read */
+	waits_read(h, start);
+	pipewait_clear(&h->wait);
+	h->base += h->pending.len;
 	buf_reset(&h->pending);
 	h->sent = 0;
 	h->nmarks = 0;
@@ -740,6 +810,7 @@ handler_ended(struct dests *d, struct handler *h, int st)
 	if (h->dead)
 		return;
 	start = unread_start(h, (size_t)unread, &partial);
+	waits_read(h, start);
 	if (h->eof && start == h->pending.len)
 		return;				/* the end, all read */
 	if (partial)	/* the one it read in part */
@@ -781,6 +852,7 @@ handler_compact(struct dests *d, struct handler *h)
 	h->pending.len -= drop;
 	h->pending.data[h->pending.len] = '\0';
 	h->sent -= drop;
+	h->base += drop;
 	/* the events that went whole, and the rest's bounds */
 	k = mark_after(h, drop);
 	settle_marks(d, h, 0, k, DEST_DELIVERED);	/* out of the pipe */
@@ -820,6 +892,7 @@ pump(struct dests *d, struct handler *h)
 		}
 	}
 	handler_compact(d, h);
+	handler_look(h);
 }
 
 /* A destination holds us up: what the others have waiting goes now. */
@@ -874,6 +947,9 @@ dests_send(struct dests *d, struct handler *h, const char *line, size_t len,
 		h->marks = xrealloc(h->marks, h->markcap * sizeof *h->marks);
 	}
 	h->marks[h->nmarks++] = (struct handler_mark){ h->pending.len, t, 0 };
+	if (h->count->wait)
+		pipewait_stamp(&h->wait, h->base + h->pending.len,
+		    stamp_now(d));
 	if (t)
 		t->refs++;
 	h->count->delivered++;
@@ -1021,13 +1097,10 @@ job_write(struct job *j)
 }
 
 size_t
-dests_handler_unread(const struct handler *h)
+dests_handler_unread(struct handler *h)
 {
-	int inpipe = 0;
-
-	if (h->fd < 0 || ioctl(h->fd, FIONREAD, &inpipe) < 0 || inpipe < 0)
-		inpipe = 0;
-	return h->pending.len - h->sent + (size_t)inpipe;
+	handler_look(h);
+	return h->pending.len - h->sent + in_pipe(h);
 }
 
 static void job_ended(struct dests *d, size_t i, int st);
@@ -1074,12 +1147,8 @@ job_ended(struct dests *d, size_t i, int st)
 		close(j->fd);
 	j->fd = -1;
 	j->pid = 0;
-	if (c->handling) {
-		double s = (double)(now_us() - j->started) / 1e6;
-
-		qsketch_add(c->handling, s);
-		c->handling_sum += s;
-	}
+	if (c->handling)
+		summary_add(c->handling, (double)(now_us() - j->started) / 1e6);
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		c->delivered++;
 		outcome = DEST_DELIVERED;
@@ -1260,11 +1329,14 @@ work(struct dests *d, int64_t *next)
 {
 	size_t i;
 
+	d->stamp_uses = 0;	/* we may have waited: read the clock again */
 	reap(d);
 	run_due(d, next);
 	start_jobs(d);
-	for (i = 0; i < d->nhandlers; i++)
+	for (i = 0; i < d->nhandlers; i++) {
 		pump(d, d->handlers[i]);
+		look_due(d->handlers[i], next);
+	}
 	for (i = 0; i < d->nrun; i++)
 		job_write(d->run[i]);
 }
@@ -1295,8 +1367,29 @@ dests_busy(const struct dests *d)
 
 		if (h->due || (h->fd >= 0 && !h->closed && unsent(h) > 0))
 			return 1;
+		if (h->count->wait && pipewait_next(&h->wait,
+		    h->base + h->sent, now_us()) >= 0)
+			return 1;	/* its pipe to watch: to time its reads */
 	}
 	return 0;
+}
+
+/* At the end: each handler that was given all its events gets the end
+ * of its input, so that it can end too. */
+static void
+end_inputs(struct dests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nhandlers; i++) {
+		struct handler *h = d->handlers[i];
+
+		if (h->fd >= 0 && h->due == 0 && unsent(h) == 0 && !h->eof) {
+			close(h->fd);
+			h->fd = -1;
+			h->eof = 1;
+		}
+	}
 }
 
 int
@@ -1309,6 +1402,8 @@ dests_poll(struct dests *d, int fd, int ms)
 	char sink[64];
 
 	work(d, &next);
+	if (d->ending)	/* that work may have written a handler's last */
+		end_inputs(d);
 	pfd = xcalloc(2 + d->nhandlers + d->nrun, sizeof *pfd);
 	pfd[n++] = (struct pollfd){ chld[0], POLLIN, 0 };
 	if (fd >= 0) {
@@ -1346,15 +1441,10 @@ finishing(struct dests *d)
 {
 	size_t i;
 
+	end_inputs(d);
 	for (i = 0; i < d->nhandlers; i++) {
 		struct handler *h = d->handlers[i];
 
-		/* all it was given was written: close its input */
-		if (h->fd >= 0 && h->due == 0 && unsent(h) == 0 && !h->eof) {
-			close(h->fd);
-			h->fd = -1;
-			h->eof = 1;
-		}
 		if (h->due && unsent(h) == 0)
 			h->due = 0;	/* nothing for a new run */
 		if (h->pid || h->due)
@@ -1429,6 +1519,7 @@ dests_finish(struct dests *d, int64_t grace)
 	int64_t end = now_us() + grace, left;
 	size_t i;
 
+	d->ending = 1;
 	for (i = d->lru_head; i != NONE; i = d->files[i].next)
 		file_flush(d, &d->files[i]);
 	while (finishing(d)) {
@@ -1484,6 +1575,7 @@ dests_release(struct dests *d)
 		buf_release(&d->handlers[i]->pending);
 		free(d->handlers[i]->cmd);
 		free(d->handlers[i]->marks);
+		pipewait_release(&d->handlers[i]->wait);
 		free(d->handlers[i]);
 	}
 	free(d->handlers);

@@ -26,16 +26,18 @@
 #include "buf.h"
 #include "hash.h"
 #include "out.h"
-#include "qsketch.h"
+#include "summary.h"
 
 /* How a destination's events ended, counted by the caller's rule. */
 struct dest_count {
 	uintmax_t delivered, failed, dropped, dead;
 	uintmax_t retried;		/* runs again of a failed command */
 	/* a command's runs, start to exit, in seconds, when measured
-	 * (--metrics): the caller's sketch, or NULL */
-	struct qsketch *handling;
-	double handling_sum;
+	 * (--metrics, --stats): the caller's, or NULL */
+	struct summary *handling;
+	/* a handler's events, from when it was given each until it read
+	 * it, in seconds, when measured: the caller's, or NULL */
+	struct summary *wait;
 };
 
 /* An event's outcome at one destination; over several, the largest
@@ -119,6 +121,11 @@ struct dests {
 	struct dest_pending *ev_pending;	/* the caller's buffer */
 	int status;			/* 1 once a delivery failed */
 	int ioerr;			/* 1 once a file could not be written */
+	/* the clock of handlers' stamps (timed): read again every
+	 * STAMP_EVERY events, and after what may have waited */
+	int64_t stamp_clock;
+	unsigned stamp_uses;
+	int ending;			/* dests_finish has begun */
 	int over;			/* the grace is over: no more runs */
 };
 
@@ -159,8 +166,9 @@ void dests_event_end(struct dests *d, int ticket);
 struct handler *dests_handler(struct dests *d, const char *cmd,
     struct dest_count *c);
 /* The bytes of events h has not read yet: in our buffer, and in its
- * pipe (--metrics). */
-size_t dests_handler_unread(const struct handler *h);
+ * pipe (--metrics); the waits of those it read since we looked last are
+ * taken. */
+size_t dests_handler_unread(struct handler *h);
 /* Run the handlers: 0, or -1 with err when one cannot be run. */
 int dests_start(struct dests *d, char *err, size_t errlen);
 /* Give line[0..len) to h: DEST_DELIVERED when it is in h's buffer
@@ -198,7 +206,8 @@ void dests_ticket_done(struct dests *d, struct dest_ticket *t, int outcome);
 /* Write the open files' buffers, and to the handlers what they take. */
 void dests_flush(struct dests *d);
 /* 1 when some handler or command has work waiting (bytes to write, a
- * process to wait for, a retry or restart due). */
+ * process to wait for, a retry or restart due, or, when its reads are
+ * timed, a handler's events in its pipe to watch). */
 int dests_busy(const struct dests *d);
 /*
  * Do what can be done without blocking, then wait at most ms (-1: no

@@ -210,7 +210,7 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 		f->rejects_path = arg;
 		return 1;
 	case OPT_STATS:
-		f->stats = 1;
+		f->stats = f->metrics.stats = 1;
 		return 1;
 	case OPT_PROGRESS:
 		f->progress = 1;
@@ -298,7 +298,7 @@ filter_input(struct filter *f, struct input *in, const struct fieldset *fs)
 	in->max_line = f->max_line;
 	in->ledger = &f->ledger;
 	in->state = f->state_path ? &f->state : NULL;
-	in->metrics = f->metrics.path ? &f->metrics : NULL;
+	in->metrics = metrics_on(&f->metrics) ? &f->metrics : NULL;
 }
 
 void
@@ -330,9 +330,11 @@ filter_finish(struct filter *f)
 	}
 	if (metrics_final(&f->metrics) < 0)
 		f->ledger.status = 1;
-	metrics_release(&f->metrics);
-	if (f->stats)
+	if (f->stats) {		/* the ledger, then the lines for people */
 		ledger_print(&f->ledger);
+		fputs(f->metrics.report.data, stderr);
+	}
+	metrics_release(&f->metrics);
 	pred_free(f->where);
 	state_release(&f->state);
 	return f->ledger.status;

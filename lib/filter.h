@@ -79,8 +79,8 @@ void filter_input(struct filter *f, struct input *in,
     const struct fieldset *fs);
 /* With --state: flush the output, sync -O's file, save the state. */
 void filter_commit(struct filter *f);
-/* Release and check the outputs, print the ledger with --stats; the exit
- * status. */
+/* Release and check the outputs, print the ledger and then the lines for
+ * people (metrics.h) with --stats; the exit status. */
 int filter_finish(struct filter *f);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "human.h"
 #include "metrics.h"
 
 void
@@ -16,35 +17,33 @@ metrics_init(struct metrics *m, const char *tool, const struct ledger *ledger)
 	m->every = METRICS_EVERY_DEFAULT;
 	m->wm = EVTIME_MIN;
 	prom_init(&m->prom, tool);
+	buf_init(&m->report);
 }
 
 void
 metrics_start(struct metrics *m)
 {
-	if (m->path == NULL)
+	if (!metrics_on(m))
 		return;
-	m->delay = qsketch_new(0);
+	m->delay = summary_new(0);
 	m->now = wall_now();
-	m->next.us = mono_now().us + m->every;
+	m->started = mono_now();
+	m->next.us = m->started.us + m->every;
 }
 
 void
 metrics_release(struct metrics *m)
 {
-	if (m->delay)
-		qsketch_free(m->delay);
+	summary_free(m->delay);
 	prom_release(&m->prom);
+	buf_release(&m->report);
 	m->delay = NULL;
 }
 
 void
 metrics_delay_sample(struct metrics *m, evtime t)
 {
-	double d = (double)(m->now - t) / 1e6;
-
-	m->delay_sum += d;
-	if (m->delay_count++ < 1024 || (m->delay_count & 15) == 0)
-		qsketch_add(m->delay, d);
+	summary_add(m->delay, (double)(m->now - t) / 1e6);
 }
 
 static void
@@ -90,13 +89,13 @@ time_families(struct metrics *m)
 		    "The clock less the watermark.",
 		    (double)(m->now - m->wm) / 1e6);
 	}
-	if (m->delay_count == 0)
+	if (m->delay->count == 0)
 		return;		/* no event time: absent, not zero */
 	prom_family(p, "streamkit_propagation_delay_seconds", "summary",
 	    "The clock less a record's event time when it was written or "
 	    "taken.");
 	prom_summary(p, "streamkit_propagation_delay_seconds", NULL,
-	    m->delay, m->delay_sum);
+	    m->delay);
 }
 
 void
@@ -145,11 +144,53 @@ metrics_write(struct metrics *m)
 	return m->failed ? -1 : 0;
 }
 
+void
+metrics_quantiles(struct buf *b, const struct summary *s)
+{
+	static const double q[] = { 0.5, 0.9, 0.99 };
+	char t[HUMAN_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof q / sizeof q[0]; i++)
+		buf_addf(b, "%sp%g %s", i ? "  " : "", q[i] * 100,
+		    human_seconds(qsketch_quantile(s->q, q[i]), t));
+}
+
+/* --stats' lines: the rate over the run, the delay, the tool's own. */
+static void
+report(struct metrics *m)
+{
+	double secs = (double)(mono_now().us - m->started.us) / 1e6;
+	double n = (double)m->ledger->read, bytes = (double)m->bytes;
+	char rate[HUMAN_MAX], bps[HUMAN_MAX], size[HUMAN_MAX], took[HUMAN_MAX];
+
+	if (secs < 1e-6)
+		secs = 1e-6;
+	buf_addf(&m->report, "%s: rate %s records/s, %s/s: %ju record%s, "
+	    "%s in %s\n", diag_prog, human_count(n / secs, rate),
+	    human_bytes(bytes / secs, bps), m->ledger->read,
+	    m->ledger->read == 1 ? "" : "s", human_bytes(bytes, size),
+	    human_seconds(secs, took));
+	if (m->delay->count > 0) {
+		buf_addf(&m->report, "%s: delay ", diag_prog);
+		metrics_quantiles(&m->report, m->delay);
+		buf_addc(&m->report, '\n');
+	}
+	if (m->lines)
+		m->lines(m->arg, &m->report);
+}
+
 int
 metrics_final(struct metrics *m)
 {
-	int rc = metrics_write(m);
+	int rc;
 
+	if (m->final)
+		return 0;
+	rc = metrics_write(m);
+	if (m->stats && m->delay)
+		report(m);
+	m->final = 1;
 	m->path = NULL;
 	return rc;
 }
@@ -159,11 +200,13 @@ metrics_tick(struct metrics *m, uintmax_t bytes, evtime wm)
 {
 	struct monotime t;
 
-	if (m == NULL || m->path == NULL)
+	if (m == NULL || m->final || !metrics_on(m))
 		return -1;
 	m->now = wall_now();
 	m->bytes = bytes;
 	m->wm = wm;
+	if (m->path == NULL)
+		return -1;
 	t = mono_now();
 	if (t.us >= m->next.us) {
 		metrics_write(m);

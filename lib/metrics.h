@@ -13,7 +13,13 @@
  * take every record, its quantiles the first 1024 and then one in 16,
  * so that a run with --metrics is as fast as one without.
  *
- * A struct metrics owns its sketch and text; the ledger is the caller's.
+ * --stats takes the same figures, for people, at the end: metrics_final
+ * writes lines of the rate, the delay's quantiles and the tool's own
+ * (through a second callback) in human units into report, which the
+ * tool prints after its ledger line.  Either option makes the figures
+ * be collected (metrics_on).
+ *
+ * A struct metrics owns its sketch and texts; the ledger is the caller's.
  */
 #ifndef METRICS_H
 #define METRICS_H
@@ -23,7 +29,7 @@
 #include "clock.h"
 #include "ledger.h"
 #include "prom.h"
-#include "qsketch.h"
+#include "summary.h"
 #include "time.h"
 #include "trigger.h"
 
@@ -31,6 +37,7 @@
 
 struct metrics {
 	const char *path;		/* --metrics FILE; NULL: off */
+	int stats;			/* --stats: the report at the end */
 	int64_t every;			/* --metrics-every, microseconds */
 	const char *tool;
 	const struct ledger *ledger;
@@ -38,19 +45,31 @@ struct metrics {
 	evtime now;			/* the wall clock at the last tick */
 	uintmax_t bytes;		/* bytes read, at the last tick */
 	evtime wm;			/* the watermark then, or EVTIME_MIN */
-	struct qsketch *delay;		/* seconds */
-	double delay_sum;
-	uint64_t delay_count;
+	struct summary *delay;		/* seconds */
 	/* the tool's own families, written after the common ones */
 	void (*families)(void *arg, struct prom *p);
+	/* and its own lines for --stats, each ended, after the common ones
+	 * (may be NULL) */
+	void (*lines)(void *arg, struct buf *b);
 	void *arg;
 	struct prom prom;
+	struct monotime started;	/* metrics_start */
+	struct buf report;		/* --stats' lines, at the end */
+	int final;			/* metrics_final was called */
 	int failed;			/* a write failed (said once) */
 };
 
+/* 1 when --metrics or --stats wants the figures. */
+static inline int
+metrics_on(const struct metrics *m)
+{
+	return m->path != NULL || m->stats;
+}
+
 void metrics_init(struct metrics *m, const char *tool,
     const struct ledger *ledger);
-/* With m->path set: the first tick is due a period from now. */
+/* With metrics_on: the run starts now, the first tick of the file is
+ * due a period from now. */
 void metrics_start(struct metrics *m);
 void metrics_release(struct metrics *m);
 
@@ -59,7 +78,7 @@ void metrics_delay_sample(struct metrics *m, evtime t);
 static inline void
 metrics_delay(struct metrics *m, evtime t)
 {
-	if (m && m->path)
+	if (m && m->delay)
 		metrics_delay_sample(m, t);
 }
 
@@ -71,13 +90,17 @@ void metrics_panes(struct prom *p, const uintmax_t fired[3]);
 void metrics_open_windows(struct prom *p, size_t n);
 
 /* Read the clock; note bytes read and the watermark; write the file
- * when it is due.  Milliseconds until it is due next, or -1 when off. */
+ * when it is due.  Milliseconds until it is due next, or -1 when there
+ * is no file. */
 int metrics_tick(struct metrics *m, uintmax_t bytes, evtime wm);
 /* Write the file now; 0, or -1 when a write failed, now or before (said
  * on stderr once). */
 int metrics_write(struct metrics *m);
-/* The last write, at exit: no other follows (a tool whose families read
- * state it frees writes it before freeing it); as metrics_write. */
+/* The last write, at exit, and with --stats the report: no other
+ * follows (a tool whose families or lines read state it frees calls it
+ * before freeing it; a second call does nothing); as metrics_write. */
 int metrics_final(struct metrics *m);
+/* "p50 X  p90 Y  p99 Z" of s (seconds), in human units, into b. */
+void metrics_quantiles(struct buf *b, const struct summary *s);
 
 #endif

@@ -112,7 +112,7 @@ prom_single(struct prom *p, const char *name, const char *type,
 
 void
 prom_summary(struct prom *p, const char *name, const char *const *labels,
-    struct qsketch *s, double sum)
+    const struct summary *s)
 {
 	static const char *const qs[] = { "0.5", "0.9", "0.99" };
 	static const double q[] = { 0.5, 0.9, 0.99 };
@@ -123,16 +123,16 @@ prom_summary(struct prom *p, const char *name, const char *const *labels,
 		buf_addstr(&p->text, name);
 		labels_of(p, labels, qs[i]);
 		buf_addc(&p->text, ' ');
-		value(&p->text, qsketch_count(s) ? qsketch_quantile(s, q[i]) :
-		    NAN);
+		value(&p->text, qsketch_count(s->q) ?
+		    qsketch_quantile(s->q, q[i]) : NAN);
 		buf_addc(&p->text, '\n');
 	}
 	if (n + 7 > sizeof sub)
 		return;
 	snprintf(sub, sizeof sub, "%s_sum", name);
-	prom_sample(p, sub, labels, sum);
+	prom_sample(p, sub, labels, s->sum);
 	snprintf(sub, sizeof sub, "%s_count", name);
-	prom_sample(p, sub, labels, (double)qsketch_count(s));
+	prom_sample(p, sub, labels, (double)s->count);
 }
 
 int

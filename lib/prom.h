@@ -5,14 +5,14 @@
  * quantile sketch, and the file replaced atomically, so that
  * node_exporter's textfile collector never reads half of one.
  *
- * A struct prom owns the text it builds; the sketches it reads are the
+ * A struct prom owns the text it builds; the summaries it reads are the
  * caller's.
  */
 #ifndef PROM_H
 #define PROM_H
 
 #include "buf.h"
-#include "qsketch.h"
+#include "summary.h"
 
 struct prom {
 	struct buf text;
@@ -37,9 +37,9 @@ void prom_sample(struct prom *p, const char *name, const char *const *labels,
 void prom_single(struct prom *p, const char *name, const char *type,
     const char *help, double v);
 /* A summary's samples: the 0.5, 0.9 and 0.99 quantiles of s, then _sum
- * (sum) and _count; with nothing in s, the quantiles are NaN. */
+ * and _count; with nothing in s, the quantiles are NaN. */
 void prom_summary(struct prom *p, const char *name, const char *const *labels,
-    struct qsketch *s, double sum);
+    const struct summary *s);
 
 /* Replace the file path by the text: written to a temporary file in the
  * same directory, then renamed.  0, or -1 with a message in err. */

@@ -11,6 +11,7 @@
 #include "dest.h"
 #include "diag.h"
 #include "hash.h"
+#include "metrics.h"
 #include "route.h"
 
 /* stdout was written: what it took since is delivered, or failed. */
@@ -255,13 +256,15 @@ router_start(struct router *r, char *err, size_t errlen)
 		struct rule *ru = &r->rules[i];
 		char *cmd;
 
-		if (ru->kind == DEST_PIPE)
+		if (ru->kind == DEST_PIPE) {
 			ru->handlers = xcalloc(ru->nshards,
 			    sizeof *ru->handlers);
-		else if (ru->kind == DEST_EXEC) {
+			if (r->measure)
+				ru->count.wait = summary_new(0);
+		} else if (ru->kind == DEST_EXEC) {
 			ru->cmds = xcalloc(ru->nshards, sizeof *ru->cmds);
 			if (r->measure)
-				ru->count.handling = qsketch_new(0);
+				ru->count.handling = summary_new(0);
 		} else
 			continue;
 		for (k = 0; k < ru->nshards; k++) {
@@ -588,6 +591,20 @@ router_metrics(void *arg, struct prom *p)
 	for (i = 0, k = 0; i < r->nrules; i++) {
 		const char *rule[] = { "rule", num, NULL };
 
+		if (r->rules[i].count.wait == NULL)
+			continue;
+		if (k++ == 0)
+			prom_family(p, "streamkit_handler_wait_seconds",
+			    "summary", "A handler's events, from when each was "
+			    "given to it until it read it (a sample when many "
+			    "wait).");
+		snprintf(num, sizeof num, "%zu", i + 1);
+		prom_summary(p, "streamkit_handler_wait_seconds", rule,
+		    r->rules[i].count.wait);
+	}
+	for (i = 0, k = 0; i < r->nrules; i++) {
+		const char *rule[] = { "rule", num, NULL };
+
 		if (r->rules[i].count.handling == NULL)
 			continue;
 		if (k++ == 0)
@@ -595,7 +612,7 @@ router_metrics(void *arg, struct prom *p)
 			    "A per-event command's runs, from start to exit.");
 		snprintf(num, sizeof num, "%zu", i + 1);
 		prom_summary(p, "streamkit_handling_seconds", rule,
-		    r->rules[i].count.handling, r->rules[i].count.handling_sum);
+		    r->rules[i].count.handling);
 	}
 	outcomes(r, count);
 	prom_family(p, "streamkit_events_total", "counter", "Events routed, "
@@ -610,6 +627,28 @@ router_metrics(void *arg, struct prom *p)
 }
 
 void
+router_lines(void *arg, struct buf *b)
+{
+	const struct router *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nrules; i++) {
+		const struct dest_count *c = &r->rules[i].count;
+
+		if (c->handling && c->handling->count > 0) {
+			buf_addf(b, "%s: rule %zu handling ", diag_prog, i + 1);
+			metrics_quantiles(b, c->handling);
+			buf_addc(b, '\n');
+		}
+		if (c->wait && c->wait->count > 0) {
+			buf_addf(b, "%s: rule %zu wait ", diag_prog, i + 1);
+			metrics_quantiles(b, c->wait);
+			buf_addc(b, '\n');
+		}
+	}
+}
+
+void
 router_release(struct router *r)
 {
 	size_t i;
@@ -620,8 +659,8 @@ router_release(struct router *r)
 
 		free(ru->handlers);
 		free(ru->cmds);
-		if (ru->count.handling)
-			qsketch_free(ru->count.handling);
+		summary_free(ru->count.handling);
+		summary_free(ru->count.wait);
 		pred_free(ru->pred);
 		free(ru->text);
 		free(ru->target);

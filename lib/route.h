@@ -52,7 +52,8 @@ struct rule {
 struct router {
 	struct rule *rules;
 	size_t nrules;
-	int measure;			/* time commands (--metrics) */
+	int measure;			/* time commands and handlers'
+					 * reads (--metrics, --stats) */
 	int first;			/* --first: the first match only */
 	struct dests dests;
 	struct out *stdout_out;		/* the tool's standard output */
@@ -96,6 +97,9 @@ void router_print(const struct router *r, const char *prog);
 /* The same counts as Prometheus families (--metrics): per rule, labelled
  * with its number, its text in an info family; arg is the router. */
 void router_metrics(void *arg, struct prom *p);
+/* --stats' lines for people from the same figures: each rule's
+ * per-event command runs and handler waits, as quantiles. */
+void router_lines(void *arg, struct buf *b);
 void router_release(struct router *r);
 
 /*

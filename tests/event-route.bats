@@ -777,6 +777,7 @@ s"' ]
 				else
 					cat ../mixed.jsonl | route
 				fi
+				human_stats_in err	# the rate differs
 			) || true
 		done
 		diff -r "file$k" "pipe$k"

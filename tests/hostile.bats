@@ -76,6 +76,7 @@ setup() {
 	run --separate-stderr stream_agg --stats -g k count nul.jsonl
 	[ "$output" = '{"k":"a\u0000b","count":2}
 {"k":"a","count":1}' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=2" ]
 }
 
@@ -102,6 +103,7 @@ setup() {
 @test "--max-line-bytes: sizes and bad values" {
 	feed '{"k":"abcdefgh"}\n{"k":"a"}\n' stream_agg --max-line-bytes 12 --on-error skip --stats -g k count
 	[ "$output" = '{"k":"a","count":1}' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=2 aggregated=1 filtered=0 rejected=1 late=0 written=1" ]
 	feed '' stream_agg --max-line-bytes 1x count
 	[ "$status" -eq 2 ]
@@ -117,6 +119,7 @@ setup() {
 	run --separate-stderr stream_agg --stats -g k count crlf-mixed.logfmt
 	[ "$output" = 'k=a count=3
 k=b count=1' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=4 aggregated=4 filtered=0 rejected=0 late=0 written=2" ]
 }
 

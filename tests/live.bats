@@ -50,6 +50,7 @@ usr1_until() {
 	exec {fd}>&-
 	[ "$(cat out)" = '{"k":1,"count":2}
 {"k":2,"count":1}' ]
+	human_stats_in err
 	[ "$(tail -n 1 err)" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=2" ]
 }
 
@@ -64,6 +65,7 @@ usr1_until() {
 	exec {fd}>&-
 	[ "$(cat out)" = '{"k":1,"count":1}
 {"k":2,"count":1}' ]
+	human_stats_in err
 	[ "$(tail -n 1 err)" = "stream-agg: stats read=2 aggregated=2 filtered=0 rejected=0 late=0 written=2" ]
 }
 
@@ -134,6 +136,7 @@ polling() {
 	exec {fd}>&-
 	wait "$pid"
 	[ "$(cat out)" = '{"window_start":0,"window_end":10,"count":2}' ]
+	human_stats_in err
 	[ "$(cat err)" = "stream-agg: stats read=2 aggregated=2 filtered=0 rejected=0 late=0 written=1" ]
 }
 

@@ -170,6 +170,7 @@ POST,7" ]
 	run_example stream-agg.1 4
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"k_sum":1}' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=2 aggregated=1 filtered=0 rejected=1 late=0 written=1" ]
 	[ "$(cat "$BATS_TEST_TMPDIR/bad.txt")" = "oops" ]
 }

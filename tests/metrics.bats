@@ -30,6 +30,7 @@ valid() {
 	printf '{"t":1,"k":"a"}\nnot json\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n' > in.jsonl
 	run --separate-stderr tool stream-agg --stats --on-error skip -w 'k == "a"' --metrics m.prom -g k count in.jsonl
 	[ "$status" -eq 0 ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=4 aggregated=2 filtered=1 rejected=1 late=0 written=1" ]
 	[ "$(value m.prom streamkit_records_read_total)" = 4 ]
 	[ "$(value m.prom streamkit_records_kept_total)" = 2 ]
@@ -101,6 +102,12 @@ valid() {
 	tool stream-trigger --metrics trig.prom < w.jsonl > /dev/null
 	[ "$(value trig.prom streamkit_propagation_delay_seconds_count)" = 3 ]
 	valid agg.prom && valid win.prom && valid trig.prom
+	# _count and _sum take every record, past the quantiles' sample
+	seq 1 5000 | sed "s/.*/{\"t\":$((now - 2))}/" > many.jsonl
+	tool stream-agg -t t --tumbling 1m --metrics many.prom count many.jsonl > /dev/null
+	[ "$(value many.prom streamkit_propagation_delay_seconds_count)" = 5000 ]
+	[ "$(value many.prom streamkit_propagation_delay_seconds_sum)" = 10000 ]
+	grep -q '^streamkit_propagation_delay_seconds{tool="stream-agg",quantile="0.99"} 2$' many.prom
 	# on the real clock: at least the 2 s
 	unset STREAMKIT_NOW
 	t=$(( $(date +%s) - 2 ))
@@ -193,6 +200,120 @@ valid() {
 	[ "$(wc -l < got)" -eq 3 ]
 	grep -qx 'streamkit_handler_unread_bytes{tool="event-route",rule="1"} 0' h.prom
 	valid h.prom
+}
+
+@test "event-route: a handler that sleeps 300 ms before it reads: its events waited 200 ms or more" {
+	seq 1 3 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr tool event-route --metrics w.prom 'has n -> |sleep 0.3; cat > /dev/null' 'n > 1 -> |cat > got' 'has n -> >>copy.jsonl' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "$(wc -l < got)" -eq 2 ]
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' w.prom
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="2"} 2' w.prom
+	for q in 0.5 0.9 0.99; do
+		awk -v q=$q '$1 == "streamkit_handler_wait_seconds{tool=\"event-route\",rule=\"1\",quantile=\"" q "\"}" { ok = $2 >= 0.2 } END { exit !ok }' w.prom
+	done
+	awk '/^streamkit_handler_wait_seconds_sum\{tool="event-route",rule="1"\} / { ok = $2 >= 0.6 } END { exit !ok }' w.prom
+	# only handlers wait: rule 3, a file, has none
+	! grep -q 'wait_seconds.*rule="3"' w.prom
+	valid w.prom
+	# the shards of one rule are one summary
+	tool event-route --metrics s.prom --shard n:2 '|sleep 0.3; cat > shard{}' in.jsonl
+	[ "$(cat shard0 shard1 | wc -l)" -eq 3 ]
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' s.prom
+	awk '/^streamkit_handler_wait_seconds\{tool="event-route",rule="1",quantile="0.5"\} / { ok = $2 >= 0.2 } END { exit !ok }' s.prom
+	valid s.prom
+	tool event-route --metrics none.prom 'has n -> !true' in.jsonl
+	! grep -q wait_seconds none.prom
+}
+
+@test "event-route: a handler's waits while the input is live, each event read as it comes" {
+	mkfifo in
+	tool event-route --metrics h.prom 'has n -> |while read -r l; do echo "$l" >> got; done' < in &
+	pid=$!
+	exec 7> in
+	for n in 1 2 3; do
+		printf '{"n":%d}\n' $n >&7
+		wait_lines got $n
+	done
+	exec 7>&-
+	wait $pid
+	grep -qx 'streamkit_handler_wait_seconds_count{tool="event-route",rule="1"} 3' h.prom
+	valid h.prom
+}
+
+# seconds "45.2 ms": a duration of --stats' lines, in seconds.
+seconds() {
+	awk -v d="$1" 'BEGIN {
+		split(d, a, " ")
+		u["us"] = 1e-6; u["ms"] = 1e-3; u["s"] = 1; u["min"] = 60; u["h"] = 3600; u["d"] = 86400
+		if (!(a[2] in u)) exit 1
+		print a[1] * u[a[2]]
+	}'
+}
+
+# quantile LINE P: the duration after "pP " in a line of --stats.
+quantile() {
+	[[ $1 =~ \ p$2\ (-?[0-9.]+\ [a-z]+) ]] && echo "${BASH_REMATCH[1]}"
+}
+
+@test "--stats: the rate, and the delay's quantiles from the figures of --metrics" {
+	now=1796400000
+	printf '{"t":%d,"k":"a"}\n{"t":%d,"k":"b"}\n{"t":%d,"k":"a"}\n' \
+	    $((now - 2)) $((now - 2)) $((now - 3)) > in.jsonl
+	export STREAMKIT_NOW=$now
+	run --separate-stderr tool stream-agg --stats --metrics agg.prom -t t --tumbling 1m --max-delay 5s count in.jsonl
+	[ "$status" -eq 0 ]
+	[ "${#stderr_lines[@]}" -eq 3 ]
+	[ "${stderr_lines[0]}" = "stream-agg: stats read=3 aggregated=3 filtered=0 rejected=0 late=0 written=1" ]
+	[[ ${stderr_lines[1]} =~ ^stream-agg:\ rate\ [0-9.]+[kMG]?\ records/s,\ [0-9.]+\ [kMG]?B/s:\ 3\ records,\ $(wc -c < in.jsonl)\ B\ in\ [0-9.]+\ (us|ms|s)$ ]]
+	# the delay: 2, 2 and 3 s, as the summary of --metrics has them
+	[ "${stderr_lines[2]}" = "stream-agg: delay p50 2 s  p90 2.8 s  p99 2.98 s" ]
+	grep -qx 'streamkit_propagation_delay_seconds{tool="stream-agg",quantile="0.9"} 2.8' agg.prom
+	human_stats
+	# the same without --metrics; in each tool that knows event time
+	run --separate-stderr tool stream-window --stats -t t --tumbling 1m in.jsonl
+	[ "${stderr_lines[2]}" = "stream-window: delay p50 2 s  p90 2.8 s  p99 2.98 s" ]
+	human_stats
+	[ "$stderr" = "stream-window: stats read=3 windowed=3 filtered=0 rejected=0 late=0 written=3" ]
+	printf '%s\n' "$output" > w.jsonl
+	run --separate-stderr tool stream-trigger --stats watermark w.jsonl
+	[ "${stderr_lines[2]}" = "stream-trigger: delay p50 2 s  p90 2.8 s  p99 2.98 s" ]
+	human_stats
+	run --separate-stderr tool event-route --stats -t t 'has k -> -' in.jsonl
+	[ "$(printf '%s\n' "${stderr_lines[@]}" | grep delay)" = "event-route: delay p50 2 s  p90 2.8 s  p99 2.98 s" ]
+	human_stats
+	# no event time: a rate, no delay
+	run --separate-stderr tool stream-agg --stats -g k count in.jsonl
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ ${stderr_lines[1]} == "stream-agg: rate "*" records/s, "*"B/s: 3 records, 75 B in "* ]]
+	human_stats
+	# a bigger input: every record counted, a rate of them
+	unset STREAMKIT_NOW
+	seq 1 100000 | sed 's/.*/{"n":&}/' > many.jsonl
+	run --separate-stderr tool stream-agg --stats count many.jsonl
+	[[ ${stderr_lines[1]} =~ ^stream-agg:\ rate\ [0-9.]+[kMG]\ records/s,\ [0-9.]+\ [kMG]B/s:\ 100000\ records,\ 1.19\ MB\ in\  ]]
+	human_stats
+}
+
+@test "--stats: event-route's commands as they ran and its handlers' waits" {
+	seq 1 6 | sed 's/.*/{"n":&}/' > in.jsonl
+	run --separate-stderr tool event-route --stats -P 2 'has n -> !sleep 0.05' 'has n -> |sleep 0.3; cat > /dev/null' 'has n -> >>copy.jsonl' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "${stderr_lines[4]}" = "event-route: stats read=6 routed=6 filtered=0 rejected=0 late=0 written=6" ]
+	[[ ${stderr_lines[5]} == "event-route: rate "* ]]
+	[[ ${stderr_lines[6]} == "event-route: rule 1 handling p50 "* ]]
+	[[ ${stderr_lines[7]} == "event-route: rule 2 wait p50 "* ]]
+	[ "${#stderr_lines[@]}" -eq 8 ]
+	for p in 50 90 99; do
+		awk -v s="$(seconds "$(quantile "${stderr_lines[6]}" $p)")" 'BEGIN { exit !(s >= 0.05) }'
+		awk -v s="$(seconds "$(quantile "${stderr_lines[7]}" $p)")" 'BEGIN { exit !(s >= 0.2) }'
+	done
+	human_stats
+	[ "${#stderr_lines[@]}" -eq 5 ]
+	# no command, no handler: no such lines
+	run --separate-stderr tool event-route --stats 'has n -> >>copy2.jsonl' in.jsonl
+	human_stats
+	[ "${#stderr_lines[@]}" -eq 3 ]
 }
 
 @test "the file is written while a live input is silent, and at exit" {

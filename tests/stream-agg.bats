@@ -282,6 +282,7 @@ stream-agg: <stdin>:3: missing field 'n': '{\"k\":1}'" ]
 	feed '{"k":1}\nbad\n{"k":1}\n' stream_agg --on-error skip --stats -g k
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"k":1,"count":2}' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=1 late=0 written=1" ]
 }
 
@@ -373,6 +374,7 @@ stream-agg: <stdin>:3: missing field 'n': '{\"k\":1}'" ]
 	feed "$in" stream_agg --stats -g k
 	[ "$status" -eq 0 ]
 	[ "$output" = '{"k":1,"count":1}' ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=1 aggregated=1 filtered=0 rejected=0 late=0 written=1" ]
 	feed "$in" stream_agg --punct -g k
 	[ "$output" = '{"_punct":"watermark","t":5}
@@ -450,6 +452,7 @@ n_sum
 	[ "$status" -eq 1 ]
 	[ "$output" = '{"k":"a","n_sum":3}
 {"k":"b","n_sum":3}' ]
+	human_stats
 	[ "${#stderr_lines[@]}" -eq 7 ]
 	[[ "${stderr_lines[0]}" == *"bad.jsonl:2: expected a value"* ]]
 	[[ "${stderr_lines[1]}" == *"bad.jsonl:3: invalid UTF-8 in group key"* ]]
@@ -488,6 +491,7 @@ n_sum
 			src() { cat in.jsonl | "$@"; }
 		fi
 		src "$STREAMKIT_BIN/stream-agg" --stats -g host count sum:bytes p99:latency_ms > "$how/agg" 2> "$how/agg.err" || true
+		human_stats_in "$how/agg.err"	# the rate differs
 		src "$STREAMKIT_BIN/stream-agg" -t ts --tumbling 10s -g status count > "$how/win" 2> "$how/win.err" || true
 		src "$STREAMKIT_BIN/stream-window" -t ts --sliding 1m --every 10s > "$how/sw" 2> "$how/sw.err" || true
 	done
@@ -502,7 +506,10 @@ n_sum
 	# a file whose escaped keys both threads decode
 	awk 'BEGIN { for (i = 0; i < 60000; i++) printf "{\"\\u0078\":\"zz\",\"\\u006b\":\"%c\",\"\\u006e\":%d}\n", 97 + i % 5, i }' > esc.jsonl
 	"$STREAMKIT_BIN/stream-agg" --stats -g k count sum:n < esc.jsonl > esc.out 2> esc.err
-	cat esc.jsonl | "$STREAMKIT_BIN/stream-agg" --stats -g k count sum:n > esc.want 2>&1
+	cat esc.jsonl | "$STREAMKIT_BIN/stream-agg" --stats -g k count sum:n > esc.want 2> esc.want.err
+	human_stats_in esc.err
+	human_stats_in esc.want.err
+	cat esc.want.err >> esc.want
 	cat esc.err >> esc.out
 	diff esc.want esc.out
 	grep -q -x 'stream-agg: stats read=60000 aggregated=60000 filtered=0 rejected=0 late=0 written=5' esc.err

@@ -94,9 +94,11 @@ export -f records
 	in='{"t":100}\n{"t":5}\n{"t":101}\n'
 	feed "$in" stream_window -t t --tumbling 10s --max-delay 0 --stats
 	[ "$(printf '%s\n' "$output" | records | wc -l)" -eq 3 ]
+	human_stats
 	[ "$stderr" = "stream-window: stats read=3 windowed=3 filtered=0 rejected=0 late=0 written=3" ]
 	feed "$in" stream_window -t t --tumbling 10s --max-delay 0 --drop-late --stats
 	[ "$(printf '%s\n' "$output" | records | wc -l)" -eq 2 ]
+	human_stats
 	[ "$stderr" = "stream-window: stats read=3 windowed=2 filtered=0 rejected=0 late=1 written=2" ]
 }
 
@@ -104,13 +106,16 @@ export -f records
 	# at t=100 the watermark is 100 - max-delay; 85's window ends at 90
 	in='{"t":100}\n{"t":85}\n'
 	feed "$in" stream_window -t t --tumbling 10s --max-delay 15s --drop-late --stats
+	human_stats
 	[ "$stderr" = "stream-window: stats read=2 windowed=2 filtered=0 rejected=0 late=0 written=2" ]
 	feed "$in" stream_window -t t --tumbling 10s --max-delay 10s --drop-late --stats
+	human_stats
 	[ "$stderr" = "stream-window: stats read=2 windowed=1 filtered=0 rejected=0 late=1 written=1" ]
 }
 
 @test "--allowed-lateness keeps a late record's window open" {
 	feed '{"t":100}\n{"t":95}\n' stream_window -t t --tumbling 10s --allowed-lateness 10s --drop-late --stats
+	human_stats
 	[ "$stderr" = "stream-window: stats read=2 windowed=2 filtered=0 rejected=0 late=0 written=2" ]
 }
 
@@ -150,6 +155,7 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 @test "--where selects records before windowing" {
 	feed '{"t":1,"l":"a"}\n{"t":2,"l":"b"}\n' stream_window -t t --tumbling 10s --where 'l == b' --stats
 	[ "$(printf '%s\n' "$output" | records)" = '{"t":2,"l":"b","window_start":"1970-01-01T00:00:00.000Z","window_end":"1970-01-01T00:00:10.000Z","_t":2000000}' ]
+	human_stats
 	[ "$stderr" = "stream-window: stats read=2 windowed=1 filtered=1 rejected=0 late=0 written=1" ]
 }
 
@@ -161,6 +167,7 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 @test "an upstream watermark moves ours and is passed on" {
 	feed '{"_punct":"watermark","t":100000000}\n{"t":5}\n' stream_window -t t --tumbling 10s --drop-late --stats
 	[ "${lines[1]}" = '{"_punct":"watermark","t":100000000}' ]
+	human_stats
 	[ "$stderr" = "stream-window: stats read=1 windowed=0 filtered=0 rejected=0 late=1 written=0" ]
 }
 

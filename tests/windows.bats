@@ -242,6 +242,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$output" = "$want" ]
 	feed "$in" bash -c 'stream_window -t t --sliding 30s --every 10s --max-delay 30s --allowed-lateness 10s --time-output epoch | stream_agg --stats count'
 	[ "$output" = "$want" ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=12 aggregated=12 filtered=0 rejected=0 late=0 written=8" ]
 }
 

@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "testio.h"
+#include "clock.h"
 #include "dest.h"
 #include "diag.h"
 #include "parser.h"
@@ -174,7 +175,7 @@ static void
 run_cmd_case(const struct cmd_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *x;
 	struct out dead;
 	char err[256];
@@ -241,7 +242,7 @@ static void
 test_parallel(void)
 {
 	struct dests d;
-	struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, 0 }, c2 = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, NULL }, c2 = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *waiter, *opener, *ordered;
 	static const char *const ev[] = { "{\"n\":1}", "{\"n\":2}",
 	    "{\"n\":3}" };
@@ -312,7 +313,7 @@ static void
 test_grace(void)
 {
 	struct dests d;
-	struct dest_count c = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count c = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct dest_cmd *x;
 	struct out dead;
 	char err[256];
@@ -394,7 +395,7 @@ static void
 run_handler_case(const struct handler_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct handler *h;
 	char err[256];
 	const char *got;
@@ -437,6 +438,39 @@ test_handlers(void)
 		run_handler_case(&handler_cases[i]);
 }
 
+/* A handler that reads all it is given ends as soon as it has: its
+ * input ends when the last of its buffer is written, wherever that was
+ * written (once it was in the poll that then waited a second for the
+ * handler's end, which never came).  Five runs of 300 kB through cat
+ * take milliseconds; a second for them all is a generous bound. */
+static void
+test_handler_end(void)
+{
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
+	struct monotime t0 = mono_now();
+	char ev[64];
+	int run, i;
+
+	for (run = 0; run < 5; run++) {
+		struct dests d;
+		struct handler *h;
+
+		dests_init(&d);
+		h = dests_handler(&d, "cat > /dev/null", &count);
+		CHECK_INT(dests_start(&d, ev, sizeof ev), 0);
+		for (i = 0; i < 20000; i++) {
+			snprintf(ev, sizeof ev, "{\"n\":%d}", i);
+			dests_event_begin(&d);
+			d.records[dests_send(&d, h, ev, strlen(ev), NULL)]++;
+			dests_event_end(&d, 0);
+		}
+		CHECK_INT(dests_finish(&d, GRACE), 0);
+		dests_release(&d);
+	}
+	CHECK_INT(count.delivered, 100000);
+	CHECK(mono_now().us - t0.us < 1000000);
+}
+
 /* A handler that reads nothing: its buffer fills, and with
  * drop_when_full the events past it are dropped, not waited for; the
  * grace kills it and what it held fails. */
@@ -444,7 +478,7 @@ static void
 test_handler_full(void)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct handler *h;
 	char err[256], *big = malloc(400 * 1024);
 	int i, rc[4];
@@ -521,7 +555,7 @@ static void
 run_file_case(const struct file_case *c)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	const char *got;
 	size_t i, most = 0;
 	int status;
@@ -593,7 +627,7 @@ static void
 test_many_files(void)
 {
 	struct dests d;
-	struct dest_count count = { 0, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count count = { 0, 0, 0, 0, 0, NULL, NULL };
 	struct buf path = BUF_INIT, want = BUF_INIT;
 	unsigned gen;
 	char line[32];
@@ -664,7 +698,7 @@ test_tickets(void)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct dests d;
-		struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, 0 }, c2 = { 0, 0, 0, 0, 0, NULL, 0 };
+		struct dest_count c1 = { 0, 0, 0, 0, 0, NULL, NULL }, c2 = { 0, 0, 0, 0, 0, NULL, NULL };
 		struct dest_ticket *t;
 		struct dest_cmd *x1 = NULL, *x2;
 		struct out dead;
@@ -718,7 +752,7 @@ test_pending(void)
 {
 	struct dests d;
 	struct dest_pending p;
-	struct dest_count a = { 2, 0, 0, 0, 0, NULL, 0 }, b = { 1, 0, 0, 0, 0, NULL, 0 };
+	struct dest_count a = { 2, 0, 0, 0, 0, NULL, NULL }, b = { 1, 0, 0, 0, 0, NULL, NULL };
 	struct dest_ticket *t;
 
 	dests_init(&d);
@@ -765,6 +799,7 @@ main(void)
 	test_grace();
 	test_handlers();
 	test_handler_full();
+	test_handler_end();
 	test_files();
 	test_many_files();
 	test_tickets();

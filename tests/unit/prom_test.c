@@ -72,21 +72,21 @@ test_families(void)
 static void
 test_summary(void)
 {
-	struct qsketch *s = qsketch_new(0);
+	struct summary *s = summary_new(0);
 	struct prom p;
 	int i;
 
 	prom_init(&p, "t");
-	prom_summary(&p, "d", NULL, s, 0);
+	prom_summary(&p, "d", NULL, s);
 	CHECK_MEM(p.text.data, p.text.len,
 	    "d{tool=\"t\",quantile=\"0.5\"} NaN\n"
 	    "d{tool=\"t\",quantile=\"0.9\"} NaN\n"
 	    "d{tool=\"t\",quantile=\"0.99\"} NaN\n"
 	    "d_sum{tool=\"t\"} 0\nd_count{tool=\"t\"} 0\n");
 	for (i = 1; i <= 100; i++)
-		qsketch_add(s, i);
+		summary_add(s, i);
 	prom_reset(&p);
-	prom_summary(&p, "d", NULL, s, 5050);
+	prom_summary(&p, "d", NULL, s);
 	/* within the sketch's 1% of 50.5, 90.1, 99.01 */
 	CHECK_MEM(p.text.data, p.text.len,
 	    "d{tool=\"t\",quantile=\"0.5\"} 50.2098\n"
@@ -94,7 +94,7 @@ test_summary(void)
 	    "d{tool=\"t\",quantile=\"0.99\"} 98.0729\n"
 	    "d_sum{tool=\"t\"} 5050\nd_count{tool=\"t\"} 100\n");
 	prom_release(&p);
-	qsketch_free(s);
+	summary_free(s);
 }
 
 static void
