@@ -33,6 +33,7 @@ totals() {
 	[ "$(wc -l < want)" -eq 5 ]
 	run --separate-stderr stream_agg -t t --tumbling 1m --stats -g status count log.jsonl
 	[ "$status" -eq 0 ]
+	human_stats
 	[ "$stderr" = "stream-agg: stats read=20000 aggregated=20000 filtered=0 rejected=0 late=0 written=$(printf '%s\n' "$output" | wc -l)" ]
 	[ "$(printf '%s\n' "$output" | totals)" = "$(cat want)" ]
 	file=$output
@@ -59,6 +60,7 @@ totals() {
 	printf '{"t":0,"status":200}\n{"t":400,"status":200}\n{"t":30,"status":500}\n' > log.jsonl
 	run --separate-stderr stream_agg -t t --tumbling 1m --time-output epoch --stats -g status count log.jsonl
 	[ "$status" -eq 1 ]
+	human_stats
 	[ "$output" = '{"window_start":0,"window_end":60,"status":200,"count":1}
 {"window_start":360,"window_end":420,"status":200,"count":1}' ]
 	[ "${stderr_lines[0]}" = "stream-agg: 1 late records dropped; --late-output keeps them" ]
