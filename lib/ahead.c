@@ -372,10 +372,16 @@ second_thread(void *arg)
 			tell_caller(a);
 		} else if (a->eof)
 			break;	/* all read, all claimed */
-		else if (a->quiet)
+		else if (a->quiet && a->ntaken == a->nread)
 			await_pipe(a);
-		else
+		else {
+			/* a slot to be freed; or a pipe empty for now while
+			 * the caller has blocks to take: read again when it
+			 * takes one, more will have come by then, at the cost
+			 * of one wake-up and not one a write */
 			pthread_cond_wait(&a->work, &a->mu);
+			a->quiet = 0;
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -563,6 +569,7 @@ next_block(struct ahead *a)
 	a->cur = b;
 	a->mark = 0;
 	a->pos = 0;
+	pthread_cond_signal(&a->work);	/* a block taken: see second_thread */
 	pthread_mutex_unlock(&a->mu);
 	return 1;
 }
