@@ -146,6 +146,11 @@ polling() {
 	awk -v w="$worst" 'BEGIN { exit !(w < 1000) }'
 }
 
+# tasks PID: how many threads PID runs.
+tasks() {
+	ls "/proc/$1/task" | wc -l
+}
+
 # threads PID N: wait until PID runs N threads or more (10 s).
 threads() {
 	local i
@@ -162,10 +167,12 @@ threads() {
 	"$STREAMKIT_BIN/stream-agg" --stats -t t --tumbling 1s --time-output epoch count < in > out 2> err &
 	pid=$!
 	exec 7> in
+	polling "$pid"
+	alone=$(tasks "$pid")	# ThreadSanitizer may run one of its own
 	cat bulk.jsonl >&7
 	# 7 MB at the speed of cat: a bulk source, parsed ahead
 	if [ "$(nproc)" -ge 2 ]; then
-		threads "$pid" 2
+		threads "$pid" $((alone + 1))
 	fi
 	# the pipe goes quiet, its writer still open: a record that closes
 	# windows is answered now, not when more input or the end comes
@@ -186,11 +193,13 @@ threads() {
 	"$STREAMKIT_BIN/event-route" 'has n -> -' < in > out 2> err &
 	pid=$!
 	exec 7> in
+	polling "$pid"
+	alone=$(tasks "$pid")
 	for i in 1 2 3; do
 		printf '{"n":%d}\n' "$i" >&7
 		wait_lines out "$i"
 	done
-	[ "$(ls "/proc/$pid/task" | wc -l)" -eq 1 ]
+	[ "$(tasks "$pid")" -eq "$alone" ]
 	exec 7>&-
 	wait "$pid"
 	[ "$(cat out)" = '{"n":1}
