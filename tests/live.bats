@@ -164,7 +164,7 @@ threads() {
 
 @test "a pipe that keeps its reader busy is parsed on two threads, and still answers at once when it goes quiet" {
 	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"t\":%d.%06d,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i / 100000, i % 100000 * 10 }' > bulk.jsonl
-	"$STREAMKIT_BIN/stream-agg" --stats -t t --tumbling 1s --time-output epoch count < in > out 2> err &
+	"$STREAMKIT_BIN/stream-agg" --stats --metrics m.prom --metrics-every 100ms -t t --tumbling 1s --time-output epoch count < in > out 2> err &
 	pid=$!
 	exec 7> in
 	polling "$pid"
@@ -174,6 +174,12 @@ threads() {
 	if [ "$(nproc)" -ge 2 ]; then
 		threads "$pid" $((alone + 1))
 	fi
+	# quiet now: --metrics' timer still runs, and counts every record
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom 2>/dev/null && break
+		sleep 0.01
+	done
+	grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom
 	# the pipe goes quiet, its writer still open: a record that closes
 	# windows is answered now, not when more input or the end comes
 	printf '{"t":5}\n' >&7
