@@ -1,5 +1,6 @@
 /*
- * ahead.c - a regular file's lines parsed by two threads (see ahead.h).
+ * ahead.c - a file's or a bulk pipe's lines parsed by two threads (see
+ * ahead.h).
  *
  * Blocks go round a ring.  The second thread reads block nread into the
  * ring slot it last freed, carrying a line begun at a block's end into
@@ -7,15 +8,28 @@
  * claimed: the caller works from the oldest, so the two meet as late as
  * they can.  A block's state changes under the mutex only; its bytes and
  * marks belong to whoever claimed it.
+ *
+ * A pipe may go quiet.  The second thread reads it only when poll says
+ * bytes are there, and hands on a block as soon as the pipe is empty,
+ * with the whole lines it holds: a line that came is never kept back for
+ * the lines after it.  With nothing to read or parse it sleeps in poll on
+ * the pipe and on its end of a socket pair, where ahead_stop wakes it.
+ * The caller, with every block handed on and the pipe quiet, does what
+ * reader.c does before a read that would block: the tool's wait, then
+ * poll, on its end of the socket pair, where the second thread says that
+ * a block came.  So flushes, timers and signals work as with one thread.
  */
 #ifdef __linux__
 #define _GNU_SOURCE		/* sched_getaffinity */
 #include <sched.h>
 #endif
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +44,10 @@
  * by it (its first nmarks lines parsed, none when the caller took it). */
 enum { B_FREE, B_READ, B_WORKER, B_PARSED };
 
+/* read_block: more to read, the end (of input, or of reading ahead), or
+ * a pipe found empty */
+enum { READ_MORE, READ_END, READ_QUIET };
+
 /* Where r's offset 0 is in its file: r read from wherever the
  * descriptor was (a shell's "read" may have taken some of it). */
 static off_t
@@ -40,17 +58,21 @@ file_base(const struct reader *r)
 	return at < 0 ? -1 : at - (r->offset + (off_t)r->end);
 }
 
-/* The processors this process may run on (taskset, a cgroup's cpuset). */
+/* The processors this process may run on (taskset, a cgroup's cpuset),
+ * asked once: a pipe's reader asks at every buffer it reads. */
 static long
 processors(void)
 {
+	static long n;
 #ifdef __linux__
 	cpu_set_t set;
 
-	if (sched_getaffinity(0, sizeof set, &set) == 0)
-		return CPU_COUNT(&set);
+	if (n == 0 && sched_getaffinity(0, sizeof set, &set) == 0)
+		n = CPU_COUNT(&set);
 #endif
-	return sysconf(_SC_NPROCESSORS_ONLN);
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n;
 }
 
 int
@@ -59,10 +81,41 @@ ahead_worth(const struct reader *r)
 	struct stat st;
 	off_t base;
 
-	if (!r->isreg || r->hold_partial || processors() < 2 ||
-	    fstat(r->fd, &st) < 0 || (base = file_base(r)) < 0)
+	if (r->hold_partial || (!r->isreg && !r->ispipe) || processors() < 2)
+		return 0;
+	if (r->ispipe)
+		return !r->eof && reader_bulk(r);
+	if (fstat(r->fd, &st) < 0 || (base = file_base(r)) < 0)
 		return 0;
 	return st.st_size - (base + reader_offset(r)) >= 4 * BLOCK_DEFAULT;
+}
+
+/* Bytes to read on fd now, without waiting? */
+static int
+input_ready(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) != 0;	/* an error: read says it */
+}
+
+/* Empty our end of the socket pair of the wake-ups sent to it. */
+static void
+drain(int fd)
+{
+	char junk[64];
+
+	while (read(fd, junk, sizeof junk) > 0)
+		;
+}
+
+/* Wake the thread in poll at the other end of the socket pair. */
+static void
+wake(int fd)
+{
+	ssize_t n = write(fd, "", 1);	/* full: it is awake already */
+
+	(void)n;
 }
 
 /* The line at buf[pos..len): its end without "\r", and past its "\n". */
@@ -156,28 +209,66 @@ last_newline(const char *p, size_t n)
 	return NULL;
 }
 
+/* What b->buf[0..n) leaves to the next block: the bytes past its
+ * b->len, then the carry's bytes past the first took. */
+static void
+carry_rest(struct ahead *a, const struct ahead_block *b, size_t n,
+    size_t took)
+{
+	struct buf *c = &a->carry;
+	size_t tail = n - b->len, left = c->len - took;
+
+	if (left == 0) {
+		buf_reset(c);
+		buf_add(c, b->buf + b->len, tail);
+		return;
+	}
+	/* nothing was read: b holds took bytes of the carry, tail <= took */
+	memmove(c->data + tail, c->data + took, left);
+	memcpy(c->data, b->buf + b->len, tail);
+	c->len = tail + left;
+	c->data[c->len] = '\0';
+}
+
+/* One read into buf: what read(2) gives, from a file at the offset the
+ * second thread is at. */
+static ssize_t
+read_some(struct ahead *a, char *buf, size_t n)
+{
+	if (a->pipe)
+		return read(a->r->fd, buf, n);
+	return pread(a->r->fd, buf, n, a->base + a->readoff);
+}
+
 /*
  * The second thread's read of the next whole lines into b, without the
- * lock: 1 while there is more, 0 at the end (a->eof's fields set but
- * eof itself, which the caller sets under the lock).
+ * lock: READ_MORE, READ_END (a->eof's fields set but eof itself, which
+ * the caller sets under the lock), or READ_QUIET when a pipe had no more
+ * for now.  A pipe's carry may hold more than a block when reading
+ * begins: the reader had buffered that much.
  */
 static int
 read_block(struct ahead *a, struct ahead_block *b)
 {
-	size_t n = a->carry.len;
+	size_t took = a->carry.len < a->blocksize ? a->carry.len :
+	    a->blocksize, n = took;
 	const char *nl;
 	ssize_t got = 1;
+	int quiet = 0;
 
-	memcpy(b->buf, a->carry.data, n);
-	b->offset = a->readoff - (off_t)n;
+	memcpy(b->buf, a->carry.data, took);
+	b->offset = a->readoff - (off_t)a->carry.len;
 	while (n < a->blocksize) {
 		if (sig_stopped()) {	/* as reader.c: the input ends */
 			a->cut = 1;
 			got = 0;
 			break;
 		}
-		got = pread(a->r->fd, b->buf + n, a->blocksize - n,
-		    a->base + a->readoff);
+		if (a->pipe && !input_ready(a->r->fd)) {
+			quiet = 1;
+			break;
+		}
+		got = read_some(a, b->buf + n, a->blocksize - n);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -189,20 +280,21 @@ read_block(struct ahead *a, struct ahead_block *b)
 		n += (size_t)got;
 		a->readoff += got;
 	}
-	buf_reset(&a->carry);
 	nl = last_newline(b->buf, n);
-	if (nl) {
-		b->len = (size_t)(nl + 1 - b->buf);
-		buf_add(&a->carry, nl + 1, n - b->len);
-	} else
-		b->len = 0;
+	b->len = nl ? (size_t)(nl + 1 - b->buf) : 0;
+	carry_rest(a, b, n, took);
+	if (quiet)
+		return READ_QUIET;
 	if (got > 0 && n == a->blocksize) {
 		if (nl)
-			return 1;
+			return READ_MORE;
 		a->bail = 1;	/* a line of a block or more: reader.c's */
-	} else if (got == 0 && !a->cut)
+	} else if (got == 0 && !a->cut) {
 		b->len = n;	/* the last line may lack its "\n" */
-	return 0;
+		buf_reset(&a->carry);
+		a->ended = 1;
+	}
+	return READ_END;
 }
 
 /* The newest block read and not claimed, or NULL. */
@@ -220,37 +312,76 @@ newest_unclaimed(struct ahead *a)
 	return NULL;
 }
 
+/* Under the lock: a block came, or the input ended or went quiet. */
+static void
+tell_caller(struct ahead *a)
+{
+	pthread_cond_signal(&a->ready);
+	if (a->polling)
+		wake(a->sv[1]);
+}
+
+/* The second thread, a pipe quiet and nothing to parse: sleep till bytes
+ * come or ahead_stop wakes it.  Called and returns with the lock held. */
+static void
+await_pipe(struct ahead *a)
+{
+	struct pollfd pfd[2] = {
+		{ a->r->fd, POLLIN, 0 }, { a->sv[1], POLLIN, 0 }
+	};
+
+	a->starved = 1;
+	a->nstarved++;
+	tell_caller(a);
+	pthread_mutex_unlock(&a->mu);
+	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+		;
+	drain(a->sv[1]);
+	pthread_mutex_lock(&a->mu);
+	a->starved = 0;
+	a->quiet = 0;
+}
+
 static void *
 second_thread(void *arg)
 {
 	struct ahead *a = arg;
 	struct ahead_block *b;
-	int more;
+	int got;
 
 	pthread_mutex_lock(&a->mu);
 	while (!a->stop) {
 		b = &a->blocks[a->nread % AHEAD_BLOCKS];
-		if (!a->eof && b->state == B_FREE) {
+		if (!a->eof && !a->quiet && b->state == B_FREE) {
 			pthread_mutex_unlock(&a->mu);
-			more = read_block(a, b);
+			got = read_block(a, b);
 			pthread_mutex_lock(&a->mu);
 			if (b->len > 0) {
 				b->state = B_READ;
 				a->nread++;
 			}
-			a->eof = !more;
-			pthread_cond_signal(&a->ready);
+			a->eof = got == READ_END;
+			a->quiet = got == READ_QUIET;
+			tell_caller(a);
 		} else if ((b = newest_unclaimed(a)) != NULL) {
 			b->state = B_WORKER;
 			pthread_mutex_unlock(&a->mu);
 			parse_block(a, b);
 			pthread_mutex_lock(&a->mu);
 			b->state = B_PARSED;
-			pthread_cond_signal(&a->ready);
+			tell_caller(a);
 		} else if (a->eof)
 			break;	/* all read, all claimed */
-		else
+		else if (a->quiet && a->ntaken == a->nread)
+			await_pipe(a);
+		else {
+			/* a slot to be freed; or a pipe empty for now while
+			 * the caller has blocks to take: read again when it
+			 * takes one, more will have come by then, at the cost
+			 * of one wake-up and not one a write */
 			pthread_cond_wait(&a->work, &a->mu);
+			a->quiet = 0;
+		}
 	}
 	pthread_mutex_unlock(&a->mu);
 	return NULL;
@@ -270,9 +401,32 @@ release(struct ahead *a)
 	buf_release(&a->carry);
 	parser_release(&a->wps);
 	fieldset_release(&a->fs);
+	if (a->pipe) {
+		close(a->sv[0]);
+		close(a->sv[1]);
+	}
 	pthread_mutex_destroy(&a->mu);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->ready);
+}
+
+/* The socket pair the two threads wake each other through: never blocks,
+ * and no program the tool runs inherits it.  0, or -1. */
+static int
+wake_pair(int sv[2])
+{
+	int i;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	for (i = 0; i < 2; i++)
+		if (fcntl(sv[i], F_SETFD, FD_CLOEXEC) < 0 ||
+		    fcntl(sv[i], F_SETFL, O_NONBLOCK) < 0) {
+			close(sv[0]);
+			close(sv[1]);
+			return -1;
+		}
+	return 0;
 }
 
 int
@@ -285,7 +439,8 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	int rc;
 
 	memset(a, 0, sizeof *a);
-	if ((a->base = file_base(r)) < 0)
+	a->pipe = !r->isreg;
+	if (a->pipe ? wake_pair(a->sv) < 0 : (a->base = file_base(r)) < 0)
 		return -1;
 	a->r = r;
 	a->ps = ps;
@@ -311,6 +466,11 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	fieldset_copy(&a->fs, ps->fs);
 	parser_init(&a->wps, ps->fmt, &a->fs);
 	a->readoff = off = reader_offset(r);
+	if (a->pipe) {
+		/* what r read and did not hand on cannot be read again */
+		buf_add(&a->carry, r->buf + r->start, r->end - r->start);
+		a->readoff = r->offset + (off_t)r->end;
+	}
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_cond_init(&a->ready, NULL);
@@ -323,11 +483,41 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 		release(a);
 		return -1;
 	}
-	/* what r had buffered past its last line is read again */
+	/* what r had buffered past its last line is read again, or the
+	 * second thread's carry */
 	r->offset = off;
 	r->start = r->end = r->scan = r->rec = 0;
 	r->eof = 0;
 	return 0;
+}
+
+/*
+ * The caller, every block read handed on and the pipe quiet: as reader.c
+ * before a read that would block, the tool's wait, then poll until the
+ * second thread says something came, or input comes (which the second
+ * thread, woken too, is about to read: no more waits till it has), or a
+ * signal.  Called and returns with the lock held.
+ */
+static void
+await_block(struct ahead *a)
+{
+	struct reader *r = a->r;
+	struct pollfd pfd[2] = {
+		{ a->sv[0], POLLIN, 0 }, { r->fd, POLLIN, 0 }
+	};
+	uint64_t gen = a->nstarved;
+	int ms, came = 0;
+
+	a->polling = 1;
+	pthread_mutex_unlock(&a->mu);
+	ms = r->wait ? r->wait(r->wait_arg) : -1;
+	if (!sig_stopped() && poll(pfd, 2, ms) > 0)
+		came = pfd[1].revents != 0;
+	drain(a->sv[0]);
+	pthread_mutex_lock(&a->mu);
+	a->polling = 0;
+	if (came)
+		a->seen = gen;
 }
 
 /* Finish the caller's block and claim the next: 1, or ahead_next's end. */
@@ -369,12 +559,17 @@ next_block(struct ahead *a)
 			a->r->cut = a->cut;
 			return 0;
 		}
-		pthread_cond_wait(&a->ready, &a->mu);
+		if (a->starved && a->ntaken == a->nread &&
+		    a->seen != a->nstarved)
+			await_block(a);
+		else
+			pthread_cond_wait(&a->ready, &a->mu);
 	}
 	a->ntaken++;
 	a->cur = b;
 	a->mark = 0;
 	a->pos = 0;
+	pthread_cond_signal(&a->work);	/* a block taken: see second_thread */
 	pthread_mutex_unlock(&a->mu);
 	return 1;
 }
@@ -418,16 +613,43 @@ ahead_next(struct ahead *a, struct ahead_line *l)
 	return 1;
 }
 
+/* A pipe's bytes read and not handed on go back to the reader, in order:
+ * the rest of the caller's block, the blocks not begun, the carry. */
+static void
+give_back(struct ahead *a)
+{
+	struct reader *r = a->r;
+	uint64_t s;
+
+	if (a->cur)
+		reader_push(r, a->cur->buf + a->pos, a->cur->len - a->pos);
+	for (s = a->ntaken; s < a->nread; s++) {
+		const struct ahead_block *b = &a->blocks[s % AHEAD_BLOCKS];
+
+		reader_push(r, b->buf, b->len);
+	}
+	reader_push(r, a->carry.data, a->carry.len);
+	r->eof |= a->ended || a->cut;
+	r->cut |= a->cut;
+}
+
 void
 ahead_stop(struct ahead *a)
 {
+	struct reader *r = a->r;
+
 	pthread_mutex_lock(&a->mu);
 	a->stop = 1;
 	pthread_cond_signal(&a->work);
 	pthread_mutex_unlock(&a->mu);
+	if (a->pipe)
+		wake(a->sv[0]);
 	pthread_join(a->thread, NULL);
-	release(a);
 	/* the reader goes on from the last line handed back */
-	(void)lseek(a->r->fd, a->base + a->r->offset, SEEK_SET);
-	a->r->start = a->r->end = a->r->scan = a->r->rec = 0;
+	r->start = r->end = r->scan = r->rec = 0;
+	if (a->pipe)
+		give_back(a);
+	else
+		(void)lseek(r->fd, a->base + r->offset, SEEK_SET);
+	release(a);
 }

@@ -1,6 +1,6 @@
 /*
- * ahead.h - the lines of a regular file, read in blocks and parsed by two
- * threads, handed back one at a time in input order.
+ * ahead.h - the lines of a regular file or of a bulk pipe, read in blocks
+ * and parsed by two threads, handed back one at a time in input order.
  *
  * Parsing is most of a record's cost, and a regular file never blocks, so
  * a second thread can parse blocks ahead of the one that routes and
@@ -11,8 +11,13 @@
  * thread parses a whole block, or, of a block of very short lines, the
  * first capmarks, and the caller the rest.
  *
- * A struct ahead owns its blocks, its thread, and that thread's parser
- * and copy of the fieldset; the reader, its descriptor, the fieldset and
+ * A pipe that keeps its reader busy (reader.h) is read the same way.
+ * When it goes quiet, a block is handed on with the lines that came, and
+ * ahead_next waits as reader_next would, calling the reader's wait.
+ *
+ * A struct ahead owns its blocks, its thread, that thread's parser and
+ * copy of the fieldset, and (pipes) the socket pair the threads wake
+ * each other through; the reader, its descriptor, the fieldset and
  * the caller's parser stay the caller's.  The caller may change its
  * fieldset (a control line may add fields), but then stops and starts
  * again: lines parsed ahead have only the fields of the copy.
@@ -86,6 +91,16 @@ struct ahead {
 	uint64_t ntaken;	/* blocks the caller has started */
 	int eof, err, cut, stop;
 	int bail;		/* at eof: a line of a block or more is next */
+	int ended;		/* at eof: the input ended */
+	int pipe;		/* reads may block, and come once */
+	int sv[2];		/* pipes: the caller's end of a socket pair,
+				 * the second thread's */
+	int quiet;		/* pipes: the last read found nothing more */
+	int starved;		/* pipes: the second thread waits for input */
+	uint64_t nstarved;	/* pipes: times it began to */
+	uint64_t seen;		/* pipes: the last of those times the caller
+				 * saw input come (so waits no more) */
+	int polling;		/* pipes: the caller waits for a block */
 	struct fieldset fs;	/* the second thread's copy */
 	struct parser wps;	/* the second thread's */
 	struct buf carry;	/* the second thread's: a line begun */
@@ -106,15 +121,17 @@ struct ahead {
 int ahead_classify(const char **line, size_t *len, size_t max_line,
     int after_tab);
 /*
- * Is a second thread worth it for the rest of r: a regular file with at
- * least a few blocks left, on a machine with two processors or more.
+ * Is a second thread worth it for the rest of r, on a machine with two
+ * processors or more: a regular file with at least a few blocks left, or
+ * a pipe that has proven a bulk source (reader_bulk).
  */
 int ahead_worth(const struct reader *r);
 /*
- * Start at reader_offset(r), dropping what r has buffered: 0, or -1 when
- * no thread could start (the caller reads on alone).  ps is the caller's
- * parser, its format known (never FMT_AUTO, CSV or TSV); v has room for
- * fs->n values.  blocksize 0 is the default.
+ * Start at reader_offset(r), dropping what r has buffered (from a pipe,
+ * taking it over): 0, or -1 when no thread could start (the caller reads
+ * on alone).  ps is the caller's parser, its format known (never
+ * FMT_AUTO, CSV or TSV); v has room for fs->n values.  blocksize 0 is
+ * the default.
  */
 int ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
     struct val *v, size_t max_line, int after_tab, size_t blocksize);
@@ -129,7 +146,8 @@ int ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 #define AHEAD_GAP ((off_t)AHEAD_BLOCKS * 256 * 1024)
 int ahead_next(struct ahead *a, struct ahead_line *l);
 /* Stop the thread, free the blocks, and leave r just past the last line
- * handed back, its buffer empty, ready to read on. */
+ * handed back, ready to read on: its buffer empty, or, from a pipe,
+ * holding what was read and not handed back. */
 void ahead_stop(struct ahead *a);
 
 #endif

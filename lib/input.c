@@ -171,7 +171,8 @@ next_ahead(struct input *in, struct ahead *ah, struct record *rec,
 }
 
 /* A second thread parses the rest of r, when the format allows and it is
- * worth it: 1 when it does. */
+ * worth it (for a pipe, once it has proven a bulk source): 1 when it
+ * does. */
 static int
 start_ahead(struct input *in, struct reader *r, struct parser *ps,
     struct val *v, struct ahead *ah)
@@ -239,8 +240,11 @@ read_lines(struct reader *r, void *arg)
 		/* once the format is known, it may go ahead */
 		if (!ahead_on && ps.fmt != FMT_AUTO &&
 		    reader_offset(r) >= ahead_from) {
-			ahead_from = AHEAD_NEVER;
 			ahead_on = start_ahead(in, r, &ps, own, &ah);
+			/* a pipe may prove a bulk source later: ask again
+			 * once the reader has read more */
+			ahead_from = r->ispipe ? r->offset + (off_t)r->end + 1 :
+			    AHEAD_NEVER;
 		}
 		rec.v = own;
 		got = ahead_on ? next_ahead(in, &ah, &rec, &l) :

@@ -1,6 +1,9 @@
 /*
  * reader.c - lines from a file descriptor in large blocks (see reader.h).
  */
+#ifdef __linux__
+#define _GNU_SOURCE		/* F_SETPIPE_SZ */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +19,9 @@
 #include "sig.h"
 
 #define READ_BLOCK (256 * 1024)
+/* A bulk pipe's buffer: Linux's default limit for anyone.  Through a
+ * pipe of 64 kB, cat moved 350 MB in 0.4 s; through 1 MB, in 0.12 s. */
+#define BULK_PIPE_SIZE (1 << 20)
 
 void
 reader_fdopen(struct reader *r, int fd, const char *name)
@@ -26,7 +32,10 @@ reader_fdopen(struct reader *r, int fd, const char *name)
 	r->fd = fd;
 	r->name = name;
 	r->max_line = READER_MAX_LINE_DEFAULT;
-	r->isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (fstat(fd, &st) == 0) {
+		r->isreg = S_ISREG(st.st_mode);
+		r->ispipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	}
 }
 
 int
@@ -54,21 +63,51 @@ reader_close(struct reader *r)
 	r->buf = NULL;
 }
 
-/* Block in poll until input is ready, letting the tool work meanwhile. */
-static void
+/* Block in poll until input is ready, letting the tool work meanwhile:
+ * 1 when none was ready at first. */
+static int
 await_input(struct reader *r)
 {
 	struct pollfd pfd = { r->fd, POLLIN, 0 };
 
-	if (r->isreg || r->wait == NULL || poll(&pfd, 1, 0) > 0)
-		return;
-	while (!sig_stopped()) {
+	if (r->isreg || poll(&pfd, 1, 0) > 0)
+		return 0;
+	while (r->wait != NULL && !sig_stopped()) {
 		int ms = r->wait(r->wait_arg), n;
 
 		if (sig_stopped() || (n = poll(&pfd, 1, ms)) > 0 ||
 		    (n < 0 && errno != EINTR))
-			return;		/* read says what went wrong */
+			break;		/* read says what went wrong */
 	}
+	return 1;
+}
+
+/* A pipe that keeps its reader busy gets a larger buffer: fewer and
+ * larger reads and writes, on both sides (a refusal is no matter). */
+static void
+grow_pipe(struct reader *r)
+{
+#ifdef F_SETPIPE_SZ
+	int size = fcntl(r->fd, F_GETPIPE_SZ);
+
+	if (size >= 0 && size < BULK_PIPE_SIZE)
+		(void)fcntl(r->fd, F_SETPIPE_SZ, BULK_PIPE_SIZE);
+#else
+	(void)r;
+#endif
+}
+
+/* Count what a pipe gave without making the reader wait. */
+static void
+note_ready(struct reader *r, int waited, ssize_t n)
+{
+	int was_bulk = reader_bulk(r);
+
+	if (!r->ispipe || n <= 0)
+		return;
+	r->ready_bytes = waited ? 0 : r->ready_bytes + (uint64_t)n;
+	if (!was_bulk && reader_bulk(r))
+		grow_pipe(r);
 }
 
 /* Read more bytes, keeping buf[rec..end); 0 at end of input, -1 error. */
@@ -76,6 +115,7 @@ static int
 fill(struct reader *r)
 {
 	ssize_t n;
+	int waited;
 
 	if (r->rec > 0) {
 		memmove(r->buf, r->buf + r->rec, r->end - r->rec);
@@ -89,7 +129,7 @@ fill(struct reader *r)
 		r->cap = r->cap ? r->cap * 2 : READ_BLOCK;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
-	await_input(r);
+	waited = await_input(r);
 	/* SIGINT or SIGTERM: the input ends here */
 	do
 		n = sig_stopped() ? 0 :
@@ -97,6 +137,7 @@ fill(struct reader *r)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
+	note_ready(r, waited, n);
 	if (n == 0) {
 		r->eof = 1;
 		r->cut = sig_stopped();
@@ -194,6 +235,25 @@ reader_size_parse(const char *s, size_t *n)
 		return -1;
 	*n = (size_t)v;
 	return 0;
+}
+
+void
+reader_push(struct reader *r, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (r->cap - r->end < n) {
+		r->cap = r->end + n > READ_BLOCK ? r->end + n : READ_BLOCK;
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	memcpy(r->buf + r->end, p, n);
+	r->end += n;
+}
+
+int
+reader_bulk(const struct reader *r)
+{
+	return r->ready_bytes >= READER_BULK;
 }
 
 off_t

@@ -12,6 +12,12 @@
  * reader calls wait(arg) first: the tool flushes its output there and
  * fires timers, and returns how many milliseconds the reader may sleep
  * in poll(2) before calling it again (-1: until input comes).
+ *
+ * A pipe that has given READER_BULK bytes without the reader ever
+ * finding it empty is a bulk source (a file or a fast program behind
+ * it, not a live stream): the reader grows the pipe's buffer (Linux),
+ * and ahead.c may take over its reads (reader_push gives back what it
+ * read and did not hand on).
  */
 #ifndef READER_H
 #define READER_H
@@ -34,6 +40,9 @@ struct reader {
 	int skipping;		/* inside a line that is too long */
 	int eof;
 	int isreg;		/* a regular file: reads never block */
+	int ispipe;		/* a pipe or socket: its bytes come once */
+	uint64_t ready_bytes;	/* read since the input was last found
+				 * empty (pipes) */
 	int owns_fd;
 	int hold_partial;	/* at end of input, keep back a last line
 				 * without "\n": a writer may be finishing it */
@@ -60,6 +69,12 @@ int reader_more(struct reader *r, const char **line, size_t *len);
 /* A byte count with an optional k, M or G suffix (powers of 1024), as
  * --max-line-bytes takes it: 0 and *n, or -1. */
 int reader_size_parse(const char *s, size_t *n);
+/* Bytes read from r's descriptor elsewhere, to be read next, after what
+ * r holds unread; the caller sets eof and cut when the input ended. */
+void reader_push(struct reader *r, const char *p, size_t n);
+/* Has r proven a bulk source (a pipe READER_BULK bytes ahead of it)? */
+#define READER_BULK ((uint64_t)1 << 20)
+int reader_bulk(const struct reader *r);
 /* The file offset just past the last line returned. */
 off_t reader_offset(const struct reader *r);
 void reader_close(struct reader *r);

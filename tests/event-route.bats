@@ -723,10 +723,12 @@ s"' ]
 	[ "${stderr_lines[1]}" = "event-route: handler 'head -c 9 >> got': 1 event not delivered" ]
 }
 
-@test "a large regular file is parsed by a second thread, a pipe by the one" {
+@test "a large regular file is parsed by a second thread from the start, a pipe by the one until it proves a bulk source" {
 	awk 'BEGIN { for (i = 0; i < 300000; i++) printf "{\"n\":%d,\"pad\":\"%s\"}\n", i, "abcdefghijklmnopqrstuvwxyz0123456789" }' > big.jsonl
 	# the handler reads one event and looks; the router cannot end
-	# before it reads the rest, nor its second thread before the router
+	# before it reads the rest, nor its second thread before the router;
+	# from the pipe it has read far less than a megabyte by then (the
+	# handler's pipe is full), so it is still on one thread
 	handler='IFS= read -r x; ls /proc/$PPID/task | wc -l > tasks; exec cat > /dev/null'
 	cat big.jsonl | event_route "has n -> |$handler"
 	alone=$(cat tasks)

@@ -148,3 +148,70 @@ polling() {
 	# generous: the bench reports the figure, a loaded CI box is slow
 	awk -v w="$worst" 'BEGIN { exit !(w < 1000) }'
 }
+
+# tasks PID: how many threads PID runs.
+tasks() {
+	ls "/proc/$1/task" | wc -l
+}
+
+# threads PID N: wait until PID runs N threads or more (10 s).
+threads() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.01
+	done
+	echo "$1 never ran $2 threads" >&2
+	return 1
+}
+
+@test "a pipe that keeps its reader busy is parsed on two threads, and still answers at once when it goes quiet" {
+	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"t\":%d.%06d,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i / 100000, i % 100000 * 10 }' > bulk.jsonl
+	"$STREAMKIT_BIN/stream-agg" --stats --metrics m.prom --metrics-every 100ms -t t --tumbling 1s --time-output epoch count < in > out 2> err &
+	pid=$!
+	exec 7> in
+	polling "$pid"
+	alone=$(tasks "$pid")	# ThreadSanitizer may run one of its own
+	cat bulk.jsonl >&7
+	# 7 MB at the speed of cat: a bulk source, parsed ahead
+	if [ "$(nproc)" -ge 2 ]; then
+		threads "$pid" $((alone + 1))
+	fi
+	# quiet now: --metrics' timer still runs, and counts every record
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom 2>/dev/null && break
+		sleep 0.01
+	done
+	grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom
+	# the pipe goes quiet, its writer still open: a record that closes
+	# windows is answered now, not when more input or the end comes
+	printf '{"t":5}\n' >&7
+	wait_lines out 2
+	[ "$(cat out)" = '{"window_start":0,"window_end":1,"count":100000}
+{"window_start":1,"window_end":2,"count":100000}' ]
+	# the ledger while quiet, then SIGTERM ends the input
+	usr1_until "$pid" err "read=200001"
+	kill -TERM "$pid"
+	wait "$pid"
+	exec 7>&-
+	[ "$(tail -n 1 out)" = '{"window_start":5,"window_end":6,"count":1}' ]
+	[ "$(tail -n 1 err)" = "stream-agg: stats read=200001 aggregated=200001 filtered=0 rejected=0 late=0 written=3" ]
+}
+
+@test "a slow pipe stays on one thread, each record answered before the writer closes" {
+	"$STREAMKIT_BIN/event-route" 'has n -> -' < in > out 2> err &
+	pid=$!
+	exec 7> in
+	polling "$pid"
+	alone=$(tasks "$pid")
+	for i in 1 2 3; do
+		printf '{"n":%d}\n' "$i" >&7
+		wait_lines out "$i"
+	done
+	[ "$(tasks "$pid")" -eq "$alone" ]
+	exec 7>&-
+	wait "$pid"
+	[ "$(cat out)" = '{"n":1}
+{"n":2}
+{"n":3}' ]
+}

@@ -1,12 +1,19 @@
 /*
  * ahead_test.c - reading ahead in two threads gives what reading alone
  * gives: the same lines, kinds, verdicts, messages, fields, line numbers
- * and offsets, over random files and block sizes small enough that lines
- * cross blocks, fill them, and outgrow them.
+ * and offsets, over random files and pipes and block sizes small enough
+ * that lines cross blocks, fill them, and outgrow them; a quiet pipe's
+ * lines come as they are written, with the tool's wait between, as they
+ * do to one thread; and a pipe becomes a bulk source when it keeps its
+ * reader busy.
  */
+#ifdef __linux__
+#define _GNU_SOURCE		/* F_SETPIPE_SZ */
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +163,7 @@ struct setup {
 	int after_tab;
 	size_t blocksize;
 	unsigned lead;		/* lines read alone before going ahead */
+	unsigned stop_after;	/* lines ahead, then alone again (0: never) */
 };
 
 static uintmax_t ahead_lines, caller_lines;
@@ -170,7 +178,7 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 	struct ahead a;
 	struct ahead_line l;
 	struct val *v = calloc(st->fs->n + 1, sizeof *v);
-	unsigned alone = st->lead;
+	unsigned alone = st->lead, taken = 0;
 	int on = 0, got;
 
 	lseek(fd, 0, SEEK_SET);
@@ -182,6 +190,12 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 			CHECK_INT(ahead_start(&a, &r, &ps, v, st->max_line,
 			    st->after_tab, st->blocksize), 0);
 			on = 1;
+			taken = 0;
+		}
+		if (on && st->stop_after && taken == st->stop_after) {
+			ahead_stop(&a);	/* in the middle: alone, then ahead */
+			on = 0;
+			alone = st->lead + 1;
 		}
 		if (!on)
 			got = serial_line(&r, &ps, v, st->after_tab, &l);
@@ -191,6 +205,7 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 			alone = 1;	/* the long line alone, then ahead */
 			continue;
 		} else if (got > 0 && l.kind != AHEAD_TOOLONG) {
+			taken++;
 			if (l.v == v)
 				caller_lines++;
 			else
@@ -238,7 +253,7 @@ test_random_files(void)
 	fieldset_add(&fs, "b", 1);
 	fieldset_add(&fs, "c.d", 3);
 	for (iter = 0; iter < 150; iter++) {
-		struct setup st = { &fs, 0, 0, 0, 0 };
+		struct setup st = { &fs, 0, 0, 0, 0, 0 };
 		unsigned i, n = 1 + rnd(iter % 3 ? 400 : 4);
 
 		buf_reset(&in);
@@ -275,6 +290,316 @@ test_random_files(void)
 	buf_release(&alone);
 	buf_release(&ahead);
 	fieldset_release(&fs);
+}
+
+/* A writer into a pipe: random chunks, now and then a pause, so that the
+ * reader finds the pipe now full, now empty. */
+struct feed {
+	int fd;
+	const char *p;
+	size_t n;
+	unsigned long seed;
+};
+
+static void *
+feeder(void *arg)
+{
+	struct feed *f = arg;
+	size_t off = 0, k;
+	ssize_t w;
+
+	while (off < f->n) {
+		f->seed = f->seed * 6364136223846793005UL + 1;
+		k = 1 + (f->seed >> 33) % 3000;
+		if (k > f->n - off)
+			k = f->n - off;
+		if ((w = write(f->fd, f->p + off, k)) < 0)
+			abort();
+		off += (size_t)w;
+		if ((f->seed >> 40) % 16 == 0)
+			usleep((f->seed >> 45) % 500);
+	}
+	close(f->fd);
+	return NULL;
+}
+
+/* read_all over a pipe that a feeder thread writes in into. */
+static void
+read_pipe(const struct buf *in, const struct setup *st, struct buf *log,
+    off_t *end)
+{
+	struct feed f;
+	pthread_t t;
+	int fds[2];
+
+	if (pipe(fds) < 0)
+		abort();
+	f.fd = fds[1];
+	f.p = in->data;
+	f.n = in->len;
+	f.seed = rng;
+	pthread_create(&t, NULL, feeder, &f);
+	read_all(fds[0], st, log, end);
+	pthread_join(t, NULL);
+	close(fds[0]);
+}
+
+/* A pipe read ahead, stopped in the middle or not, gives what a file read
+ * alone gives: what the second thread read and did not hand on goes back
+ * to the reader, in order. */
+static void
+test_random_pipes(void)
+{
+	static const size_t blocks[] = { 64, 100, 257, 1024, 4096 };
+	static const unsigned stops[] = { 0, 1, 7, 60 };
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT, alone = BUF_INIT, ahead = BUF_INIT;
+	int iter, fd, same = 0;
+	off_t e1, e2;
+
+	fieldset_add(&fs, "a", 1);
+	fieldset_add(&fs, "b", 1);
+	fieldset_add(&fs, "c.d", 3);
+	ahead_lines = caller_lines = 0;
+	for (iter = 0; iter < 120; iter++) {
+		struct setup st = { &fs, 0, 0, 0, 0, 0 };
+		unsigned i, n = 1 + rnd(iter % 3 ? 400 : 4);
+
+		buf_reset(&in);
+		for (i = 0; i < n; i++)
+			add_line(&in);
+		if (rnd(2) && in.len > 0)
+			in.len--;
+		in.data[in.len] = '\0';
+		st.max_line = rnd(3) == 0 ? 150 : 0;
+		st.after_tab = rnd(2);
+		st.lead = rnd(4);
+		fd = temp_file(&in);
+		buf_reset(&alone);
+		read_all(fd, &st, &alone, &e1);
+		close(fd);
+		st.blocksize = blocks[rnd(5)];
+		st.stop_after = stops[rnd(4)];
+		buf_reset(&ahead);
+		read_pipe(&in, &st, &ahead, &e2);
+		if (alone.len == ahead.len &&
+		    memcmp(alone.data, ahead.data, alone.len) == 0)
+			same++;
+		else {
+			fprintf(stderr, "pipe iteration %d, block %zu, stop "
+			    "%u:\n", iter, st.blocksize, st.stop_after);
+			show_diff(&alone, &ahead);
+		}
+		CHECK_INT(e2, e1);
+	}
+	CHECK_INT(same, 120);
+	CHECK(ahead_lines > 1000);
+	CHECK(caller_lines > 0);
+	buf_release(&in);
+	buf_release(&alone);
+	buf_release(&ahead);
+	fieldset_release(&fs);
+}
+
+/*
+ * A quiet pipe: each time the reader would wait, the tool's wait writes
+ * the script's next piece into the pipe (the last closes it).  What came
+ * is handed on at once, never held back for a block to fill, and the
+ * wait is called where one thread calls it: the same lines and waits in
+ * the same order, alone and ahead.
+ */
+struct script {
+	const char *pieces[8];	/* NULL ends; "" writes nothing */
+	const char *want;	/* "W" per wait, then each line and "|" */
+};
+
+static const struct script scripts[] = {
+	{ { "a\n", "b\nc\n", NULL }, "W|a|W|b|c|W|" },
+	{ { "partial", "ly\n", NULL }, "W|W|partially|W|" },
+	{ { "", "", "x\n", NULL }, "W|W|W|x|W|" },
+	{ { "last without newline", NULL }, "W|W|last without newline|" },
+	/* more than a block at once: blocks of 16 */
+	{ { "0123456789\n0123456789\n0123456789\nab", "\n", NULL },
+	  "W|0123456789|0123456789|0123456789|W|ab|W|" },
+	/* a line longer than a block: the reader goes on alone */
+	{ { "a line longer than a block\nz\n", "y\n", NULL },
+	  "W|a line longer than a block|z|W|y|W|" },
+};
+
+struct scripted {
+	const struct script *s;
+	int fd;			/* the pipe's writing end, -1 once closed */
+	unsigned next;
+	struct buf *log;
+};
+
+static int
+script_wait(void *arg)
+{
+	struct scripted *sc = arg;
+	const char *piece = sc->s->pieces[sc->next];
+
+	buf_addstr(sc->log, "W|");
+	if (sc->fd < 0)
+		return -1;
+	if (piece == NULL) {
+		close(sc->fd);
+		sc->fd = -1;
+		return -1;
+	}
+	sc->next++;
+	if (write(sc->fd, piece, strlen(piece)) != (ssize_t)strlen(piece))
+		abort();
+	return 0;
+}
+
+static void
+run_script(const struct script *s, int ahead, struct buf *log)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct scripted sc = { s, -1, 0, log };
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	int fds[2], on = 0, got;
+
+	if (pipe(fds) < 0)
+		abort();
+	sc.fd = fds[1];
+	reader_fdopen(&r, fds[0], "p");
+	r.wait = script_wait;
+	r.wait_arg = &sc;
+	parser_init(&ps, FMT_TEXT, &fs);
+	for (;;) {
+		if (ahead && !on) {
+			CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 16), 0);
+			on = 1;
+		}
+		if (!on)
+			got = serial_line(&r, &ps, v, 0, &l);
+		else if ((got = ahead_next(&a, &l)) == AHEAD_SERIAL) {
+			ahead_stop(&a);
+			on = 0;
+			got = serial_line(&r, &ps, v, 0, &l);
+			ahead = 0;	/* and alone from here */
+		}
+		if (got <= 0)
+			break;
+		buf_add(log, l.line, l.len);
+		buf_addc(log, '|');
+	}
+	CHECK_INT(got, 0);
+	if (on)
+		ahead_stop(&a);
+	if (sc.fd >= 0)
+		close(sc.fd);
+	parser_release(&ps);
+	reader_close(&r);
+	close(fds[0]);
+	fieldset_release(&fs);
+}
+
+static void
+test_quiet_pipe(void)
+{
+	struct buf alone = BUF_INIT, ahead = BUF_INIT;
+	size_t i;
+
+	alarm(20);	/* a line held back would hang here */
+	for (i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+		buf_reset(&alone);
+		buf_reset(&ahead);
+		run_script(&scripts[i], 0, &alone);
+		run_script(&scripts[i], 1, &ahead);
+		CHECK_STR(alone.data, scripts[i].want);
+		CHECK_STR(ahead.data, scripts[i].want);
+	}
+	alarm(0);
+	buf_release(&alone);
+	buf_release(&ahead);
+}
+
+/*
+ * A pipe is a bulk source once READER_BULK bytes came without the reader
+ * finding it empty: bytes written before it reads count, bytes that came
+ * while it waited start the count again.  Lines of 64 bytes.
+ */
+static const struct bulk_case {
+	size_t before;		/* in the pipe (of 1 MB) before reading */
+	size_t per_wait;	/* then written at each wait, up to total */
+	size_t total;
+	int want;
+} bulk_cases[] = {
+	{ READER_BULK, 0, READER_BULK, 1 },
+	{ READER_BULK - 64, 0, READER_BULK - 64, 0 },
+	{ 0, 64 * 1024, READER_BULK, 0 },
+	{ 512 * 1024, 64 * 1024, 2 * READER_BULK, 0 },
+	{ 0, 64, 64 * 1024, 0 },
+};
+
+struct bulk_feed {
+	int fd;
+	size_t left, per_wait;
+	const char *line;
+};
+
+static void
+write_lines(struct bulk_feed *f, size_t n)
+{
+	for (; n > 0 && f->left > 0; n -= 64, f->left -= 64)
+		if (write(f->fd, f->line, 64) != 64)
+			abort();
+	if (f->left == 0 && f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
+	}
+}
+
+static int
+bulk_wait(void *arg)
+{
+	struct bulk_feed *f = arg;
+
+	write_lines(f, f->per_wait);
+	return -1;
+}
+
+static void
+test_bulk(void)
+{
+	char line[65];
+	size_t i;
+
+	memset(line, 'x', 63);
+	line[63] = '\n';
+	for (i = 0; i < sizeof bulk_cases / sizeof bulk_cases[0]; i++) {
+		const struct bulk_case *c = &bulk_cases[i];
+		struct bulk_feed f = { -1, c->total, c->per_wait, line };
+		struct reader r;
+		const char *l;
+		size_t len, n = 0;
+		int fds[2];
+
+		if (pipe(fds) < 0)
+			abort();
+#ifdef F_SETPIPE_SZ
+		CHECK(fcntl(fds[1], F_SETPIPE_SZ, 1 << 20) >= 1 << 20);
+#endif
+		f.fd = fds[1];
+		write_lines(&f, c->before);
+		reader_fdopen(&r, fds[0], "p");
+		CHECK(r.ispipe);
+		r.wait = bulk_wait;
+		r.wait_arg = &f;
+		while (reader_next(&r, &l, &len) == 1)
+			n++;
+		CHECK_INT(n, c->total / 64);
+		CHECK_INT(reader_bulk(&r), c->want);
+		reader_close(&r);
+		close(fds[0]);
+	}
 }
 
 /* Started in the middle, the reader's own buffered bytes are read again
@@ -486,6 +811,9 @@ int
 main(void)
 {
 	test_random_files();
+	test_random_pipes();
+	test_quiet_pipe();
+	test_bulk();
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
