@@ -167,7 +167,7 @@ threads() {
 
 @test "a pipe that keeps its reader busy is parsed on two threads, and still answers at once when it goes quiet" {
 	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"t\":%d.%06d,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i / 100000, i % 100000 * 10 }' > bulk.jsonl
-	"$STREAMKIT_BIN/stream-agg" --stats --metrics m.prom --metrics-every 100ms -t t --tumbling 1s --time-output epoch count < in > out 2> err &
+	"$STREAMKIT_BIN/stream-agg" --stats --metrics m.prom --metrics-every 100ms -t t --tumbling 1s --max-delay 0 --time-output epoch count < in > out 2> err &
 	pid=$!
 	exec 7> in
 	polling "$pid"
@@ -195,6 +195,7 @@ threads() {
 	wait "$pid"
 	exec 7>&-
 	[ "$(tail -n 1 out)" = '{"window_start":5,"window_end":6,"count":1}' ]
+	human_stats_in err
 	[ "$(tail -n 1 err)" = "stream-agg: stats read=200001 aggregated=200001 filtered=0 rejected=0 late=0 written=3" ]
 }
 
