@@ -33,11 +33,12 @@
 #define VERSION "0.1.0"
 #define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
 
-enum { OPT_DROP_LATE = 256 };
+enum { OPT_DROP_LATE = 256, OPT_BOUNDS };
 
 static const struct option own_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "bounds", no_argument, NULL, OPT_BOUNDS },
 	{ "drop-late", no_argument, NULL, OPT_DROP_LATE },
 	{ NULL, 0, NULL, 0 }
 };
@@ -64,7 +65,7 @@ usage(int status)
 	    "                     [--session gap [--key fields]] [--global]\n"
 	    "                     [--tz zone] [--time-format fmt] [--time-output fmt]\n"
 	    "                     [--max-delay d] [--max-jump d] [--idle d]\n"
-	    "                     [--allowed-lateness d] [--drop-late]\n"
+	    "                     [--allowed-lateness d] [--drop-late] [--bounds]\n"
 	    "                     [--start-field name] [--end-field name]\n"
 	    "                     [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                     [--max-line-bytes n] [--progress] [--stats]\n"
@@ -73,10 +74,10 @@ usage(int status)
 	if (status == 0)
 		fputs("\n"
 		    "examples, from stream-window(1):\n"
-		    "  Hourly windows over an nginx log:\n"
+		    "  Hourly windows over an nginx log, each record with its event time:\n"
 		    "    stream-window -t time --tumbling 1h access.log | head -n 2 | tail -n 1\n"
 		    "\n"
-		    "  Five-minute windows every minute, bounds as epoch seconds:\n"
+		    "  Five-minute windows every minute: a line for each window of the record:\n"
 		    "    printf '{\"ts\":\"2026-11-24T10:02:30Z\"}\\n' | stream-window -t ts --sliding 5m --every 1m --time-output epoch | grep -vc _punct\n", stdout);
 	exit(status);
 }
@@ -104,6 +105,9 @@ parse_options(int argc, char **argv)
 			exit(0);
 		case OPT_DROP_LATE:
 			droplate = 1;
+			break;
+		case OPT_BOUNDS:
+			st.bounds = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -266,21 +270,35 @@ window_text(struct window_text *wt, const struct window *w, int fmt)
 	wt->fmt = fmt;
 }
 
+/*
+ * The record once per window, with what the tools downstream read: its
+ * event time, and for a sliding stream's line which window it is (its
+ * start, _w); or, with --bounds, the bounds as --time-output writes them.
+ */
 static void
 write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
 {
 	static struct window_text wt = { { 0, 0 }, 0, BUF_INIT };
 	static struct buf add = BUF_INIT;
-	char tt[INT_FORMAT_MAX];
-	struct addfield tf = { STRATEGY_TIME_FIELD, tt, 0, OV_NUM };
+	char tt[INT_FORMAT_MAX], ws[INT_FORMAT_MAX];
+	struct addfield f[2] = {
+		{ STRATEGY_WINDOW_FIELD, ws, 0, OV_NUM },
+		{ STRATEGY_TIME_FIELD, tt, 0, OV_NUM }
+	};
 	size_t i;
 
-	tf.vlen = int_format(t, tt);
+	f[1].vlen = int_format(t, tt);
 	for (i = 0; i < nwin; i++) {
-		window_text(&wt, &wins[i], fmt);
 		buf_reset(&add);
-		buf_add(&add, wt.text.data, wt.text.len);
-		annotate_format(&add, fmt, &tf, 1);
+		if (st.bounds) {
+			window_text(&wt, &wins[i], fmt);
+			buf_add(&add, wt.text.data, wt.text.len);
+			annotate_format(&add, fmt, &f[1], 1);
+		} else if (st.win.kind == WINDOW_SLIDING) {
+			f[0].vlen = int_format(wins[i].start, ws);
+			annotate_format(&add, fmt, f, 2);
+		} else
+			annotate_format(&add, fmt, &f[1], 1);
 		out_insert(&flt.out, fmt, rec->line, rec->len, add.data, add.len);
 	}
 }
@@ -320,7 +338,16 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 	}
 	h[0].name = st.start_field;
 	h[1].name = st.end_field;
-	out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len, h, 3);
+	if (st.bounds)
+		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len, h,
+		    3);
+	else if (st.win.kind == WINDOW_SLIDING) {
+		h[1].name = STRATEGY_WINDOW_FIELD;
+		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len,
+		    h + 1, 2);
+	} else
+		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len,
+		    h + 2, 1);
 }
 
 /* One record; -1 to stop reading. */

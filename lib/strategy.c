@@ -327,6 +327,8 @@ strategy_write(struct buf *b, const struct strategy *s)
 	add_str(b, "trigger", s->trigger ? s->trigger : "watermark");
 	add_str(b, "mode", s->retract ? "retract" : s->accumulate ?
 	    "accumulate" : "discard");
+	if (s->bounds)
+		buf_addstr(b, ",\"bounds\":true");
 	if (s->trigger) {		/* a stream-trigger stream */
 		buf_addstr(b, ",\"fire_lines\":true");
 		if (s->pane_info)
@@ -342,13 +344,13 @@ strategy_write(struct buf *b, const struct strategy *s)
 enum { P_WINDOW, P_SIZE, P_EVERY, P_OFFSET, P_GAP, P_TZ, P_TIME, P_TFMT,
 	P_TFIELD, P_KEY, P_START, P_END, P_TOUT, P_DELAY, P_LATENESS,
 	P_TRIGGER, P_MODE, P_FIRE_LINES, P_PANE_INFO, P_ON_TIME, P_CLOSING,
-	P_N };
+	P_BOUNDS, P_N };
 
 static const char *const pnames[P_N] = {
 	"window", "size", "every", "offset", "gap", "tz", "time", "time_format",
 	"time_field", "key", "start_field", "end_field", "time_output",
 	"max_delay", "allowed_lateness", "trigger", "mode", "fire_lines",
-	"pane_info", "on_time", "closing"
+	"pane_info", "on_time", "closing", "bounds"
 };
 
 static int
@@ -438,6 +440,7 @@ strategy_parse(struct strategy *s, const char *line, size_t len, char *err,
 	bad |= get_str(&v[P_ON_TIME], &on_time, &scratch);
 	bad |= get_str(&v[P_CLOSING], &closing, &scratch);
 	bad |= get_empty_rules(s, on_time, closing);
+	s->bounds = is_true(&v[P_BOUNDS]);
 	if (is_true(&v[P_FIRE_LINES])) {
 		s->trigger = trigger;
 		trigger = NULL;
@@ -491,8 +494,13 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 		fs->tail = sp->tslot + 1;
 	timefmt_init(&sp->tf, annotated ? "epoch-us" :
 	    st->time_format ? st->time_format : "auto", wall_now());
-	/* a sliding stream's line says which of the record's windows it is */
-	if (annotated && st->win.kind == WINDOW_SLIDING) {
+	/* a sliding stream's line says which of the record's windows it is:
+	 * by its start in _w, or with --bounds by both bounds */
+	if (annotated && st->win.kind == WINDOW_SLIDING && !st->bounds) {
+		sp->sslot = fieldset_add(fs, STRATEGY_WINDOW_FIELD,
+		    strlen(STRATEGY_WINDOW_FIELD));
+		timefmt_init(&sp->boundf, "epoch-us", wall_now());
+	} else if (annotated && st->win.kind == WINDOW_SLIDING) {
 		sp->sslot = fieldset_add(fs, st->start_field,
 		    strlen(st->start_field));
 		sp->eslot = fieldset_add(fs, st->end_field,
@@ -510,6 +518,20 @@ stamper_release(struct stamper *sp)
 	buf_release(&sp->scratch);
 }
 
+/* The name of the field in slot, for messages. */
+static const char *
+field_name(const struct stamper *sp, int slot)
+{
+	const struct strategy *st = sp->st;
+
+	if (slot == sp->tslot)
+		return sp->annotated || st->time_field == NULL ?
+		    STRATEGY_TIME_FIELD : st->time_field;
+	if (slot == sp->sslot)
+		return st->bounds ? st->start_field : STRATEGY_WINDOW_FIELD;
+	return st->end_field;
+}
+
 static int
 field_time(struct stamper *sp, const struct record *rec, int slot,
     const struct timefmt *tf, evtime *t, char *why, size_t whylen)
@@ -520,19 +542,14 @@ field_time(struct stamper *sp, const struct record *rec, int slot,
 
 	if (v->type == VAL_MISSING) {
 		snprintf(why, whylen, "missing field '%s'",
-		    sp->st->time_field && !sp->annotated &&
-		    slot == sp->tslot ? sp->st->time_field :
-		    slot == sp->tslot ? STRATEGY_TIME_FIELD :
-		    slot == sp->sslot ? sp->st->start_field : sp->st->end_field);
+		    field_name(sp, slot));
 		return -1;
 	}
 	buf_reset(&sp->scratch);
 	text = val_text(v, &sp->scratch, &n);
 	if (text == NULL || time_parse(tf, text, n, t) < 0) {
 		snprintf(why, whylen, "field '%s' is not a time",
-		    slot == sp->tslot && !sp->annotated ? sp->st->time_field :
-		    slot == sp->tslot ? STRATEGY_TIME_FIELD :
-		    slot == sp->sslot ? sp->st->start_field : sp->st->end_field);
+		    field_name(sp, slot));
 		return -1;
 	}
 	return 0;
@@ -587,8 +604,13 @@ stamper_windows(struct stamper *sp, const struct record *rec, evtime t,
 		return n;
 	}
 	if (bound_time(sp, rec, sp->sslot, &sp->last_start, &out[0].start,
-	    why, whylen) < 0 || bound_time(sp, rec, sp->eslot, &sp->last_end,
-	    &out[0].end, why, whylen) < 0)
+	    why, whylen) < 0)
+		return 0;
+	if (sp->eslot < 0)		/* lean: the start says it */
+		out[0].end = out[0].start > EVTIME_MAX - sp->st->win.size ?
+		    EVTIME_MAX : out[0].start + sp->st->win.size;
+	else if (bound_time(sp, rec, sp->eslot, &sp->last_end, &out[0].end,
+	    why, whylen) < 0)
 		return 0;
 	if (out[0].end <= out[0].start) {
 		snprintf(why, whylen, "window ends before it starts");

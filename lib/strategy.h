@@ -21,6 +21,9 @@
 /* The reserved field that carries a record's event time downstream,
  * an integer of microseconds since the epoch. */
 #define STRATEGY_TIME_FIELD "_t"
+/* The field that says which window a line of a sliding stream is, in
+ * lean annotation: its start, in microseconds since the epoch. */
+#define STRATEGY_WINDOW_FIELD "_w"
 
 enum time_output {
 	TOUT_RFC3339 = 0, TOUT_EPOCH, TOUT_EPOCH_MS, TOUT_EPOCH_US, TOUT_LOCAL
@@ -44,6 +47,8 @@ struct strategy {
 	int accumulate;			/* panes accumulate, not discard */
 	int retract;			/* and each retracts the one before */
 	int pane_info;			/* results carry pane, timing, final */
+	int bounds;			/* stream-window --bounds: records carry
+					 * their windows' bounds, formatted */
 	int empty_rules;		/* which empty panes are written:
 					 * trigger.h's EMPTY_ bits */
 };
@@ -103,8 +108,9 @@ size_t strategy_format_time(const struct strategy *s, evtime t, char *dst);
  * Reading a record's event time and windows by a strategy: from the
  * time field (in-process) or, for a stream stream-window annotated, from
  * its _t, and then the windows by the window functions, so that both
- * decide alike; a sliding stream's line also gives, in its window-bound
- * fields, which of the record's windows the line is.  The fields it needs are added to the caller's
+ * decide alike; a sliding stream's line also gives which of the record's
+ * windows the line is, in _w (its start) or, with --bounds, in its
+ * window-bound fields.  The fields it needs are added to the caller's
  * fieldset by stamper_init.
  */
 struct stamper_bound {		/* the last window bound read */

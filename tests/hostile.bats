@@ -108,7 +108,7 @@ setup() {
 	feed '' stream_agg --max-line-bytes 1x count
 	[ "$status" -eq 2 ]
 	[ "${stderr_lines[0]}" = "stream-agg: --max-line-bytes '1x': not a size" ]
-	feed '{"t":1,"k":"abcdefghijkl"}\n' stream_window --max-line-bytes 1k -t t --tumbling 1s --time-output epoch
+	feed '{"t":1,"k":"abcdefghijkl"}\n' stream_window --max-line-bytes 1k -t t --tumbling 1s --bounds --time-output epoch
 	[ "${lines[1]}" = '{"t":1,"k":"abcdefghijkl","window_start":1,"window_end":2,"_t":1000000}' ]
 	feed '{"t":1,"k":"abcdefghijkl"}\n' stream_window --max-line-bytes 10 --stats -t t --tumbling 1s
 	[ "$status" -eq 1 ]
@@ -141,7 +141,7 @@ k="esc\"aped" x_sum=3' ]
 }
 
 @test "times at year 0001 and 9999, a leap second, negative epochs; year 10000 refused" {
-	run --separate-stderr stream_window --stats -t t --tumbling 1d --time-output epoch times.jsonl
+	run --separate-stderr stream_window --stats -t t --tumbling 1d --bounds --time-output epoch times.jsonl
 	[ "$status" -eq 1 ]
 	[ "${lines[1]}" = '{"t":"0001-01-01T00:00:00Z","window_start":-62135596800,"window_end":-62135510400,"_t":-62135596800000000}' ]
 	[ "${lines[2]}" = '{"t":"9999-12-31T23:59:59.999Z","window_start":253402214400,"window_end":253402300800,"_t":253402300799999000}' ]

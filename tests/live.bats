@@ -91,7 +91,7 @@ usr1_until() {
 	kill -TERM "$pid"
 	wait "$pid"
 	exec {fd}>&-
-	[ "$(sed -n 2p out)" = '{"t":1,"window_start":0,"window_end":10,"_t":1000000}' ]
+	[ "$(sed -n 2p out)" = '{"t":1,"_t":1000000}' ]
 	[ "$(tail -n 1 out)" = '{"_punct":"watermark","end":true}' ]
 }
 

@@ -10,12 +10,47 @@ export -f stream_window
 records() { grep -v '^{"_punct":'; }
 export -f records
 
-@test "tumbling: each record gets its window and its event time" {
+@test "tumbling: each record gets its event time, last; --bounds adds its window's bounds" {
 	feed '{"ts":"2026-11-24T10:00:05Z"}\n{"ts":"2026-11-24T10:01:00Z"}\n' \
 	    stream_window -t ts --tumbling 1m
 	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '{"ts":"2026-11-24T10:00:05Z","_t":1795514405000000}' ]
+	[ "${lines[2]}" = '{"ts":"2026-11-24T10:01:00Z","_t":1795514460000000}' ]
+	[[ "${lines[0]}" != *'"bounds"'* ]]
+	feed '{"ts":"2026-11-24T10:00:05Z"}\n{"ts":"2026-11-24T10:01:00Z"}\n' \
+	    stream_window -t ts --tumbling 1m --bounds
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *',"bounds":true}' ]]
 	[ "${lines[1]}" = '{"ts":"2026-11-24T10:00:05Z","window_start":"2026-11-24T10:00:00.000Z","window_end":"2026-11-24T10:01:00.000Z","_t":1795514405000000}' ]
 	[ "${lines[2]}" = '{"ts":"2026-11-24T10:01:00Z","window_start":"2026-11-24T10:01:00.000Z","window_end":"2026-11-24T10:02:00.000Z","_t":1795514460000000}' ]
+}
+
+@test "lean annotation: _t in every format; a sliding line's window by its start, _w" {
+	feed 't=5 k=a\n' stream_window -t t --tumbling 10s
+	[ "${lines[1]}" = 't=5 k=a _t=5000000' ]
+	feed 't,k\n5,a\n' stream_window -i csv -t t --tumbling 10s
+	[ "$(printf '%s\n' "$output" | records)" = 't,k,_t
+5,a,5000000' ]
+	feed '{"t":25}\n' stream_window -t t --sliding 30s --every 10s
+	[ "$(printf '%s\n' "$output" | records)" = '{"t":25,"_w":0,"_t":25000000}
+{"t":25,"_w":10000000,"_t":25000000}
+{"t":25,"_w":20000000,"_t":25000000}' ]
+	feed 't,k\n25,a\n' stream_window -i csv -t t --sliding 20s --every 10s
+	[ "$(printf '%s\n' "$output" | records)" = 't,k,_w,_t
+25,a,10000000,25000000
+25,a,20000000,25000000' ]
+	# what the tools behind read: the same results either way
+	in='{"t":1,"k":"a"}\n{"t":12,"k":"b"}\n{"t":25,"k":"a"}\n'
+	for w in "--tumbling 10s" "--sliding 20s --every 10s" "--session 5s --key k" "--global"; do
+		a=$(printf "$in" | stream_window -t t $w | "$STREAMKIT_BIN/stream-agg" -g k count)
+		b=$(printf "$in" | stream_window -t t $w --bounds | "$STREAMKIT_BIN/stream-agg" -g k count)
+		[ -n "$a" ]
+		[ "$a" = "$b" ] || { echo "differ: $w"; false; }
+	done
+	# a sliding line that does not say its window is rejected downstream
+	feed '{"_punct":"strategy","window":"sliding","size":20000000,"every":10000000,"offset":0,"tz":null,"time":"t","time_format":"auto","time_field":"_t","key":null,"start_field":"window_start","end_field":"window_end","time_output":"rfc3339","max_delay":0,"allowed_lateness":0,"trigger":"watermark","mode":"discard"}\n{"t":25,"_t":25000000}\n' "$STREAMKIT_BIN/stream-agg" count
+	[ "$status" -eq 1 ]
+	[[ "${stderr_lines[0]}" == *"missing field '_w'"* ]]
 }
 
 @test "the strategy line comes first, the end of input last" {
@@ -26,43 +61,43 @@ export -f records
 }
 
 @test "an offset shifts the windows" {
-	feed '{"t":10}\n{"t":20}\n' stream_window -t t --tumbling 1m --offset 15s --time-output epoch
+	feed '{"t":10}\n{"t":20}\n' stream_window --bounds -t t --tumbling 1m --offset 15s --time-output epoch
 	[ "${lines[1]}" = '{"t":10,"window_start":-45,"window_end":15,"_t":10000000}' ]
 	[ "${lines[2]}" = '{"t":20,"window_start":15,"window_end":75,"_t":20000000}' ]
 }
 
 @test "times before the epoch fall in the right window" {
-	feed '{"t":-1}\n{"t":"1969-12-31T23:59:00Z"}\n' stream_window -t t --tumbling 1m --time-output epoch
+	feed '{"t":-1}\n{"t":"1969-12-31T23:59:00Z"}\n' stream_window --bounds -t t --tumbling 1m --time-output epoch
 	[ "${lines[1]}" = '{"t":-1,"window_start":-60,"window_end":0,"_t":-1000000}' ]
 	[ "${lines[2]}" = '{"t":"1969-12-31T23:59:00Z","window_start":-60,"window_end":0,"_t":-60000000}' ]
 }
 
 @test "sliding: one line per window, oldest first" {
-	feed '{"t":25}\n' stream_window -t t --sliding 30s --every 10s --time-output epoch
+	feed '{"t":25}\n' stream_window --bounds -t t --sliding 30s --every 10s --time-output epoch
 	[ "$(printf '%s\n' "$output" | records)" = '{"t":25,"window_start":0,"window_end":30,"_t":25000000}
 {"t":25,"window_start":10,"window_end":40,"_t":25000000}
 {"t":25,"window_start":20,"window_end":50,"_t":25000000}' ]
 }
 
 @test "session: the proto-window [t, t+gap)" {
-	feed '{"t":1,"u":"a"}\n' stream_window -t t --session 10s --key u --time-output epoch
+	feed '{"t":1,"u":"a"}\n' stream_window --bounds -t t --session 10s --key u --time-output epoch
 	[[ "${lines[0]}" == *'"window":"session","gap":10000000,'*'"key":"u"'* ]]
 	[ "${lines[1]}" = '{"t":1,"u":"a","window_start":1,"window_end":11,"_t":1000000}' ]
 }
 
 @test "global: one window for all time" {
-	feed '{"t":1}\n' stream_window -t t --global --time-output epoch-us
+	feed '{"t":1}\n' stream_window --bounds -t t --global --time-output epoch-us
 	[ "${lines[1]}" = '{"t":1,"window_start":-9223372036854775808,"window_end":9223372036854775807,"_t":1000000}' ]
 }
 
 @test "window fields can be renamed, times written in epoch-ms" {
-	feed '{"t":61}\n' stream_window -t t --tumbling 1m --start-field ws --end-field we --time-output epoch-ms
+	feed '{"t":61}\n' stream_window --bounds -t t --tumbling 1m --start-field ws --end-field we --time-output epoch-ms
 	[ "${lines[1]}" = '{"t":61,"ws":60000,"we":120000,"_t":61000000}' ]
 }
 
 @test "a day window in Europe/Berlin on 2026-03-29 is 23 hours long" {
 	feed '{"t":"2026-03-29T12:00:00Z"}\n{"t":"2026-10-25T12:00:00Z"}\n' \
-	    stream_window -t t --tumbling 1d --tz Europe/Berlin --time-output local
+	    stream_window --bounds -t t --tumbling 1d --tz Europe/Berlin --time-output local
 	[ "${lines[1]}" = '{"t":"2026-03-29T12:00:00Z","window_start":"2026-03-29T00:00:00.000+01:00","window_end":"2026-03-30T00:00:00.000+02:00","_t":1774785600000000}' ]
 	[ "${lines[2]}" = '{"t":"2026-10-25T12:00:00Z","window_start":"2026-10-25T00:00:00.000+02:00","window_end":"2026-10-26T00:00:00.000+01:00","_t":1792929600000000}' ]
 }
@@ -77,16 +112,16 @@ export -f records
 }
 
 @test "logfmt and csv records get the fields as pairs and as columns" {
-	feed 't=5 k=a\n' stream_window -t t --tumbling 10s --time-output epoch
+	feed 't=5 k=a\n' stream_window --bounds -t t --tumbling 10s --time-output epoch
 	[ "${lines[1]}" = 't=5 k=a window_start=0 window_end=10 _t=5000000' ]
-	feed 't,k\n5,"a,b"\n' stream_window -i csv -t t --tumbling 10s --time-output epoch
+	feed 't,k\n5,"a,b"\n' stream_window --bounds -i csv -t t --tumbling 10s --time-output epoch
 	[ "${lines[1]}" = 't,k,window_start,window_end,_t' ]
 	[ "${lines[2]}" = '5,"a,b",0,10,5000000' ]
 }
 
 @test "access log lines get key=value pairs at the end" {
 	feed '1.2.3.4 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n' \
-	    stream_window -t time --tumbling 1h
+	    stream_window --bounds -t time --tumbling 1h
 	[ "${lines[1]}" = '1.2.3.4 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 window_start=2026-11-24T10:00:00.000Z window_end=2026-11-24T11:00:00.000Z _t=1795514400000000' ]
 }
 
@@ -144,23 +179,23 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 }
 
 @test "--time-format names the time's format" {
-	feed '{"t":"24/Nov/2026:10:00:05 +0100"}\n' stream_window -t t --time-format clf --tumbling 1m
+	feed '{"t":"24/Nov/2026:10:00:05 +0100"}\n' stream_window --bounds -t t --time-format clf --tumbling 1m
 	[[ "${lines[1]}" == *'"window_start":"2026-11-24T09:00:00.000Z"'* ]]
-	feed '{"t":"2026.11.24 10:00"}\n' stream_window -t t --time-format '%Y.%m.%d %H:%M' --tumbling 1h
+	feed '{"t":"2026.11.24 10:00"}\n' stream_window --bounds -t t --time-format '%Y.%m.%d %H:%M' --tumbling 1h
 	[[ "${lines[1]}" == *'"window_start":"2026-11-24T10:00:00.000Z"'* ]]
-	feed '' stream_window -t t --time-format 'when' --tumbling 1h
+	feed '' stream_window --bounds -t t --time-format 'when' --tumbling 1h
 	[ "$status" -eq 2 ]
 }
 
 @test "--where selects records before windowing" {
-	feed '{"t":1,"l":"a"}\n{"t":2,"l":"b"}\n' stream_window -t t --tumbling 10s --where 'l == b' --stats
+	feed '{"t":1,"l":"a"}\n{"t":2,"l":"b"}\n' stream_window --bounds -t t --tumbling 10s --where 'l == b' --stats
 	[ "$(printf '%s\n' "$output" | records)" = '{"t":2,"l":"b","window_start":"1970-01-01T00:00:00.000Z","window_end":"1970-01-01T00:00:10.000Z","_t":2000000}' ]
 	human_stats
 	[ "$stderr" = "stream-window: stats read=2 windowed=1 filtered=1 rejected=0 late=0 written=1" ]
 }
 
 @test "without --time, event time is the arrival time" {
-	feed '{"x":1}\n' env STREAMKIT_NOW=2026-11-24T10:00:30Z "$STREAMKIT_BIN/stream-window" --tumbling 1m
+	feed '{"x":1}\n' env STREAMKIT_NOW=2026-11-24T10:00:30Z "$STREAMKIT_BIN/stream-window" --bounds --tumbling 1m
 	[ "${lines[1]}" = '{"x":1,"window_start":"2026-11-24T10:00:00.000Z","window_end":"2026-11-24T10:01:00.000Z","_t":1795514430000000}' ]
 }
 
@@ -212,4 +247,22 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 	run --separate-stderr bash -c 'printf "{\"t\":1}\n" | "$0" -t t --tumbling 1m > /dev/full' "$STREAMKIT_BIN/stream-window"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "stream-window: write error: No space left on device" ]
+}
+
+@test "streamkit.7's jq recipe gives a lean record its window's bounds, as --bounds does" {
+	command -v jq >/dev/null 2>&1 || [ -z "${CI:-}" ] || { echo "jq is missing" >&2; false; }
+	command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+	cd "$BATS_TEST_TMPDIR"
+	printf '{"ts":"2026-11-24T10:00:05Z"}\n{"ts":"2026-11-24T10:01:30Z"}\n' > log.jsonl
+	awk '/^With jq, for one-minute windows/ { on = 1; next }
+	    on && /^\.Bd/ { inb = 1; next } inb && /^\.Ed/ { exit } inb { print }' \
+	    "$TOP/man/streamkit.7" > recipe.sh
+	[ "$(wc -l < recipe.sh)" -eq 4 ]
+	PATH=$STREAMKIT_BIN:$PATH run bash -e recipe.sh
+	[ "$status" -eq 0 ]
+	[ "$output" = '{"ts":"2026-11-24T10:00:05Z","_t":1795514405000000,"window_start":"2026-11-24T10:00:00Z","window_end":"2026-11-24T10:01:00Z"}
+{"ts":"2026-11-24T10:01:30Z","_t":1795514490000000,"window_start":"2026-11-24T10:01:00Z","window_end":"2026-11-24T10:02:00Z"}' ]
+	# the same bounds as --bounds gives, but for the milliseconds
+	run stream_window -t ts --tumbling 1m --bounds log.jsonl
+	[[ "${lines[1]}" == *'"window_start":"2026-11-24T10:00:00.000Z","window_end":"2026-11-24T10:01:00.000Z"'* ]]
 }

@@ -43,6 +43,10 @@ configure(struct strategy *s, const char *const *opts, char *err,
 		size_t n = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
 
 		snprintf(name, sizeof name, "%.*s", (int)n, opts[i]);
+		if (strcmp(name, "bounds") == 0) {	/* stream-window's */
+			s->bounds = 1;
+			continue;
+		}
 		if (strategy_option(s, code_of(name), eq ? eq + 1 : NULL, err,
 		    errlen) < 0)
 			return -1;
@@ -442,35 +446,48 @@ static const struct stamp_case {
 	 * last) */
 	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":1,\"_t\":25000000}",
 	    "t=25000000 [20000000,30000000)" },
-	/* a sliding line is one of the record's windows, as its bounds say */
+	/* a sliding line is one of the record's windows: _w gives its start */
 	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	    "{\"_w\":10000000,\"_t\":25000000}",
+	    "t=25000000 [10000000,40000000)" },
+	{ { "time=ts", "sliding=60s", "every=30s", "offset=15s" }, 1,
+	    "{\"t\":10,\"_w\":-45000000,\"_t\":10000000}",
+	    "t=10000000 [-45000000,15000000)" },
+	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	    "{\"_t\":25000000}",
+	    "t=25000000 error: missing field '_w'" },
+	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	    "{\"_w\":\"soon\",\"_t\":25000000}",
+	    "t=25000000 error: field '_w' is not a time" },
+	/* with --bounds, as its bounds say */
+	{ { "bounds", "time=ts", "sliding=30s", "every=10s" }, 1,
 	    "{\"window_start\":\"1970-01-01T00:00:10.000Z\","
 	    "\"window_end\":\"1970-01-01T00:00:40.000Z\",\"_t\":25000000}",
 	    "t=25000000 [10000000,40000000)" },
-	{ { "time=ts", "sliding=60s", "every=30s", "time-output=epoch" }, 1,
+	{ { "bounds", "time=ts", "sliding=60s", "every=30s", "time-output=epoch" }, 1,
 	    "{\"t\":10,\"window_start\":-45,\"window_end\":15,\"_t\":10000000}",
 	    "t=10000000 [-45000000,15000000)" },
-	{ { "time=ts", "sliding=60s", "every=30s", "time-output=epoch-ms",
+	{ { "bounds", "time=ts", "sliding=60s", "every=30s", "time-output=epoch-ms",
 	    "start-field=ws", "end-field=we" }, 1,
 	    "{\"ws\":60000,\"we\":120000,\"_t\":61000000}",
 	    "t=61000000 [60000000,120000000)" },
-	{ { "time=ts", "sliding=2d", "every=1d", "tz=Europe/Paris",
+	{ { "bounds", "time=ts", "sliding=2d", "every=1d", "tz=Europe/Paris",
 	    "time-output=local" }, 1,
 	    "{\"window_start\":\"2026-11-24T00:00:00.000+01:00\","
 	    "\"window_end\":\"2026-11-26T00:00:00.000+01:00\","
 	    "\"_t\":1795514400000000}",
 	    "t=1795514400000000 [1795474800000000,1795647600000000)" },
-	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	{ { "bounds", "time=ts", "sliding=30s", "every=10s" }, 1,
 	    "{\"window_end\":\"1970-01-01T00:00:40.000Z\",\"_t\":25000000}",
 	    "t=25000000 error: missing field 'window_start'" },
-	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	{ { "bounds", "time=ts", "sliding=30s", "every=10s" }, 1,
 	    "{\"window_start\":\"1970-01-01T00:00:10.000Z\",\"_t\":25000000}",
 	    "t=25000000 error: missing field 'window_end'" },
-	{ { "time=ts", "sliding=30s", "every=10s" }, 1,
+	{ { "bounds", "time=ts", "sliding=30s", "every=10s" }, 1,
 	    "{\"window_start\":\"soon\",\"window_end\":\"later\","
 	    "\"_t\":25000000}",
 	    "t=25000000 error: field 'window_start' is not a time" },
-	{ { "time=ts", "sliding=30s", "every=10s", "time-output=epoch" }, 1,
+	{ { "bounds", "time=ts", "sliding=30s", "every=10s", "time-output=epoch" }, 1,
 	    "{\"window_start\":40,\"window_end\":10,\"_t\":25000000}",
 	    "t=25000000 error: window ends before it starts" },
 };
@@ -553,7 +570,7 @@ test_bound_reuse(void)
 		"[0,30000000)", "[0,30000000)", "[10000000,40000000)",
 		"[10000000,40000000)", "[0,30000000)",
 	};
-	const char *opts[] = { "time=ts", "sliding=30s", "every=10s",
+	const char *opts[] = { "bounds", "time=ts", "sliding=30s", "every=10s",
 	    "time-output=epoch", NULL };
 	struct strategy st;
 	struct fieldset fs = FIELDSET_INIT;
