@@ -564,7 +564,8 @@ scan_object(struct scan *s, const char *p, const char *pfx, size_t plen,
 	for (;;) {
 		/* all found: the rest of the line need only hold together */
 		if (s->missing == 0 && depth == 0)
-			return rest_of_object(s->b, p, e, &s->err);
+			return s->fs->trusted ? e : rest_of_object(s->b, p, e,
+			    &s->err);
 		if (p == e || *p != '"') {
 			s->err = p == e ? "truncated object" : "expected a key";
 			return NULL;
@@ -700,7 +701,8 @@ quick_object(struct scan *s, const char **end)
 		return 0;
 	for (;;) {
 		if (s->missing == 0)
-			return *end = rest_of_object(s->b, p, e, &s->err), 1;
+			return *end = s->fs->trusted ? e :
+			    rest_of_object(s->b, p, e, &s->err), 1;
 		if ((ko = quotes_next(&q)) != p || (kc = quotes_next(&q)) == NULL ||
 		    e - kc < 3 || kc[1] != ':')
 			return 0;

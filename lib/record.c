@@ -83,6 +83,7 @@ fieldset_release(struct fieldset *fs)
 	fs->n = fs->cap = 0;
 	fs->lenmask = 0;
 	fs->tail = 0;
+	fs->trusted = 0;
 }
 
 /* Numbers */

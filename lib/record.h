@@ -94,9 +94,13 @@ struct fieldset {
 	 * _t stream-window appends): JSON looks for it at the end first,
 	 * and there it wins over one before; 0 for none */
 	int tail;
+	/* the lines come from a streamkit tool upstream (stream-window
+	 * wrote them, with tail): once every wanted field is found, the
+	 * rest of a JSON line is passed on as it is, not checked again */
+	int trusted;
 };
 
-#define FIELDSET_INIT { NULL, 0, 0, 0, 0 }
+#define FIELDSET_INIT { NULL, 0, 0, 0, 0, 0 }
 /* The slot of name, adding it if new: one name, one slot. */
 int fieldset_add(struct fieldset *fs, const char *name, size_t len);
 /* Add each field of "a,b,c", appending its name (copied; the caller

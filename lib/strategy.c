@@ -490,8 +490,10 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 	buf_init(&sp->scratch);
 	if (tname)
 		sp->tslot = fieldset_add(fs, tname, strlen(tname));
-	if (annotated)		/* stream-window writes it last */
+	if (annotated) {	/* stream-window writes it last */
 		fs->tail = sp->tslot + 1;
+		fs->trusted = 1;
+	}
 	timefmt_init(&sp->tf, annotated ? "epoch-us" :
 	    st->time_format ? st->time_format : "auto", wall_now());
 	/* a sliding stream's line says which of the record's windows it is:

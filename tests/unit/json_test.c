@@ -418,6 +418,46 @@ test_tail(void)
 	CHECK_INT(parse_tail("{\"a\":\"open,\"_t\":8}", "_t"), PARSE_ERROR);
 	CHECK_INT(parse_tail("{\"a\":[1,\"_t\":8}", "_t"), PARSE_ERROR);
 	CHECK_INT(parse_tail("x\"_t\":8}", "_t"), PARSE_ERROR);
+	fs.trusted = 0;
+}
+
+/* Lines a streamkit tool wrote: once every wanted field is found, the
+ * rest is passed on unchecked; until then, checked as any line. */
+static void
+test_trusted(void)
+{
+	static const struct {
+		const char *line, *names;
+		int rc;
+		const char *first;	/* field 0's text, or NULL */
+	} c[] = {
+		{ "{\"a\":\"open,\"_t\":8}", "_t", PARSE_OK, "8" },
+		{ "{\"a\":[1,\"_t\":8}", "_t", PARSE_OK, "8" },
+		{ "{\"k\":\"x\",\"a\":[1,\"_t\":8}", "_t,k", PARSE_OK, "8" },
+		/* a wanted field after the damage: still an error */
+		{ "{\"a\":[1,\"k\":\"x\",\"_t\":8}", "_t,k", PARSE_ERROR,
+		    NULL },
+		/* no tail: the scan reads up to the last wanted field */
+		{ "{\"k\":1,\"a\":[}", "k", PARSE_OK, "1" },
+		{ "{\"a\":[},\"k\":1}", "k", PARSE_ERROR, NULL },
+		/* still an object */
+		{ "x\"_t\":8}", "_t", PARSE_ERROR, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		const char *err = NULL;
+
+		parse("{}", c[i].names);
+		fs.tail = strncmp(c[i].names, "_t", 2) == 0;
+		fs.trusted = 1;
+		CHECK_INT(json_parse(c[i].line, strlen(c[i].line), &fs, v,
+		    &err), c[i].rc);
+		if (c[i].first)
+			CHECK_STR(text(0), c[i].first);
+	}
+	fs.trusted = 0;
+	fs.tail = 0;
 }
 
 /*
@@ -557,6 +597,7 @@ main(void)
 	test_escapes();
 	test_formats();
 	test_tail();
+	test_trusted();
 	test_quick_walk();
 	fieldset_release(&fs);
 	buf_release(&scratch);
