@@ -581,6 +581,28 @@ bound_time(struct stamper *sp, const struct record *rec, int slot,
 	return 0;
 }
 
+/* _t as stream-window writes it, an integer: read at once, without the
+ * time parser's dispatch; 0 when it is not one (time_parse decides). */
+static int
+plain_integer(const struct val *v, evtime *t)
+{
+	const char *p = v->p, *e = v->p + v->n;
+	uint64_t n = 0;
+	int neg = p < e && *p == '-';
+
+	if (v->type != VAL_NUM || v->n == 0 || v->n > 19 + (size_t)neg)
+		return 0;
+	for (p += neg; p < e; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == v->p + neg || n > (uint64_t)EVTIME_MAX)
+		return 0;
+	*t = neg ? -(evtime)n : (evtime)n;
+	return 1;
+}
+
 int
 stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
     char *why, size_t whylen)
@@ -589,6 +611,8 @@ stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
 		*t = wall_now();	/* processing time */
 		return 0;
 	}
+	if (sp->annotated && plain_integer(&rec->v[sp->tslot], t))
+		return 0;
 	return field_time(sp, rec, sp->tslot, &sp->tf, t, why, whylen);
 }
 

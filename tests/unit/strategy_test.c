@@ -442,6 +442,17 @@ static const struct stamp_case {
 	    "error: missing field '_t'" },
 	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":\"x\"}",
 	    "error: field '_t' is not a time" },
+	/* _t read as an integer at once, or else by the time parser */
+	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":-5}",
+	    "t=-5 [-10000000,0)" },
+	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":9223372036854775807}",
+	    "t=9223372036854775807 error: event time out of range" },
+	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":99999999999999999999}",
+	    "error: field '_t' is not a time" },
+	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":12.9}",
+	    "t=12 [0,10000000)" },
+	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":\"15\"}",
+	    "t=15 [0,10000000)" },
 	/* the last _t wins over one before it (stream-window writes it
 	 * last) */
 	{ { "time=ts", "tumbling=10s" }, 1, "{\"_t\":1,\"_t\":25000000}",
