@@ -450,3 +450,22 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	    awk '{ n = $0; sub(/.*"count":/, "", n); sub(/}/, "", n); total += /"retract":true/ ? -n : n } END { print total }' > sum
 	[ "$(cat sum)" = 5 ]
 }
+
+@test "behind stream-window a record is read only as far as the trigger needs: its _t, from the end" {
+	cd "$BATS_TEST_TMPDIR"
+	st=$(printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 0 | head -n 1)
+	# the middle of this line is not JSON: stream-window would have
+	# refused it; behind it, only _t is read, and the line passes as is
+	printf '%s\n{"a":[1,"b":2,"_t":5000000}\n{"x":1,"_t":12000000}\n' "$st" > in.jsonl
+	run --separate-stderr stream_trigger --stats 'repeat(watermark)' in.jsonl
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '{"a":[1,"b":2,"_t":5000000}' ]
+	[ "${lines[2]}" = '{"x":1,"_t":12000000}' ]
+	[ "${lines[3]}" = '{"_punct":"fire","start":0,"end":10000000,"pane":0,"timing":"on_time","final":false}' ]
+	[ "${stderr_lines[0]}" = "stream-trigger: stats read=2 passed=2 filtered=0 rejected=0 late=0 written=2" ]
+	# a field the stage does use is still checked
+	printf '%s\n{"a":[1,"_t":"soon"}\n' "$st" > bad.jsonl
+	run --separate-stderr stream_trigger 'repeat(watermark)' bad.jsonl
+	[ "$status" -eq 1 ]
+	[[ "${stderr_lines[0]}" == *"bad.jsonl:2:"* ]]
+}
