@@ -397,13 +397,18 @@ control_line(void *arg, const struct punct *pp, const char *file,
 	out_putc(&flt.out, '\n');
 }
 
-/* A CSV or TSV header: -o table names its cells by it. */
+/* A CSV or TSV header: passed on before the records it names (-o
+ * table names its cells by it). */
 static void
 header(void *arg, const struct record *rec, const struct parser *ps)
 {
 	(void)arg;
-	if (flt.oflag == FMT_TABLE)
+	if (flt.oflag == FMT_TABLE) {
 		table_header(&table, ps->fmt, rec->line, rec->len);
+		return;
+	}
+	out_write(&flt.out, rec->line, rec->len);
+	out_putc(&flt.out, '\n');
 }
 
 /* The end of the run: the end of input ends the stream, unless --state
