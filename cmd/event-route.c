@@ -19,6 +19,8 @@
 #include "punct.h"
 #include "route.h"
 #include "sig.h"
+#include "strategy.h"
+#include "table.h"
 #include "timefmt.h"
 
 #define VERSION "0.1.0"
@@ -59,6 +61,7 @@ static struct {				/* our own options */
 	const char *dead_path;
 	int64_t grace;
 } opt = { 0, 0, 0, 0, 0, 0, 128, 1, NULL, 10 * US_PER_SEC };
+static struct table table;		/* -o table: the standard output's */
 static struct out deadout;
 static struct {				/* -t: event time, for the delay */
 	const char *field, *format;	/* of --metrics */
@@ -75,7 +78,7 @@ usage(int status)
 	    "                   [--keep-going] [--grace d] [--drop-when-full]\n"
 	    "                   [--restart] [--punct]\n"
 	    "                   [-t field] [--time-format fmt]\n"
-	    "                   [-i fmt] [-w expr] [-O file]\n"
+	    "                   [-i fmt] [-o table] [-w expr] [-O file]\n"
 	    "                   [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                   [--max-line-bytes n] [--progress] [--stats]\n"
 	    "                   [--metrics file [--metrics-every d]]\n"
@@ -123,6 +126,27 @@ control_line(void *arg, const struct punct *p, const char *file,
 		out_write(&flt.out, line, len);
 		out_putc(&flt.out, '\n');
 	}
+}
+
+/* A CSV or TSV header: -o table names its cells by it. */
+static void
+header(void *arg, const struct record *rec, const struct parser *ps)
+{
+	(void)arg;
+	table_header(&table, ps->fmt, rec->line, rec->len);
+}
+
+/* -o table: the standard output's events, as a table; files, handlers
+ * and commands keep the events as they came, since programs read them. */
+static void
+set_up_table(void)
+{
+	static const char *const left_out[] = { STRATEGY_TIME_FIELD };
+
+	table_init(&table, &flt.out);
+	table_leave_out(&table, left_out, 1);
+	router.table = &table;
+	inp.header = header;
 }
 
 /* An event went to its destinations: its delay, when -t reads a time
@@ -258,6 +282,11 @@ main(int argc, char **argv)
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
+	if (flt.oflag == FMT_TABLE && opt.punct) {
+		diag_warn("-o table and --punct do not mix: a table is "
+		    "records, for people to read");
+		usage(2);
+	}
 	sig_set_grace(opt.grace);	/* a blocked stdout too, once stopped */
 	router_init(&router, &flt.out);
 	router.first = opt.first;
@@ -311,6 +340,8 @@ main(int argc, char **argv)
 	}
 	input_init(&inp, flt.progress);
 	filter_start(&flt, &fields);
+	if (flt.oflag == FMT_TABLE)
+		set_up_table();
 	router.measure = metrics_on(&flt.metrics);
 	if (router_start(&router, err, sizeof err) < 0)
 		diag_fatal(1, "%s", err);
@@ -334,6 +365,8 @@ main(int argc, char **argv)
 	if (metrics_final(&flt.metrics) < 0)	/* its families read the router */
 		flt.ledger.status = 1;
 	router_release(&router);
+	if (flt.oflag == FMT_TABLE)
+		table_release(&table);
 	timefmt_release(&evtime_of.tf);
 	if (opt.dead_path && out_release(&deadout) < 0) {
 		diag_warn("'%s': write error: %s", opt.dead_path,

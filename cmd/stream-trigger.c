@@ -18,6 +18,7 @@
 #include "punct.h"
 #include "sig.h"
 #include "strategy.h"
+#include "table.h"
 #include "time.h"
 #include "timefmt.h"
 #include "trigger.h"
@@ -68,6 +69,8 @@ static struct {				/* the stream, from its strategy on */
 	size_t nkey;
 	uintmax_t fired[3];		/* panes, by enum pane_timing */
 } stream;
+static struct table table;		/* -o table */
+static const char *left_out[4];		/* its stream's annotation */
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
 static struct buf keyjson = BUF_INIT, scratch = BUF_INIT;	/* a key */
@@ -80,7 +83,7 @@ usage(int status)
 	    "                      --discard | --retract] [--late-output file]\n"
 	    "                      [--on-time always|if-non-empty]\n"
 	    "                      [--closing always|if-non-empty] [--pane-info]\n"
-	    "                      [-i fmt] [-w expr] [-O file]\n"
+	    "                      [-i fmt] [-o table] [-w expr] [-O file]\n"
 	    "                      [--on-error warn|skip|fail] [--rejects file]\n"
 	    "                      [--max-line-bytes n] [--progress] [--stats]\n"
 	    "                      [--metrics file [--metrics-every d]]\n"
@@ -105,6 +108,8 @@ write_fire(void *arg, const struct punct *p)
 {
 	(void)arg;
 	stream.fired[p->timing]++;
+	if (flt.oflag == FMT_TABLE)
+		return;		/* for people: records only */
 	buf_reset(&line_out);
 	punct_write(&line_out, p);
 	out_write(&flt.out, line_out.data, line_out.len);
@@ -129,6 +134,8 @@ on_wait(void *arg)
 	(void)arg;
 	input_housekeeping(&inp);
 	ms = panes_timers(&stream.panes, stream.wm.wm);
+	if (flt.oflag == FMT_TABLE)
+		table_flush(&table);
 	out_flush(&flt.out);
 	return ms;
 }
@@ -157,6 +164,8 @@ late_time(evtime t)
 	if (!watermark_observe(&stream.wm, t))
 		return;
 	panes_watermark(&stream.panes, stream.wm.wm);
+	if (flt.oflag == FMT_TABLE)
+		return;
 	p.t = stream.wm.wm;
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);
@@ -181,6 +190,21 @@ session_key(const struct record *rec, const char **key, size_t *len,
 	return 0;
 }
 
+/* -o table: the record's own fields, then its window's bounds. */
+static void
+table_record(const struct record *rec, int fmt, const struct window *w)
+{
+	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
+	struct addfield f[2] = {
+		{ stream.st.start_field, start, 0, OV_STR },
+		{ stream.st.end_field, end, 0, OV_STR }
+	};
+
+	f[0].vlen = strategy_format_time(&stream.st, w->start, start);
+	f[1].vlen = strategy_format_time(&stream.st, w->end, end);
+	table_line(&table, fmt, rec->line, rec->len, f, 2);
+}
+
 /* One record of its window: late, or through and counted in its pane. */
 static int
 record(void *arg, struct record *rec, const struct parser *ps)
@@ -191,7 +215,6 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	evtime t;
 
 	(void)arg;
-	(void)ps;
 	if (!stream.have_strategy)
 		diag_fatal(1, "%s:%ju: not a windowed stream: no strategy line "
 		    "first (run stream-window before)", rec->file, rec->lineno);
@@ -213,8 +236,12 @@ record(void *arg, struct record *rec, const struct parser *ps)
 			late_time(t);
 			return 0;
 		}
-	out_write(&flt.out, rec->line, rec->len);
-	out_putc(&flt.out, '\n');
+	if (flt.oflag == FMT_TABLE)
+		table_record(rec, ps->fmt, &stream.assigned[0]);
+	else {
+		out_write(&flt.out, rec->line, rec->len);
+		out_putc(&flt.out, '\n');
+	}
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written++;
@@ -279,6 +306,18 @@ save_state(void)
 	filter_commit(&flt);
 }
 
+/* -o table: a record's window is shown formatted, whatever the
+ * stream's annotation of it; _w is a sliding line's window start. */
+static void
+leave_out_annotation(void)
+{
+	left_out[0] = STRATEGY_TIME_FIELD;
+	left_out[1] = STRATEGY_WINDOW_FIELD;
+	left_out[2] = stream.st.start_field;
+	left_out[3] = stream.st.end_field;
+	table_leave_out(&table, left_out, 4);
+}
+
 /* The stream's strategy, with our trigger in it, goes first. */
 static void
 take_strategy(const char *file, uintmax_t lineno, const char *line,
@@ -321,9 +360,13 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	watermark_init(&stream.wm, stream.st.max_delay);
 	stream.assigned = xcalloc(window_count(&stream.st.win),
 	    sizeof *stream.assigned);
-	buf_reset(&line_out);
-	strategy_write(&line_out, &stream.st);
-	out_write(&flt.out, line_out.data, line_out.len);
+	if (flt.oflag == FMT_TABLE)
+		leave_out_annotation();
+	else {
+		buf_reset(&line_out);
+		strategy_write(&line_out, &stream.st);
+		out_write(&flt.out, line_out.data, line_out.len);
+	}
 	stream.have_strategy = 1;
 	if (stream.state_loaded)
 		restore_state();
@@ -348,8 +391,48 @@ control_line(void *arg, const struct punct *pp, const char *file,
 			watermark_raise(&stream.wm, p.t);
 		panes_watermark(&stream.panes, stream.wm.wm); /* panes first */
 	}
+	if (flt.oflag == FMT_TABLE)
+		return;
 	out_write(&flt.out, line, len);
 	out_putc(&flt.out, '\n');
+}
+
+/* A CSV or TSV header: passed on before the records it names (-o
+ * table names its cells by it). */
+static void
+header(void *arg, const struct record *rec, const struct parser *ps)
+{
+	(void)arg;
+	if (flt.oflag == FMT_TABLE) {
+		table_header(&table, ps->fmt, rec->line, rec->len);
+		return;
+	}
+	out_write(&flt.out, rec->line, rec->len);
+	out_putc(&flt.out, '\n');
+}
+
+/* The end of the run: the end of input ends the stream, unless --state
+ * keeps it for the next run. */
+static void
+finish_stream(void)
+{
+	struct punct p = { .kind = PUNCT_WATERMARK, .at_end = 1 };
+
+	if (!flt.state_path && stream.have_strategy && !stream.ended) {
+		watermark_end(&stream.wm);
+		panes_watermark(&stream.panes, stream.wm.wm);
+		if (flt.oflag != FMT_TABLE) {
+			buf_reset(&line_out);
+			punct_write(&line_out, &p);
+			out_write(&flt.out, line_out.data, line_out.len);
+		}
+	}
+	if (flt.oflag == FMT_TABLE) {
+		table_flush(&table);
+		table_release(&table);
+	}
+	if (flt.state_path)
+		save_state();
 }
 
 static int
@@ -446,28 +529,20 @@ main(int argc, char **argv)
 	if (opt.late_path && out_open(&lateout, opt.late_path, 0) < 0)
 		diag_fatal(1, "cannot open '%s': %s", opt.late_path,
 		    strerror(errno));
+	if (flt.oflag == FMT_TABLE)
+		table_init(&table, &flt.out);
 	filter_input(&flt, &inp, &fields);
 	inp.wait = on_wait;
 	inp.control = control_line;
 	inp.record = record;
+	inp.header = header;
 	if (argc == 0)
 		input_read(&inp, "-");
 	for (i = 0; i < argc; i++)
 		if (input_read(&inp, argv[i]) < 0)
 			break;
 	input_done(&inp);
-	if (flt.state_path)		/* the stream goes on in the next run */
-		save_state();
-	else if (stream.have_strategy && !stream.ended) {
-		/* the end of input ends it */
-		struct punct p = { .kind = PUNCT_WATERMARK, .at_end = 1 };
-
-		watermark_end(&stream.wm);
-		panes_watermark(&stream.panes, stream.wm.wm);
-		buf_reset(&line_out);
-		punct_write(&line_out, &p);
-		out_write(&flt.out, line_out.data, line_out.len);
-	}
+	finish_stream();
 	if (flt.ledger.late && !opt.late_path)
 		diag_warn("%ju late records dropped; --late-output keeps them",
 		    flt.ledger.late);

@@ -125,18 +125,16 @@ values_of(const struct option *o)
  * argument), then "value LIST NAME" for each name of each list.
  */
 /*
- * Whether tool writes format fmt: -o table where records are written
- * (stream-agg's results, stream-window's records), -o chart where there
- * are windowed aggregates (stream-agg).
+ * Whether tool writes format fmt: -o table in every tool, since each
+ * writes records (stream-agg's results, the records stream-window and
+ * stream-trigger pass on, those event-route writes to its standard
+ * output), -o chart where there are windowed aggregates (stream-agg).
  */
 static int
 tool_writes(const char *tool, int fmt)
 {
 	if (fmt == FMT_CHART)
 		return tool && strcmp(tool, "stream-agg") == 0;
-	if (fmt == FMT_TABLE)
-		return tool && (strcmp(tool, "stream-agg") == 0 ||
-		    strcmp(tool, "stream-window") == 0);
 	return 1;
 }
 

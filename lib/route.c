@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "metrics.h"
 #include "route.h"
+#include "table.h"
 
 /* stdout was written: what it took since is delivered, or failed. */
 static void
@@ -243,8 +244,10 @@ router_start(struct router *r, char *err, size_t errlen)
 {
 	size_t i, k;
 
-	r->stdout_out->flushed = stdout_flushed;
-	r->stdout_out->flushed_arg = r;
+	if (r->table == NULL) {	/* a table's records: table_written */
+		r->stdout_out->flushed = stdout_flushed;
+		r->stdout_out->flushed_arg = r;
+	}
 	r->dests.wait_out = r->stdout_out;
 	r->hits = xcalloc(r->nrules + 1, sizeof *r->hits);
 	r->stdout_only = r->nrules > 0;
@@ -386,8 +389,13 @@ deliver(struct router *r, struct rule *ru, const struct record *rec,
 
 	switch (ru->kind) {
 	case DEST_STDOUT:
-		out_write(r->stdout_out, rec->line, rec->len);
-		out_putc(r->stdout_out, '\n');
+		if (r->table)
+			table_line(r->table, r->dests.event_fmt, rec->line,
+			    rec->len, NULL, 0);
+		else {
+			out_write(r->stdout_out, rec->line, rec->len);
+			out_putc(r->stdout_out, '\n');
+		}
 		if (!r->to_stdout)	/* one taker, however many rules */
 			dests_event_taken(&r->dests, &r->stdout_pending);
 		r->to_stdout = 1;
@@ -475,16 +483,34 @@ router_route(struct router *r, const struct record *rec)
 	return n;
 }
 
+/*
+ * -o table: write the records the table holds, and settle what the
+ * standard output took by how the write went (its own flushes while
+ * the table holds records do not: they are not written yet).
+ */
+static void
+table_written(struct router *r)
+{
+	table_flush(r->table);
+	dests_pending_settle(&r->dests, &r->stdout_pending,
+	    out_flush(r->stdout_out) == 0);
+}
+
 void
 router_flush(struct router *r)
 {
 	dests_flush(&r->dests);
+	if (r->table)
+		table_written(r);
 }
 
 int
 router_finish(struct router *r, int64_t grace)
 {
-	out_flush(r->stdout_out);	/* its failures count in the ledger */
+	if (r->table)
+		table_written(r);
+	else	/* its failures count in the ledger */
+		out_flush(r->stdout_out);
 	return dests_finish(&r->dests, grace);
 }
 

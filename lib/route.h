@@ -13,7 +13,8 @@
  * A struct router owns its rules (their text, compiled predicates,
  * templates and keys) and its struct dests, which the caller sets up
  * (limits, retries, dead letter) between router_init and router_start;
- * router_release frees them.  The standard output is the caller's.
+ * router_release frees them.  The standard output is the caller's, and
+ * so is the table, when it sets one.
  */
 #ifndef ROUTE_H
 #define ROUTE_H
@@ -27,6 +28,8 @@
 #include "pred.h"
 #include "prom.h"
 #include "record.h"
+
+struct table;
 
 enum dest_kind { DEST_STDOUT, DEST_FILE, DEST_PIPE, DEST_EXEC };
 
@@ -57,6 +60,10 @@ struct router {
 	int first;			/* --first: the first match only */
 	struct dests dests;
 	struct out *stdout_out;		/* the tool's standard output */
+	/* -o table: what goes to the standard output goes here, its
+	 * records counted when they are written (set before
+	 * router_start); else NULL */
+	struct table *table;
 	struct buf path, key, scratch;
 	uintmax_t routed, unmatched;
 	struct dest_pending stdout_pending;	/* its buffer's events */
@@ -87,7 +94,8 @@ int router_dead(const struct router *r);
  * matches (the first only with first), else to the else rules; returns
  * how many took it. */
 size_t router_route(struct router *r, const struct record *rec);
-/* Write out what is buffered (input is waiting). */
+/* Write out what is buffered (input is waiting), and the table's
+ * records, with the standard output. */
 void router_flush(struct router *r);
 /* The end: deliver what is left within grace microseconds; the status,
  * 0 or 1 when some delivery to a handler or command failed. */

@@ -216,6 +216,34 @@ table_end(struct table *t)
 
 /* Passed-through records */
 
+void
+table_leave_out(struct table *t, const char *const *names, size_t n)
+{
+	t->left_out = names;
+	t->nleft_out = n;
+}
+
+static int
+is_left_out(const struct table *t, const char *name, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; i < t->nleft_out; i++)
+		if (strlen(t->left_out[i]) == nlen &&
+		    memcmp(t->left_out[i], name, nlen) == 0)
+			return 1;
+	return 0;
+}
+
+/* A text word NAME=value whose NAME is left out. */
+static int
+is_left_out_pair(const struct table *t, const char *w, size_t n)
+{
+	const char *eq = memchr(w, '=', n);
+
+	return eq != NULL && is_left_out(t, w, (size_t)(eq - w));
+}
+
 /* A field with its escapes decoded (as written when they do not). */
 static void
 decoded_field(struct table *t, const char *name, size_t nlen,
@@ -224,6 +252,8 @@ decoded_field(struct table *t, const char *name, size_t nlen,
 	const char *p;
 	size_t n;
 
+	if (is_left_out(t, name, nlen))
+		return;
 	buf_reset(&t->scratch);
 	if ((p = val_text(v, &t->scratch, &n)) == NULL) {
 		p = v->p;
@@ -307,6 +337,8 @@ text_fields(struct table *t, const char *line, size_t len)
 		for (start = i; i < len && line[i] != ' ' && line[i] != '\t';
 		    i++)
 			;
+		if (is_left_out_pair(t, line + start, i - start))
+			continue;
 		table_field(t, num, (size_t)snprintf(num, sizeof num, "%zu",
 		    ++k), line + start, i - start);
 	}

@@ -49,6 +49,8 @@ struct table {
 	struct buf keys, scratch;	/* decoding room for table_line */
 	struct val *cells;	/* CSV and TSV cells, for table_line */
 	size_t cellcap;
+	const char *const *left_out;	/* table_leave_out's names */
+	size_t nleft_out;
 };
 
 void table_init(struct table *t, struct out *out);
@@ -72,6 +74,13 @@ void table_flush(struct table *t);
  */
 void table_line(struct table *t, int fmt, const char *line, size_t len,
     const struct addfield *add, size_t nadd);
+/*
+ * The fields table_line leaves out of the records it takes: a windowed
+ * stream's annotation (_t, the window's fields), which a tool shows its
+ * own way or not at all.  In text, a word NAME=value for one of them
+ * goes too.  names[0..n) are the caller's, and outlive the table.
+ */
+void table_leave_out(struct table *t, const char *const *names, size_t n);
 /* A CSV or TSV header line: the names of the cells of what follows. */
 void table_header(struct table *t, int fmt, const char *line, size_t len);
 

@@ -157,21 +157,25 @@ app.log" ]
 	[ "$output" = "app.log" ]
 }
 
-@test "bash: -o offers table where a tool writes tables, chart in stream-agg" {
+@test "bash: -o offers table in every tool, chart in stream-agg" {
 	complete_bash "stream-agg -o "
 	[ "$output" = "$(printf '%s\n' auto json logfmt csv tsv text combined common table chart)" ]
 	complete_bash "stream-window --output-format=t"
 	[ "$output" = "$(printf '%s\n' tsv text table)" ]
 	complete_bash "event-route -o t"
-	[ "$output" = "$(printf '%s\n' tsv text)" ]
+	[ "$output" = "$(printf '%s\n' tsv text table)" ]
+	complete_bash "stream-trigger -o "
+	[ "$output" = "$(printf '%s\n' auto json logfmt csv tsv text combined common table)" ]
 	complete_bash "stream-agg -i t"
 	[ "$output" = "$(printf '%s\n' tsv text)" ]
 	# and what is offered is taken; what is not, is refused
 	run --separate-stderr "$STREAMKIT_BIN/stream-window" -t ts --tumbling 1m -o table ev.json
 	[ "$status" -eq 0 ]
 	run --separate-stderr "$STREAMKIT_BIN/event-route" -o table 'else -> -' ev.json
+	[ "$status" -eq 0 ]
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -o chart 'else -> -' ev.json
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"-o table: not a format event-route writes"* ]]
+	[[ "$stderr" == *"-o chart: not a format event-route writes"* ]]
 	run --separate-stderr "$STREAMKIT_BIN/stream-window" -t ts --tumbling 1m -o chart ev.json
 	[ "$status" -eq 2 ]
 	run --separate-stderr "$STREAMKIT_BIN/stream-agg" -i table count ev.json

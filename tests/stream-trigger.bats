@@ -469,3 +469,20 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	[ "$status" -eq 1 ]
 	[[ "${stderr_lines[0]}" == *"bad.jsonl:2:"* ]]
 }
+
+@test "CSV and TSV: the header is passed on before the records, so stream-agg behind reads them" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'ts,status\n1,200\n2,200\n12,500\n' > in.csv
+	run --separate-stderr bash -c "stream_window -i csv -t ts --tumbling 10s --max-delay 0 --time-output epoch in.csv | stream_trigger -i csv | stream_agg -i csv -g status count"
+	[ "$status" -eq 0 ]
+	[ "$output" = 'window_start,window_end,status,count
+0,10,200,2
+10,20,500,1' ]
+	[ -z "$stderr" ]
+	run --separate-stderr bash -c "stream_window -i csv -t ts --tumbling 10s --max-delay 0 --time-output epoch in.csv | stream_trigger -i csv | sed -n 2p"
+	[ "$output" = 'ts,status,_t' ]
+	tr , '\t' < in.csv > in.tsv
+	run --separate-stderr bash -c "stream_window -i tsv -t ts --tumbling 10s --max-delay 0 --time-output epoch in.tsv | stream_trigger -i tsv | stream_agg -i tsv -g status count"
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "$(printf '0\t10\t200\t2')" ]
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # -o table: aligned columns, the header once, widths from the records
 # held (until the input waits or ends), the header again when a column
-# grows or the fields change; in stream-agg and stream-window.
+# grows or the fields change; in stream-agg, stream-window, stream-trigger
+# and event-route.
 
 load helper
 
@@ -179,4 +180,181 @@ t a window_start window_end
 
 t  k   window_start window_end
 12 bcd 10           20' ]
+}
+
+# A windowed stream of JSON records for stream-trigger, as stream-window
+# writes it (epoch bounds, no delay).
+window_json() {
+	"$STREAMKIT_BIN/stream-window" -t t --time-output epoch --max-delay 0 "$@"
+}
+
+@test "stream-trigger -o table: the records it passes on, as stream-window's table shows them" {
+	"$STREAMKIT_BIN/stream-window" -t time --tumbling 1m access.log > windowed
+	run --separate-stderr "$STREAMKIT_BIN/stream-trigger" -o table < windowed
+	[ "$status" -eq 0 ]
+	[ "$output" = "$("$STREAMKIT_BIN/stream-window" -t time --tumbling 1m -o table access.log)" ]
+	[ "${#lines[@]}" -eq 2001 ]
+	[[ "$output" != *_punct* ]]
+	[[ "$output" != *_t* ]]
+}
+
+@test "stream-trigger -o table: no fire lines however often a pane fires, sliding lines each with its window" {
+	printf '{"t":5,"k":"a"}\n{"t":12,"k":"bb"}\n' > in.jsonl
+	window_json --sliding 10s --every 5s in.jsonl > windowed
+	run --separate-stderr "$STREAMKIT_BIN/stream-trigger" -o table 'repeat(count(1))' windowed
+	[ "$status" -eq 0 ]
+	[ "$output" = 't  k  window_start window_end
+5  a  0            10
+5  a  5            15
+12 bb 5            15
+12 bb 10           20' ]
+	# the same stream without -o table: the fire lines it leaves out
+	run --separate-stderr "$STREAMKIT_BIN/stream-trigger" 'repeat(count(1))' windowed
+	[ "$(grep -c '"_punct":"fire"' <<<"$output")" -eq 4 ]
+}
+
+@test "stream-trigger -o table: CSV by its header, the annotation left out; late records kept as they came" {
+	printf 'ts,k\n60,a\n5,late\n70,\n' > in.csv
+	"$STREAMKIT_BIN/stream-window" -i csv -t ts --tumbling 1m --time-output epoch --max-delay 0 in.csv > windowed
+	run --separate-stderr "$STREAMKIT_BIN/stream-trigger" -i csv -o table --late-output late.csv < windowed
+	[ "$status" -eq 0 ]
+	[ "$output" = 'ts k window_start window_end
+60 a 60           120
+70 - 60           120' ]
+	[ "$(cat late.csv)" = '5,late,5000000' ]
+}
+
+@test "stream-trigger -o table, live: each record as the input waits, the header again when a column grows" {
+	printf '{"t":1,"k":"a"}\n{"t":12,"k":"bcd"}\n' > in.jsonl
+	window_json --tumbling 10s in.jsonl > windowed
+	mkfifo in
+	"$STREAMKIT_BIN/stream-trigger" -o table < in > out 2> err &
+	pid=$!
+	exec 7> in
+	sed -n 1,2p windowed >&7	# the strategy, the first record
+	wait_lines out 2
+	[ "$(cat out)" = 't k window_start window_end
+1 a 0            10' ]
+	sed -n 3p windowed >&7		# fires [0,10): no line for it
+	wait_lines out 5
+	exec 7>&-
+	wait "$pid"
+	[ "$(cat out)" = 't k window_start window_end
+1 a 0            10
+
+t  k   window_start window_end
+12 bcd 10           20' ]
+	[ ! -s err ]
+}
+
+@test "stream-trigger: -o chart is refused; -o table's write error is reported" {
+	window_json --tumbling 10s <<<'{"t":1}' > windowed
+	run --separate-stderr "$STREAMKIT_BIN/stream-trigger" -o chart < windowed
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"-o chart: not a format stream-trigger writes"* ]]
+	run --separate-stderr bash -c '"$STREAMKIT_BIN/stream-trigger" -o table < windowed > /dev/full'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"write error"* ]]
+}
+
+@test "event-route -o table: the standard output's events as a table, a file's as they came" {
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -o table 'status >= 500 -> -' 'else -> >rest.log' access.log
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 'host         ident user  time                       request                                 method path                    protocol status bytes referer                            agent' ]
+	[ "${lines[1]}" = '203.0.113.34 -     alice 24/Nov/2026:10:03:15 +0000 GET /login HTTP/1.1                     GET    /login                  HTTP/1.1 502    18753 https://example.com/search?q=shoes Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) Safari/605.1.15' ]
+	[ "${#lines[@]}" -eq 66 ]
+	[ "$(cat rest.log)" = "$(awk '$9 < 500' access.log)" ]
+}
+
+@test "event-route -o table: handlers read the events as they came; a windowed stream's _t and control lines left out" {
+	printf '{"t":5,"k":"a"}\n{"t":12,"k":"bb"}\n' > in.jsonl
+	window_json --tumbling 10s in.jsonl > windowed
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -o table 'has k -> -' 'has k -> |cat > handled' windowed
+	[ "$status" -eq 0 ]
+	[ "$output" = 't  k
+5  a
+12 bb' ]
+	[ "$(cat handled)" = "$(grep -v _punct windowed)" ]
+	# CSV by its header
+	printf 'a,b\n1,x\n22,\n' > in.csv
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -i csv -o table 'a > 0 -> -' in.csv
+	[ "$status" -eq 0 ]
+	[ "$output" = 'a  b
+1  x
+22 -' ]
+}
+
+@test "event-route -o table, live: each event as the input waits, the header again when a column grows" {
+	mkfifo in
+	"$STREAMKIT_BIN/event-route" -o table 'has k -> -' < in > out 2> err &
+	pid=$!
+	exec 7> in
+	printf '{"k":"a","n":1}\n' >&7
+	wait_lines out 2
+	[ "$(cat out)" = 'k n
+a 1' ]
+	printf '{"k":"bcd","n":2}\n' >&7
+	wait_lines out 5
+	exec 7>&-
+	wait "$pid"
+	[ "$(cat out)" = 'k n
+a 1
+
+k   n
+bcd 2' ]
+	[ ! -s err ]
+}
+
+@test "event-route -o table: --punct and -o chart are refused; the ledger counts a table's events delivered, or failed on a write error" {
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -o table --punct 'else -> -' access.log
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"-o table and --punct do not mix"* ]]
+	run --separate-stderr "$STREAMKIT_BIN/event-route" -o chart 'else -> -' access.log
+	[ "$status" -eq 2 ]
+	run --separate-stderr "$STREAMKIT_BIN/event-route" --stats -o table 'status >= 500 -> -' access.log
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"routed=2000 delivered=65 unmatched=1935 "* ]]
+	run --separate-stderr bash -c '"$STREAMKIT_BIN/event-route" --stats -o table "status >= 500 -> -" access.log > /dev/full'
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"routed=2000 delivered=0 unmatched=1935 dead-lettered=0 dropped=0 failed=65"* ]]
+	[[ "$stderr" == *"write error: No space left on device"* ]]
+}
+
+# The display under "-o table" in man page PAGE, unescaped: a command
+# ("$ " and its indented lines), then what it prints.
+table_display() {
+	awk '/^\.It Fl o Cm table$/ { item = 1; next }
+	    item && /^\.Bd -literal/ { shown = 1; next }
+	    shown && /^\.Ed/ { exit }
+	    shown' "$TOP/man/$1" | sed 's/\\e/\\/g'
+}
+
+# run_display PAGE: run the display's command; its output is to be the
+# display's, which "$want" holds.
+run_display() {
+	local display cmd
+	display=$(table_display "$1")
+	cmd=$(awk '/^\$ / { sub(/^\$ /, ""); print; next } /^    / { print; next } { exit }' <<<"$display")
+	want=$(awk 'done { print; next } /^\$ / || /^    / { next } { done = 1; print }' <<<"$display")
+	[ -n "$cmd" ] && [ -n "$want" ]
+	run --separate-stderr env PATH="$STREAMKIT_BIN:$PATH" bash -c "$cmd"
+}
+
+@test "stream-trigger.1: the -o table display is what it prints" {
+	run_display stream-trigger.1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[ "$output" = 't  k  window_start window_end
+5  a  0            10
+12 bb 10           20' ]
+}
+
+@test "event-route.1: the -o table display is what it prints, the file's events as they came" {
+	run_display event-route.1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$want" ]
+	[ "$output" = 'level msg
+error disk full
+error -' ]
+	[ "$(cat rest.jsonl)" = '{"level":"info","msg":"ok"}' ]
 }

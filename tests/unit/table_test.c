@@ -186,6 +186,47 @@ test_lines(void)
 	}
 }
 
+/* table_leave_out: a windowed stream's annotation left out of each
+ * format, the added fields kept whatever their names. */
+static const struct {
+	int fmt;
+	const char *header, *line, *out;
+} annotated[] = {
+	{ FMT_JSON, NULL, "{\"k\":\"a\",\"ws\":\"x\",\"_t\":60}",
+	  "k ws\na 9\n" },
+	{ FMT_LOGFMT, NULL, "k=a ws=x _t=60", "k ws\na 9\n" },
+	{ FMT_CSV, "k,ws,_t", "a,x,60", "k ws\na 9\n" },
+	{ FMT_TSV, "_t\tk", "60\ta", "k ws\na 9\n" },
+	{ FMT_TEXT, NULL, "a b=c ws=x _t=60 d", "1 2   3 ws\na b=c d 9\n" },
+	{ FMT_COMMON, NULL,
+	  "1.2.3.4 - - [24/Nov/2026:10:00:05 +0000] \"GET / HTTP/1.1\" 200 5"
+	  " ws=x _t=60",
+	  "host    ident user time                       request        "
+	  "method path protocol status bytes ws\n"
+	  "1.2.3.4 -     -    24/Nov/2026:10:00:05 +0000 GET / HTTP/1.1 "
+	  "GET    /    HTTP/1.1 200    5     9\n" },
+	{ FMT_JSON, NULL, "{\"_t\":60,\"ws\":\"x\"}", "ws\n9\n" },
+};
+
+static void
+test_leave_out(void)
+{
+	static const char *const names[] = { "_t", "ws" };
+	const struct addfield w = { "ws", "9", 1, OV_STR };
+	size_t i;
+
+	for (i = 0; i < sizeof annotated / sizeof annotated[0]; i++) {
+		open_table();
+		table_leave_out(&t, names, 2);
+		if (annotated[i].header)
+			table_header(&t, annotated[i].fmt, annotated[i].header,
+			    strlen(annotated[i].header));
+		table_line(&t, annotated[i].fmt, annotated[i].line,
+		    strlen(annotated[i].line), &w, 1);
+		CHECK_STR(close_table(), annotated[i].out);
+	}
+}
+
 /* A recw writing FMT_TABLE hands its records to the table. */
 static void
 test_recw(void)
@@ -211,6 +252,7 @@ main(void)
 	test_cases();
 	test_hold();
 	test_lines();
+	test_leave_out();
 	test_recw();
 	CHECK_INT(text_width("a\xc3\xa9\xe2\x96\x88", 6), 3);
 	CHECK_INT(text_width("", 0), 0);
