@@ -10,6 +10,7 @@
 
 #include "chart.h"
 #include "check.h"
+#include "testio.h"
 
 static FILE *file;
 static struct out o;
@@ -31,17 +32,10 @@ open_chart(size_t width, int utf8)
 static const char *
 close_chart(void)
 {
-	static char text[65536];
-	size_t n;
-
 	out_flush(&o);
 	chart_release(&c);
 	out_release(&o);
-	rewind(file);
-	n = fread(text, 1, sizeof text - 1, file);
-	text[n] = '\0';
-	fclose(file);
-	return text;
+	return drain(file);
 }
 
 /*

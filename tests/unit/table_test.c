@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "testio.h"
 #include "parser.h"
 #include "table.h"
 
@@ -28,18 +29,11 @@ open_table(void)
 static const char *
 close_table(void)
 {
-	static char text[65536];
-	size_t n;
-
 	table_flush(&t);
 	out_flush(&o);
 	table_release(&t);
 	out_release(&o);
-	rewind(file);
-	n = fread(text, 1, sizeof text - 1, file);
-	text[n] = '\0';
-	fclose(file);
-	return text;
+	return drain(file);
 }
 
 /*

@@ -28,6 +28,20 @@ slurp(const char *path)
 	return text;
 }
 
+/* What was written to fp, a tmpfile, which is closed. */
+static inline const char *
+drain(FILE *fp)
+{
+	static char text[65536];
+	size_t n;
+
+	rewind(fp);
+	n = fread(text, 1, sizeof text - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	return text;
+}
+
 static FILE *capture_file;
 static int capture_saved = -1;
 
