@@ -328,10 +328,14 @@ scale(const struct decimal *x, int k, uint64_t c, uint64_t max, uint64_t *v,
 	*inexact = 0;
 	for (i = 0; i < np; i++) {
 		d = digit(x, i);
-		if (*v > (max - d) / 10)
+		/* 18 digits cannot wrap: the one test after the loop holds
+		 * for them (*v only grows), and spares a division a digit */
+		if (i >= 18 && *v > (max - d) / 10)
 			return -1;
 		*v = *v * 10 + d;
 	}
+	if (*v > max)
+		return -1;
 	for (i = x->ni + x->nf - 1; i >= np; i--) {
 		carry += digit(x, i) * c;
 		if (carry % 10 != 0)
@@ -831,4 +835,52 @@ duration_format(struct buf *b, int64_t us)
 	}
 	buf_addf(b, "%llu%s", (unsigned long long)((uint64_t)us / unit),
 	    units[i].name);
+}
+
+/* Writing */
+
+static char *
+two_digits(char *d, unsigned v)
+{
+	d[0] = (char)('0' + v / 10);
+	d[1] = (char)('0' + v % 10);
+	return d + 2;
+}
+
+size_t
+time_format_rfc3339_day(struct time_day *day, evtime t, char *dst)
+{
+	int64_t days = t / US_PER_DAY, us = t % US_PER_DAY;
+	unsigned s, ms;
+	size_t n;
+	char *p, *tee;
+
+	if (us < 0) {		/* floor, as time_format_rfc3339 does */
+		days--;
+		us += US_PER_DAY;
+	}
+	if (day->len == 0 || day->day != days) {
+		n = time_format_rfc3339(t, dst);
+		if ((tee = memchr(dst, 'T', n)) != NULL) {
+			day->day = days;
+			day->len = (size_t)(tee - dst) + 1;
+			memcpy(day->date, dst, day->len);
+		}
+		return n;
+	}
+	memcpy(dst, day->date, day->len);
+	p = dst + day->len;
+	s = (unsigned)(us / US_PER_SEC);
+	ms = (unsigned)(us / 1000 % 1000);
+	p = two_digits(p, s / 3600);
+	*p++ = ':';
+	p = two_digits(p, s / 60 % 60);
+	*p++ = ':';
+	p = two_digits(p, s % 60);
+	*p++ = '.';
+	*p++ = (char)('0' + ms / 100);
+	p = two_digits(p, ms % 100);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - dst);
 }
