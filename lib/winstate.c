@@ -72,6 +72,7 @@ winstate_init(struct winstate *s, const struct aggspec *spec, size_t nspec,
 	s->fired_end = EVTIME_MIN;
 	sessions_init(&s->sessions, sizeof(struct ws_session), due, before,
 	    s);
+	sessions_in_order(&s->sessions);	/* as a stream's end */
 	buf_init(&s->key);
 	buf_init(&s->scratch);
 }
