@@ -322,19 +322,18 @@ scale(const struct decimal *x, int k, uint64_t c, uint64_t max, uint64_t *v,
     int *inexact)
 {
 	int64_t i, np = x->ni + k;
-	uint64_t d, carry = 0;
+	uint64_t d, carry = 0, u = 0;	/* u, not *v: no store a digit */
 
-	*v = 0;
 	*inexact = 0;
 	for (i = 0; i < np; i++) {
 		d = digit(x, i);
 		/* 18 digits cannot wrap: the one test after the loop holds
-		 * for them (*v only grows), and spares a division a digit */
-		if (i >= 18 && *v > (max - d) / 10)
+		 * for them (u only grows), and spares a division a digit */
+		if (i >= 18 && u > (max - d) / 10)
 			return -1;
-		*v = *v * 10 + d;
+		u = u * 10 + d;
 	}
-	if (*v > max)
+	if (u > max)
 		return -1;
 	for (i = x->ni + x->nf - 1; i >= np; i--) {
 		carry += digit(x, i) * c;
@@ -342,9 +341,9 @@ scale(const struct decimal *x, int k, uint64_t c, uint64_t max, uint64_t *v,
 			*inexact = 1;
 		carry /= 10;
 	}
-	if (*v > (max - carry) / c)
-		return -1;
-	*v = *v * c + carry;
+	if (c == 1 ? u > max - carry : u > (max - carry) / c)
+		return -1;	/* (c is 1 for epochs: no division) */
+	*v = u * c + carry;
 	return 0;
 }
 
