@@ -302,11 +302,32 @@ compact_keys(struct sessions *ss)
 size_t
 sessions_key(struct sessions *ss, const char *key, size_t len)
 {
+	return sessions_key_hashed(ss, key, len, hash_bytes(key, len));
+}
+
+uint64_t
+sessions_prefetch(const struct sessions *ss, const char *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len);
+
+#if defined(__GNUC__) || defined(__clang__)
+	if (ss->keys.slots != NULL)
+		__builtin_prefetch(&ss->keys.slots[h & ss->keys.mask]);
+#else
+	(void)ss;
+#endif
+	return h;
+}
+
+size_t
+sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
+    uint64_t h)
+{
 	int added;
 	size_t id;
 
 	compact_keys(ss);
-	id = keytab_intern(&ss->keys, key, len, hash_bytes(key, len), &added);
+	id = keytab_intern(&ss->keys, key, len, h, &added);
 	if (added) {
 		ss->heads = xgrowarray(ss->heads, &ss->headcap, id + 1,
 		    sizeof *ss->heads);

@@ -90,6 +90,13 @@ sessions_at(const struct sessions *ss, size_t id)
 /* The id of key (any bytes), added when new; ids held across a call
  * of it may change (keys without sessions are forgotten now and then). */
 size_t sessions_key(struct sessions *ss, const char *key, size_t len);
+/* The same, with h = hash_bytes(key, len) from sessions_prefetch. */
+size_t sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
+    uint64_t h);
+/* hash_bytes(key, len), and the memory sessions_key will look at for it
+ * asked of the cache: its miss overlaps the caller's work till then. */
+uint64_t sessions_prefetch(const struct sessions *ss, const char *key,
+    size_t len);
 /* The id of key, or SESSION_NONE. */
 size_t sessions_find_key(const struct sessions *ss, const char *key,
     size_t len);
