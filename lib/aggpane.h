@@ -20,6 +20,7 @@
 #include "out.h"
 #include "punct.h"
 #include "strategy.h"
+#include "timefmt.h"
 #include "winstate.h"
 
 struct aggpane {
@@ -40,6 +41,7 @@ struct aggpane {
 	const struct recw_sink *sink;
 	void (*table_done)(void *arg);
 	struct buf key, scratch;	/* a fire line's session key */
+	struct time_day day;		/* the date of the last bounds */
 };
 
 void aggpane_init(struct aggpane *a);

@@ -703,6 +703,7 @@ window_record(struct aggrun *r, struct record *rec)
 	size_t n;
 	int rc;
 
+	winstate_prefetch(&r->ws, rec, seq(r));
 	if (stamper_time(&r->stamper, rec, &t, why, sizeof why) < 0)
 		return fate(r, rec, FATE_REJECTED, why);
 	/* a sliding stream's windows follow from _t: see sliding_line */

@@ -7,11 +7,16 @@
  * thousands open at once, that is the difference between cache hits and
  * misses.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "session.h"
+
+#define HEAP_ARITY 4
+/* ss->at[id] of a session in the queue: its place there, and this bit */
+#define IN_RUN ((size_t)1 << (sizeof(size_t) * CHAR_BIT - 1))
 
 void
 sessions_init(struct sessions *ss, size_t size,
@@ -35,6 +40,7 @@ sessions_release(struct sessions *ss)
 	free(ss->at);
 	free(ss->heads);
 	free(ss->heap);
+	free(ss->run);
 	free(ss->hit);
 	keytab_release(&ss->keys);
 	memset(ss, 0, sizeof *ss);
@@ -59,22 +65,35 @@ heap_set(struct sessions *ss, size_t at, struct session_due e)
 	ss->at[e.id] = at;
 }
 
+/* The smallest of the children of at, or at itself when it has none: a
+ * node's four children share a cache line, and the heap is half as deep
+ * as a binary one, which halves the misses of taking the top out. */
+static size_t
+least_child(const struct sessions *ss, size_t at, size_t n)
+{
+	size_t c = HEAP_ARITY * at + 1, e, best;
+
+	if (c >= n)
+		return at;
+	e = c + HEAP_ARITY < n ? c + HEAP_ARITY : n;
+	for (best = c++; c < e; c++)
+		if (before(ss, &ss->heap[c], &ss->heap[best]))
+			best = c;
+	return best;
+}
+
 static void
 sift(struct sessions *ss, size_t at)
 {
 	struct session_due e = ss->heap[at];
 	size_t c;
 
-	while (at > 0 && before(ss, &e, &ss->heap[(at - 1) / 2])) {
-		heap_set(ss, at, ss->heap[(at - 1) / 2]);
-		at = (at - 1) / 2;
+	while (at > 0 && before(ss, &e, &ss->heap[(at - 1) / HEAP_ARITY])) {
+		heap_set(ss, at, ss->heap[(at - 1) / HEAP_ARITY]);
+		at = (at - 1) / HEAP_ARITY;
 	}
-	while ((c = 2 * at + 1) < ss->nheap) {
-		if (c + 1 < ss->nheap &&
-		    before(ss, &ss->heap[c + 1], &ss->heap[c]))
-			c++;
-		if (!before(ss, &ss->heap[c], &e))
-			break;
+	while ((c = least_child(ss, at, ss->nheap)) != at &&
+	    before(ss, &ss->heap[c], &e)) {
 		heap_set(ss, at, ss->heap[c]);
 		at = c;
 	}
@@ -83,9 +102,8 @@ sift(struct sessions *ss, size_t at)
 
 /*
  * Take the entry at `at` out of the heap.  The hole goes down to a leaf
- * by the smaller child, one comparison a level, and the last entry fills
- * it from there: it is among the latest due, so it seldom climbs far.
- * Half the comparisons of putting the last entry at `at` and sifting it
+ * by the least child, and the last entry fills it from there: it is
+ * among the latest due, so it seldom climbs far.  Fewer comparisons of putting the last entry at `at` and sifting it
  * all the way down, where sessions end in the order they began.
  */
 static void
@@ -95,9 +113,7 @@ heap_remove(struct sessions *ss, size_t at)
 
 	if (at == last)
 		return;
-	while ((c = 2 * at + 1) < last) {
-		if (c + 1 < last && before(ss, &ss->heap[c + 1], &ss->heap[c]))
-			c++;
+	while ((c = least_child(ss, at, last)) != at) {
 		heap_set(ss, at, ss->heap[c]);
 		at = c;
 	}
@@ -105,11 +121,113 @@ heap_remove(struct sessions *ss, size_t at)
 	sift(ss, at);
 }
 
+static void
+heap_push(struct sessions *ss, struct session_due e)
+{
+	ss->heap = xgrowarray(ss->heap, &ss->heapcap, ss->nheap + 1,
+	    sizeof *ss->heap);
+	heap_set(ss, ss->nheap++, e);
+	sift(ss, ss->nheap - 1);
+}
+
+/* The queue */
+
+void
+sessions_in_order(struct sessions *ss)
+{
+	ss->in_order = 1;
+}
+
+size_t
+sessions_count(const struct sessions *ss)
+{
+	return ss->nheap + ss->runlive;
+}
+
+/* Whether e may go last in the queue: it comes after the last there. */
+static int
+run_takes(const struct sessions *ss, const struct session_due *e)
+{
+	const struct session_due *last;
+
+	if (!ss->in_order || ss->nrun == 0)
+		return ss->in_order;
+	last = &ss->run[ss->nrun - 1];
+	if (last->due != e->due)
+		return last->due < e->due;
+	return last->id != SESSION_NONE && before(ss, last, e);
+}
+
+/* The queue without its gaps, from 0. */
+static void
+run_compact(struct sessions *ss)
+{
+	size_t i, k = 0;
+
+	for (i = ss->runhead; i < ss->nrun; i++)
+		if (ss->run[i].id != SESSION_NONE) {
+			ss->run[k] = ss->run[i];
+			ss->at[ss->run[k].id] = IN_RUN | k;
+			k++;
+		}
+	ss->runhead = 0;
+	ss->nrun = k;
+}
+
+static void
+run_append(struct sessions *ss, struct session_due e)
+{
+	/* gaps go before the queue grows: it grows only when more than
+	 * half full of live sessions */
+	if (ss->nrun == ss->runcap && 2 * ss->runlive <= ss->runcap)
+		run_compact(ss);
+	ss->run = xgrowarray(ss->run, &ss->runcap, ss->nrun + 1,
+	    sizeof *ss->run);
+	ss->run[ss->nrun] = e;
+	ss->at[e.id] = IN_RUN | ss->nrun++;
+	ss->runlive++;
+}
+
+static void
+run_remove(struct sessions *ss, size_t at)
+{
+	ss->run[at].id = SESSION_NONE;
+	ss->runlive--;
+	while (ss->runhead < ss->nrun &&
+	    ss->run[ss->runhead].id == SESSION_NONE)
+		ss->runhead++;
+	if (ss->runhead == ss->nrun)
+		ss->runhead = ss->nrun = 0;
+}
+
+/* Out of the heap or the queue. */
+static void
+unqueue(struct sessions *ss, size_t id)
+{
+	size_t at = ss->at[id];
+
+	if (at & IN_RUN)
+		run_remove(ss, at & ~IN_RUN);
+	else
+		heap_remove(ss, at);
+}
+
 void
 sessions_fix(struct sessions *ss, size_t id)
 {
-	ss->heap[ss->at[id]].due = ss->due(ss->arg, sessions_at(ss, id));
-	sift(ss, ss->at[id]);
+	struct session_due e = { ss->due(ss->arg, sessions_at(ss, id)), id };
+	size_t at = ss->at[id];
+
+	if (run_takes(ss, &e)) {
+		unqueue(ss, id);
+		run_append(ss, e);
+	} else if (at & IN_RUN) {
+		run_remove(ss, at & ~IN_RUN);
+		heap_push(ss, e);
+	} else {
+		ss->heap[at].due = e.due;
+		sift(ss, at);
+	}
 }
 
 void
@@ -117,20 +235,35 @@ sessions_reheap(struct sessions *ss)
 {
 	size_t i;
 
+	/* the queue's order may no longer hold: all in the heap */
+	for (i = ss->runhead; i < ss->nrun; i++)
+		if (ss->run[i].id != SESSION_NONE) {
+			ss->heap = xgrowarray(ss->heap, &ss->heapcap,
+			    ss->nheap + 1, sizeof *ss->heap);
+			heap_set(ss, ss->nheap++, ss->run[i]);
+		}
+	ss->runhead = ss->nrun = ss->runlive = 0;
 	for (i = 0; i < ss->nheap; i++)
 		ss->heap[i].due = ss->due(ss->arg,
 		    sessions_at(ss, ss->heap[i].id));
-	for (i = ss->nheap / 2; i-- > 0;)
+	/* from the last node with children up */
+	for (i = ss->nheap > 1 ? (ss->nheap - 2) / HEAP_ARITY + 1 : 0;
+	    i-- > 0;)
 		sift(ss, i);
 }
 
 size_t
 sessions_top(const struct sessions *ss, evtime *due)
 {
-	if (ss->nheap == 0)
+	const struct session_due *top = ss->nheap > 0 ? &ss->heap[0] : NULL;
+
+	if (ss->nrun > 0 && (top == NULL ||
+	    before(ss, &ss->run[ss->runhead], top)))
+		top = &ss->run[ss->runhead];
+	if (top == NULL)
 		return SESSION_NONE;
-	*due = ss->heap[0].due;
-	return ss->heap[0].id;
+	*due = top->due;
+	return top->id;
 }
 
 /* Keys */
@@ -169,11 +302,32 @@ compact_keys(struct sessions *ss)
 size_t
 sessions_key(struct sessions *ss, const char *key, size_t len)
 {
+	return sessions_key_hashed(ss, key, len, hash_bytes(key, len));
+}
+
+uint64_t
+sessions_prefetch(const struct sessions *ss, const char *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len);
+
+#if defined(__GNUC__) || defined(__clang__)
+	if (ss->keys.slots != NULL)
+		__builtin_prefetch(&ss->keys.slots[h & ss->keys.mask]);
+#else
+	(void)ss;
+#endif
+	return h;
+}
+
+size_t
+sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
+    uint64_t h)
+{
 	int added;
 	size_t id;
 
 	compact_keys(ss);
-	id = keytab_intern(&ss->keys, key, len, hash_bytes(key, len), &added);
+	id = keytab_intern(&ss->keys, key, len, h, &added);
 	if (added) {
 		ss->heads = xgrowarray(ss->heads, &ss->headcap, id + 1,
 		    sizeof *ss->heads);
@@ -235,7 +389,7 @@ void
 sessions_free(struct sessions *ss, size_t id)
 {
 	struct session *x = sessions_at(ss, id);
-	size_t at = ss->at[id], *p;
+	size_t *p;
 
 	if (x->key != SESSION_NONE) {
 		for (p = &ss->heads[x->key]; *p != id;
@@ -245,7 +399,7 @@ sessions_free(struct sessions *ss, size_t id)
 		if (ss->heads[x->key] == SESSION_NONE)
 			ss->idlekeys++;
 	}
-	heap_remove(ss, at);
+	unqueue(ss, id);
 	x->live = 0;
 	x->next = ss->free;
 	ss->free = id;

@@ -13,6 +13,11 @@
  * that a busy stream allocates nothing per session); a fresh slot's data
  * is zeroed.
  *
+ * With sessions_in_order, sessions fixed in due order (a stream's
+ * sessions end in the order they begin) go to a queue beside the heap,
+ * O(1) in and out; nheap then counts only the rest (sessions_count
+ * counts them all).
+ *
  * A struct sessions owns its arrays and a copy of every key; the caller
  * owns what its data points to, and frees that (in every slot below
  * ss->n, live or not) before sessions_release.
@@ -52,6 +57,11 @@ struct sessions {
 	size_t headcap, idlekeys;	/* idle: keys without a session */
 	struct session_due *heap;	/* live sessions, soonest due first */
 	size_t nheap, heapcap;
+	/* sessions_in_order: the queue, in due order from runhead to nrun;
+	 * those gone since keep their due and the id SESSION_NONE */
+	int in_order;
+	struct session_due *run;
+	size_t runhead, nrun, runcap, runlive;
 	size_t *hit;			/* sessions_overlapping's answer */
 	size_t hitcap;
 	/* when x is due; and, for two due at once, 1 when a goes first */
@@ -66,6 +76,10 @@ void sessions_init(struct sessions *ss, size_t size,
     int (*before)(void *arg, const struct session *a,
     const struct session *b), void *arg);
 void sessions_release(struct sessions *ss);
+/* Sessions will mostly be fixed in due order: queue those (see above). */
+void sessions_in_order(struct sessions *ss);
+/* How many sessions are live. */
+size_t sessions_count(const struct sessions *ss);
 
 static inline struct session *
 sessions_at(const struct sessions *ss, size_t id)
@@ -76,6 +90,13 @@ sessions_at(const struct sessions *ss, size_t id)
 /* The id of key (any bytes), added when new; ids held across a call
  * of it may change (keys without sessions are forgotten now and then). */
 size_t sessions_key(struct sessions *ss, const char *key, size_t len);
+/* The same, with h = hash_bytes(key, len) from sessions_prefetch. */
+size_t sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
+    uint64_t h);
+/* hash_bytes(key, len), and the memory sessions_key will look at for it
+ * asked of the cache: its miss overlaps the caller's work till then. */
+uint64_t sessions_prefetch(const struct sessions *ss, const char *key,
+    size_t len);
 /* The id of key, or SESSION_NONE. */
 size_t sessions_find_key(const struct sessions *ss, const char *key,
     size_t len);

@@ -322,25 +322,28 @@ scale(const struct decimal *x, int k, uint64_t c, uint64_t max, uint64_t *v,
     int *inexact)
 {
 	int64_t i, np = x->ni + k;
-	uint64_t d, carry = 0;
+	uint64_t d, carry = 0, u = 0;	/* u, not *v: no store a digit */
 
-	*v = 0;
 	*inexact = 0;
 	for (i = 0; i < np; i++) {
 		d = digit(x, i);
-		if (*v > (max - d) / 10)
+		/* 18 digits cannot wrap: the one test after the loop holds
+		 * for them (u only grows), and spares a division a digit */
+		if (i >= 18 && u > (max - d) / 10)
 			return -1;
-		*v = *v * 10 + d;
+		u = u * 10 + d;
 	}
+	if (u > max)
+		return -1;
 	for (i = x->ni + x->nf - 1; i >= np; i--) {
 		carry += digit(x, i) * c;
 		if (carry % 10 != 0)
 			*inexact = 1;
 		carry /= 10;
 	}
-	if (*v > (max - carry) / c)
-		return -1;
-	*v = *v * c + carry;
+	if (c == 1 ? u > max - carry : u > (max - carry) / c)
+		return -1;	/* (c is 1 for epochs: no division) */
+	*v = u * c + carry;
 	return 0;
 }
 
@@ -831,4 +834,52 @@ duration_format(struct buf *b, int64_t us)
 	}
 	buf_addf(b, "%llu%s", (unsigned long long)((uint64_t)us / unit),
 	    units[i].name);
+}
+
+/* Writing */
+
+static char *
+two_digits(char *d, unsigned v)
+{
+	d[0] = (char)('0' + v / 10);
+	d[1] = (char)('0' + v % 10);
+	return d + 2;
+}
+
+size_t
+time_format_rfc3339_day(struct time_day *day, evtime t, char *dst)
+{
+	int64_t days = t / US_PER_DAY, us = t % US_PER_DAY;
+	unsigned s, ms;
+	size_t n;
+	char *p, *tee;
+
+	if (us < 0) {		/* floor, as time_format_rfc3339 does */
+		days--;
+		us += US_PER_DAY;
+	}
+	if (day->len == 0 || day->day != days) {
+		n = time_format_rfc3339(t, dst);
+		if ((tee = memchr(dst, 'T', n)) != NULL) {
+			day->day = days;
+			day->len = (size_t)(tee - dst) + 1;
+			memcpy(day->date, dst, day->len);
+		}
+		return n;
+	}
+	memcpy(dst, day->date, day->len);
+	p = dst + day->len;
+	s = (unsigned)(us / US_PER_SEC);
+	ms = (unsigned)(us / 1000 % 1000);
+	p = two_digits(p, s / 3600);
+	*p++ = ':';
+	p = two_digits(p, s / 60 % 60);
+	*p++ = ':';
+	p = two_digits(p, s % 60);
+	*p++ = '.';
+	*p++ = (char)('0' + ms / 100);
+	p = two_digits(p, ms % 100);
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - dst);
 }

@@ -4,6 +4,9 @@
  * patterns), and durations ("1h30m").  Exact integer arithmetic on the
  * text: no double, no locale, no mktime, TZ or strptime.
  *
+ * Writing, one thing: RFC 3339 for runs of times of the same day
+ * (time_format_rfc3339_day).
+ *
  * Nothing here allocates except timefmt_init (the pattern copy, freed by
  * timefmt_release).
  */
@@ -53,6 +56,20 @@ const char *timefmt_name(int i);
  * past p[n-1], never allocates, never consults the locale.
  */
 int time_parse(const struct timefmt *tf, const char *p, size_t n, evtime *t);
+
+/* The date part of the last time time_format_rfc3339_day wrote; a
+ * zeroed one holds none. */
+struct time_day {
+	int64_t day;		/* days since the epoch */
+	size_t len;		/* of date, "2026-11-30T"; 0: none yet */
+	char date[TIME_RFC3339_MAX];
+};
+/*
+ * time_format_rfc3339(t, dst), the same bytes, but the date is copied
+ * from *day when t falls on its day, and kept there when not: window
+ * bounds come in order, so most share the date of the last.
+ */
+size_t time_format_rfc3339_day(struct time_day *day, evtime t, char *dst);
 
 /*
  * Parse a duration: "250ms", "10s", "5m", "1h", "1d", "1w", sums such as

@@ -72,6 +72,7 @@ winstate_init(struct winstate *s, const struct aggspec *spec, size_t nspec,
 	s->fired_end = EVTIME_MIN;
 	sessions_init(&s->sessions, sizeof(struct ws_session), due, before,
 	    s);
+	sessions_in_order(&s->sessions);	/* as a stream's end */
 	buf_init(&s->key);
 	buf_init(&s->scratch);
 }
@@ -323,7 +324,7 @@ take_last(struct ws_session *into, struct ws_session *x)
 }
 
 static int session_key(struct winstate *s, const struct record *rec,
-    size_t *id, char *why, size_t whylen);
+    uint64_t seq, size_t *id, char *why, size_t whylen);
 
 /*
  * Merge the sessions hit[0..n) into into (the one whose first record
@@ -367,7 +368,7 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	struct window u;
 	int rc;
 
-	if (session_key(s, rec, &id, why, whylen) < 0)
+	if (session_key(s, rec, seq, &id, why, whylen) < 0)
 		return AGG_REJECT;
 	n = sessions_overlapping(&s->sessions, id, w, &u);
 	if (n == 0) {
@@ -627,18 +628,39 @@ winstate_slice_table(struct winstate *s, const struct window *w)
 	return table_of(s, &s->slices, &s->nslices, &s->slicecap, w, 1);
 }
 
-/* The session key of rec: its id, added when new. */
-static int
-session_key(struct winstate *s, const struct record *rec, size_t *id,
-    char *why, size_t whylen)
+void
+winstate_prefetch(struct winstate *s, const struct record *rec, uint64_t seq)
 {
 	const char *key;
 	size_t keylen;
+	char why[1];
 
+	s->prefetched = 0;
+	if (s->win->kind != WINDOW_SESSION || agg_key(rec, s->sesskeyslot,
+	    s->sesskeyname, s->nsesskey, &s->key, &s->scratch, &key, &keylen,
+	    why, sizeof why) < 0)
+		return;
+	s->pre_hash = sessions_prefetch(&s->sessions, key, keylen);
+	s->pre_seq = seq;
+	s->prefetched = 1;
+}
+
+/* The session key of rec (record seq; NONE: of no record): its id,
+ * added when new. */
+static int
+session_key(struct winstate *s, const struct record *rec, uint64_t seq,
+    size_t *id, char *why, size_t whylen)
+{
+	const char *key;
+	size_t keylen;
+	int hashed = s->prefetched && seq != NONE && s->pre_seq == seq;
+
+	s->prefetched = 0;
 	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
 	    &s->scratch, &key, &keylen, why, whylen) < 0)
 		return -1;
-	*id = sessions_key(&s->sessions, key, keylen);
+	*id = hashed ? sessions_key_hashed(&s->sessions, key, keylen,
+	    s->pre_hash) : sessions_key(&s->sessions, key, keylen);
 	return 0;
 }
 
@@ -650,7 +672,7 @@ session_for(struct winstate *s, const struct record *rec,
 {
 	size_t id, i;
 
-	if (session_key(s, rec, &id, why, whylen) < 0)
+	if (session_key(s, rec, NONE, &id, why, whylen) < 0)
 		return NONE;
 	s->restored = 1;
 	if ((i = sessions_exact(&s->sessions, id, w)) == NONE) {

@@ -66,6 +66,9 @@ struct winstate {
 	int triggered;			/* panes decide: a session stays until
 					 * it expires or is removed */
 	struct buf key, scratch;
+	/* winstate_prefetch's: the session key of record seq, its hash */
+	int prefetched;
+	uint64_t pre_seq, pre_hash;
 };
 
 /*
@@ -80,6 +83,13 @@ void winstate_session_key(struct winstate *s, const int *slot,
     char *const *name, size_t n);
 void winstate_release(struct winstate *s);
 
+/*
+ * Record rec (sequence number seq) is to come to winstate_add: its
+ * session key is looked up in the cache now, while the caller reads its
+ * time, so that winstate_add waits less for memory.  Optional.
+ */
+void winstate_prefetch(struct winstate *s, const struct record *rec,
+    uint64_t seq);
 /*
  * Add record rec (sequence number seq, event time t) to its windows
  * w[0..n) as the watermark wm stands: windows that expired do not take

@@ -284,6 +284,75 @@ test_keyless(void)
 	sessions_release(&ss);
 }
 
+/* Pop both to wm: the same sessions in the same order; how many. */
+static long
+fire_both(struct sessions *a, struct sessions *b, evtime wm, long *bad)
+{
+	size_t x, y;
+	evtime ax, by;
+	long n = 0;
+
+	while ((x = sessions_top(a, &ax)) != SESSION_NONE && ax <= wm) {
+		y = sessions_top(b, &by);
+		*bad += x != y || ax != by;
+		sessions_free(a, x);
+		if (y != SESSION_NONE)
+			sessions_free(b, y);
+		n++;
+	}
+	*bad += sessions_top(b, &by) != SESSION_NONE && by <= wm;
+	return n;
+}
+
+/*
+ * The queue of sessions_in_order against the heap alone: records mostly
+ * in time order, some late, sessions merging, a reheap now and then;
+ * both give the same sessions in the same order, and the queue, used,
+ * stays within four times the most it held (gaps, then doubling).
+ */
+static void
+test_in_order(void)
+{
+	struct sessions a, b;
+	char key[16];
+	uint64_t r = 42;
+	evtime t = 0;
+	size_t i, queued = 0, most = 0;
+	long bad = 0, fired = 0;
+
+	sessions_init(&a, sizeof(struct counted), due_end, by_start, NULL);
+	sessions_init(&b, sizeof(struct counted), due_end, by_start, NULL);
+	sessions_in_order(&b);
+	for (i = 0; i < 200000; i++) {
+		evtime at;
+
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		t += (evtime)(r >> 60) % 3;
+		at = (r >> 40) % 10 == 0 ? t - (evtime)((r >> 20) % 15) : t;
+		snprintf(key, sizeof key, "k%u", (unsigned)((r >> 33) % 300));
+		add(&a, key, at, i);
+		add(&b, key, at, i);
+		if (b.runlive > queued)
+			queued = b.runlive;
+		if (sessions_count(&b) > most)
+			most = sessions_count(&b);
+		bad += sessions_count(&a) != sessions_count(&b);
+		if (i % 50000 == 49999) {
+			sessions_reheap(&a);
+			sessions_reheap(&b);
+		}
+		fired += fire_both(&a, &b, t - 12, &bad);
+	}
+	fired += fire_both(&a, &b, EVTIME_MAX, &bad);
+	CHECK_INT(bad, 0);
+	CHECK(fired > 10000);
+	CHECK(queued > 10);
+	CHECK(b.runcap <= 4 * most + 16);
+	CHECK_INT(sessions_count(&b), 0);
+	sessions_release(&a);
+	sessions_release(&b);
+}
+
 int
 main(void)
 {
@@ -292,5 +361,6 @@ main(void)
 	test_reheap();
 	test_slots_and_keys();
 	test_keyless();
+	test_in_order();
 	return check_done("session");
 }

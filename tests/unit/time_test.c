@@ -1,5 +1,5 @@
 /*
- * time_test.c - unit tests for lib/time.c.
+ * time_test.c - unit tests for lib/time.c and lib/timefmt.c.
  *
  * Every parse goes through a heap copy of exactly n bytes with no NUL,
  * so that AddressSanitizer catches any read past p[n-1].
@@ -579,6 +579,35 @@ test_format(void)
 	CHECK_INT(bad, 0);
 }
 
+/* The date kept between calls: the same bytes as time_format_rfc3339,
+ * for times on the day kept, on another, before 1970 and past 9999. */
+static void
+test_format_day(void)
+{
+	static const evtime c[] = {
+		T0, T0 + 1, T0 + 30 * US_PER_SEC, T0 + 14 * HOUR - 1,
+		T0 + 14 * HOUR, T0 + 14 * HOUR + 999, T0, T0 - 1,
+		T0 + 400 * DAY + 123456, T0 + 400 * DAY + 3723004000,
+		0, -1, -1000, -1001, -DAY, -DAY - 1, 999,
+		INT64_C(951782400000000), INT64_C(951782400000000) - 1,
+		INT64_C(253402300799999999), INT64_C(253402300800000000),
+		INT64_C(253402300800000000) + HOUR + 5000,
+		INT64_C(-62167219200000001), INT64_C(-62167219200000001) - HOUR,
+		INT64_MAX, INT64_MAX - 1000, INT64_MIN, INT64_MIN + HOUR,
+	};
+	struct time_day day = { 0 };
+	char want[TIME_RFC3339_MAX], got[TIME_RFC3339_MAX];
+	size_t i, wn, gn;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		wn = time_format_rfc3339(c[i], want);
+		memset(got, 'x', sizeof got);
+		gn = time_format_rfc3339_day(&day, c[i], got);
+		CHECK_STR(got, want);
+		CHECK_INT(gn, wn);
+	}
+}
+
 static void
 test_duration(void)
 {
@@ -762,6 +791,7 @@ main(void)
 	test_slices();
 	test_civil();
 	test_format();
+	test_format_day();
 	test_duration();
 	test_duration_format();
 	test_clocks();

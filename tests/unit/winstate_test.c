@@ -78,8 +78,13 @@ struct step {
 	const char *fired;
 };
 
+/* Before each record: no winstate_prefetch; one of it; one of another
+ * record (another seq, the same struct record), which must not count. */
+enum { NO_PREFETCH, PREFETCH, PREFETCH_OTHER, PREFETCH_MODES };
+
 static void
-run(const char *what, int64_t lateness, const struct step *st, size_t n)
+run_mode(const char *what, int64_t lateness, const struct step *st,
+    size_t n, int mode)
 {
 	struct winstate s;
 	char why[128];
@@ -92,16 +97,36 @@ run(const char *what, int64_t lateness, const struct step *st, size_t n)
 		if (st[i].key) {
 			struct window w = { st[i].t, st[i].t + 10 };
 
+			if (mode == PREFETCH)
+				winstate_prefetch(&s, rec_of(st[i].key), seq);
+			if (mode == PREFETCH_OTHER)
+				winstate_prefetch(&s, rec_of("other"),
+				    seq + 1000);
 			CHECK_INT(winstate_add(&s, rec_of(st[i].key), seq++,
 			    st[i].t, &w, 1, st[i].wm, why, sizeof why),
 			    st[i].taken);
 		} else
 			winstate_fire(&s, st[i].wm, emit, NULL);
 		if (strcmp(fired, st[i].fired) != 0)
-			fprintf(stderr, "%s, step %zu:\n", what, i);
+			fprintf(stderr, "%s, mode %d, step %zu:\n", what, mode,
+			    i);
 		CHECK_STR(fired, st[i].fired);
 	}
+	/* every key found by its own hash, whatever was prefetched */
+	for (i = 0; i < n; i++)
+		if (st[i].key)
+			CHECK(sessions_find_key(&s.sessions, st[i].key,
+			    strlen(st[i].key)) != SESSION_NONE);
 	winstate_release(&s);
+}
+
+static void
+run(const char *what, int64_t lateness, const struct step *st, size_t n)
+{
+	int mode;
+
+	for (mode = 0; mode < PREFETCH_MODES; mode++)
+		run_mode(what, lateness, st, n, mode);
 }
 
 static void
