@@ -17,6 +17,7 @@ aggrun_init(struct aggrun *r)
 	memset(r, 0, sizeof *r);
 	strategy_init(&r->st);
 	r->max_groups = AGGRUN_MAX_GROUPS;
+	r->expired_at = EVTIME_MIN;
 	r->merged = (struct windowing){ WINDOW_TUMBLING, 1, 0, 0, 0, NULL };
 	aggpane_init(&r->pane);
 	buf_init(&r->key);
@@ -630,9 +631,12 @@ triggered_record(struct aggrun *r, struct record *rec)
 		return fate(r, rec, FATE_REJECTED, why);
 	if (r->st.win.kind == WINDOW_SLIDING)
 		n = 1;			/* a line per window: its own */
-	winstate_expire(&r->ws, r->wm.wm);
-	if (r->st.retract)
-		winstate_expire(&r->prevs, r->wm.wm);
+	if (r->wm.wm != r->expired_at) {	/* only a new watermark can */
+		winstate_expire(&r->ws, r->wm.wm);
+		if (r->st.retract)
+			winstate_expire(&r->prevs, r->wm.wm);
+		r->expired_at = r->wm.wm;
+	}
 	for (i = 0; i < n; i++)
 		if (add_to_window(r, rec, t, &r->wins[i], why,
 		    sizeof why) == AGG_REJECT)

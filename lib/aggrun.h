@@ -84,6 +84,8 @@ struct aggrun {
 	int annotated;			/* the input carries its windows */
 	struct stamper stamper;
 	struct watermark wm;
+	evtime expired_at;		/* behind stream-trigger: the watermark
+					 * open windows were last expired at */
 	struct winstate ws, prevs;	/* prevs: --retract's last panes */
 	struct window *wins;		/* a record's windows */
 	struct windowing merged;	/* windows kept whole */
