@@ -543,9 +543,8 @@ main(int argc, char **argv)
 			break;
 	input_done(&inp);
 	finish_stream();
-	if (flt.ledger.late && !opt.late_path)
-		diag_warn("%ju late records dropped; --late-output keeps them",
-		    flt.ledger.late);
+	if (!opt.late_path)
+		ledger_warn_dropped(&flt.ledger);
 	if (opt.late_path && out_release(&lateout) < 0) {
 		diag_warn("'%s': write error: %s", opt.late_path,
 		    strerror(lateout.err));

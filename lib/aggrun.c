@@ -869,9 +869,8 @@ aggrun_finish(struct aggrun *r)
 	if (!r->st.trigger)	/* else the fire lines said it all */
 		fire(r);
 	finish_output(r);
-	if (l->late && !r->late_path)
-		diag_warn("%ju late records dropped; --late-output keeps them",
-		    l->late);
+	if (!r->late_path)
+		ledger_warn_dropped(l);
 	if (r->late_path && out_release(&r->lateout) < 0) {
 		diag_warn("'%s': write error: %s", r->late_path,
 		    strerror(r->lateout.err));

@@ -67,3 +67,12 @@ ledger_print(const struct ledger *l)
 	    "late=%ju written=%ju\n", diag_prog, l->read, l->kept_name, l->kept,
 	    l->filtered, l->rejected, l->late, l->written);
 }
+
+void
+ledger_warn_dropped(const struct ledger *l)
+{
+	if (l->late > 0)
+		diag_warn("%ju late record%s dropped; --late-output keeps %s",
+		    l->late, l->late == 1 ? "" : "s",
+		    l->late == 1 ? "it" : "them");
+}

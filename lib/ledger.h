@@ -52,5 +52,8 @@ int ledger_reject(struct ledger *l, const char *file, uintmax_t line,
 	__attribute__((format(printf, 6, 7)));
 /* "PROG: stats read=N KEPT=N filtered=N rejected=N late=N written=N". */
 void ledger_print(const struct ledger *l);
+/* At the end: say how many late records were dropped, if any, and that
+ * --late-output would have kept them. */
+void ledger_warn_dropped(const struct ledger *l);
 
 #endif

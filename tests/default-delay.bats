@@ -63,7 +63,7 @@ totals() {
 	human_stats
 	[ "$output" = '{"window_start":0,"window_end":60,"status":200,"count":1}
 {"window_start":360,"window_end":420,"status":200,"count":1}' ]
-	[ "${stderr_lines[0]}" = "stream-agg: 1 late records dropped; --late-output keeps them" ]
+	[ "${stderr_lines[0]}" = "stream-agg: 1 late record dropped; --late-output keeps it" ]
 	[ "${stderr_lines[1]}" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=0 late=1 written=2" ]
 	run stream_agg -t t --tumbling 1m --late-output late.jsonl -g status count log.jsonl
 	[ "$status" -eq 0 ]

@@ -289,7 +289,7 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 {"_punct":"fire","start":2000000,"end":14000000,"pane":0,"timing":"on_time","final":false,"key":["b"]}
 {"_punct":"fire","start":12000000,"end":17000000,"pane":0,"timing":"on_time","final":false,"key":["a"]}
 {"_punct":"fire","start":30000000,"end":35000000,"pane":0,"timing":"on_time","final":true,"key":["b"]}' ]
-	[ "$stderr" = "stream-trigger: 1 late records dropped; --late-output keeps them" ]
+	[ "$stderr" = "stream-trigger: 1 late record dropped; --late-output keeps it" ]
 	# stream-agg merges the sessions as stream-trigger did, and writes each pane
 	run --separate-stderr bash -c "printf '$S' | stream_window -t t --session 5s --max-delay 0 --key k --allowed-lateness 10s --time-output epoch | stream_trigger --accumulate --pane-info 'watermark(early=count(2),late=count(1))' 2>/dev/null | stream_agg -g k count"
 	[ "$output" = '{"window_start":1,"window_end":8,"pane":0,"timing":"early","final":false,"k":"a","count":2}

@@ -70,7 +70,7 @@ E='{"t":1,"k":"a"}\n{"t":5,"k":"b"}\n{"t":9,"k":"a"}\n{"t":12,"k":"a"}\n{"t":25,
 	[ "$status" -eq 1 ]
 	[ "$output" = '{"window_start":0,"window_end":10,"count":1}
 {"window_start":10,"window_end":20,"count":1}' ]
-	[ "${stderr_lines[0]}" = "stream-agg: 1 late records dropped; --late-output keeps them" ]
+	[ "${stderr_lines[0]}" = "stream-agg: 1 late record dropped; --late-output keeps it" ]
 	[ "${stderr_lines[1]}" = "stream-agg: stats read=3 aggregated=2 filtered=0 rejected=0 late=1 written=2" ]
 }
 
