@@ -1763,6 +1763,7 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	buf_init(&t->key);
 	buf_init(&t->scratch);
 	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
+	t->loaded = xcalloc(nspec ? nspec : 1, sizeof *t->loaded);
 	/* room for one group: a session's table holds one or a few, and
 	 * thousands are open at once; more grow from there */
 	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
@@ -1794,6 +1795,7 @@ aggtab_release(struct aggtab *t)
 	free(t->first);
 	free(t->empty);
 	free(t->tmp);
+	free(t->loaded);
 	buf_release(&t->key);
 	buf_release(&t->scratch);
 }
@@ -2289,7 +2291,8 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 		return AGG_REJECT;
 	}
 	/* read every state before touching the table; they keep copies */
-	tmp = xcalloc(t->nspec ? t->nspec : 1, sizeof *tmp);
+	tmp = t->loaded;
+	memset(tmp, 0, t->nspec * sizeof *tmp);
 	for (j = 0; j < t->nspec; j++)
 		t->spec[j].kind->init(&tmp[j], &t->spec[j]);
 	for (j = 0; j < t->nspec; j++) {
@@ -2339,7 +2342,6 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 	}
 	for (j = 0; j < t->nspec; j++)
 		t->spec[j].kind->release(&tmp[j], &t->spec[j]);
-	free(tmp);
 	return rc;
 }
 

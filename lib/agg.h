@@ -85,6 +85,8 @@ struct aggtab {
 	size_t accgroups;		/* groups acc has room for */
 	struct buf key, scratch;	/* per-record room, reused */
 	struct agg_value *tmp;		/* per-record converted values */
+	union acc *loaded;		/* a partial record's states, read
+					 * before they are merged */
 	uint64_t *first;		/* first[id]: sequence of its first record */
 	double span;			/* seconds of the window, for rate;
 					 * 0 when there is none */
