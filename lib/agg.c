@@ -1987,6 +1987,30 @@ agg_key_array(const struct record *rec, const int *slot, char *const *name,
 	return 0;
 }
 
+void
+agg_key_to_json(const char *key, size_t len, size_t n, struct buf *out)
+{
+	const char *p = key, *e = key + len;
+	size_t k, part;
+
+	buf_addc(out, '[');
+	for (k = 0; k < n; k++) {
+		if (k > 0)
+			buf_addc(out, ',');
+		if (n == 1)
+			part = len;
+		else if (p < e)
+			p = get_len(p, &part);
+		else
+			part = 0;
+		if (part > (size_t)(e - p))
+			part = (size_t)(e - p);
+		json_quote(out, p, part);
+		p += part;
+	}
+	buf_addc(out, ']');
+}
+
 int
 agg_key_from_json(const char *json, size_t jlen, size_t n, struct buf *key,
     struct buf *scratch, const char **p, size_t *len)

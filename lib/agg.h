@@ -167,6 +167,9 @@ int agg_key_array(const struct record *rec, const int *slot,
     char *why, size_t wl);
 int agg_key_from_json(const char *json, size_t jlen, size_t n,
     struct buf *key, struct buf *scratch, const char **p, size_t *len);
+/* A key of n fields as agg_key builds it, appended to out as that JSON
+ * array. */
+void agg_key_to_json(const char *key, size_t len, size_t n, struct buf *out);
 /*
  * Partial state, for scale-out (stream-agg --partial and --merge).
  * aggtab_partial writes each group as "KEY<TAB>{...}": KEY a JSON array

@@ -109,9 +109,14 @@ fire_key(struct aggpane *a, const struct punct *p, size_t *len)
 {
 	const char *k = NULL;
 
+	if (p->key == NULL || a->st->win.kind != WINDOW_SESSION)
+		return NULL;
+	if (a->raw_keys) {
+		*len = p->keylen;
+		return p->key;
+	}
 	buf_reset(&a->scratch);
-	if (p->key == NULL || a->st->win.kind != WINDOW_SESSION ||
-	    agg_key_from_json(p->key, p->keylen, a->ws->nsesskey, &a->key,
+	if (agg_key_from_json(p->key, p->keylen, a->ws->nsesskey, &a->key,
 	    &a->scratch, &k, len) < 0)
 		return NULL;
 	return k;

@@ -41,6 +41,9 @@ struct aggpane {
 	const struct recw_sink *sink;
 	void (*table_done)(void *arg);
 	struct buf key, scratch;	/* a fire line's session key */
+	int raw_keys;			/* fires come from in-process panes,
+					 * with keys as winstate keeps them,
+					 * not fire lines' JSON */
 	struct time_day day;		/* the date of the last bounds */
 };
 

@@ -186,6 +186,30 @@ start_windows(struct aggrun *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* --state: a pane's raw key as the JSON array of its texts, and back. */
+static void
+key_text(void *arg, const char *key, size_t len, struct buf *b)
+{
+	const struct aggpane *a = arg;
+
+	agg_key_to_json(key, len, a->ws->nsesskey, b);
+}
+
+static int
+key_bytes(void *arg, const char *text, size_t len, struct buf *b)
+{
+	struct aggpane *a = arg;
+	const char *k;
+	size_t n;
+
+	buf_reset(&a->scratch);
+	if (agg_key_from_json(text, len, a->ws->nsesskey, &a->key,
+	    &a->scratch, &k, &n) < 0)
+		return -1;
+	buf_add(b, k, n);
+	return 0;
+}
+
 static void
 pane_fired(void *arg, const struct punct *p)
 {
@@ -225,6 +249,9 @@ set_up_trigger(struct aggrun *r, char *err, size_t errlen)
 	r->panes.fire = pane_fired;
 	r->panes.expire = pane_expired;
 	r->panes.arg = &r->pane;
+	r->panes.key_text = key_text;
+	r->panes.key_bytes = key_bytes;
+	r->pane.raw_keys = 1;
 	return 0;
 }
 
@@ -646,24 +673,22 @@ triggered_record(struct aggrun *r, struct record *rec)
 	return fate(r, rec, FATE_KEPT, "");
 }
 
-/* A session's key as stream-trigger gives it: the JSON array of its
- * texts (see lib/pane); NULL without sessions. */
+/* A session's key for the panes: its bytes as winstate keeps them (not
+ * the JSON that stream-trigger's fire lines carry); NULL without
+ * sessions. */
 static int
-session_key_json(struct aggrun *r, const struct record *rec,
-    const char **key, size_t *len, char *why, size_t whylen)
+session_key(struct aggrun *r, const struct record *rec, const char **key,
+    size_t *len, char *why, size_t whylen)
 {
 	*key = NULL;
 	*len = 0;
 	if (r->st.win.kind != WINDOW_SESSION)
 		return 0;
 	buf_reset(&r->scratch);
-	if (agg_key_array(rec, r->ws.sesskeyslot, r->ws.sesskeyname,
-	    r->ws.nsesskey, &r->key, &r->scratch, why, whylen) < 0)
-		return -1;
-	*key = r->key.data;
-	*len = r->key.len;
-	return 0;
+	return agg_key(rec, r->ws.sesskeyslot, r->ws.sesskeyname,
+	    r->ws.nsesskey, &r->key, &r->scratch, key, len, why, whylen);
 }
+
 
 /* --trigger in-process: as stream-trigger and stream-agg behind it. */
 static int
@@ -677,7 +702,7 @@ trigger_record(struct aggrun *r, struct record *rec)
 	if (stamper_time(&r->stamper, rec, &t, why, sizeof why) < 0 ||
 	    (n = stamper_windows(&r->stamper, rec, t, r->wins, why,
 	    sizeof why)) == 0 ||
-	    session_key_json(r, rec, &key, &keylen, why, sizeof why) < 0)
+	    session_key(r, rec, &key, &keylen, why, sizeof why) < 0)
 		return fate(r, rec, FATE_REJECTED, why);
 	if (watermark_outlier(&r->wm, t))
 		return fate(r, rec, FATE_REJECTED, "event time more than "

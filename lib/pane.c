@@ -450,9 +450,14 @@ panes_save(const struct panes *ps, struct buf *b)
 			    (long long)p->ts[k].deadline, p->ts[k].done,
 			    p->ts[k].ontime, p->ts[k].current);
 		if (p->s.key != NOKEY) {
+			const struct keytab_key *key = &ps->windows.keys.keys[
+			    p->s.key];
+
 			buf_addstr(b, " key=");
-			buf_add(b, ps->windows.keys.keys[p->s.key].p,
-			    ps->windows.keys.keys[p->s.key].n);
+			if (ps->key_text)
+				ps->key_text(ps->arg, key->p, key->n, b);
+			else
+				buf_add(b, key->p, key->n);
 		}
 		buf_addc(b, '\n');
 	}
@@ -477,9 +482,18 @@ panes_restore(struct panes *ps, const char *line, size_t len)
 	w.start = a;
 	w.end = b;
 	if ((key = strstr(text + used, " key=")) != NULL) {
+		struct buf raw = BUF_INIT;
+
 		*key = '\0';
 		key += 5;
-		id = sessions_key(&ps->windows, key, strlen(key));
+		if (ps->key_bytes && ps->key_bytes(ps->arg, key, strlen(key),
+		    &raw) < 0) {
+			buf_release(&raw);
+			goto out;
+		}
+		id = ps->key_bytes ? sessions_key(&ps->windows, raw.data,
+		    raw.len) : sessions_key(&ps->windows, key, strlen(key));
+		buf_release(&raw);
 	}
 	if (id == NOKEY && find(ps, &w) != NULL)
 		goto out;		/* a window twice */

@@ -8,8 +8,10 @@
  * empty-pane rules ask for a closing one (EMPTY_CLOSING).
  *
  * Session windows are found by a key (any bytes the caller chooses, the
- * same for the same session key; stream-trigger gives the JSON array of
- * the key's texts) as well as by bounds: a record's proto-window merges
+ * same for the same session key: stream-trigger gives the JSON array
+ * of the key's texts, which its fire lines carry; stream-agg --trigger
+ * the key's bytes as its windows keep them, with key_text and key_bytes
+ * for --state) as well as by bounds: a record's proto-window merges
  * with the sessions of its key that it overlaps (Beam's onMerge).
  *
  * What a pane is belongs to the caller: stream-trigger writes a fire
@@ -54,6 +56,13 @@ struct panes {
 	/* a window expired, its bounds and key in p: its state is gone */
 	void (*expire)(void *arg, const struct punct *p);
 	void *arg;
+	/* keys that are not one line of text (NULL: they are): for --state,
+	 * key_text appends key's text, one line, to b; key_bytes reads it
+	 * back into b, 0 or -1 */
+	void (*key_text)(void *arg, const char *key, size_t len,
+	    struct buf *b);
+	int (*key_bytes)(void *arg, const char *text, size_t len,
+	    struct buf *b);
 };
 
 void panes_init(struct panes *ps, const struct trigger *t, int accumulate,

@@ -680,6 +680,58 @@ test_empty_groups(void)
 	buf_release(&state);
 }
 
+/* A key as agg_key builds it, written as JSON and read back. */
+static void
+test_key_json(void)
+{
+	static const struct {
+		const char *line;	/* a record with fields a and b */
+		size_t n;		/* key fields: a, or a and b */
+		const char *json;
+	} c[] = {
+		{ "{\"a\":\"x\",\"b\":\"y\"}", 1, "[\"x\"]" },
+		{ "{\"a\":\"x\",\"b\":\"y\"}", 2, "[\"x\",\"y\"]" },
+		{ "{\"a\":\"\",\"b\":\"\"}", 2, "[\"\",\"\"]" },
+		{ "{\"a\":\"q\\\"\\n\\u0000\",\"b\":1}", 2,
+		    "[\"q\\\"\\n\\u0000\",\"1\"]" },
+		{ "{\"a\":\"\u00e9\",\"b\":null}", 2, "[\"\u00e9\",\"\"]" },
+	};
+	struct fieldset fs = FIELDSET_INIT;
+	char *names[2] = { "a", "b" };
+	int slots[2];
+	struct val v[2];
+	struct buf key = BUF_INIT, scratch = BUF_INIT, json = BUF_INIT;
+	struct buf key2 = BUF_INIT, scratch2 = BUF_INIT;
+	size_t i;
+
+	slots[0] = fieldset_add(&fs, "a", 1);
+	slots[1] = fieldset_add(&fs, "b", 1);
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct record rec = { c[i].line, strlen(c[i].line), "t", 1, v };
+		const char *err, *k = NULL, *k2 = NULL;
+		size_t kn = 0, kn2 = 0;
+		char why[128];
+
+		CHECK_INT(json_parse(rec.line, rec.len, &fs, v, &err), PARSE_OK);
+		buf_reset(&scratch);
+		CHECK_INT(agg_key(&rec, slots, names, c[i].n, &key, &scratch,
+		    &k, &kn, why, sizeof why), 0);
+		buf_reset(&json);
+		agg_key_to_json(k, kn, c[i].n, &json);
+		CHECK_MEM(json.data, json.len, c[i].json);
+		CHECK_INT(agg_key_from_json(json.data, json.len, c[i].n, &key2,
+		    &scratch2, &k2, &kn2), 0);
+		CHECK_INT(kn2, kn);
+		CHECK(kn2 == kn && memcmp(k2, k, kn) == 0);
+	}
+	fieldset_release(&fs);
+	buf_release(&key);
+	buf_release(&scratch);
+	buf_release(&json);
+	buf_release(&key2);
+	buf_release(&scratch2);
+}
+
 int
 main(void)
 {
@@ -688,5 +740,6 @@ main(void)
 	test_bad_partials();
 	test_broken_states();
 	test_empty_groups();
+	test_key_json();
 	return check_done("agg");
 }
