@@ -206,6 +206,7 @@ recw_init(struct recw *w, struct out *o, int fmt)
 	buf_init(&w->names);
 	buf_init(&w->header);
 	buf_init(&w->vals);
+	buf_init(&w->qnames);
 }
 
 void
@@ -218,6 +219,7 @@ void
 recw_release(struct recw *w)
 {
 	buf_release(&w->names);
+	buf_release(&w->qnames);
 	buf_release(&w->header);
 	buf_release(&w->vals);
 }
@@ -298,30 +300,68 @@ add_logfmt(struct buf *b, const char *s, size_t n)
 	json_quote(b, s, n);	/* JSON's escapes are logfmt's */
 }
 
+/* ,"name": (the comma from the second field), from the cache when the
+ * field at this place had this name in the record before. */
+static void
+json_name(struct recw *w, const char *name, size_t nlen)
+{
+	size_t i = w->nfields;
+	struct buf *q = &w->qnames;
+
+	if (i > 0)
+		buf_addc(&w->vals, ',');
+	if (i < w->nqname && w->qname[i].nlen == nlen &&
+	    memcmp(q->data + w->qname[i].off, name, nlen) == 0) {
+		buf_add(&w->vals, q->data + w->qname[i].off + nlen,
+		    w->qname[i].qlen);
+		return;
+	}
+	if (q->len > 4096) {		/* names that keep changing */
+		buf_reset(q);
+		w->nqname = 0;
+	}
+	if (i >= RECW_QNAMES || i > w->nqname) {
+		json_quote(&w->vals, name, nlen);
+		buf_addc(&w->vals, ':');
+		return;
+	}
+	w->qname[i].off = q->len;
+	w->qname[i].nlen = nlen;
+	buf_add(q, name, nlen);
+	json_quote(q, name, nlen);
+	buf_addc(q, ':');
+	w->qname[i].qlen = q->len - w->qname[i].off - nlen;
+	w->nqname = i + 1;		/* the places after it may differ */
+	buf_add(&w->vals, q->data + w->qname[i].off + nlen, w->qname[i].qlen);
+}
+
 void
 recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
     size_t vlen, int kind)
 {
 	struct buf *b = &w->vals;
 
-	buf_add(&w->names, name, nlen);
-	buf_addc(&w->names, '\0');
-	if (w->nfields++ > 0)
-		buf_addc(b, w->fmt == FMT_JSON || w->fmt == FMT_CSV ? ',' :
-		    w->fmt == FMT_TSV ? '\t' : ' ');
-	if (kind == OV_NULL)
-		val = "", vlen = 0;
-	switch (w->fmt) {
-	case FMT_JSON:
-		json_quote(b, name, nlen);
-		buf_addc(b, ':');
+	if (w->fmt == FMT_CSV || w->fmt == FMT_TSV) {
+		buf_add(&w->names, name, nlen);
+		buf_addc(&w->names, '\0');
+	}
+	if (w->fmt == FMT_JSON) {
+		json_name(w, name, nlen);
+		w->nfields++;
 		if (kind == OV_STR)
 			json_quote(b, val, vlen);
 		else if (kind == OV_NULL)
 			buf_add(b, "null", 4);
 		else
 			buf_add(b, val, vlen);
-		break;
+		return;
+	}
+	if (w->nfields++ > 0)
+		buf_addc(b, w->fmt == FMT_JSON || w->fmt == FMT_CSV ? ',' :
+		    w->fmt == FMT_TSV ? '\t' : ' ');
+	if (kind == OV_NULL)
+		val = "", vlen = 0;
+	switch (w->fmt) {
 	case FMT_LOGFMT:
 		buf_add(b, name, nlen);
 		buf_addc(b, '=');

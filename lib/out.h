@@ -65,15 +65,24 @@ struct recw_sink {
 	void *arg;
 };
 
+/* The first fields' names as JSON wrote them last: records created one
+ * after another name the same fields, and quoting them again was a tenth
+ * of writing results. */
+#define RECW_QNAMES 16
+
 struct recw {
 	struct out *o;
 	int fmt;		/* enum fmt, never FMT_AUTO */
 	const struct recw_sink *sink;	/* FMT_TABLE, FMT_CHART: set it */
-	struct buf names;	/* this record's names, NUL-separated */
+	struct buf names;	/* this record's names, NUL-separated (CSV,
+				 * TSV) */
 	struct buf header;	/* names of the last CSV/TSV header written */
 	struct buf vals;	/* this record's formatted values (CSV/TSV) */
 	size_t nfields;
 	int wrote_header;
+	struct buf qnames;	/* each: the name, then it quoted, ':' too */
+	struct { size_t off, nlen, qlen; } qname[RECW_QNAMES];
+	size_t nqname;
 };
 
 void recw_init(struct recw *w, struct out *o, int fmt);

@@ -445,6 +445,63 @@ test_second_signal(void)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/*
+ * JSON names quoted once and kept by place: records one after another,
+ * names changed at a place, more places than are kept, names to quote,
+ * and enough changing names to start the cache again; each record as
+ * json_quote would write it.
+ */
+static void
+test_name_cache(void)
+{
+	static const char *const recs[] = {
+		"a b c", "a b c", "a x c", "a x", "a x c d", "q\"n a",
+		"f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 f14 f15 f16 f17",
+		"f0 f1 f2 f3 f4 f5 f6 f7 f8 f9 f10 f11 f12 f13 f14 f15 f16 f17",
+		"a b c",
+	};
+	char path[] = "/tmp/io_namesXXXXXX";
+	int fd = mkstemp(path);
+	struct out o;
+	struct recw w;
+	struct buf want = BUF_INIT, name = BUF_INIT;
+	size_t i, round;
+
+	unlink(path);
+	out_init(&o, fd, "t");
+	recw_init(&w, &o, FMT_JSON);
+	for (round = 0; round < 300; round++)	/* past the cache's 4 KB */
+		for (i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+			const char *p = recs[i];
+
+			buf_reset(&want);
+			buf_addc(&want, '{');
+			recw_begin(&w);
+			while (*p) {
+				size_t n = strcspn(p, " ");
+
+				buf_reset(&name);
+				buf_add(&name, p, n);
+				if (round % 7 == 6)	/* a new name each round */
+					buf_addf(&name, "%zu", round);
+				if (want.len > 1)
+					buf_addc(&want, ',');
+				json_quote(&want, name.data, name.len);
+				buf_addstr(&want, ":1");
+				recw_field(&w, name.data, name.len, "1", 1,
+				    OV_NUM);
+				p += n + (p[n] == ' ');
+			}
+			recw_end(&w);
+			buf_addstr(&want, "}\n");
+			CHECK_STR(written(&o, fd), want.data);
+		}
+	recw_release(&w);
+	out_release(&o);
+	buf_release(&want);
+	buf_release(&name);
+}
+
 int
 main(void)
 {
@@ -454,6 +511,7 @@ main(void)
 	test_max_line_cr();
 	test_many_lines();
 	test_writers();
+	test_name_cache();
 	test_json_quote();
 	test_keytab();
 	test_punct();
