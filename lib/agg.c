@@ -2112,8 +2112,12 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 	if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
 	    convert(t, rec, why, whylen) < 0)
 		return AGG_REJECT;
-	h = hash_bytes(key, keylen);
-	id = keytab_find(&t->groups, key, keylen, h);
+	if (t->nkey == 0 && t->groups.n == 1)
+		id = 0;		/* no -g: one group, and no key to look up */
+	else {
+		h = hash_bytes(key, keylen);
+		id = keytab_find(&t->groups, key, keylen, h);
+	}
 	if (id == (size_t)-1) {
 		if (!utf8_valid(key, keylen)) {
 			snprintf(why, whylen, "invalid UTF-8 in group key");
