@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "annot.h"
+#include "trigstream.h"
 #include "diag.h"
 #include "filter.h"
 #include "input.h"
@@ -49,31 +51,16 @@ static const struct option own_options[] = {
 
 static struct filter flt;
 static struct input inp;
-static struct {				/* our own options */
-	const char *trigger_text, *late_path;
-	int64_t lateness;		/* -1: the stream's */
-	int accumulate;			/* -1: as not set */
-	int pane_info, retract;
-	int empty_rules;		/* --on-time, --closing */
-} opt = { DEFAULT_TRIGGER, NULL, -1, -1, 0, 0, EMPTY_DEFAULT };
+static struct trigstream_options opt = { DEFAULT_TRIGGER, -1, -1, 0, 0,
+    EMPTY_DEFAULT };
+static const char *late_path;		/* --late-output */
 static struct trigger *trig;
-static struct {				/* the stream, from its strategy on */
-	int have_strategy, ended, state_loaded;
-	struct strategy st;
-	struct stamper stamper;
-	struct watermark wm;
-	struct panes panes;
-	struct window *assigned;	/* a record's windows */
-	char **keynames;		/* sessions: their key's fields */
-	int *keyslots;
-	size_t nkey;
-	uintmax_t fired[3];		/* panes, by enum pane_timing */
-} stream;
+static struct trigstream stream;	/* from its strategy line on */
+static int state_loaded;
 static struct table table;		/* -o table */
 static const char *left_out[4];		/* its stream's annotation */
 static struct out lateout;
 static struct buf line_out = BUF_INIT;
-static struct buf keyjson = BUF_INIT, scratch = BUF_INIT;	/* a key */
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -120,7 +107,7 @@ static void
 trigger_metrics(void *arg, struct prom *p)
 {
 	(void)arg;
-	if (!stream.have_strategy)
+	if (!stream.started)
 		return;
 	metrics_open_windows(p, stream.panes.windows.nheap);
 	metrics_panes(p, stream.fired);
@@ -144,7 +131,7 @@ static void
 late(const struct record *rec)
 {
 	flt.ledger.late++;
-	if (opt.late_path) {
+	if (late_path) {
 		out_write(&lateout, rec->line, rec->len);
 		out_putc(&lateout, '\n');
 	} else
@@ -161,10 +148,7 @@ late_time(evtime t)
 {
 	struct punct p = { .kind = PUNCT_WATERMARK };
 
-	if (!watermark_observe(&stream.wm, t))
-		return;
-	panes_watermark(&stream.panes, stream.wm.wm);
-	if (flt.oflag == FMT_TABLE)
+	if (!trigstream_late_time(&stream, t) || flt.oflag == FMT_TABLE)
 		return;
 	p.t = stream.wm.wm;
 	buf_reset(&line_out);
@@ -172,36 +156,14 @@ late_time(evtime t)
 	out_write(&flt.out, line_out.data, line_out.len);
 }
 
-/* A session's key as fire lines give it: the JSON array of its texts. */
-static int
-session_key(const struct record *rec, const char **key, size_t *len,
-    char *why, size_t whylen)
-{
-	*key = NULL;
-	*len = 0;
-	if (stream.st.win.kind != WINDOW_SESSION)
-		return 0;
-	buf_reset(&scratch);
-	if (agg_key_array(rec, stream.keyslots, stream.keynames, stream.nkey,
-	    &keyjson, &scratch, why, whylen) < 0)
-		return -1;
-	*key = keyjson.data;
-	*len = keyjson.len;
-	return 0;
-}
-
 /* -o table: the record's own fields, then its window's bounds. */
 static void
 table_record(const struct record *rec, int fmt, const struct window *w)
 {
 	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
-	struct addfield f[2] = {
-		{ stream.st.start_field, start, 0, OV_STR },
-		{ stream.st.end_field, end, 0, OV_STR }
-	};
+	struct addfield f[2];
 
-	f[0].vlen = strategy_format_time(&stream.st, w->start, start);
-	f[1].vlen = strategy_format_time(&stream.st, w->end, end);
+	annot_bounds(&stream.st, w, start, end, f);
 	table_line(&table, fmt, rec->line, rec->len, f, 2);
 }
 
@@ -210,32 +172,23 @@ static int
 record(void *arg, struct record *rec, const struct parser *ps)
 {
 	char why[256];
-	const char *key;
-	size_t n, i, keylen;
 	evtime t;
 
 	(void)arg;
-	if (!stream.have_strategy)
+	if (!stream.started)
 		diag_fatal(1, "%s:%ju: not a windowed stream: no strategy line "
 		    "first (run stream-window before)", rec->file, rec->lineno);
 	if (!filter_pass(&flt, rec, &line_out))
 		return 0;
-	if (stamper_time(&stream.stamper, rec, &t, why, sizeof why) < 0 ||
-	    (n = stamper_windows(&stream.stamper, rec, t, stream.assigned, why,
-	    sizeof why)) == 0 ||
-	    session_key(rec, &key, &keylen, why, sizeof why) < 0)
+	switch (trigstream_check(&stream, rec, &t, why, sizeof why)) {
+	case TRIGSTREAM_REJECT:
 		return ledger_reject(&flt.ledger, rec->file, rec->lineno,
 		    rec->line, rec->len, "%s", why);
-	/* a sliding stream has a line per window: its own is the first */
-	if (stream.st.win.kind == WINDOW_SLIDING)
-		n = 1;
-	for (i = 0; i < n; i++)
-		if (panes_late(&stream.panes, &stream.assigned[i], key, keylen,
-		    stream.wm.wm)) {
-			late(rec);
-			late_time(t);
-			return 0;
-		}
+	case TRIGSTREAM_LATE:
+		late(rec);
+		late_time(t);
+		return 0;
+	}
 	if (flt.oflag == FMT_TABLE)
 		table_record(rec, ps->fmt, &stream.assigned[0]);
 	else {
@@ -245,64 +198,33 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written++;
-	for (i = 0; i < n; i++)
-		panes_record(&stream.panes, &stream.assigned[i], key, keylen,
-		    stream.wm.wm);
-	if (watermark_observe(&stream.wm, t))
-		panes_watermark(&stream.panes, stream.wm.wm);
+	trigstream_take(&stream, t);
 	return 0;
 }
 
-/*
- * --state: the strategy (ours, with the trigger in it), the watermark,
- * and every window's panes and trigger state; checked against this run's
- * strategy when its line comes.
- */
+/* --state: the stream as the last run left it, checked against this
+ * run's strategy when its line comes. */
 static void
 restore_state(void)
 {
-	struct buf want = BUF_INIT;
 	size_t pos = 0, kl, rl;
 	const char *kw, *rest;
-	long long a, b;
+	char err[256];
 	int have_wm = 0;
 
-	strategy_write(&want, &stream.st);
-	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl)) {
-		if (kl == 8 && memcmp(kw, "strategy", 8) == 0 &&
-		    (rl + 1 != want.len || memcmp(rest, want.data, rl) != 0))
-			diag_fatal(1, "state '%s': written for another stream "
-			    "or trigger; give another --state file",
-			    flt.state_path);
-		if (kl == 9 && memcmp(kw, "watermark", 9) == 0 &&
-		    sscanf(rest, "%lld %lld", &a, &b) == 2) {
-			stream.wm.max_seen = a;
-			stream.wm.wm = b;
-			have_wm = 1;
-		}
-		if (kl == 4 && memcmp(kw, "pane", 4) == 0 &&
-		    panes_restore(&stream.panes, rest, rl) < 0)
-			diag_fatal(1, "state '%s': a bad pane line",
-			    flt.state_path);
-	}
+	while (state_next(&flt.state, &pos, &kw, &kl, &rest, &rl))
+		if (trigstream_restore_line(&stream, kw, kl, rest, rl,
+		    &have_wm, err, sizeof err) < 0)
+			diag_fatal(1, "state '%s': %s", flt.state_path, err);
 	if (!have_wm)
 		diag_fatal(1, "state '%s': no watermark", flt.state_path);
-	buf_release(&want);
 }
 
 static void
 save_state(void)
 {
-	struct buf *b = &flt.state.body;
-
-	buf_reset(b);
-	if (stream.have_strategy) {
-		buf_addstr(b, "strategy ");
-		strategy_write(b, &stream.st);
-		buf_addf(b, "watermark %lld %lld\n",
-		    (long long)stream.wm.max_seen, (long long)stream.wm.wm);
-		panes_save(&stream.panes, b);
-	}
+	buf_reset(&flt.state.body);
+	trigstream_save(&stream, &flt.state.body);
 	filter_commit(&flt);
 }
 
@@ -325,41 +247,11 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 {
 	char err[256];
 
-	if (stream.have_strategy)
+	if (stream.started)
 		return;
-	if (strategy_parse(&stream.st, line, len, err, sizeof err) < 0)
+	if (trigstream_start(&stream, line, len, &opt, trig,
+	    (struct fieldset *)inp.fs, write_fire, NULL, err, sizeof err) < 0)
 		diag_fatal(1, "%s:%ju: %s", file, lineno, err);
-	if (stream.st.trigger)
-		diag_fatal(1, "%s:%ju: the stream has been through "
-		    "stream-trigger already", file, lineno);
-	if (stream.st.win.kind == WINDOW_SESSION) {
-		if (stream.st.key == NULL)
-			diag_fatal(1, "%s:%ju: session windows without a key: "
-			    "stream-trigger merges sessions per key "
-			    "(stream-window --key)", file, lineno);
-		if (fieldset_add_list((struct fieldset *)inp.fs, stream.st.key,
-		    &stream.keynames, &stream.keyslots, &stream.nkey) < 0)
-			diag_fatal(1, "%s:%ju: bad session key '%s'", file,
-			    lineno, stream.st.key);
-		trigger_set_merging(trig, 1);
-	}
-	if (opt.lateness >= 0)
-		stream.st.allowed_lateness = opt.lateness;
-	if (opt.accumulate >= 0)
-		stream.st.accumulate = opt.accumulate;
-	if (opt.retract)
-		stream.st.accumulate = stream.st.retract = 1;
-	stream.st.pane_info = opt.pane_info;
-	stream.st.empty_rules = opt.empty_rules;
-	stream.st.trigger = xstrdup(opt.trigger_text);
-	stamper_init(&stream.stamper, &stream.st, 1, (struct fieldset *)inp.fs);
-	panes_init(&stream.panes, trig, stream.st.accumulate,
-	    stream.st.allowed_lateness);
-	stream.panes.fire = write_fire;
-	stream.panes.empty_rules = opt.empty_rules;
-	watermark_init(&stream.wm, stream.st.max_delay);
-	stream.assigned = xcalloc(window_count(&stream.st.win),
-	    sizeof *stream.assigned);
 	if (flt.oflag == FMT_TABLE)
 		leave_out_annotation();
 	else {
@@ -367,8 +259,7 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 		strategy_write(&line_out, &stream.st);
 		out_write(&flt.out, line_out.data, line_out.len);
 	}
-	stream.have_strategy = 1;
-	if (stream.state_loaded)
+	if (state_loaded)
 		restore_state();
 }
 
@@ -383,14 +274,8 @@ control_line(void *arg, const struct punct *pp, const char *file,
 		take_strategy(file, lineno, line, len);
 		return;
 	}
-	if (p.kind == PUNCT_WATERMARK && stream.have_strategy) {
-		if (p.at_end) {
-			watermark_end(&stream.wm);
-			stream.ended = 1;
-		} else
-			watermark_raise(&stream.wm, p.t);
-		panes_watermark(&stream.panes, stream.wm.wm); /* panes first */
-	}
+	if (p.kind == PUNCT_WATERMARK && stream.started)	/* panes first */
+		trigstream_watermark(&stream, p.t, p.at_end);
 	if (flt.oflag == FMT_TABLE)
 		return;
 	out_write(&flt.out, line, len);
@@ -418,9 +303,8 @@ finish_stream(void)
 {
 	struct punct p = { .kind = PUNCT_WATERMARK, .at_end = 1 };
 
-	if (!flt.state_path && stream.have_strategy && !stream.ended) {
-		watermark_end(&stream.wm);
-		panes_watermark(&stream.panes, stream.wm.wm);
+	if (!flt.state_path && stream.started && !stream.ended) {
+		trigstream_end(&stream);
 		if (flt.oflag != FMT_TABLE) {
 			buf_reset(&line_out);
 			punct_write(&line_out, &p);
@@ -468,7 +352,7 @@ parse_options(int argc, char **argv)
 			opt.retract = 1;
 			break;
 		case OPT_LATE_OUTPUT:
-			opt.late_path = optarg;
+			late_path = optarg;
 			break;
 		case OPT_PANE_INFO:
 			opt.pane_info = 1;
@@ -502,7 +386,7 @@ main(int argc, char **argv)
 {
 	static struct fieldset fields = FIELDSET_INIT;
 	char err[256];
-	int i;
+	int i, status;
 
 	diag_init(argv[0]);
 	sig_init();
@@ -524,10 +408,11 @@ main(int argc, char **argv)
 	trigger_format(&line_out, trig);
 	opt.trigger_text = xstrdup(line_out.data);
 	input_init(&inp, flt.progress);
-	stream.state_loaded = filter_start(&flt, &fields);
+	trigstream_init(&stream);
+	state_loaded = filter_start(&flt, &fields);
 	flt.metrics.families = trigger_metrics;
-	if (opt.late_path && out_open(&lateout, opt.late_path, 0) < 0)
-		diag_fatal(1, "cannot open '%s': %s", opt.late_path,
+	if (late_path && out_open(&lateout, late_path, 0) < 0)
+		diag_fatal(1, "cannot open '%s': %s", late_path,
 		    strerror(errno));
 	if (flt.oflag == FMT_TABLE)
 		table_init(&table, &flt.out);
@@ -543,12 +428,14 @@ main(int argc, char **argv)
 			break;
 	input_done(&inp);
 	finish_stream();
-	if (!opt.late_path)
+	if (!late_path)
 		ledger_warn_dropped(&flt.ledger);
-	if (opt.late_path && out_release(&lateout) < 0) {
-		diag_warn("'%s': write error: %s", opt.late_path,
+	if (late_path && out_release(&lateout) < 0) {
+		diag_warn("'%s': write error: %s", late_path,
 		    strerror(lateout.err));
 		flt.ledger.status = 1;
 	}
-	return filter_finish(&flt);
+	status = filter_finish(&flt);
+	trigstream_release(&stream);
+	return status;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "annot.h"
 #include "clock.h"
 #include "diag.h"
 #include "filter.h"
@@ -46,6 +47,7 @@ static const struct option own_options[] = {
 static struct strategy st;
 static struct timefmt tfmt;
 static struct table table;		/* -o table */
+static struct annot annot;		/* what records get */
 static struct watermark wm;
 static struct fieldset fields = FIELDSET_INIT;
 static struct filter flt;		/* common options, ledger, streams */
@@ -238,116 +240,30 @@ warn_far(const struct record *rec, evtime before)
 	    "--max-jump rejects such records", a, b);
 }
 
-/*
- * The window fields as they are added to a record, kept while records
- * share the window: formatting times is most of the cost otherwise.
- */
-struct window_text {
-	struct window w;
-	int fmt;
-	struct buf text;
-};
-
-static void
-window_text(struct window_text *wt, const struct window *w, int fmt)
-{
-	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
-	struct addfield f[2] = {
-		{ st.start_field, start, 0, OV_STR },
-		{ st.end_field, end, 0, OV_STR }
-	};
-
-	if (wt->text.len > 0 && wt->fmt == fmt && wt->w.start == w->start &&
-	    wt->w.end == w->end)
-		return;
-	if (st.time_output != TOUT_RFC3339 && st.time_output != TOUT_LOCAL)
-		f[0].kind = f[1].kind = OV_NUM;
-	f[0].vlen = strategy_format_time(&st, w->start, start);
-	f[1].vlen = strategy_format_time(&st, w->end, end);
-	buf_reset(&wt->text);
-	annotate_format(&wt->text, fmt, f, 2);
-	wt->w = *w;
-	wt->fmt = fmt;
-}
-
-/*
- * The record once per window, with what the tools downstream read: its
- * event time, and for a sliding stream's line which window it is (its
- * start, _w); or, with --bounds, the bounds as --time-output writes them.
- */
-static void
-write_windows(const struct record *rec, evtime t, size_t nwin, int fmt)
-{
-	static struct window_text wt = { { 0, 0 }, 0, BUF_INIT };
-	static struct buf add = BUF_INIT;
-	char tt[INT_FORMAT_MAX], ws[INT_FORMAT_MAX];
-	struct addfield f[2] = {
-		{ STRATEGY_WINDOW_FIELD, ws, 0, OV_NUM },
-		{ STRATEGY_TIME_FIELD, tt, 0, OV_NUM }
-	};
-	size_t i;
-
-	f[1].vlen = int_format(t, tt);
-	for (i = 0; i < nwin; i++) {
-		buf_reset(&add);
-		if (st.bounds) {
-			window_text(&wt, &wins[i], fmt);
-			buf_add(&add, wt.text.data, wt.text.len);
-			annotate_format(&add, fmt, &f[1], 1);
-		} else if (st.win.kind == WINDOW_SLIDING) {
-			f[0].vlen = int_format(wins[i].start, ws);
-			annotate_format(&add, fmt, f, 2);
-		} else
-			annotate_format(&add, fmt, &f[1], 1);
-		out_insert(&flt.out, fmt, rec->line, rec->len, add.data, add.len);
-	}
-}
-
 /* -o table: the record's fields and its windows' bounds, a record
  * for each window. */
 static void
 table_windows(const struct record *rec, size_t nwin, int fmt)
 {
 	char start[TIME_RFC3339_MAX], end[TIME_RFC3339_MAX];
-	struct addfield f[2] = {
-		{ st.start_field, start, 0, OV_STR },
-		{ st.end_field, end, 0, OV_STR }
-	};
+	struct addfield f[2];
 	size_t i;
 
 	for (i = 0; i < nwin; i++) {
-		f[0].vlen = strategy_format_time(&st, wins[i].start, start);
-		f[1].vlen = strategy_format_time(&st, wins[i].end, end);
+		annot_bounds(&st, &wins[i], start, end, f);
 		table_line(&table, fmt, rec->line, rec->len, f, 2);
 	}
 }
 
-/* A CSV or TSV header: the window fields' names join it. */
+/* A CSV or TSV header: the annotation's names join it. */
 static void
 header(void *arg, const struct record *rec, const struct parser *ps)
 {
-	static const struct addfield hdr[3] = {
-		{ NULL, NULL, 0, 0 }, { NULL, NULL, 0, 0 },
-		{ STRATEGY_TIME_FIELD, NULL, 0, 0 } };
-	struct addfield h[3] = { hdr[0], hdr[1], hdr[2] };
-
 	(void)arg;
-	if (flt.oflag == FMT_TABLE) {
+	if (flt.oflag == FMT_TABLE)
 		table_header(&table, ps->fmt, rec->line, rec->len);
-		return;
-	}
-	h[0].name = st.start_field;
-	h[1].name = st.end_field;
-	if (st.bounds)
-		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len, h,
-		    3);
-	else if (st.win.kind == WINDOW_SLIDING) {
-		h[1].name = STRATEGY_WINDOW_FIELD;
-		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len,
-		    h + 1, 2);
-	} else
-		out_annotate_header(&flt.out, ps->fmt, rec->line, rec->len,
-		    h + 2, 1);
+	else
+		annot_header(&annot, &flt.out, ps->fmt, rec->line, rec->len);
 }
 
 /* One record; -1 to stop reading. */
@@ -386,8 +302,8 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 	if (flt.oflag == FMT_TABLE)
 		table_windows(rec, nwin, ps->fmt);
 	else
-		write_windows(rec, t, nwin, flt.oflag >= 0 ? flt.oflag :
-		    ps->fmt);
+		annot_write(&annot, &flt.out, flt.oflag >= 0 ? flt.oflag :
+		    ps->fmt, rec, t, wins, nwin);
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written += nwin;
@@ -472,6 +388,7 @@ finish(void)
 		table_flush(&table);
 		table_release(&table);
 	}
+	annot_release(&annot);
 	return filter_finish(&flt);
 }
 
@@ -491,6 +408,7 @@ main(int argc, char **argv)
 	set_up();
 	if (filter_start(&flt, &fields))
 		restore_state();
+	annot_init(&annot, &st);
 	if (flt.oflag == FMT_TABLE)
 		table_init(&table, &flt.out);
 	else {
