@@ -117,17 +117,6 @@ parse_fields(const char *opt, const char *arg, char ***names, int **slots,
 	}
 }
 
-/* --on-time or --closing: bit of the empty-pane rules. */
-static void
-empty_rule(const char *opt, int bit, const char *arg)
-{
-	if (trigger_empty_set(&run.st.empty_rules, bit, arg) < 0) {
-		diag_warn("%s '%s': not always or if-non-empty", opt, arg);
-		usage(2);
-	}
-	run.empty_given = 1;
-}
-
 static void __attribute__((noreturn))
 usage_error(const char *err)
 {
@@ -286,9 +275,10 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_ON_TIME:
 		case OPT_CLOSING:
-			empty_rule(ch == OPT_ON_TIME ? "--on-time" :
-			    "--closing", ch == OPT_ON_TIME ? EMPTY_ON_TIME :
-			    EMPTY_CLOSING, optarg);
+			if (trigger_empty_option(&run.st.empty_rules, ch ==
+			    OPT_ON_TIME, optarg, err, sizeof err) < 0)
+				usage_error(err);
+			run.empty_given = 1;
 			break;
 		case OPT_PART:
 			run.part = parse_count("--part", optarg);

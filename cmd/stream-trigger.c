@@ -359,12 +359,9 @@ parse_options(int argc, char **argv)
 			break;
 		case OPT_ON_TIME:
 		case OPT_CLOSING:
-			if (trigger_empty_set(&opt.empty_rules, ch ==
-			    OPT_ON_TIME ? EMPTY_ON_TIME : EMPTY_CLOSING,
-			    optarg) < 0) {
-				diag_warn("--%s '%s': not always or "
-				    "if-non-empty", ch == OPT_ON_TIME ?
-				    "on-time" : "closing", optarg);
+			if (trigger_empty_option(&opt.empty_rules, ch ==
+			    OPT_ON_TIME, optarg, err, sizeof err) < 0) {
+				diag_warn("%s", err);
 				usage(2);
 			}
 			break;

@@ -895,12 +895,17 @@ trigger_empty_rule_name(int always)
 }
 
 int
-trigger_empty_set(int *rules, int bit, const char *name)
+trigger_empty_option(int *rules, int on_time, const char *arg, char *err,
+    size_t errlen)
 {
-	int always = trigger_empty_rule(name);
+	int always = trigger_empty_rule(arg);
+	int bit = on_time ? EMPTY_ON_TIME : EMPTY_CLOSING;
 
-	if (always < 0)
+	if (always < 0) {
+		snprintf(err, errlen, "--%s '%s': not always or if-non-empty",
+		    on_time ? "on-time" : "closing", arg);
 		return -1;
+	}
 	*rules = always ? *rules | bit : *rules & ~bit;
 	return 0;
 }

@@ -242,8 +242,9 @@ int trigger_pane_keeps_empty(int rules, int timing, int final);
  * another. */
 int trigger_empty_rule(const char *name);
 const char *trigger_empty_rule_name(int always);
-/* Set bit (EMPTY_ON_TIME for --on-time, EMPTY_CLOSING for --closing) of
- * *rules as name says; -1 when it is neither name. */
-int trigger_empty_set(int *rules, int bit, const char *name);
+/* The option --on-time (on_time set) or --closing, given arg: its bit
+ * of *rules set as arg says; 0, or -1 with a usage message in err. */
+int trigger_empty_option(int *rules, int on_time, const char *arg,
+    char *err, size_t errlen);
 
 #endif

@@ -732,6 +732,22 @@ test_empty_rules(void)
 	CHECK_INT(trigger_empty_rule(""), -1);
 	CHECK_STR(trigger_empty_rule_name(1), "always");
 	CHECK_STR(trigger_empty_rule_name(0), "if-non-empty");
+	{
+		int rules = EMPTY_DEFAULT;
+		char err[128] = "";
+
+		CHECK_INT(trigger_empty_option(&rules, 0, "always", err,
+		    sizeof err), 0);
+		CHECK_INT(rules, EMPTY_ON_TIME | EMPTY_CLOSING);
+		CHECK_INT(trigger_empty_option(&rules, 1, "if-non-empty", err,
+		    sizeof err), 0);
+		CHECK_INT(rules, EMPTY_CLOSING);
+		CHECK_INT(trigger_empty_option(&rules, 1, "sometimes", err,
+		    sizeof err), -1);
+		CHECK_INT(rules, EMPTY_CLOSING);
+		CHECK_STR(err, "--on-time 'sometimes': not always or "
+		    "if-non-empty");
+	}
 }
 
 /* Allowed lateness: [0, 10) expires when end - 1 + lateness < wm. */
