@@ -20,6 +20,10 @@ trigstream_init(struct trigstream *s)
 void
 trigstream_release(struct trigstream *s)
 {
+	size_t i;
+
+	for (i = 0; i < s->nkey; i++)
+		free(s->keynames[i]);
 	if (s->started) {
 		stamper_release(&s->stamper);
 		panes_release(&s->panes);
