@@ -388,7 +388,7 @@ main(int argc, char **argv)
 	diag_init(argv[0]);
 	sig_init();
 	filter_init(&flt, "stream-trigger", "passed");
-	strategy_init(&stream.st);
+	trigstream_init(&stream);
 	i = parse_options(argc, argv);
 	argc -= i;
 	argv += i;
@@ -405,7 +405,6 @@ main(int argc, char **argv)
 	trigger_format(&line_out, trig);
 	opt.trigger_text = xstrdup(line_out.data);
 	input_init(&inp, flt.progress);
-	trigstream_init(&stream);
 	state_loaded = filter_start(&flt, &fields);
 	flt.metrics.families = trigger_metrics;
 	if (late_path && out_open(&lateout, late_path, 0) < 0)
