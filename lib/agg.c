@@ -2109,11 +2109,14 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 	int added;
 
 	buf_reset(&t->scratch);
-	if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
+	if (t->groups.n == 1 && (t->nkey == 0 || t->one_group)) {
+		/* one group, and no key to look up */
+		if (convert(t, rec, why, whylen) < 0)
+			return AGG_REJECT;
+		id = 0;
+	} else if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
 	    convert(t, rec, why, whylen) < 0)
 		return AGG_REJECT;
-	if (t->nkey == 0 && t->groups.n == 1)
-		id = 0;		/* no -g: one group, and no key to look up */
 	else {
 		h = hash_bytes(key, keylen);
 		id = keytab_find(&t->groups, key, keylen, h);

@@ -95,6 +95,10 @@ struct aggtab {
 	size_t nempty;			/* groups so marked */
 	int changed;			/* a record was added since agg_emit */
 	int merged;			/* ids may be out of first-record order */
+	int one_group;			/* the caller knows every record added
+					 * has the first one's group key (a
+					 * session's, keyed by it): no key
+					 * built or looked up after the first */
 };
 
 void aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,

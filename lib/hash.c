@@ -46,10 +46,13 @@ hash_bytes(const void *key, size_t n)
 	return h ^ h >> 32;
 }
 
+#define NOID ((size_t)-1)
+
 void
 keytab_init(struct keytab *t)
 {
 	memset(t, 0, sizeof *t);
+	t->freeid = NOID;
 	t->mask = SLOTS_FIRST - 1;
 	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
 	/* room for one key, then xgrowarray's 8 and doubling */
@@ -105,6 +108,40 @@ store(struct keytab *t, const void *key, size_t n)
 	return p;
 }
 
+/* The live keys' bytes into new chunks, the old ones freed: once most
+ * of what removed keys left behind is dead, so that a table whose keys
+ * come and go holds the bytes of the keys it has, not of all it had. */
+static void
+pack(struct keytab *t)
+{
+	void **old = t->chunks;
+	size_t i, nold = t->nchunks;
+
+	t->chunks = xmalloc(sizeof *t->chunks);
+	t->chunkcap = 1;
+	t->nchunks = 0;
+	t->chunk = NULL;
+	t->chunk_left = 0;
+	t->stored = t->dead = 0;
+	for (i = 0; i < t->n; i++)
+		if (t->keys[i].p != NULL) {
+			t->keys[i].p = store(t, t->keys[i].p, t->keys[i].n);
+			t->stored += t->keys[i].n;
+		}
+	for (i = 0; i < nold; i++)
+		free(old[i]);
+	free(old);
+}
+
+/* A slot holds the low half of its key's hash, which has the bits of
+ * its home (tables stay below 2^32 slots), so that moving entries in
+ * keytab_remove need not read their keys; and its id + 1. */
+static uint64_t
+slot_of(uint64_t h, size_t id)
+{
+	return h << 32 | (uint64_t)(id + 1);
+}
+
 static void
 grow(struct keytab *t)
 {
@@ -114,9 +151,11 @@ grow(struct keytab *t)
 	for (i = 0; i < t->n; i++) {
 		size_t j = t->keys[i].h & mask;
 
+		if (t->keys[i].p == NULL)
+			continue;	/* removed */
 		while (slots[j])
 			j = (j + 1) & mask;
-		slots[j] = (t->keys[i].h >> 32 << 32) | (uint64_t)(i + 1);
+		slots[j] = slot_of(t->keys[i].h, i);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -128,7 +167,7 @@ probe(const struct keytab *t, const void *key, size_t n, uint64_t h,
     size_t *slot)
 {
 	size_t j = h & t->mask;
-	uint64_t tag = h >> 32;
+	uint64_t tag = (uint32_t)h;
 
 	for (; t->slots[j]; j = (j + 1) & t->mask) {
 		uint64_t s = t->slots[j];
@@ -161,17 +200,57 @@ keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 	*added = id == (size_t)-1;
 	if (!*added)
 		return id;
-	if (t->n >= UINT32_MAX - 1)
-		abort();	/* callers cap their groups far below this */
-	if ((t->n + 1) * 4 > (t->mask + 1) * 3) {
-		grow(t);
-		probe(t, key, n, h, &slot);
+	if (t->dead > CHUNK && 2 * t->dead > t->stored)
+		pack(t);
+	if (t->freeid != NOID) {
+		id = t->freeid;
+		t->freeid = (size_t)t->keys[id].h;
+	} else {
+		if (t->n >= UINT32_MAX - 1)
+			abort();	/* callers cap their groups far below */
+		if ((t->n + 1) * 4 > (t->mask + 1) * 3) {
+			grow(t);
+			probe(t, key, n, h, &slot);
+		}
+		t->keys = xgrowarray(t->keys, &t->cap, t->n + 1,
+		    sizeof *t->keys);
+		id = t->n++;
 	}
-	t->keys = xgrowarray(t->keys, &t->cap, t->n + 1, sizeof *t->keys);
-	id = t->n++;
 	t->keys[id] = (struct keytab_key){ store(t, key, n), n, h };
-	t->slots[slot] = (h >> 32 << 32) | (uint64_t)(id + 1);
+	t->stored += n;
+	t->slots[slot] = slot_of(h, id);
 	return id;
+}
+
+/* Whether an entry at j whose home is k may stay when i empties:
+ * its probe from k reaches j without passing i. */
+static int
+stays(size_t i, size_t j, size_t k)
+{
+	return i <= j ? i < k && k <= j : i < k || k <= j;
+}
+
+void
+keytab_remove(struct keytab *t, size_t id)
+{
+	struct keytab_key *key = &t->keys[id];
+	size_t i = key->h & t->mask, j;
+
+	while ((uint32_t)t->slots[i] != id + 1)
+		i = (i + 1) & t->mask;
+	/* linear probing's deletion: later entries of the run that would
+	 * no longer be found move back into the hole */
+	for (j = (i + 1) & t->mask; t->slots[j]; j = (j + 1) & t->mask)
+		if (!stays(i, j, (t->slots[j] >> 32) & t->mask)) {
+			t->slots[i] = t->slots[j];
+			i = j;
+		}
+	t->slots[i] = 0;
+	t->dead += key->n;
+	key->p = NULL;
+	key->n = 0;
+	key->h = (uint64_t)t->freeid;
+	t->freeid = id;
 }
 
 void
@@ -184,7 +263,7 @@ keytab_filter(struct keytab *t, int (*keep)(void *arg, size_t id),
 
 	keytab_init(&kept);
 	for (id = 0; id < t->n; id++)
-		if (keep(arg, id)) {
+		if (t->keys[id].p != NULL && keep(arg, id)) {
 			to = keytab_intern(&kept, t->keys[id].p, t->keys[id].n,
 			    t->keys[id].h, &added);
 			moved(arg, id, to);
@@ -205,6 +284,8 @@ keytab_clear(struct keytab *t)
 	}
 	memset(t->slots, 0, (t->mask + 1) * sizeof *t->slots);
 	t->n = 0;
+	t->freeid = NOID;
+	t->stored = t->dead = 0;
 	/* the one chunk stays, emptied; more than one go */
 	if (t->nchunks == 1 && t->chunk != NULL) {
 		t->chunk_left += (size_t)(t->chunk - (char *)t->chunks[0]);

@@ -6,7 +6,8 @@
  * (it reads bytes little-endian), so it may decide shards.  A keytab owns
  * a copy of every key it holds, in chunks that never move: keys[id].p
  * stays valid while the table grows, until keytab_filter, keytab_clear
- * or keytab_release.
+ * or keytab_release, or, once a key was removed, the next keytab_intern
+ * (it may pack the bytes of the keys left).
  */
 #ifndef HASH_H
 #define HASH_H
@@ -23,7 +24,7 @@ struct keytab_key {
 };
 
 struct keytab {
-	uint64_t *slots;		/* (hash high bits << 32) | (id + 1) */
+	uint64_t *slots;		/* (hash low bits << 32) | (id + 1) */
 	size_t mask;
 	struct keytab_key *keys;	/* by id */
 	size_t n, cap;
@@ -31,17 +32,25 @@ struct keytab {
 	size_t chunk_left;
 	void **chunks;			/* every allocation, to free */
 	size_t nchunks, chunkcap;
+	/* keytab_remove's: ids to reuse (linked through keys[id].h; a
+	 * removed key's p is NULL), and the bytes stored and of them dead */
+	size_t freeid;
+	size_t stored, dead;
 };
 
 void keytab_init(struct keytab *t);
 void keytab_release(struct keytab *t);
 /* The id of key (h = hash_bytes(key, n)), adding a copy when it is new;
- * *added says which.  Ids count from 0 in the order keys were added. */
+ * *added says which.  Ids count from 0 in the order keys were added,
+ * except that a removed key's id goes to the next key added. */
 size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
     int *added);
 /* The id of key, or (size_t)-1 when absent. */
 size_t keytab_find(const struct keytab *t, const void *key, size_t n,
     uint64_t h);
+/* Forget key id: for tables whose keys come and go.  Ids up to n stay
+ * (a removed one reads p NULL until it is reused); no other id moves. */
+void keytab_remove(struct keytab *t, size_t id);
 /* Forget every key, keeping what a small table allocated for the next. */
 void keytab_clear(struct keytab *t);
 /*

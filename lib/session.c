@@ -268,37 +268,6 @@ sessions_top(const struct sessions *ss, evtime *due)
 
 /* Keys */
 
-/*
- * Forget the keys that have no session any more, once they are most of
- * the table: a stream that runs for weeks sees many keys come and go.
- */
-static int
-key_live(void *arg, size_t id)
-{
-	return ((struct sessions *)arg)->heads[id] != SESSION_NONE;
-}
-
-static void
-key_moved(void *arg, size_t from, size_t to)
-{
-	struct sessions *ss = arg;
-	size_t i;
-
-	ss->heads[to] = ss->heads[from];
-	for (i = ss->heads[to]; i != SESSION_NONE;
-	    i = sessions_at(ss, i)->next)
-		sessions_at(ss, i)->key = to;
-}
-
-static void
-compact_keys(struct sessions *ss)
-{
-	if (ss->idlekeys < 4096 || 2 * ss->idlekeys < ss->keys.n)
-		return;
-	keytab_filter(&ss->keys, key_live, key_moved, ss);
-	ss->idlekeys = 0;
-}
-
 size_t
 sessions_key(struct sessions *ss, const char *key, size_t len)
 {
@@ -324,16 +293,13 @@ sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
     uint64_t h)
 {
 	int added;
-	size_t id;
+	size_t id = keytab_intern(&ss->keys, key, len, h, &added);
 
-	compact_keys(ss);
-	id = keytab_intern(&ss->keys, key, len, h, &added);
 	if (added) {
 		ss->heads = xgrowarray(ss->heads, &ss->headcap, id + 1,
 		    sizeof *ss->heads);
 		ss->heads[id] = SESSION_NONE;
-	} else if (ss->heads[id] == SESSION_NONE && ss->idlekeys > 0)
-		ss->idlekeys--;		/* one that comes back */
+	}
 	return id;
 }
 
@@ -386,6 +352,21 @@ sessions_new(struct sessions *ss, size_t key, const struct window *w,
 }
 
 void
+sessions_prefetch_free(const struct sessions *ss, size_t id)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	const struct session *x = sessions_at(ss, id);
+
+	if (x->key != SESSION_NONE)
+		__builtin_prefetch(&ss->keys.slots[ss->keys.keys[x->key].h &
+		    ss->keys.mask]);
+#else
+	(void)ss;
+	(void)id;
+#endif
+}
+
+void
 sessions_free(struct sessions *ss, size_t id)
 {
 	struct session *x = sessions_at(ss, id);
@@ -396,8 +377,8 @@ sessions_free(struct sessions *ss, size_t id)
 		    p = &sessions_at(ss, *p)->next)
 			;
 		*p = x->next;
-		if (ss->heads[x->key] == SESSION_NONE)
-			ss->idlekeys++;
+		if (ss->heads[x->key] == SESSION_NONE)	/* its last */
+			keytab_remove(&ss->keys, x->key);
 	}
 	unqueue(ss, id);
 	x->live = 0;

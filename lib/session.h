@@ -54,7 +54,7 @@ struct sessions {
 	size_t *at;			/* by id: its place in the heap */
 	struct keytab keys;		/* key -> id */
 	size_t *heads;			/* by key id: its newest session */
-	size_t headcap, idlekeys;	/* idle: keys without a session */
+	size_t headcap;
 	struct session_due *heap;	/* live sessions, soonest due first */
 	size_t nheap, heapcap;
 	/* sessions_in_order: the queue, in due order from runhead to nrun;
@@ -87,8 +87,9 @@ sessions_at(const struct sessions *ss, size_t id)
 	return (struct session *)(void *)(ss->v + id * ss->size);
 }
 
-/* The id of key (any bytes), added when new; ids held across a call
- * of it may change (keys without sessions are forgotten now and then). */
+/* The id of key (any bytes), added when new.  A key is forgotten when
+ * its last session is freed, and its id may go to the next key added:
+ * give a new key its session before freeing others. */
 size_t sessions_key(struct sessions *ss, const char *key, size_t len);
 /* The same, with h = hash_bytes(key, len) from sessions_prefetch. */
 size_t sessions_key_hashed(struct sessions *ss, const char *key, size_t len,
@@ -111,6 +112,9 @@ size_t sessions_head(const struct sessions *ss, size_t key);
  */
 size_t sessions_new(struct sessions *ss, size_t key, const struct window *w,
     uint64_t first, int *fresh);
+/* The memory sessions_free of id will look at, asked of the cache, for
+ * a caller with work to do first. */
+void sessions_prefetch_free(const struct sessions *ss, size_t id);
 /* Out of its key's list and the heap; its data stays in the slot. */
 void sessions_free(struct sessions *ss, size_t id);
 /* x's due (or bounds, or first) changed: its place in the heap again. */

@@ -280,6 +280,23 @@ settle(struct winstate *s)
 	}
 }
 
+/* Whether a session's group fields are all session key fields: then
+ * each session holds one group. */
+static int
+groups_in_key(const struct winstate *s)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->nkey; i++) {
+		for (k = 0; k < s->nsesskey && s->sesskeyslot[k] !=
+		    s->keyslot[i]; k++)
+			;
+		if (k == s->nsesskey)
+			return 0;
+	}
+	return 1;
+}
+
 static size_t
 session_new(struct winstate *s, size_t key, const struct window *w,
     uint64_t seq)
@@ -288,9 +305,11 @@ session_new(struct winstate *s, size_t key, const struct window *w,
 	size_t id = sessions_new(&s->sessions, key, w, seq, &fresh);
 	struct ws_session *x = sess(s, id);
 
-	if (fresh)
+	if (fresh) {
 		aggtab_init(&x->tab, s->spec, s->nspec, s->keyslot,
 		    s->keyname, s->nkey);
+		x->tab.one_group = groups_in_key(s);
+	}
 	x->tab.max_groups = s->max_groups;
 	return id;	/* last in the heap, due when its caller says */
 }
@@ -411,6 +430,7 @@ session_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
 	    when <= wm) {
 		struct ws_session *x = sess(s, id);
 
+		sessions_prefetch_free(&s->sessions, id);
 		if (aggtab_count(&x->tab) > 0) {
 			emit(arg, &x->s.w, &x->tab);
 			aggtab_clear(&x->tab);

@@ -304,6 +304,79 @@ test_json_quote(void)
 	buf_release(&b);
 }
 
+/* Whether every key i < n is found at its id, or absent when gone. */
+static int
+keytab_holds(const struct keytab *t, size_t n, const size_t *ids,
+    const unsigned char *gone)
+{
+	char key[32];
+	size_t i, id;
+	int ok = 1;
+
+	for (i = 0; i < n; i++) {
+		int kn = snprintf(key, sizeof key, "key-%zu-padded-out", i);
+
+		id = keytab_find(t, key, (size_t)kn, hash_bytes(key,
+		    (size_t)kn));
+		ok &= gone[i] ? id == (size_t)-1 : id == ids[i] &&
+		    t->keys[id].n == (size_t)kn &&
+		    memcmp(t->keys[id].p, key, (size_t)kn) == 0;
+	}
+	return ok;
+}
+
+/* Keys that come and go: linear probing's runs stay whole, removed
+ * ids are reused, and the bytes of the dead are packed away. */
+static void
+test_keytab_remove(void)
+{
+	static const struct { size_t step, phase; } removals[] = {
+		{ 3, 0 }, { 2, 1 }, { 5, 4 }, { 1, 0 },
+	};
+	enum { N = 6000 };
+	static size_t ids[N];
+	static unsigned char gone[N];
+	struct keytab t;
+	char key[32];
+	size_t i, r, id;
+	int added, ok = 1;
+
+	keytab_init(&t);
+	for (i = 0; i < N; i++) {
+		int kn = snprintf(key, sizeof key, "key-%zu-padded-out", i);
+
+		ids[i] = keytab_intern(&t, key, (size_t)kn, hash_bytes(key,
+		    (size_t)kn), &added);
+	}
+	for (r = 0; r < sizeof removals / sizeof removals[0]; r++) {
+		for (i = removals[r].phase; i < N; i += removals[r].step)
+			if (!gone[i]) {
+				keytab_remove(&t, ids[i]);
+				gone[i] = 1;
+			}
+		CHECK(keytab_holds(&t, N, ids, gone));
+	}
+	CHECK_INT(t.n, N);		/* ids stay: no table grows */
+	CHECK(t.stored - t.dead == 0);
+	for (i = 0; i < N; i++) {	/* all back, in the removed ids */
+		int kn = snprintf(key, sizeof key, "key-%zu-padded-out", i);
+
+		ids[i] = keytab_intern(&t, key, (size_t)kn, hash_bytes(key,
+		    (size_t)kn), &added);
+		ok &= added && ids[i] < N;
+		gone[i] = 0;
+	}
+	CHECK(ok);
+	CHECK_INT(t.n, N);
+	CHECK(keytab_holds(&t, N, ids, gone));
+	/* they were packed: what is stored is what is live, and more */
+	CHECK(t.dead < t.stored);
+	id = keytab_intern(&t, "", 0, hash_bytes("", 0), &added);
+	keytab_remove(&t, id);
+	CHECK_INT(keytab_find(&t, "", 0, hash_bytes("", 0)), (size_t)-1);
+	keytab_release(&t);
+}
+
 static void
 test_keytab(void)
 {
@@ -342,6 +415,7 @@ test_keytab(void)
 		free(big);
 	}
 	keytab_release(&t);
+	test_keytab_remove();
 	/* stable across machines: a fixed value */
 	CHECK(hash_bytes("status", 6) == hash_bytes("status", 6));
 	CHECK(hash_bytes("a", 1) != hash_bytes("b", 1));

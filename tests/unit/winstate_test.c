@@ -112,11 +112,17 @@ run_mode(const char *what, int64_t lateness, const struct step *st,
 			    i);
 		CHECK_STR(fired, st[i].fired);
 	}
-	/* every key found by its own hash, whatever was prefetched */
-	for (i = 0; i < n; i++)
-		if (st[i].key)
-			CHECK(sessions_find_key(&s.sessions, st[i].key,
-			    strlen(st[i].key)) != SESSION_NONE);
+	/* every open session's key found by its own hash, whatever was
+	 * prefetched (keys of sessions gone are forgotten) */
+	for (i = 0; i < s.sessions.n; i++) {
+		const struct session *x = sessions_at(&s.sessions, i);
+		const struct keytab_key *k;
+
+		if (!x->live || x->key == SESSION_NONE)
+			continue;
+		k = &s.sessions.keys.keys[x->key];
+		CHECK_INT(sessions_find_key(&s.sessions, k->p, k->n), x->key);
+	}
 	winstate_release(&s);
 }
 
