@@ -662,6 +662,8 @@ winstate_prefetch(struct winstate *s, const struct record *rec, uint64_t seq)
 		return;
 	s->pre_hash = sessions_prefetch(&s->sessions, key, keylen);
 	s->pre_seq = seq;
+	s->pre_key = key;
+	s->pre_keylen = keylen;
 	s->prefetched = 1;
 }
 
@@ -676,11 +678,15 @@ session_key(struct winstate *s, const struct record *rec, uint64_t seq,
 	int hashed = s->prefetched && seq != NONE && s->pre_seq == seq;
 
 	s->prefetched = 0;
+	if (hashed) {		/* the key winstate_prefetch built */
+		*id = sessions_key_hashed(&s->sessions, s->pre_key,
+		    s->pre_keylen, s->pre_hash);
+		return 0;
+	}
 	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
 	    &s->scratch, &key, &keylen, why, whylen) < 0)
 		return -1;
-	*id = hashed ? sessions_key_hashed(&s->sessions, key, keylen,
-	    s->pre_hash) : sessions_key(&s->sessions, key, keylen);
+	*id = sessions_key(&s->sessions, key, keylen);
 	return 0;
 }
 

@@ -69,6 +69,8 @@ struct winstate {
 	/* winstate_prefetch's: the session key of record seq, its hash */
 	int prefetched;
 	uint64_t pre_seq, pre_hash;
+	const char *pre_key;		/* in key, scratch or the record */
+	size_t pre_keylen;
 };
 
 /*
