@@ -299,7 +299,7 @@ field_int(struct recw *w, const char *name, long long v)
 {
 	char s[INT_FORMAT_MAX];
 
-	recw_field(w, name, strlen(name), s, int_format(v, s), OV_NUM);
+	recw_field_named(w, name, s, int_format(v, s), OV_NUM);
 }
 
 static void
@@ -308,17 +308,17 @@ field_double(struct recw *w, const char *name, double d)
 	char s[40];
 
 	if (!isfinite(d)) {	/* past a double's range: no number to write */
-		recw_field(w, name, strlen(name), "", 0, OV_NULL);
+		recw_field_named(w, name, "", 0, OV_NULL);
 		return;
 	}
-	recw_field(w, name, strlen(name), s, num_format(d, s, sizeof s),
+	recw_field_named(w, name, s, num_format(d, s, sizeof s),
 	    OV_NUM);
 }
 
 static void
 field_null(struct recw *w, const char *name)
 {
-	recw_field(w, name, strlen(name), "", 0, OV_NULL);
+	recw_field_named(w, name, "", 0, OV_NULL);
 }
 
 /* For the accumulators that start as zero bytes and hold nothing to free. */
@@ -855,7 +855,7 @@ str_result(struct recw *w, const struct aggspec *s, const union acc *a,
 	if (!a->str.set)
 		field_null(w, s->name);
 	else
-		recw_field(w, s->name, strlen(s->name), a->str.p, a->str.len,
+		recw_field_named(w, s->name, a->str.p, a->str.len,
 		    kind_of(a->str.type));
 }
 
@@ -986,7 +986,7 @@ collect_result(struct recw *w, const struct aggspec *s, const union acc *a,
 	}
 	if (json)
 		buf_addc(&b, ']');
-	recw_field(w, s->name, strlen(s->name), b.data, b.len,
+	recw_field_named(w, s->name, b.data, b.len,
 	    json ? OV_RAW : OV_STR);
 	buf_release(&b);
 }
@@ -1432,7 +1432,7 @@ top_result(struct recw *w, const struct aggspec *s, const union acc *a,
 	}
 	if (json)
 		buf_addc(&b, ']');
-	recw_field(w, s->name, strlen(s->name), b.data, b.len,
+	recw_field_named(w, s->name, b.data, b.len,
 	    json ? OV_RAW : OV_STR);
 	buf_release(&b);
 }
@@ -2409,14 +2409,14 @@ emit_group(struct aggtab *t, struct recw *w, size_t id,
 
 	recw_begin(w);
 	for (k = 0; k < npre; k++)
-		recw_field(w, pre[k].name, strlen(pre[k].name), pre[k].val,
+		recw_field_named(w, pre[k].name, pre[k].val,
 		    pre[k].vlen, pre[k].kind);
 	for (k = 0; k < t->nkey; k++) {
 		const char *p;
 		size_t n;
 
 		key_part(t, id, k, &p, &n);
-		recw_field(w, t->keyname[k], strlen(t->keyname[k]), p, n,
+		recw_field_named(w, t->keyname[k], p, n,
 		    kind_of(t->keytype[id * t->nkey + k]));
 	}
 	for (j = 0; j < t->nspec; j++)

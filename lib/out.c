@@ -301,9 +301,10 @@ add_logfmt(struct buf *b, const char *s, size_t n)
 }
 
 /* ,"name": (the comma from the second field), from the cache when the
- * field at this place had this name in the record before. */
+ * field at this place had this name in the record before; named, when
+ * not NULL, is name kept at its address (recw_field_named). */
 static void
-json_name(struct recw *w, const char *name, size_t nlen)
+json_name(struct recw *w, const char *name, size_t nlen, const char *named)
 {
 	size_t i = w->nfields;
 	struct buf *q = &w->qnames;
@@ -312,6 +313,7 @@ json_name(struct recw *w, const char *name, size_t nlen)
 		buf_addc(&w->vals, ',');
 	if (i < w->nqname && w->qname[i].nlen == nlen &&
 	    memcmp(q->data + w->qname[i].off, name, nlen) == 0) {
+		w->qname[i].named = named;
 		buf_add(&w->vals, q->data + w->qname[i].off + nlen,
 		    w->qname[i].qlen);
 		return;
@@ -325,6 +327,7 @@ json_name(struct recw *w, const char *name, size_t nlen)
 		buf_addc(&w->vals, ':');
 		return;
 	}
+	w->qname[i].named = named;
 	w->qname[i].off = q->len;
 	w->qname[i].nlen = nlen;
 	buf_add(q, name, nlen);
@@ -333,6 +336,17 @@ json_name(struct recw *w, const char *name, size_t nlen)
 	w->qname[i].qlen = q->len - w->qname[i].off - nlen;
 	w->nqname = i + 1;		/* the places after it may differ */
 	buf_add(&w->vals, q->data + w->qname[i].off + nlen, w->qname[i].qlen);
+}
+
+static void
+json_value(struct recw *w, const char *val, size_t vlen, int kind)
+{
+	if (kind == OV_STR)
+		json_quote(&w->vals, val, vlen);
+	else if (kind == OV_NULL)
+		buf_add(&w->vals, "null", 4);
+	else
+		buf_add(&w->vals, val, vlen);
 }
 
 void
@@ -346,14 +360,9 @@ recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
 		buf_addc(&w->names, '\0');
 	}
 	if (w->fmt == FMT_JSON) {
-		json_name(w, name, nlen);
+		json_name(w, name, nlen, NULL);
 		w->nfields++;
-		if (kind == OV_STR)
-			json_quote(b, val, vlen);
-		else if (kind == OV_NULL)
-			buf_add(b, "null", 4);
-		else
-			buf_add(b, val, vlen);
+		json_value(w, val, vlen, kind);
 		return;
 	}
 	if (w->nfields++ > 0)
@@ -382,6 +391,29 @@ recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
 		else
 			buf_add(b, val, vlen);
 	}
+}
+
+void
+recw_field_named(struct recw *w, const char *name, const char *val,
+    size_t vlen, int kind)
+{
+	size_t i = w->nfields;
+
+	if (w->fmt != FMT_JSON || i >= w->nqname || w->qname[i].named != name) {
+		if (w->fmt == FMT_JSON) {
+			json_name(w, name, strlen(name), name);
+			w->nfields++;
+			json_value(w, val, vlen, kind);
+		} else
+			recw_field(w, name, strlen(name), val, vlen, kind);
+		return;
+	}
+	if (i > 0)
+		buf_addc(&w->vals, ',');
+	buf_add(&w->vals, w->qnames.data + w->qname[i].off + w->qname[i].nlen,
+	    w->qname[i].qlen);
+	w->nfields++;
+	json_value(w, val, vlen, kind);
 }
 
 static void

@@ -81,7 +81,10 @@ struct recw {
 	size_t nfields;
 	int wrote_header;
 	struct buf qnames;	/* each: the name, then it quoted, ':' too */
-	struct { size_t off, nlen, qlen; } qname[RECW_QNAMES];
+	struct {
+		size_t off, nlen, qlen;
+		const char *named;	/* recw_field_named's name, or NULL */
+	} qname[RECW_QNAMES];
 	size_t nqname;
 };
 
@@ -92,6 +95,11 @@ void recw_release(struct recw *w);
 void recw_begin(struct recw *w);
 void recw_field(struct recw *w, const char *name, size_t nlen,
     const char *val, size_t vlen, int kind);
+/* recw_field of a NUL-terminated name that stays as it is while w
+ * lives (the names of a tool's results): the cache knows it by its
+ * address, with no strlen or compare. */
+void recw_field_named(struct recw *w, const char *name, const char *val,
+    size_t vlen, int kind);
 void recw_end(struct recw *w);
 
 /* A field a tool adds to a record it passes through. */

@@ -576,6 +576,69 @@ test_name_cache(void)
 	buf_release(&name);
 }
 
+/*
+ * recw_field_named among recw_field: records whose names come by address
+ * (stable), by a copy of the same text, or change; the line is always
+ * what the names say, whichever way the cache found them.
+ */
+static void
+test_named_fields(void)
+{
+	static const char a[] = "window_start", b[] = "k", c[] = "count",
+	    d[] = "other\"name";
+	static const struct {
+		const char *names[3];	/* NULL: none */
+		int named[3];		/* 1: recw_field_named */
+		const char *want;
+	} recs[] = {
+		{ { a, b, c }, { 1, 1, 1 },
+		  "{\"window_start\":1,\"k\":1,\"count\":1}\n" },
+		{ { a, b, c }, { 1, 1, 1 },
+		  "{\"window_start\":1,\"k\":1,\"count\":1}\n" },
+		{ { a, b, c }, { 0, 0, 0 },
+		  "{\"window_start\":1,\"k\":1,\"count\":1}\n" },
+		{ { a, c, NULL }, { 1, 1, 0 },
+		  "{\"window_start\":1,\"count\":1}\n" },
+		{ { a, b, c }, { 1, 0, 1 },
+		  "{\"window_start\":1,\"k\":1,\"count\":1}\n" },
+		{ { d, b, NULL }, { 1, 1, 0 },
+		  "{\"other\\\"name\":1,\"k\":1}\n" },
+		{ { a, b, c }, { 1, 1, 1 },
+		  "{\"window_start\":1,\"k\":1,\"count\":1}\n" },
+	};
+	char path[] = "/tmp/io_namedXXXXXX", copy[32];
+	int fd = mkstemp(path);
+	struct out o;
+	struct recw w;
+	size_t i, k;
+
+	unlink(path);
+	out_init(&o, fd, "t");
+	recw_init(&w, &o, FMT_JSON);
+	for (i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+		recw_begin(&w);
+		for (k = 0; k < 3 && recs[i].names[k]; k++) {
+			if (recs[i].named[k]) {
+				recw_field_named(&w, recs[i].names[k], "1", 1,
+				    OV_NUM);
+				continue;
+			}
+			snprintf(copy, sizeof copy, "%s", recs[i].names[k]);
+			recw_field(&w, copy, strlen(copy), "1", 1, OV_NUM);
+		}
+		recw_end(&w);
+		CHECK_STR(written(&o, fd), recs[i].want);
+	}
+	recw_release(&w);
+	recw_init(&w, &o, FMT_CSV);
+	recw_begin(&w);
+	recw_field_named(&w, a, "x", 1, OV_STR);
+	recw_end(&w);
+	CHECK_STR(written(&o, fd), "window_start\nx\n");
+	recw_release(&w);
+	out_release(&o);
+}
+
 int
 main(void)
 {
@@ -586,6 +649,7 @@ main(void)
 	test_many_lines();
 	test_writers();
 	test_name_cache();
+	test_named_fields();
 	test_json_quote();
 	test_keytab();
 	test_punct();
