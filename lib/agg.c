@@ -1763,7 +1763,6 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	buf_init(&t->key);
 	buf_init(&t->scratch);
 	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
-	t->loaded = xcalloc(nspec ? nspec : 1, sizeof *t->loaded);
 	/* room for one group: a session's table holds one or a few, and
 	 * thousands are open at once; more grow from there */
 	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
@@ -2322,6 +2321,9 @@ aggtab_merge_partial(struct aggtab *t, const struct record *rec,
 		return AGG_REJECT;
 	}
 	/* read every state before touching the table; they keep copies */
+	if (t->loaded == NULL)	/* only a merging table needs it */
+		t->loaded = xcalloc(t->nspec ? t->nspec : 1,
+		    sizeof *t->loaded);
 	tmp = t->loaded;
 	memset(tmp, 0, t->nspec * sizeof *tmp);
 	for (j = 0; j < t->nspec; j++)
