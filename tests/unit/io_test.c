@@ -377,6 +377,58 @@ test_keytab_remove(void)
 	keytab_release(&t);
 }
 
+/* Random interns and removes over a few hundred keys, against a plain
+ * array of what each key's id should be: runs wrap around the table's
+ * end, and ids and bytes come and go. */
+static void
+test_keytab_model(void)
+{
+	enum { KEYS = 300, OPS = 200000 };
+	size_t id[KEYS], i, k, bad = 0;
+	struct keytab t;
+	char key[48];
+	uint64_t x = 88172645463325252u;
+	int added;
+
+	keytab_init(&t);
+	for (k = 0; k < KEYS; k++)
+		id[k] = (size_t)-1;
+	for (i = 0; i < OPS; i++) {
+		int n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		k = (size_t)(x % KEYS);
+		n = snprintf(key, sizeof key, "%zu%.*s", k, (int)(k % 40),
+		    "........................................");
+		if ((x >> 32) % 3 != 0 || id[k] == (size_t)-1) {
+			size_t got = keytab_intern(&t, key, (size_t)n,
+			    hash_bytes(key, (size_t)n), &added);
+
+			bad += added != (id[k] == (size_t)-1) ||
+			    (!added && got != id[k]);
+			id[k] = got;
+		} else {
+			keytab_remove(&t, id[k]);
+			id[k] = (size_t)-1;
+		}
+		if (i % 997 != 0)
+			continue;
+		for (k = 0; k < KEYS; k++) {	/* every key where it should be */
+			n = snprintf(key, sizeof key, "%zu%.*s", k,
+			    (int)(k % 40),
+			    "........................................");
+			bad += keytab_find(&t, key, (size_t)n,
+			    hash_bytes(key, (size_t)n)) != id[k];
+			bad += id[k] != (size_t)-1 && (t.keys[id[k]].n !=
+			    (size_t)n || memcmp(t.keys[id[k]].p, key,
+			    (size_t)n) != 0);
+		}
+	}
+	CHECK_INT(bad, 0);
+	CHECK(t.n <= KEYS);		/* ids reused, never past the keys */
+	keytab_release(&t);
+}
+
 static void
 test_keytab(void)
 {
@@ -416,6 +468,7 @@ test_keytab(void)
 	}
 	keytab_release(&t);
 	test_keytab_remove();
+	test_keytab_model();
 	/* stable across machines: a fixed value */
 	CHECK(hash_bytes("status", 6) == hash_bytes("status", 6));
 	CHECK(hash_bytes("a", 1) != hash_bytes("b", 1));
