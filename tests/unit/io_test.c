@@ -281,26 +281,28 @@ test_json_quote(void)
 	};
 	struct buf b = BUF_INIT;
 	char in[40], want[48];
-	size_t i, k;
+	size_t i, k, n, bad = 0;
 
 	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
 		buf_reset(&b);
 		json_quote(&b, c[i].in, c[i].n);
 		CHECK_MEM(b.data, b.len, c[i].want);
 	}
-	for (k = 0; k < 24; k++) {	/* a quote at offset k of 24 */
-		memset(in, 'a', 24);
-		in[k] = '"';
-		buf_reset(&b);
-		json_quote(&b, in, 24);
-		memset(want + 1, 'a', 25);
-		want[0] = '"';
-		want[k + 1] = '\\';
-		want[k + 2] = '"';
-		want[26] = '"';
-		want[27] = '\0';
-		CHECK_MEM(b.data, b.len, want);
-	}
+	for (n = 1; n <= 24; n++)	/* a quote at offset k of n */
+		for (k = 0; k < n; k++) {
+			memset(in, 'a', n);
+			in[k] = '"';
+			buf_reset(&b);
+			json_quote(&b, in, n);
+			memset(want + 1, 'a', n + 1);
+			want[0] = '"';
+			want[k + 1] = '\\';
+			want[k + 2] = '"';
+			want[n + 2] = '"';
+			want[n + 3] = '\0';
+			bad += b.len != n + 3 || memcmp(b.data, want, n + 3);
+		}
+	CHECK_INT(bad, 0);
 	buf_release(&b);
 }
 
