@@ -517,6 +517,26 @@ test_punct(void)
 	CHECK_INT(punct_parse(b.data, b.len - 1, &q, &err), 0);
 	CHECK(q.kind == PUNCT_FIRE && q.start == -60000000 && q.end == 0 &&
 	    q.pane == 3 && q.timing == TIMING_LATE && q.final == 1);
+	/* the extremes of event time, an early pane not final, a key */
+	p.start = INT64_MIN;
+	p.end = INT64_MAX;
+	p.pane = 0;
+	p.timing = TIMING_EARLY;
+	p.final = 0;
+	p.key = "[\"u1\"]";
+	p.keylen = 6;
+	buf_reset(&b);
+	punct_write(&b, &p);
+	CHECK_STR(b.data, "{\"_punct\":\"fire\",\"start\":-9223372036854775808,"
+	    "\"end\":9223372036854775807,\"pane\":0,\"timing\":\"early\","
+	    "\"final\":false,\"key\":[\"u1\"]}\n");
+	p.key = NULL;
+	p.kind = PUNCT_WATERMARK;
+	p.at_end = 0;
+	p.t = -1;
+	buf_reset(&b);
+	punct_write(&b, &p);
+	CHECK_STR(b.data, "{\"_punct\":\"watermark\",\"t\":-1}\n");
 
 	line = "{\"_punct\":\"strategy\",\"window\":\"tumbling\"}";
 	CHECK_INT(punct_parse(line, strlen(line), &p, &err), 0);
