@@ -109,7 +109,7 @@ trigger_metrics(void *arg, struct prom *p)
 	(void)arg;
 	if (!stream.started)
 		return;
-	metrics_open_windows(p, stream.panes.windows.nheap);
+	metrics_open_windows(p, sessions_count(&stream.panes.windows));
 	metrics_panes(p, stream.fired);
 }
 

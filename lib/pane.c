@@ -66,6 +66,7 @@ panes_init(struct panes *ps, const struct trigger *t, int accumulate,
 	ps->empty_rules = EMPTY_DEFAULT;
 	sessions_init(&ps->windows, sizeof(struct pane_window), due, before,
 	    ps);
+	sessions_in_order(&ps->windows);	/* as a stream's windows end */
 }
 
 void
@@ -388,6 +389,7 @@ panes_watermark(struct panes *ps, evtime wm)
 			sessions_fix(&ps->windows, id);
 			continue;
 		}
+		sessions_prefetch_free(&ps->windows, id);
 		if (!p->finished && (ps->empty_rules & EMPTY_CLOSING))
 			pane_out(ps, p, wm, 1);		/* its closing pane */
 		if (ps->expire) {
@@ -405,13 +407,13 @@ int
 panes_timers(struct panes *ps, evtime wm)
 {
 	int64_t now, next = 0, d;
-	size_t i;
+	size_t at = 0, id;
 
-	if (!ps->uses_clock || ps->windows.nheap == 0)
+	if (!ps->uses_clock || sessions_count(&ps->windows) == 0)
 		return -1;
 	now = proc_now();
-	for (i = 0; i < ps->windows.nheap; i++) {
-		struct pane_window *p = pw(ps, ps->windows.heap[i].id);
+	while ((id = sessions_next(&ps->windows, &at)) != NOKEY) {
+		struct pane_window *p = pw(ps, id);
 
 		if ((d = trigger_deadline(ps->trig, p->ts)) == 0)
 			continue;
@@ -429,14 +431,35 @@ panes_timers(struct panes *ps, evtime wm)
 	return (int)((next - now + 999) / 1000);
 }
 
-/* Saving: the windows in heap order, which restoring rebuilds anyway. */
+static const struct panes *sorting;	/* qsort has no context argument */
+
+static int
+by_due(const void *a, const void *b)
+{
+	const struct session *x = &pw(sorting, *(const size_t *)a)->s;
+	const struct session *y = &pw(sorting, *(const size_t *)b)->s;
+	evtime dx = due((void *)sorting, x), dy = due((void *)sorting, y);
+
+	if (dx != dy)
+		return dx < dy ? -1 : 1;
+	return before(NULL, x, y) ? -1 : before(NULL, y, x);
+}
+
+/* Saving: the windows soonest due first, the order they go in, so that
+ * a state restored and saved again is the same text. */
 void
 panes_save(const struct panes *ps, struct buf *b)
 {
-	size_t i, k, nodes = trigger_state_size(ps->trig);
+	size_t at = 0, i, n = 0, k, nodes = trigger_state_size(ps->trig);
+	size_t *order = xcalloc(sessions_count(&ps->windows) + 1,
+	    sizeof *order);
 
-	for (i = 0; i < ps->windows.nheap; i++) {
-		const struct pane_window *p = pw(ps, ps->windows.heap[i].id);
+	while ((order[n] = sessions_next(&ps->windows, &at)) != NOKEY)
+		n++;
+	sorting = ps;
+	qsort(order, n, sizeof *order, by_due);
+	for (i = 0; i < n; i++) {
+		const struct pane_window *p = pw(ps, order[i]);
 
 		buf_addf(b, "pane %lld %lld %ld %llu %llu %d %d %d %d %llu",
 		    (long long)p->s.w.start, (long long)p->s.w.end,
@@ -461,6 +484,7 @@ panes_save(const struct panes *ps, struct buf *b)
 		}
 		buf_addc(b, '\n');
 	}
+	free(order);
 }
 
 int

@@ -144,6 +144,22 @@ sessions_count(const struct sessions *ss)
 	return ss->nheap + ss->runlive;
 }
 
+size_t
+sessions_next(const struct sessions *ss, size_t *at)
+{
+	size_t i;
+
+	if (*at < ss->nheap)
+		return ss->heap[(*at)++].id;
+	for (i = *at - ss->nheap + ss->runhead; i < ss->nrun; i++)
+		if (ss->run[i].id != SESSION_NONE) {
+			*at = i - ss->runhead + ss->nheap + 1;
+			return ss->run[i].id;
+		}
+	*at = ss->nheap + ss->nrun - ss->runhead;
+	return SESSION_NONE;
+}
+
 /* Whether e may go last in the queue: it comes after the last there. */
 static int
 run_takes(const struct sessions *ss, const struct session_due *e)

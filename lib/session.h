@@ -80,6 +80,9 @@ void sessions_release(struct sessions *ss);
 void sessions_in_order(struct sessions *ss);
 /* How many sessions are live. */
 size_t sessions_count(const struct sessions *ss);
+/* Every live session, the heap's then the queue's: from *at = 0, the
+ * next one's id, or SESSION_NONE after the last. */
+size_t sessions_next(const struct sessions *ss, size_t *at);
 
 static inline struct session *
 sessions_at(const struct sessions *ss, size_t id)

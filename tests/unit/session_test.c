@@ -307,6 +307,27 @@ fire_both(struct sessions *a, struct sessions *b, evtime wm, long *bad)
 	return n;
 }
 
+/* Whether sessions_next visits every live session once, and no other. */
+static int
+visits_live(const struct sessions *ss)
+{
+	unsigned char *seen = calloc(ss->n + 1, 1);
+	size_t at = 0, id, i, n = 0;
+	int ok = 1;
+
+	while ((id = sessions_next(ss, &at)) != SESSION_NONE) {
+		ok &= id < ss->n && sessions_at(ss, id)->live && !seen[id];
+		seen[id] = 1;
+		n++;
+	}
+	for (i = 0; i < ss->n; i++)
+		ok &= seen[i] == (sessions_at(ss, i)->live != 0);
+	ok &= n == sessions_count(ss);
+	ok &= sessions_next(ss, &at) == SESSION_NONE;	/* stays at the end */
+	free(seen);
+	return ok;
+}
+
 /*
  * The queue of sessions_in_order against the heap alone: records mostly
  * in time order, some late, sessions merging, a reheap now and then;
@@ -345,6 +366,8 @@ test_in_order(void)
 			sessions_reheap(&b);
 		}
 		fired += fire_both(&a, &b, t - 12, &bad);
+		if (i % 997 == 0)	/* heap and queue both walked */
+			bad += !visits_live(&a) + !visits_live(&b);
 	}
 	fired += fire_both(&a, &b, EVTIME_MAX, &bad);
 	CHECK_INT(bad, 0);
