@@ -114,6 +114,9 @@ punct_parse(const char *line, size_t len, struct punct *p, const char **err)
 	return 0;
 }
 
+/* A string literal's bytes, its length known where it is written. */
+#define ADD_LIT(b, lit) buf_add((b), (lit), sizeof(lit) - 1)
+
 static void
 add_int(struct buf *b, int64_t v)
 {
@@ -125,35 +128,37 @@ add_int(struct buf *b, int64_t v)
 void
 punct_write(struct buf *b, const struct punct *p)
 {
-	buf_addstr(b, PUNCT_PREFIX);
+	ADD_LIT(b, PUNCT_PREFIX);
 	switch (p->kind) {
 	case PUNCT_WATERMARK:
 		if (p->at_end)
-			buf_addstr(b, "\"watermark\",\"end\":true}\n");
+			ADD_LIT(b, "\"watermark\",\"end\":true}\n");
 		else {
-			buf_addstr(b, "\"watermark\",\"t\":");
+			ADD_LIT(b, "\"watermark\",\"t\":");
 			add_int(b, p->t);
-			buf_addstr(b, "}\n");
+			ADD_LIT(b, "}\n");
 		}
 		break;
 	case PUNCT_FIRE:
 		/* a fire line per session pane: no printf, which was a fifth
 		 * of stream-trigger's time on many keys */
-		buf_addstr(b, "\"fire\",\"start\":");
+		ADD_LIT(b, "\"fire\",\"start\":");
 		add_int(b, p->start);
-		buf_addstr(b, ",\"end\":");
+		ADD_LIT(b, ",\"end\":");
 		add_int(b, p->end);
-		buf_addstr(b, ",\"pane\":");
+		ADD_LIT(b, ",\"pane\":");
 		add_int(b, p->pane);
-		buf_addstr(b, ",\"timing\":\"");
+		ADD_LIT(b, ",\"timing\":\"");
 		buf_addstr(b, pane_timing_name(p->timing));
-		buf_addstr(b, p->final ? "\",\"final\":true" :
-		    "\",\"final\":false");
+		if (p->final)
+			ADD_LIT(b, "\",\"final\":true");
+		else
+			ADD_LIT(b, "\",\"final\":false");
 		if (p->key) {
-			buf_addstr(b, ",\"key\":");
+			ADD_LIT(b, ",\"key\":");
 			buf_add(b, p->key, p->keylen);
 		}
-		buf_addstr(b, "}\n");
+		ADD_LIT(b, "}\n");
 		break;
 	default:
 		buf_addf(b, "\"%s\"}\n", p->kind == PUNCT_STRATEGY ?
