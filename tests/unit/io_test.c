@@ -476,6 +476,73 @@ test_keytab(void)
 	CHECK(hash_bytes("a", 1) != hash_bytes("b", 1));
 }
 
+/*
+ * Fire lines, as punct_write writes them and otherwise: the ones read
+ * without the JSON parser and the ones it reads say the same.  want:
+ * "start end pane timing final key" as read, or "error".
+ */
+static void
+test_fire_lines(void)
+{
+	static const struct { const char *line, *want; } c[] = {
+		{ "{\"_punct\":\"fire\",\"start\":0,\"end\":60,\"pane\":0,"
+		  "\"timing\":\"on_time\",\"final\":false}",
+		  "0 60 0 1 0 -" },
+		{ "{\"_punct\":\"fire\",\"start\":-60,\"end\":-0,\"pane\":7,"
+		  "\"timing\":\"late\",\"final\":true,\"key\":[\"u1\"]}",
+		  "-60 0 7 2 1 [\"u1\"]" },
+		{ "{\"_punct\":\"fire\",\"start\":1,\"end\":2,\"pane\":1,"
+		  "\"timing\":\"early\",\"final\":false,\"key\":[\"a\",\"\",\"c d\"]}",
+		  "1 2 1 0 0 [\"a\",\"\",\"c d\"]" },
+		{ "{\"_punct\":\"fire\",\"start\":1,\"end\":2,\"pane\":1,"
+		  "\"timing\":\"early\",\"final\":false,\"key\":[]}",
+		  "1 2 1 0 0 []" },
+		/* for the parser: escapes, spaces, order, big numbers */
+		{ "{\"_punct\":\"fire\",\"start\":1,\"end\":2,\"pane\":0,"
+		  "\"timing\":\"on_time\",\"final\":false,\"key\":[\"a\\\"b\"]}",
+		  "1 2 0 1 0 [\"a\\\"b\"]" },
+		{ "{\"_punct\":\"fire\", \"start\":1,\"end\":2}",
+		  "1 2 0 1 0 -" },
+		{ "{\"_punct\":\"fire\",\"end\":2,\"start\":1,\"final\":true}",
+		  "1 2 0 1 1 -" },
+		{ "{\"_punct\":\"fire\",\"start\":1234567890123456789,"
+		  "\"end\":1234567890123456790,\"pane\":0,\"timing\":\"on_time\","
+		  "\"final\":false}",
+		  "1234567890123456789 1234567890123456790 0 1 0 -" },
+		/* refused, whichever reads them */
+		{ "{\"_punct\":\"fire\",\"start\":007,\"end\":60,\"pane\":0,"
+		  "\"timing\":\"on_time\",\"final\":false}", "error" },
+		{ "{\"_punct\":\"fire\",\"start\":0,\"end\":60,\"pane\":-1,"
+		  "\"timing\":\"on_time\",\"final\":false}", "error" },
+		{ "{\"_punct\":\"fire\",\"start\":0,\"end\":60,\"pane\":0,"
+		  "\"timing\":\"soon\",\"final\":false}", "error" },
+		{ "{\"_punct\":\"fire\",\"start\":0,\"end\":60,\"pane\":0,"
+		  "\"timing\":\"on_time\",\"final\":false,\"key\":\"a\"}",
+		  "error" },
+		{ "{\"_punct\":\"fire\",\"start\":0,\"end\":60,\"pane\":0,"
+		  "\"timing\":\"on_time\",\"final\":false", "error" },
+		{ "{\"_punct\":\"fire\",\"start\":0.5,\"end\":60}", "error" },
+	};
+	char got[256];
+	struct punct p;
+	const char *err;
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		if (punct_parse(c[i].line, strlen(c[i].line), &p, &err) < 0)
+			snprintf(got, sizeof got, "error");
+		else
+			snprintf(got, sizeof got, "%lld %lld %ld %d %d %.*s",
+			    (long long)p.start, (long long)p.end, p.pane,
+			    p.timing, p.final, p.key ? (int)p.keylen : 1,
+			    p.key ? p.key : "-");
+		if (strcmp(got, c[i].want) != 0)
+			fprintf(stderr, "fire line %zu\n", i);
+		CHECK_STR(got, c[i].want);
+		CHECK(strcmp(got, "error") == 0 || p.kind == PUNCT_FIRE);
+	}
+}
+
 static void
 test_punct(void)
 {
@@ -728,6 +795,7 @@ main(void)
 	test_json_quote();
 	test_keytab();
 	test_punct();
+	test_fire_lines();
 	test_second_signal();
 	return check_done("io");
 }
