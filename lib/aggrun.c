@@ -652,6 +652,7 @@ triggered_record(struct aggrun *r, struct record *rec)
 	evtime t;
 	size_t n, i;
 
+	winstate_prefetch(&r->ws, rec, seq(r));	/* a session's key */
 	if (stamper_time(&r->stamper, rec, &t, why, sizeof why) < 0 ||
 	    (n = stamper_windows(&r->stamper, rec, t, r->wins, why,
 	    sizeof why)) == 0)
