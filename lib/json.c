@@ -762,16 +762,21 @@ static int
 tail_field(const char *line, size_t len, const struct field *f,
     struct val *v)
 {
-	const char *e = line + len, *q = e - 1, *num;
+	const char *e = line + len, *q = e - 1, *num, *digits;
 
 	if (len < f->len + 6 || *q != '}')
 		return 0;
+	while (q - line >= 8 && json_digits8(q - 8))
+		q -= 8;
 	while (q > line && q[-1] >= '0' && q[-1] <= '9')
 		q--;
+	digits = q;
 	if (q > line && q[-1] == '-')
 		q--;
 	num = q;
-	if (num == e - 1 || !json_number(num, e - 1) ||
+	/* digits, after a '-' or not: a JSON number unless it is none, or
+	 * has a leading zero */
+	if (digits == e - 1 || (*digits == '0' && e - 1 - digits > 1) ||
 	    (size_t)(num - line) < f->len + 4 || num[-1] != ':' ||
 	    num[-2] != '"' || memcmp(num - 2 - f->len, f->name, f->len) != 0)
 		return 0;

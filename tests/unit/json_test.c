@@ -421,6 +421,48 @@ test_tail(void)
 	fs.trusted = 0;
 }
 
+/* The tail's digits are read eight at a time from the end: numbers of
+ * every length around eight, a non-digit among them, leading zeros
+ * (not JSON: the scan reports them). */
+static void
+test_tail_digits(void)
+{
+	static const struct {
+		const char *line;
+		int rc;
+		const char *want;	/* the tail's text, or NULL: missing */
+	} c[] = {
+		{ "{\"_t\":0}", PARSE_OK, "0" },
+		{ "{\"_t\":-0}", PARSE_OK, "-0" },
+		{ "{\"_t\":1234567}", PARSE_OK, "1234567" },
+		{ "{\"_t\":12345678}", PARSE_OK, "12345678" },
+		{ "{\"_t\":-12345678}", PARSE_OK, "-12345678" },
+		{ "{\"_t\":123456789}", PARSE_OK, "123456789" },
+		{ "{\"_t\":1234567812345678}", PARSE_OK, "1234567812345678" },
+		{ "{\"_t\":12345678123456789}", PARSE_OK,
+		    "12345678123456789" },
+		{ "{\"a\":1,\"_t\":1795514405000000}", PARSE_OK,
+		    "1795514405000000" },
+		/* ':' among the eight before the end: not all digits */
+		{ "{\"_t\":1234}", PARSE_OK, "1234" },
+		{ "{\"_t\":12345a78}", PARSE_ERROR, NULL },
+		{ "{\"_t\":12345/78}", PARSE_ERROR, NULL },
+		{ "{\"_t\":0123}", PARSE_ERROR, NULL },
+		{ "{\"_t\":00}", PARSE_ERROR, NULL },
+		{ "{\"_t\":-0123456789}", PARSE_ERROR, NULL },
+		{ "{\"_t\":-}", PARSE_ERROR, NULL },
+		{ "{\"_t\":}", PARSE_ERROR, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		CHECK_INT(parse_tail(c[i].line, "_t"), c[i].rc);
+		if (c[i].want)
+			CHECK_STR(text(0), c[i].want);
+	}
+	fs.trusted = 0;
+}
+
 /* Lines a streamkit tool wrote: once every wanted field is found, the
  * rest is passed on unchecked; until then, checked as any line. */
 static void
@@ -597,6 +639,7 @@ main(void)
 	test_escapes();
 	test_formats();
 	test_tail();
+	test_tail_digits();
 	test_trusted();
 	test_quick_walk();
 	fieldset_release(&fs);
