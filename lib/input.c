@@ -70,6 +70,40 @@ input_done(struct input *in)
 	}
 }
 
+void
+input_pass_flush(struct input *in)
+{
+	if (in->runlen > 0)
+		out_write(in->pass, in->run, in->runlen);
+	in->runlen = 0;
+}
+
+/* The reader is about to move its bytes on: the run goes out first. */
+static void
+pass_moving(void *arg)
+{
+	input_pass_flush(arg);
+}
+
+void
+input_pass(struct input *in, const struct record *rec)
+{
+	const char *end = rec->line + rec->len;
+
+	if (end + 1 != in->line_next || *end != '\n') {
+		/* "\r\n", or no "\n" at the end of input: written anew */
+		input_pass_flush(in);
+		out_write(in->pass, rec->line, rec->len);
+		out_putc(in->pass, '\n');
+		return;
+	}
+	if (in->runlen == 0 || in->run + in->runlen != rec->line) {
+		input_pass_flush(in);
+		in->run = rec->line;
+	}
+	in->runlen = (size_t)(in->line_next - in->run);
+}
+
 /* Parse one record, extending it over lines while a CSV cell is open;
  * returns the parser's verdict, with err for PARSE_ERROR. */
 static int
@@ -148,6 +182,7 @@ next_line(struct input *in, struct reader *r, struct parser *ps,
 		rec->lineno = r->lineno;
 		l->rc = parse(r, ps, rec, &l->err);
 	}
+	in->line_next = r->buf + r->start;
 	return 1;
 }
 
@@ -166,6 +201,7 @@ next_ahead(struct input *in, struct ahead *ah, struct record *rec,
 		rec->len = l->len;
 		rec->lineno = ah->r->lineno;
 		rec->v = l->v;
+		in->line_next = ah->cur->buf + ah->pos;
 	}
 	return got;
 }
@@ -180,6 +216,8 @@ start_ahead(struct input *in, struct reader *r, struct parser *ps,
 	if (in->state || ps->fmt == FMT_AUTO ||
 	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || !ahead_worth(r))
 		return 0;
+	if (in->pass)		/* the run is in the reader's buffer */
+		input_pass_flush(in);
 	return ahead_start(ah, r, ps, v, in->max_line, in->after_tab, 0) == 0;
 }
 
@@ -231,6 +269,10 @@ read_lines(struct reader *r, void *arg)
 		r->wait = input_wait;
 		r->wait_arg = in;
 	}
+	if (in->pass) {
+		r->moving = pass_moving;
+		r->moving_arg = in;
+	}
 	r->max_line = in->max_line;
 	in->cur = r;
 	own = xcalloc(nv ? nv : 1, sizeof *own);
@@ -279,6 +321,8 @@ read_lines(struct reader *r, void *arg)
 	}
 	if (ahead_on)
 		ahead_stop(&ah);
+	if (in->pass)
+		input_pass_flush(in);
 	parser_release(&ps);
 	free(own);
 	in->bytes_before += (uintmax_t)reader_offset(r);

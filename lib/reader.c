@@ -117,6 +117,8 @@ fill(struct reader *r)
 	ssize_t n;
 	int waited;
 
+	if (r->moving)
+		r->moving(r->moving_arg);
 	if (r->rec > 0) {
 		memmove(r->buf, r->buf + r->rec, r->end - r->rec);
 		r->offset += (off_t)r->rec;

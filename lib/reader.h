@@ -50,6 +50,10 @@ struct reader {
 				 * without "\n" was cut, not read */
 	int (*wait)(void *arg);
 	void *wait_arg;
+	/* called (when set) before the bytes of the lines returned move or
+	 * go: a caller that holds slices of them writes them out there */
+	void (*moving)(void *arg);
+	void *moving_arg;
 };
 
 /* Open path ("-" is stdin); -1 with errno when it cannot be opened. */
