@@ -206,6 +206,18 @@ next_ahead(struct input *in, struct ahead *ah, struct record *rec,
 	return got;
 }
 
+/*
+ * The one field wanted is the tail, of lines a streamkit tool wrote
+ * (stream-trigger's _t): a record is parsed by a look at its last bytes,
+ * less than it costs to hand the record over from another thread, whose
+ * bytes would then be in the other processor's cache.
+ */
+static int
+tail_only(const struct fieldset *fs)
+{
+	return fs->trusted && fs->tail == 1 && fs->n == 1;
+}
+
 /* A second thread parses the rest of r, when the format allows and it is
  * worth it (for a pipe, once it has proven a bulk source): 1 when it
  * does. */
@@ -214,7 +226,8 @@ start_ahead(struct input *in, struct reader *r, struct parser *ps,
     struct val *v, struct ahead *ah)
 {
 	if (in->state || ps->fmt == FMT_AUTO ||
-	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || !ahead_worth(r))
+	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || tail_only(in->fs) ||
+	    !ahead_worth(r))
 		return 0;
 	if (in->pass)		/* the run is in the reader's buffer */
 		input_pass_flush(in);
