@@ -290,6 +290,62 @@ rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
 }
 #endif
 
+#if defined(SIMD16)
+/*
+ * Sixty-four bytes of the rest of an object at once, as rest_block does
+ * sixteen: the quotes, backslashes and brackets of the four blocks in
+ * one mask each, the bytes inside strings their quotes' prefix XOR.  A
+ * line's rest is mostly strings and numbers: a word without a bracket
+ * outside strings costs a few masks.  Returns the end of the object, or
+ * NULL to go on; sets *bslash, with nothing done, when the word holds a
+ * backslash.
+ */
+static inline const char *
+rest_word(const char *q, int *instr, size_t *depth, int *bslash)
+{
+	uint64_t quote = 0, bs = 0, opens = 0, closes = 0, inside, brackets;
+	int i;
+
+	for (i = 0; i < 64; i += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(q + i));
+		__m128i f = _mm_or_si128(w, _mm_set1_epi8(0x20));
+
+		quote |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(w, _mm_set1_epi8('"'))) << i;
+		bs |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))) << i;
+		opens |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(f, _mm_set1_epi8('{'))) << i;
+		closes |= (uint64_t)(unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(f, _mm_set1_epi8('}'))) << i;
+	}
+	if (bs) {
+		*bslash = 1;
+		return NULL;
+	}
+	inside = quote ^ quote << 1;
+	inside ^= inside << 2;
+	inside ^= inside << 4;
+	inside ^= inside << 8;
+	inside ^= inside << 16;
+	inside ^= inside << 32;
+	if (*instr)
+		inside = ~inside;
+	brackets = (opens | closes) & ~inside;
+	while (brackets) {
+		uint64_t bit = brackets & -brackets;
+
+		if (opens & bit)
+			++*depth;
+		else if (--*depth == 0)
+			return q + __builtin_ctzll(bit) + 1;
+		brackets ^= bit;
+	}
+	*instr = (int)(inside >> 63);
+	return NULL;
+}
+#endif
+
 /*
  * The rest of an object once every wanted field is read: its strings must
  * end and its brackets balance, up to the closing brace.  line is where
@@ -306,6 +362,13 @@ rest_of_object(const char *line, const char *p, const char *e,
 	const char *end;
 	int bslash = 0;
 
+	for (; e - p >= 64; p += 64)
+		if ((end = rest_word(p, &instr, &depth, &bslash)) != NULL)
+			return end;
+		else if (bslash) {
+			bslash = 0;	/* the blocks find it again */
+			break;
+		}
 	for (; e - p >= 16; p += 16)
 		if ((end = rest_block(p, 0, &instr, &depth, &bslash)) != NULL)
 			return end;
