@@ -66,6 +66,10 @@ struct input {
 	const char *line_next;		/* just past the line's end as read */
 	const char *run;		/* input_pass: lines passed and not yet */
 	size_t runlen;			/* written, as read, "\n" and all */
+	int side[2];			/* input_pass from a pipe to a pipe:
+					 * the input's bytes, tee(2)'d, or -1 */
+	off_t side_off;			/* the input's offset of side's next */
+	int side_tried;
 };
 
 /* Zero the struct, as the tool then fills it in; progress asked or not. */
@@ -89,6 +93,9 @@ void input_done(struct input *in);
  * of its bytes, written when a record between them is not passed, when
  * the input's buffer moves on, or at input_pass_flush: a tool that
  * writes anything else to in->pass calls input_pass_flush first.
+ * From a pipe to a pipe, on Linux, a stream whose one field is its tail
+ * has its runs moved by splice(2) from a copy of the input's pages
+ * (tee(2)), and not copied twice.
  */
 void input_pass(struct input *in, const struct record *rec);
 void input_pass_flush(struct input *in);

@@ -30,6 +30,7 @@ reader_fdopen(struct reader *r, int fd, const char *name)
 
 	memset(r, 0, sizeof *r);
 	r->fd = fd;
+	r->tee = -1;
 	r->name = name;
 	r->max_line = READER_MAX_LINE_DEFAULT;
 	if (fstat(fd, &st) == 0) {
@@ -110,6 +111,43 @@ note_ready(struct reader *r, int waited, ssize_t n)
 		grow_pipe(r);
 }
 
+/*
+ * One read of at most n bytes into p, the bytes first copied to r->tee
+ * when it is set: tee(2) takes what the pipe holds without reading it,
+ * then read(2) takes as much.  A tee that fails (its pipe full) ends
+ * the copying, and read goes on alone.
+ */
+static ssize_t
+read_some(struct reader *r, char *p, size_t n)
+{
+#ifdef SPLICE_F_NONBLOCK
+	ssize_t got, m;
+
+	if (r->tee >= 0) {
+		m = tee(r->fd, r->tee, n, SPLICE_F_NONBLOCK);
+		if (m < 0 && errno != EINTR) {
+			r->tee = -1;
+			return read(r->fd, p, n);
+		}
+		for (got = 0; m > 0 && got < m; ) {
+			ssize_t k = read(r->fd, p + got, (size_t)(m - got));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {	/* cannot be: the bytes are there */
+				r->tee = -1;
+				return got > 0 ? got : k;
+			}
+			got += k;
+		}
+		if (m > 0)
+			r->teed += m;
+		return m;
+	}
+#endif
+	return read(r->fd, p, n);
+}
+
 /* Read more bytes, keeping buf[rec..end); 0 at end of input, -1 error. */
 static int
 fill(struct reader *r)
@@ -135,7 +173,7 @@ fill(struct reader *r)
 	/* SIGINT or SIGTERM: the input ends here */
 	do
 		n = sig_stopped() ? 0 :
-		    read(r->fd, r->buf + r->end, r->cap - r->end);
+		    read_some(r, r->buf + r->end, r->cap - r->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

@@ -574,3 +574,28 @@ runs_check() {
 	[ "$(printf '%s\n' "${lines[@]:1:20002}")" = "$(sed '1d;$d' w.csv)" ]
 	[ "${lines[20003]}" = '{"_punct":"fire","start":0,"end":86400000000,"pane":0,"timing":"on_time","final":true}' ]
 }
+
+@test "passed records from a pipe to a pipe: megabytes of late records between two runs, and a reader that stops early" {
+	cd "$BATS_TEST_TMPDIR"
+	{
+		printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 0 | head -n 1
+		printf '{"i":"first","_t":1000000000}\n'
+		awk 'BEGIN { for (i = 0; i < 12000; i++)
+			printf "{\"i\":%d,\"pad\":\"%0200d\",\"_t\":5000000}\n", i, i }'
+		printf '{"i":"next","_t":1001000000}\n{"i":"last","_t":1002000000}\n'
+	} > late.jsonl
+	[ "$(wc -c < late.jsonl)" -gt 2500000 ]
+	run --separate-stderr bash -c "set -o pipefail; cat late.jsonl | stream_trigger --stats | cat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 6 ]
+	[ "${lines[1]}" = '{"i":"first","_t":1000000000}' ]
+	[ "${lines[2]}" = '{"i":"next","_t":1001000000}' ]
+	[ "${lines[3]}" = '{"i":"last","_t":1002000000}' ]
+	[ "${lines[4]}" = '{"_punct":"fire","start":1000000000,"end":1010000000,"pane":0,"timing":"on_time","final":true}' ]
+	[ "${stderr_lines[1]}" = "stream-trigger: stats read=12003 passed=3 filtered=0 rejected=0 late=12000 written=3" ]
+	# the reader behind goes after two lines: the rest is not written
+	export -f runs_input
+	run bash -c "runs_input | stream_trigger 2>/dev/null | head -n 2; echo \${PIPESTATUS[1]}"
+	[ "${lines[1]}" = '{"i":0,"pad":"","_t":0}' ]
+	[ "${lines[2]}" = 141 ]
+}
