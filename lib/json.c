@@ -300,29 +300,42 @@ rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
  * NULL to go on; sets *bslash, with nothing done, when the word holds a
  * backslash.
  */
+/* The bytes of the 16 at q equal to c, as bits. */
+static inline uint64_t
+mask16(const char *q, char c)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(c)));
+}
+
+/* The same for c or c - 0x20 ('{' or '[', '}' or ']'). */
+static inline uint64_t
+mask16_fold(const char *q, char c)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(w,
+	    _mm_set1_epi8(0x20)), _mm_set1_epi8(c)));
+}
+
+/* The bytes of the 64 at q equal to c (fold: or c - 0x20), as bits:
+ * written out, since a loop here was not unrolled. */
+#define MASK64(f, q, c) ((f)((q), (c)) | (f)((q) + 16, (c)) << 16 | \
+	(f)((q) + 32, (c)) << 32 | (f)((q) + 48, (c)) << 48)
+
 static inline const char *
 rest_word(const char *q, int *instr, size_t *depth, int *bslash)
 {
-	uint64_t quote = 0, bs = 0, opens = 0, closes = 0, inside, brackets;
-	int i;
+	uint64_t quote, opens, closes, inside, brackets;
 
-	for (i = 0; i < 64; i += 16) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(q + i));
-		__m128i f = _mm_or_si128(w, _mm_set1_epi8(0x20));
-
-		quote |= (uint64_t)(unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(w, _mm_set1_epi8('"'))) << i;
-		bs |= (uint64_t)(unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(w, _mm_set1_epi8('\\'))) << i;
-		opens |= (uint64_t)(unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(f, _mm_set1_epi8('{'))) << i;
-		closes |= (uint64_t)(unsigned)_mm_movemask_epi8(
-		    _mm_cmpeq_epi8(f, _mm_set1_epi8('}'))) << i;
-	}
-	if (bs) {
+	if (MASK64(mask16, q, '\\')) {
 		*bslash = 1;
 		return NULL;
 	}
+	quote = MASK64(mask16, q, '"');
+	opens = MASK64(mask16_fold, q, '{');
+	closes = MASK64(mask16_fold, q, '}');
 	inside = quote ^ quote << 1;
 	inside ^= inside << 2;
 	inside ^= inside << 4;
@@ -365,10 +378,9 @@ rest_of_object(const char *line, const char *p, const char *e,
 	for (; e - p >= 64; p += 64)
 		if ((end = rest_word(p, &instr, &depth, &bslash)) != NULL)
 			return end;
-		else if (bslash) {
-			bslash = 0;	/* the blocks find it again */
+		else if (bslash)
 			break;
-		}
+	bslash = 0;		/* the blocks find it again */
 	for (; e - p >= 16; p += 16)
 		if ((end = rest_block(p, 0, &instr, &depth, &bslash)) != NULL)
 			return end;
