@@ -111,6 +111,17 @@ note_ready(struct reader *r, int waited, ssize_t n)
 		grow_pipe(r);
 }
 
+#ifdef SPLICE_F_NONBLOCK
+/* Bytes (or the end) to read on fd now, without waiting? */
+static int
+input_ready(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+#endif
+
 /*
  * One read of at most n bytes into p, the bytes first copied to r->tee
  * when it is set: tee(2) takes what the pipe holds without reading it,
@@ -124,7 +135,15 @@ read_some(struct reader *r, char *p, size_t n)
 	ssize_t got, m;
 
 	if (r->tee >= 0) {
-		m = tee(r->fd, r->tee, n, SPLICE_F_NONBLOCK);
+		/* nothing to take yet: wait, as read would (the side pipe
+		 * full is the other reason, and ends the copying) */
+		while ((m = tee(r->fd, r->tee, n, SPLICE_F_NONBLOCK)) < 0 &&
+		    errno == EAGAIN && !input_ready(r->fd)) {
+			struct pollfd pfd = { r->fd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, -1) < 0)
+				return -1;	/* EINTR: fill sees to it */
+		}
 		if (m < 0 && errno != EINTR) {
 			r->tee = -1;
 			return read(r->fd, p, n);
