@@ -89,6 +89,14 @@ usage(int status)
 	exit(status);
 }
 
+/* A line of our own: after the records passed before it. */
+static void
+write_line(const char *line, size_t len)
+{
+	input_pass_flush(&inp);
+	out_write(&flt.out, line, len);
+}
+
 /* A pane fired: its fire line, after what made it fire. */
 static void
 write_fire(void *arg, const struct punct *p)
@@ -99,7 +107,7 @@ write_fire(void *arg, const struct punct *p)
 		return;		/* for people: records only */
 	buf_reset(&line_out);
 	punct_write(&line_out, p);
-	out_write(&flt.out, line_out.data, line_out.len);
+	write_line(line_out.data, line_out.len);
 }
 
 /* --metrics: the windows whose panes are kept, and the panes fired. */
@@ -153,7 +161,7 @@ late_time(evtime t)
 	p.t = stream.wm.wm;
 	buf_reset(&line_out);
 	punct_write(&line_out, &p);
-	out_write(&flt.out, line_out.data, line_out.len);
+	write_line(line_out.data, line_out.len);
 }
 
 /* -o table: the record's own fields, then its window's bounds. */
@@ -191,10 +199,8 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	}
 	if (flt.oflag == FMT_TABLE)
 		table_record(rec, ps->fmt, &stream.assigned[0]);
-	else {
-		out_write(&flt.out, rec->line, rec->len);
-		out_putc(&flt.out, '\n');
-	}
+	else
+		input_pass(&inp, rec);
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written++;
@@ -257,7 +263,7 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 	else {
 		buf_reset(&line_out);
 		strategy_write(&line_out, &stream.st);
-		out_write(&flt.out, line_out.data, line_out.len);
+		write_line(line_out.data, line_out.len);
 	}
 	if (state_loaded)
 		restore_state();
@@ -278,7 +284,7 @@ control_line(void *arg, const struct punct *pp, const char *file,
 		trigstream_watermark(&stream, p.t, p.at_end);
 	if (flt.oflag == FMT_TABLE)
 		return;
-	out_write(&flt.out, line, len);
+	write_line(line, len);
 	out_putc(&flt.out, '\n');
 }
 
@@ -292,7 +298,7 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 		table_header(&table, ps->fmt, rec->line, rec->len);
 		return;
 	}
-	out_write(&flt.out, rec->line, rec->len);
+	write_line(rec->line, rec->len);
 	out_putc(&flt.out, '\n');
 }
 
@@ -308,7 +314,7 @@ finish_stream(void)
 		if (flt.oflag != FMT_TABLE) {
 			buf_reset(&line_out);
 			punct_write(&line_out, &p);
-			out_write(&flt.out, line_out.data, line_out.len);
+			write_line(line_out.data, line_out.len);
 		}
 	}
 	if (flt.oflag == FMT_TABLE) {
@@ -417,6 +423,8 @@ main(int argc, char **argv)
 	inp.control = control_line;
 	inp.record = record;
 	inp.header = header;
+	if (flt.oflag != FMT_TABLE)
+		inp.pass = &flt.out;
 	if (argc == 0)
 		input_read(&inp, "-");
 	for (i = 0; i < argc; i++)

@@ -526,6 +526,10 @@ next_block(struct ahead *a)
 {
 	struct ahead_block *b;
 
+	/* the caller's block is about to go back to the ring: outside the
+	 * lock, since what the caller does there may block on a write */
+	if (a->cur && a->r->moving)
+		a->r->moving(a->r->moving_arg);
 	pthread_mutex_lock(&a->mu);
 	if (a->cur) {
 		a->cur->state = B_FREE;
@@ -638,6 +642,8 @@ ahead_stop(struct ahead *a)
 {
 	struct reader *r = a->r;
 
+	if (r->moving)
+		r->moving(r->moving_arg);
 	pthread_mutex_lock(&a->mu);
 	a->stop = 1;
 	pthread_cond_signal(&a->work);

@@ -23,7 +23,9 @@
  * again: lines parsed ahead have only the fields of the copy.
  * Lines are as reader_next gives them (no "\n" or "\r\n"; a last line
  * without "\n" is a line unless a signal cut the input), and the reader's
- * lineno and offset follow the lines handed back.
+ * lineno and offset follow the lines handed back.  A block's lines stay
+ * where they are until the reader's moving is called (reader.h), before
+ * the block goes back to the ring and at ahead_stop.
  */
 #ifndef AHEAD_H
 #define AHEAD_H

@@ -13,6 +13,7 @@ annot_init(struct annot *a, const struct strategy *st)
 	a->st = st;
 	buf_init(&a->bounds);
 	buf_init(&a->add);
+	buf_init(&a->time_key);
 }
 
 void
@@ -20,6 +21,7 @@ annot_release(struct annot *a)
 {
 	buf_release(&a->bounds);
 	buf_release(&a->add);
+	buf_release(&a->time_key);
 }
 
 void
@@ -73,6 +75,15 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 		} else if (a->st->win.kind == WINDOW_SLIDING) {
 			f[0].vlen = int_format(w[i].start, ws);
 			annotate_format(&a->add, fmt, f, 2);
+		} else if (fmt == FMT_JSON) {
+			/* a number follows its key as it is: the key is
+			 * quoted once, not once a record */
+			if (a->time_key.len == 0)
+				annotate_format(&a->time_key, fmt, &(struct
+				    addfield){ STRATEGY_TIME_FIELD, "", 0,
+				    OV_NUM }, 1);
+			buf_add(&a->add, a->time_key.data, a->time_key.len);
+			buf_add(&a->add, tt, f[1].vlen);
 		} else
 			annotate_format(&a->add, fmt, &f[1], 1);
 		out_insert(o, fmt, rec->line, rec->len, a->add.data,

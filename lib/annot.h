@@ -4,9 +4,10 @@
  * window, _w; or, with --bounds, the window's bounds as the strategy
  * formats them (streamkit(7)).
  *
- * A struct annot owns its scratch buffers and the formatted bounds it
+ * A struct annot owns its scratch buffers, the formatted bounds it
  * keeps while records share a window (formatting times was most of the
- * cost); the strategy and the output are the caller's.
+ * cost) and JSON's ,"_t": quoted once; the strategy and the output are
+ * the caller's.
  */
 #ifndef ANNOT_H
 #define ANNOT_H
@@ -24,6 +25,7 @@ struct annot {
 	struct window w;		/* the bounds text holds */
 	int fmt;
 	struct buf bounds, add;
+	struct buf time_key;		/* JSON: ,"_t": */
 };
 
 void annot_init(struct annot *a, const struct strategy *st);

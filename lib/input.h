@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "ledger.h"
 #include "metrics.h"
+#include "out.h"
 #include "progress.h"
 #include "punct.h"
 #include "reader.h"
@@ -51,6 +52,8 @@ struct input {
 	int (*record)(void *arg, struct record *rec, const struct parser *ps);
 	/* the watermark to show with --progress (may be NULL) */
 	evtime (*watermark)(void *arg);
+	/* where input_pass writes records (NULL: it is not used) */
+	struct out *pass;
 
 	/* kept by the loop */
 	struct progress progress;
@@ -60,6 +63,13 @@ struct input {
 	const struct reader *cur;
 	evtime line_wm;			/* the last watermark line's time */
 	int have_line_wm;
+	const char *line_next;		/* just past the line's end as read */
+	const char *run;		/* input_pass: lines passed and not yet */
+	size_t runlen;			/* written, as read, "\n" and all */
+	int side[2];			/* input_pass from a pipe to a pipe:
+					 * the input's bytes, tee(2)'d, or -1 */
+	off_t side_off;			/* the input's offset of side's next */
+	int side_tried;
 };
 
 /* Zero the struct, as the tool then fills it in; progress asked or not. */
@@ -77,5 +87,17 @@ uintmax_t input_bytes(const struct input *in);
 void input_housekeeping(struct input *in);
 /* The last --progress line, ended. */
 void input_done(struct input *in);
+/*
+ * Write the record given to in->record on to in->pass as it came, and a
+ * "\n".  Records that follow one another in the input go out as one run
+ * of its bytes, written when a record between them is not passed, when
+ * the input's buffer moves on, or at input_pass_flush: a tool that
+ * writes anything else to in->pass calls input_pass_flush first.
+ * From a pipe to a pipe, on Linux, a stream whose one field is its tail
+ * has its runs moved by splice(2) from a copy of the input's pages
+ * (tee(2)), and not copied twice.
+ */
+void input_pass(struct input *in, const struct record *rec);
+void input_pass_flush(struct input *in);
 
 #endif

@@ -290,6 +290,75 @@ rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
 }
 #endif
 
+#if defined(SIMD16)
+/*
+ * Sixty-four bytes of the rest of an object at once, as rest_block does
+ * sixteen: the quotes, backslashes and brackets of the four blocks in
+ * one mask each, the bytes inside strings their quotes' prefix XOR.  A
+ * line's rest is mostly strings and numbers: a word without a bracket
+ * outside strings costs a few masks.  Returns the end of the object, or
+ * NULL to go on; sets *bslash, with nothing done, when the word holds a
+ * backslash.
+ */
+/* The bytes of the 16 at q equal to c, as bits. */
+static inline uint64_t
+mask16(const char *q, char c)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(c)));
+}
+
+/* The same for c or c - 0x20 ('{' or '[', '}' or ']'). */
+static inline uint64_t
+mask16_fold(const char *q, char c)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)q);
+
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(w,
+	    _mm_set1_epi8(0x20)), _mm_set1_epi8(c)));
+}
+
+/* The bytes of the 64 at q equal to c (fold: or c - 0x20), as bits:
+ * written out, since a loop here was not unrolled. */
+#define MASK64(f, q, c) ((f)((q), (c)) | (f)((q) + 16, (c)) << 16 | \
+	(f)((q) + 32, (c)) << 32 | (f)((q) + 48, (c)) << 48)
+
+static inline const char *
+rest_word(const char *q, int *instr, size_t *depth, int *bslash)
+{
+	uint64_t quote, opens, closes, inside, brackets;
+
+	if (MASK64(mask16, q, '\\')) {
+		*bslash = 1;
+		return NULL;
+	}
+	quote = MASK64(mask16, q, '"');
+	opens = MASK64(mask16_fold, q, '{');
+	closes = MASK64(mask16_fold, q, '}');
+	inside = quote ^ quote << 1;
+	inside ^= inside << 2;
+	inside ^= inside << 4;
+	inside ^= inside << 8;
+	inside ^= inside << 16;
+	inside ^= inside << 32;
+	if (*instr)
+		inside = ~inside;
+	brackets = (opens | closes) & ~inside;
+	while (brackets) {
+		uint64_t bit = brackets & -brackets;
+
+		if (opens & bit)
+			++*depth;
+		else if (--*depth == 0)
+			return q + __builtin_ctzll(bit) + 1;
+		brackets ^= bit;
+	}
+	*instr = (int)(inside >> 63);
+	return NULL;
+}
+#endif
+
 /*
  * The rest of an object once every wanted field is read: its strings must
  * end and its brackets balance, up to the closing brace.  line is where
@@ -306,6 +375,12 @@ rest_of_object(const char *line, const char *p, const char *e,
 	const char *end;
 	int bslash = 0;
 
+	for (; e - p >= 64; p += 64)
+		if ((end = rest_word(p, &instr, &depth, &bslash)) != NULL)
+			return end;
+		else if (bslash)
+			break;
+	bslash = 0;		/* the blocks find it again */
 	for (; e - p >= 16; p += 16)
 		if ((end = rest_block(p, 0, &instr, &depth, &bslash)) != NULL)
 			return end;
@@ -762,16 +837,21 @@ static int
 tail_field(const char *line, size_t len, const struct field *f,
     struct val *v)
 {
-	const char *e = line + len, *q = e - 1, *num;
+	const char *e = line + len, *q = e - 1, *num, *digits;
 
 	if (len < f->len + 6 || *q != '}')
 		return 0;
+	while (q - line >= 8 && json_digits8(q - 8))
+		q -= 8;
 	while (q > line && q[-1] >= '0' && q[-1] <= '9')
 		q--;
+	digits = q;
 	if (q > line && q[-1] == '-')
 		q--;
 	num = q;
-	if (num == e - 1 || !json_number(num, e - 1) ||
+	/* digits, after a '-' or not: a JSON number unless it is none, or
+	 * has a leading zero */
+	if (digits == e - 1 || (*digits == '0' && e - 1 - digits > 1) ||
 	    (size_t)(num - line) < f->len + 4 || num[-1] != ':' ||
 	    num[-2] != '"' || memcmp(num - 2 - f->len, f->name, f->len) != 0)
 		return 0;

@@ -86,6 +86,7 @@ panes_release(struct panes *ps)
 	ps->src = NULL;
 	ps->psrc = NULL;
 	ps->mask = ps->nslots = 0;
+	ps->last = 0;
 }
 
 /* Windows without a key, by their bounds: open addressing, of ids + 1. */
@@ -192,19 +193,31 @@ window_free(struct panes *ps, struct pane_window *p)
 	if (p->s.key == NOKEY) {
 		bounds_delete(ps, bounds_find(ps, &p->s.w));
 		ps->nslots--;
+		if (ps->last == id_of(ps, p) + 1)
+			ps->last = 0;
 	}
 	sessions_free(&ps->windows, id_of(ps, p));
 }
 
+/* The window of bounds w without a key, or NULL.  Records come in runs
+ * of the same window: the one found last is looked at first. */
 static struct pane_window *
-find(const struct panes *ps, const struct window *w)
+find(struct panes *ps, const struct window *w)
 {
+	struct pane_window *p;
 	size_t i;
 
+	if (ps->last) {
+		p = pw(ps, ps->last - 1);
+		if (p->s.w.start == w->start && p->s.w.end == w->end)
+			return p;
+	}
 	if (ps->mask == 0)
 		return NULL;
-	i = ps->slots[bounds_find(ps, w)];
-	return i ? pw(ps, i - 1) : NULL;
+	if ((i = ps->slots[bounds_find(ps, w)]) == 0)
+		return NULL;
+	ps->last = i;
+	return pw(ps, i - 1);
 }
 
 /* The key of session p, for a fire line. */

@@ -45,6 +45,8 @@ struct panes {
 	size_t *slots;			/* windows without a key, by bounds:
 					 * their ids + 1, or 0 */
 	size_t mask, nslots;
+	size_t last;			/* the id + 1 of the window without a
+					 * key found last, or 0 */
 	struct trigger_node_state *tmp;	/* merging: the result, a fresh one */
 	const struct trigger_node_state **src;
 	const struct trigger_pane **psrc;

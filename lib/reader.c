@@ -30,6 +30,7 @@ reader_fdopen(struct reader *r, int fd, const char *name)
 
 	memset(r, 0, sizeof *r);
 	r->fd = fd;
+	r->tee = -1;
 	r->name = name;
 	r->max_line = READER_MAX_LINE_DEFAULT;
 	if (fstat(fd, &st) == 0) {
@@ -110,6 +111,62 @@ note_ready(struct reader *r, int waited, ssize_t n)
 		grow_pipe(r);
 }
 
+#ifdef SPLICE_F_NONBLOCK
+/* Bytes (or the end) to read on fd now, without waiting? */
+static int
+input_ready(int fd)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+#endif
+
+/*
+ * One read of at most n bytes into p, the bytes first copied to r->tee
+ * when it is set: tee(2) takes what the pipe holds without reading it,
+ * then read(2) takes as much.  A tee that fails (its pipe full) ends
+ * the copying, and read goes on alone.
+ */
+static ssize_t
+read_some(struct reader *r, char *p, size_t n)
+{
+#ifdef SPLICE_F_NONBLOCK
+	ssize_t got, m;
+
+	if (r->tee >= 0) {
+		/* nothing to take yet: wait, as read would (the side pipe
+		 * full is the other reason, and ends the copying) */
+		while ((m = tee(r->fd, r->tee, n, SPLICE_F_NONBLOCK)) < 0 &&
+		    errno == EAGAIN && !input_ready(r->fd)) {
+			struct pollfd pfd = { r->fd, POLLIN, 0 };
+
+			if (poll(&pfd, 1, -1) < 0)
+				return -1;	/* EINTR: fill sees to it */
+		}
+		if (m < 0 && errno != EINTR) {
+			r->tee = -1;
+			return read(r->fd, p, n);
+		}
+		for (got = 0; m > 0 && got < m; ) {
+			ssize_t k = read(r->fd, p + got, (size_t)(m - got));
+
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k <= 0) {	/* cannot be: the bytes are there */
+				r->tee = -1;
+				return got > 0 ? got : k;
+			}
+			got += k;
+		}
+		if (m > 0)
+			r->teed += m;
+		return m;
+	}
+#endif
+	return read(r->fd, p, n);
+}
+
 /* Read more bytes, keeping buf[rec..end); 0 at end of input, -1 error. */
 static int
 fill(struct reader *r)
@@ -117,6 +174,8 @@ fill(struct reader *r)
 	ssize_t n;
 	int waited;
 
+	if (r->moving)
+		r->moving(r->moving_arg);
 	if (r->rec > 0) {
 		memmove(r->buf, r->buf + r->rec, r->end - r->rec);
 		r->offset += (off_t)r->rec;
@@ -133,7 +192,7 @@ fill(struct reader *r)
 	/* SIGINT or SIGTERM: the input ends here */
 	do
 		n = sig_stopped() ? 0 :
-		    read(r->fd, r->buf + r->end, r->cap - r->end);
+		    read_some(r, r->buf + r->end, r->cap - r->end);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

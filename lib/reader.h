@@ -50,6 +50,15 @@ struct reader {
 				 * without "\n" was cut, not read */
 	int (*wait)(void *arg);
 	void *wait_arg;
+	/* called (when set) before the bytes of the lines returned move or
+	 * go: a caller that holds slices of them writes them out there */
+	void (*moving)(void *arg);
+	void *moving_arg;
+	/* a pipe's write end, or -1: what is read from a pipe is first
+	 * copied there by tee(2), page references and not bytes (Linux),
+	 * up to offset teed; when it cannot be, tee is -1 from then on */
+	int tee;
+	off_t teed;
 };
 
 /* Open path ("-" is stdin); -1 with errno when it cannot be opened. */

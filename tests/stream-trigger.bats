@@ -486,3 +486,116 @@ S='{"t":1,"k":"a"}\n{"t":2,"k":"b"}\n{"t":3,"k":"a"}\n{"t":12,"k":"a"}\n{"t":5,"
 	[ "$status" -eq 0 ]
 	[ "${lines[1]}" = "$(printf '0\t10\t200\t2')" ]
 }
+
+# runs_input: a windowed stream of 6000 records a second apart, of
+# lengths that put the ends of the reader's blocks (256 kB) anywhere in
+# a line, with a late record, a rejected one, one ending in CR-LF and a
+# watermark line among them, and a last line without its newline.
+# runs_expected: what stream-trigger writes for it, by the rule: each
+# record passed as it came, the fire line of the window the watermark
+# (max-delay 0) passed right after the record that moved it.
+runs_input() {
+	printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 0 | head -n 1
+	awk 'BEGIN {
+		for (i = 0; i < 6000; i++) {
+			pad = sprintf("%*s", (i * 37) % 500, "")
+			gsub(/ /, "x", pad)
+			printf "{\"i\":%d,\"pad\":\"%s\",\"_t\":%.0f}\n", i, pad, i * 1000000
+			if (i == 1500)
+				print "{\"i\":\"late\",\"_t\":0}"
+			if (i == 2500)
+				print "{\"i\":\"bad\",\"_t\":\"soon\"}"
+			if (i == 3500)
+				printf "{\"i\":\"crlf\",\"_t\":%.0f}\r\n", i * 1000000
+			if (i == 4500)
+				printf "{\"_punct\":\"watermark\",\"t\":%.0f}\n", i * 1000000
+		}
+		printf "{\"i\":\"last\",\"_t\":6000000000}"
+	}'
+}
+runs_expected() {
+	awk 'function fire(s, fin) {
+		printf "{\"_punct\":\"fire\",\"start\":%.0f,\"end\":%.0f,\"pane\":0,\"timing\":\"on_time\",\"final\":%s}\n", s, s + 10000000, fin
+	}
+	NR == 1 || /"late"|"bad"/ { next }
+	/_punct/ { print; next }
+	{
+		sub(/\r$/, "")
+		print
+		t = $0
+		sub(/.*"_t":/, "", t)
+		sub(/}/, "", t)
+		t += 0
+		if (NR == 2)
+			start = 0
+		if (t >= start + 10000000) {
+			fire(start, "false")
+			start = t - t % 10000000
+		}
+	}
+	END { fire(start, "true"); print "{\"_punct\":\"watermark\",\"end\":true}" }'
+}
+
+runs_check() {
+	run --separate-stderr "$@"
+	[ "$status" -eq 1 ]
+	printf '%s\n' "${lines[@]:1}" > got
+	cmp got want
+	[[ "${stderr_lines[0]}" == *":2504: field '_t' is not a time"* ]]
+	[ "${stderr_lines[2]}" = "stream-trigger: stats read=6004 passed=6002 filtered=0 rejected=1 late=1 written=6002" ]
+}
+
+@test "passed records go out as runs of the input's bytes: across blocks, around late, rejected and CR-LF records and control lines" {
+	cd "$BATS_TEST_TMPDIR"
+	runs_input > in.jsonl
+	runs_expected < in.jsonl > want
+	[ "$(wc -l < want)" -eq 6605 ]
+	# from a file, and from a pipe (bulk: read ahead by a second thread
+	# once -w wants a field of its own)
+	runs_check stream_trigger --stats 'repeat(watermark)' in.jsonl
+	runs_check stream_trigger --stats -w 'has i' 'repeat(watermark)' in.jsonl
+	runs_check bash -c "cat in.jsonl | stream_trigger --stats"
+	runs_check bash -c "cat in.jsonl | stream_trigger --stats -w 'has i'"
+}
+
+@test "passed records go out as runs: CSV, with a quoted cell over two lines in the middle of one" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'ts,note\n' > in.csv
+	awk 'BEGIN { for (i = 0; i < 20000; i++) {
+		if (i == 9000)
+			printf "%d,\"two\nlines\"\n", i
+		else
+			printf "%d,%*s\n", i, (i * 13) % 90 + 1, "n"
+	} }' >> in.csv
+	stream_window -i csv -t ts --tumbling 1d --max-delay 0 --time-output epoch in.csv > w.csv
+	run --separate-stderr bash -c "cat w.csv | stream_trigger -i csv"
+	[ "$status" -eq 0 ]
+	# the header, then every record as stream-window wrote it
+	[ "$(printf '%s\n' "${lines[@]:1:20002}")" = "$(sed '1d;$d' w.csv)" ]
+	[ "${lines[20003]}" = '{"_punct":"fire","start":0,"end":86400000000,"pane":0,"timing":"on_time","final":true}' ]
+}
+
+@test "passed records from a pipe to a pipe: megabytes of late records between two runs, and a reader that stops early" {
+	cd "$BATS_TEST_TMPDIR"
+	{
+		printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 0 | head -n 1
+		printf '{"i":"first","_t":1000000000}\n'
+		awk 'BEGIN { for (i = 0; i < 12000; i++)
+			printf "{\"i\":%d,\"pad\":\"%0200d\",\"_t\":5000000}\n", i, i }'
+		printf '{"i":"next","_t":1001000000}\n{"i":"last","_t":1002000000}\n'
+	} > late.jsonl
+	[ "$(wc -c < late.jsonl)" -gt 2500000 ]
+	run --separate-stderr bash -c "set -o pipefail; cat late.jsonl | stream_trigger --stats | cat"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 6 ]
+	[ "${lines[1]}" = '{"i":"first","_t":1000000000}' ]
+	[ "${lines[2]}" = '{"i":"next","_t":1001000000}' ]
+	[ "${lines[3]}" = '{"i":"last","_t":1002000000}' ]
+	[ "${lines[4]}" = '{"_punct":"fire","start":1000000000,"end":1010000000,"pane":0,"timing":"on_time","final":true}' ]
+	[ "${stderr_lines[1]}" = "stream-trigger: stats read=12003 passed=3 filtered=0 rejected=0 late=12000 written=3" ]
+	# the reader behind goes after two lines: the rest is not written
+	export -f runs_input
+	run bash -c "runs_input | stream_trigger 2>/dev/null | head -n 2; echo \${PIPESTATUS[1]}"
+	[ "${lines[1]}" = '{"i":0,"pad":"","_t":0}' ]
+	[ "${lines[2]}" = 141 ]
+}

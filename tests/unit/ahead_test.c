@@ -168,6 +168,42 @@ struct setup {
 
 static uintmax_t ahead_lines, caller_lines;
 
+/*
+ * The lines handed back since the reader last said its bytes move on
+ * (reader.h's moving), and a copy of them: they must be intact when it
+ * says so, since a tool may hold slices of them till then (input_pass).
+ */
+static struct buf held = BUF_INIT, held_copy = BUF_INIT;
+static unsigned long moves, moved_intact;
+
+static void
+hold(const char *line, size_t len)
+{
+	buf_add(&held, (const char *)&line, sizeof line);
+	buf_add(&held, (const char *)&len, sizeof len);
+	buf_add(&held_copy, line, len);
+}
+
+static void
+on_moving(void *arg)
+{
+	size_t at = 0, off = 0, len;
+	const char *line;
+	int intact = 1;
+
+	(void)arg;
+	for (; at < held.len; at += sizeof line + sizeof len) {
+		memcpy(&line, held.data + at, sizeof line);
+		memcpy(&len, held.data + at + sizeof line, sizeof len);
+		intact &= memcmp(line, held_copy.data + off, len) == 0;
+		off += len;
+	}
+	moves++;
+	moved_intact += intact;
+	buf_reset(&held);
+	buf_reset(&held_copy);
+}
+
 /* Read fd from its start into log, ahead after st->lead lines when
  * blocksize is set, alone when not; the reader's end in *end. */
 static void
@@ -184,6 +220,7 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 	lseek(fd, 0, SEEK_SET);
 	reader_fdopen(&r, fd, "t");
 	r.max_line = st->max_line;
+	r.moving = on_moving;
 	parser_init(&ps, FMT_JSON, st->fs);
 	for (;;) {
 		if (!on && st->blocksize && alone == 0) {
@@ -216,10 +253,13 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 		if (!on && alone > 0)
 			alone--;
 		log_line(log, &r, &l, st->fs->n);
+		if (l.kind != AHEAD_TOOLONG)
+			hold(l.line, l.len);
 	}
 	CHECK_INT(got, 0);
 	if (on)
 		ahead_stop(&a);
+	on_moving(NULL);
 	*end = reader_offset(&r);
 	buf_addf(log, "end %ju %lld\n", r.lineno, (long long)*end);
 	parser_release(&ps);
@@ -812,6 +852,10 @@ main(void)
 {
 	test_random_files();
 	test_random_pipes();
+	/* each time the reader said its bytes move on, in both readings,
+	 * the lines handed back before were intact */
+	CHECK(moves > 100);
+	CHECK_INT(moved_intact, moves);
 	test_quiet_pipe();
 	test_bulk();
 	test_handover();

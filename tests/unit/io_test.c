@@ -1,7 +1,11 @@
 /*
- * io_test.c - the block reader, buffered output and record writers, the
- * key table, and the control-line codec.
+ * io_test.c - the block reader (and its tee of a pipe), buffered output
+ * and record writers, the key table, and the control-line codec.
  */
+#ifdef __linux__
+#define _GNU_SOURCE		/* F_SETPIPE_SZ, tee */
+#endif
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,6 +263,73 @@ test_writers(void)
 		close(fds[1]);
 	}
 }
+
+#if defined(SPLICE_F_NONBLOCK) && defined(F_SETPIPE_SZ)
+/* Lines from a pipe fed by a child, n bytes of them, the reader's tee
+ * to a side pipe of side_size bytes, never read till the end: the
+ * lines all read, and the side pipe holds the first teed bytes. */
+static void
+tee_case(size_t n, int side_size, int want_teeing)
+{
+	struct reader r;
+	int in[2], side[2];
+	char *data = malloc(n), *back = malloc(n + 1);
+	const char *line;
+	size_t len, i, got = 0, lines = 0, want_lines = 0;
+	ssize_t k;
+	pid_t pid;
+	int same = 1;
+
+	for (i = 0; i < n; i++) {
+		data[i] = i % 61 == 60 ? '\n' : (char)('a' + i % 26);
+		want_lines += data[i] == '\n';
+	}
+	want_lines += data[n - 1] != '\n';	/* a last line without it */
+	if (pipe(in) < 0 || pipe(side) < 0)
+		abort();
+	(void)fcntl(side[0], F_SETPIPE_SZ, side_size);
+	if ((pid = fork()) == 0) {
+		close(in[0]);
+		if (write(in[1], data, n) != (ssize_t)n)
+			_exit(1);
+		_exit(0);
+	}
+	close(in[1]);
+	reader_fdopen(&r, in[0], "t");
+	r.tee = side[1];
+	while (reader_next(&r, &line, &len) == 1) {
+		same &= memcmp(line, data + got, len) == 0;
+		got += len + 1;
+		lines++;
+	}
+	CHECK(same);
+	waitpid(pid, NULL, 0);
+	CHECK_INT(lines, want_lines);
+	CHECK_INT(r.tee >= 0, want_teeing);
+	CHECK(r.teed > 0 && (size_t)r.teed <= n);
+	if (want_teeing)
+		CHECK_INT(r.teed, n);
+	close(side[1]);
+	for (got = 0; (k = read(side[0], back + got, n - got)) > 0; )
+		got += (size_t)k;
+	CHECK_INT(got, r.teed);
+	CHECK(memcmp(back, data, got) == 0);
+	close(side[0]);
+	reader_close(&r);
+	close(in[0]);
+	free(data);
+	free(back);
+}
+
+/* The reader's tee: while the side pipe has room, every byte read is
+ * there too, in order; once it is full, the reader reads on alone. */
+static void
+test_tee(void)
+{
+	tee_case(50000, 1 << 16, 1);
+	tee_case(300000, 4096, 0);
+}
+#endif
 
 /* json_quote scans eight bytes at a time: an escape at every offset of a
  * block, and bytes on both sides of each boundary value. */
@@ -797,5 +868,8 @@ main(void)
 	test_punct();
 	test_fire_lines();
 	test_second_signal();
+#if defined(SPLICE_F_NONBLOCK) && defined(F_SETPIPE_SZ)
+	test_tee();
+#endif
 	return check_done("io");
 }

@@ -266,6 +266,78 @@ test_prefixes(void)
 	CHECK(ok);
 }
 
+/* The rule for the rest of a line once the wanted fields are read,
+ * a byte at a time: strings end, brackets balance up to the closing
+ * brace, then blanks alone. */
+static int
+rest_holds(const char *p, const char *e)
+{
+	size_t depth = 1;
+	int instr = 0, esc = 0;
+
+	for (; p < e; p++) {
+		if (instr) {
+			if (esc)
+				esc = 0;
+			else if (*p == '\\')
+				esc = 1;
+			else if (*p == '"')
+				instr = 0;
+		} else if (*p == '"')
+			instr = 1;
+		else if (*p == '{' || *p == '[')
+			depth++;
+		else if ((*p == '}' || *p == ']') && --depth == 0) {
+			for (p++; p < e && strchr(" \t\r\n", *p); p++)
+				;
+			return p == e;
+		}
+	}
+	return 0;
+}
+
+/* Random rests of up to a few hundred bytes, so that the check runs
+ * over words of 64 bytes, blocks of 16 and single bytes, with strings,
+ * escapes and brackets anywhere: the parse agrees with the rule. */
+static void
+test_random_rests(void)
+{
+	static const char bytes[] = "\"\"\"\\{}[]aaaa11,: ";
+	static const char *const pieces[] = { "\"plain text\"", "[1,[2]]",
+	    "{\"a\":{}}", "\"}]{[\"", "\"esc \\\" q\"", "12345", "," };
+	unsigned long seed = 7;
+	char line[600];
+	size_t n, k, i, parts;
+	int bad = 0;
+
+	parse("{}", "k");
+	for (i = 0; i < 20000; i++) {
+		const char *err;
+
+		strcpy(line, "{\"k\":1,");
+		n = strlen(line);
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		parts = (seed >> 33) % 40;
+		for (k = 0; k < parts && n < 500; k++) {
+			seed = seed * 6364136223846793005UL +
+			    1442695040888963407UL;
+			if ((seed >> 40) % 4 == 0) {	/* a stray byte */
+				line[n++] = bytes[(seed >> 20) % (sizeof bytes - 1)];
+				continue;
+			}
+			strcpy(line + n, pieces[(seed >> 20) % 7]);
+			n += strlen(line + n);
+		}
+		seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+		if ((seed >> 33) % 4 != 0)
+			line[n++] = '}';
+		if ((json_parse(line, n, &fs, v, &err) == PARSE_OK) !=
+		    rest_holds(line + 7, line + n) && bad++ < 5)
+			fprintf(stderr, "rest: %.*s\n", (int)n, line);
+	}
+	CHECK_INT(bad, 0);
+}
+
 static void
 test_numbers(void)
 {
@@ -418,6 +490,48 @@ test_tail(void)
 	CHECK_INT(parse_tail("{\"a\":\"open,\"_t\":8}", "_t"), PARSE_ERROR);
 	CHECK_INT(parse_tail("{\"a\":[1,\"_t\":8}", "_t"), PARSE_ERROR);
 	CHECK_INT(parse_tail("x\"_t\":8}", "_t"), PARSE_ERROR);
+	fs.trusted = 0;
+}
+
+/* The tail's digits are read eight at a time from the end: numbers of
+ * every length around eight, a non-digit among them, leading zeros
+ * (not JSON: the scan reports them). */
+static void
+test_tail_digits(void)
+{
+	static const struct {
+		const char *line;
+		int rc;
+		const char *want;	/* the tail's text, or NULL: missing */
+	} c[] = {
+		{ "{\"_t\":0}", PARSE_OK, "0" },
+		{ "{\"_t\":-0}", PARSE_OK, "-0" },
+		{ "{\"_t\":1234567}", PARSE_OK, "1234567" },
+		{ "{\"_t\":12345678}", PARSE_OK, "12345678" },
+		{ "{\"_t\":-12345678}", PARSE_OK, "-12345678" },
+		{ "{\"_t\":123456789}", PARSE_OK, "123456789" },
+		{ "{\"_t\":1234567812345678}", PARSE_OK, "1234567812345678" },
+		{ "{\"_t\":12345678123456789}", PARSE_OK,
+		    "12345678123456789" },
+		{ "{\"a\":1,\"_t\":1795514405000000}", PARSE_OK,
+		    "1795514405000000" },
+		/* ':' among the eight before the end: not all digits */
+		{ "{\"_t\":1234}", PARSE_OK, "1234" },
+		{ "{\"_t\":12345a78}", PARSE_ERROR, NULL },
+		{ "{\"_t\":12345/78}", PARSE_ERROR, NULL },
+		{ "{\"_t\":0123}", PARSE_ERROR, NULL },
+		{ "{\"_t\":00}", PARSE_ERROR, NULL },
+		{ "{\"_t\":-0123456789}", PARSE_ERROR, NULL },
+		{ "{\"_t\":-}", PARSE_ERROR, NULL },
+		{ "{\"_t\":}", PARSE_ERROR, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		CHECK_INT(parse_tail(c[i].line, "_t"), c[i].rc);
+		if (c[i].want)
+			CHECK_STR(text(0), c[i].want);
+	}
 	fs.trusted = 0;
 }
 
@@ -592,11 +706,13 @@ main(void)
 	test_lookup();
 	test_errors();
 	test_prefixes();
+	test_random_rests();
 	test_numbers();
 	test_utf8();
 	test_escapes();
 	test_formats();
 	test_tail();
+	test_tail_digits();
 	test_trusted();
 	test_quick_walk();
 	fieldset_release(&fs);

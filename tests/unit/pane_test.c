@@ -127,8 +127,26 @@ test_windows(void)
 		{ 'r', NULL, 7, 70, "L" },		/* expired */
 	};
 
+	/* records of two windows in turn, and a window gone whose slot a
+	 * new one takes: the window found last is not taken for another */
+	static const struct step turns[] = {
+		{ 'r', NULL, 0, 0, "" },
+		{ 'r', NULL, 60, 0, "" },
+		{ 'r', NULL, 1, 0, "F -[0,60)#0 early" },
+		{ 'r', NULL, 61, 0, "F -[60,120)#0 early" },
+		{ 'r', NULL, 2, 0, "" },
+		{ 'w', NULL, 0, 70, "F -[0,60)#1 on-time final X -[0,60)" },
+		{ 'r', NULL, 120, 70, "" },
+		{ 'r', NULL, 62, 70, "" },
+		{ 'r', NULL, 121, 70, "F -[120,180)#0 early" },
+		{ 'r', NULL, 63, 70, "F -[60,120)#1 early" },
+		{ 'r', NULL, 3, 70, "L" },
+	};
+
 	run("watermark(early=count(2))", 0, 10, early,
 	    sizeof early / sizeof *early);
+	run("watermark(early=repeat(count(2)))", 0, 10, turns,
+	    sizeof turns / sizeof *turns);
 	run("repeat(watermark)", 1, 10, late, sizeof late / sizeof *late);
 }
 
