@@ -841,7 +841,7 @@ tail_field(const char *line, size_t len, const struct field *f,
 
 	if (len < f->len + 6 || *q != '}')
 		return 0;
-	while (q - line >= 8 && json_digits8(q - 8))
+	while (q - line >= 8 && digits8(q - 8))
 		q -= 8;
 	while (q > line && q[-1] >= '0' && q[-1] <= '9')
 		q--;

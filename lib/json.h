@@ -15,8 +15,6 @@
 #define JSON_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "record.h"
 
@@ -46,24 +44,6 @@ const char *json_skip_value(const char *p, const char *e, const char **err);
 int json_each(const char *line, size_t len,
     void (*fn)(void *arg, const char *key, size_t klen, int kesc,
     const char *val, size_t vlen), void *arg);
-
-/*
- * 1 when the eight bytes at p are all decimal digits: the integers
- * streamkit writes (_t's sixteen digits) are read eight digits a step.
- * Each byte is 0x30-0x39 when its high nibble is 3 and stays 3 with 6
- * added (no byte carries into the next).
- */
-static inline int
-json_digits8(const char *p)
-{
-	const uint64_t high = UINT64_C(0xf0f0f0f0f0f0f0f0),
-	    threes = UINT64_C(0x3030303030303030);
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	return (w & high) == threes &&
-	    ((w + UINT64_C(0x0606060606060606)) & high) == threes;
-}
 
 /* Fill v[slot] for every slot of fs from the JSON object line: PARSE_OK,
  * or PARSE_ERROR with a short static message in *err. */

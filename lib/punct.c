@@ -79,23 +79,19 @@ parse_fire(struct punct *p, const struct val *v, const char **err)
 	return 0;
 }
 
-/* A JSON integer without leading zeros, of at most 18 digits, at *q:
- * 0 and past it, or -1. */
+/* A JSON integer at *q (no leading zeros): 0 and past it, or -1. */
 static int
 fast_int(const char **q, const char *e, int64_t *v)
 {
-	const char *p = *q;
-	int neg = p < e && *p == '-';
-	int64_t x = 0;
-	size_t n;
+	const char *p = *q, *d = p + (p < e && *p == '-');
+	const char *end = d;
 
-	p += neg;
-	for (n = 0; p + n < e && p[n] >= '0' && p[n] <= '9'; n++)
-		x = x * 10 + (p[n] - '0');
-	if (n == 0 || n > 18 || (n > 1 && p[0] == '0'))
+	while (end < e && *end >= '0' && *end <= '9')
+		end++;
+	if (end == d || (*d == '0' && end - d > 1) ||
+	    int_parse(p, (size_t)(end - p), v) < 0)
 		return -1;
-	*v = neg ? -x : x;
-	*q = p + n;
+	*q = end;
 	return 0;
 }
 

@@ -126,24 +126,55 @@ num_syntax(const char *p, size_t n, int *isint)
 	return i == n ? 0 : -1;
 }
 
-/* Exact int64 of an integer text, or -1 on overflow. */
-static int
+/* The eight digits at p (digits8 holds) as a number: each step joins
+ * neighbours, the first byte the most significant (little-endian loads;
+ * elsewhere, a digit at a time). */
+static uint64_t
+digits8_value(const char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	w -= UINT64_C(0x3030303030303030);
+	w = (w * 10 + (w >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+	w = (w * 100 + (w >> 16)) & UINT64_C(0x0000ffff0000ffff);
+	return (w * 10000 + (w >> 32)) & UINT64_C(0xffffffff);
+#else
+	uint64_t n = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		n = n * 10 + (uint64_t)(p[i] - '0');
+	return n;
+#endif
+}
+
+int
 int_parse(const char *p, size_t n, int64_t *out)
 {
-	size_t i = 0;
+	const char *e = p + n;
 	int neg = 0;
 	uint64_t v = 0, lim;
 
-	if (p[0] == '-' || p[0] == '+')
-		neg = p[i++] == '-';
+	if (p < e && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	if (p == e)
+		return -1;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < n; i++) {
-		unsigned dgt = (unsigned)(p[i] - '0');
+	/* eight digits a step while they cannot wrap: below 10^11, eight
+	 * more stay below 10^19 */
+	for (; e - p >= 8 && v < UINT64_C(100000000000) && digits8(p); p += 8)
+		v = v * 100000000 + digits8_value(p);
+	for (; p < e; p++) {
+		unsigned dgt = (unsigned)(*p - '0');
 
-		if (v > (lim - dgt) / 10)
+		if (dgt > 9 || v > (lim - dgt) / 10)
 			return -1;
 		v = v * 10 + dgt;
 	}
+	if (v > lim)
+		return -1;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
 }

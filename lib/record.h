@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -67,6 +68,30 @@ int num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i);
 /* Write d as the shortest text that reads back as the same double
  * ("2", "0.1", "1e+300"), NUL-terminated; returns its length. */
 size_t num_format(double d, char *dst, size_t size);
+
+/*
+ * A decimal integer, [+-]digits, all of p[0..n), that fits int64_t: 0
+ * and *v, or -1.  The integers streamkit writes (_t's sixteen digits, a
+ * fire line's bounds) are read eight digits a step.
+ */
+int int_parse(const char *p, size_t n, int64_t *v);
+
+/*
+ * 1 when the eight bytes at p are all decimal digits.  Each byte is
+ * 0x30-0x39 when its high nibble is 3 and stays 3 with 6 added (no byte
+ * carries into the next).
+ */
+static inline int
+digits8(const char *p)
+{
+	const uint64_t high = UINT64_C(0xf0f0f0f0f0f0f0f0),
+	    threes = UINT64_C(0x3030303030303030);
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return (w & high) == threes &&
+	    ((w + UINT64_C(0x0606060606060606)) & high) == threes;
+}
 
 /* Write v in decimal, NUL-terminated, into dst (INT_FORMAT_MAX bytes);
  * returns its length.  The hot paths' "%lld" without printf. */

@@ -581,51 +581,20 @@ bound_time(struct stamper *sp, const struct record *rec, int slot,
 	return 0;
 }
 
-/* The eight digits at p (json_digits8 holds) as a number: each step
- * joins neighbours, the first byte the most significant (little-endian
- * loads; elsewhere, a digit at a time). */
-static inline uint64_t
-digits8_value(const char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t w;
-
-	memcpy(&w, p, 8);
-	w -= UINT64_C(0x3030303030303030);
-	w = (w * 10 + (w >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
-	w = (w * 100 + (w >> 16)) & UINT64_C(0x0000ffff0000ffff);
-	return (w * 10000 + (w >> 32)) & UINT64_C(0xffffffff);
-#else
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		n = n * 10 + (uint64_t)(p[i] - '0');
-	return n;
-#endif
-}
-
 /* _t as stream-window writes it, an integer: read at once, without the
  * time parser's dispatch; 0 when it is not one (time_parse decides). */
 static int
 plain_integer(const struct val *v, evtime *t)
 {
-	const char *p = v->p, *e = v->p + v->n;
-	uint64_t n = 0;
-	int neg = p < e && *p == '-';
+	int64_t n;
 
-	if (v->type != VAL_NUM || v->n == 0 || v->n > 19 + (size_t)neg)
+	/* [-]digits, 19 at most, and not EVTIME_MIN: as stream-window
+	 * writes it */
+	if (v->type != VAL_NUM || v->n == 0 || v->p[0] == '+' ||
+	    v->n > 19 + (size_t)(v->p[0] == '-') ||
+	    int_parse(v->p, v->n, &n) < 0 || n == EVTIME_MIN)
 		return 0;
-	for (p += neg; e - p >= 8 && json_digits8(p); p += 8)
-		n = n * 100000000 + digits8_value(p);
-	for (; p < e; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		n = n * 10 + (uint64_t)(*p - '0');
-	}
-	if (p == v->p + neg || n > (uint64_t)EVTIME_MAX)
-		return 0;
-	*t = neg ? -(evtime)n : (evtime)n;
+	*t = n;
 	return 1;
 }
 

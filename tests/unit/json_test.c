@@ -338,6 +338,40 @@ test_random_rests(void)
 	CHECK_INT(bad, 0);
 }
 
+/* int_parse: the one integer reader, eight digits a step or one. */
+static void
+test_int_parse(void)
+{
+	static const struct { const char *in; int rc; int64_t want; } c[] = {
+		{ "0", 0, 0 },
+		{ "-0", 0, 0 },
+		{ "+7", 0, 7 },
+		{ "12345678", 0, 12345678 },
+		{ "1796000000000000", 0, INT64_C(1796000000000000) },
+		{ "-1796000000000001", 0, -INT64_C(1796000000000001) },
+		{ "00000000000000000000001", 0, 1 },
+		{ "9223372036854775807", 0, INT64_MAX },
+		{ "-9223372036854775808", 0, INT64_MIN },
+		{ "9223372036854775808", -1, 0 },
+		{ "99999999999999999999", -1, 0 },
+		{ "1234567x", -1, 0 },
+		{ "12345678x", -1, 0 },
+		{ "", -1, 0 },
+		{ "-", -1, 0 },
+		{ "+", -1, 0 },
+		{ "1.5", -1, 0 },
+		{ " 1", -1, 0 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof c / sizeof c[0]; k++) {
+		int64_t got = 0;
+
+		CHECK_INT(int_parse(c[k].in, strlen(c[k].in), &got), c[k].rc);
+		CHECK(c[k].rc < 0 || got == c[k].want);
+	}
+}
+
 static void
 test_numbers(void)
 {
@@ -708,6 +742,7 @@ main(void)
 	test_prefixes();
 	test_random_rests();
 	test_numbers();
+	test_int_parse();
 	test_utf8();
 	test_escapes();
 	test_formats();
