@@ -300,9 +300,20 @@ add_logfmt(struct buf *b, const char *s, size_t n)
 	json_quote(b, s, n);	/* JSON's escapes are logfmt's */
 }
 
-/* ,"name": (the comma from the second field), from the cache when the
- * field at this place had this name in the record before; named, when
- * not NULL, is name kept at its address (recw_field_named). */
+/* The quoted name the cache keeps at place i, and its ':'. */
+static void
+cached_name(struct recw *w, size_t i)
+{
+	buf_add(&w->vals, w->qnames.data + w->qname[i].off + w->qname[i].nlen,
+	    w->qname[i].qlen);
+}
+
+/*
+ * ,"name": (the comma from the second field), from the cache when the
+ * field at this place had this name in the record before.  named, when
+ * not NULL, is name kept at its address (recw_field_named): the cache
+ * knows it by that, and nlen is found here when it does not.
+ */
 static void
 json_name(struct recw *w, const char *name, size_t nlen, const char *named)
 {
@@ -311,11 +322,17 @@ json_name(struct recw *w, const char *name, size_t nlen, const char *named)
 
 	if (i > 0)
 		buf_addc(&w->vals, ',');
+	if (named != NULL) {
+		if (i < w->nqname && w->qname[i].named == named) {
+			cached_name(w, i);
+			return;
+		}
+		nlen = strlen(name);
+	}
 	if (i < w->nqname && w->qname[i].nlen == nlen &&
 	    memcmp(q->data + w->qname[i].off, name, nlen) == 0) {
 		w->qname[i].named = named;
-		buf_add(&w->vals, q->data + w->qname[i].off + nlen,
-		    w->qname[i].qlen);
+		cached_name(w, i);
 		return;
 	}
 	if (q->len > 4096) {		/* names that keep changing */
@@ -335,7 +352,7 @@ json_name(struct recw *w, const char *name, size_t nlen, const char *named)
 	buf_addc(q, ':');
 	w->qname[i].qlen = q->len - w->qname[i].off - nlen;
 	w->nqname = i + 1;		/* the places after it may differ */
-	buf_add(&w->vals, q->data + w->qname[i].off + nlen, w->qname[i].qlen);
+	cached_name(w, i);
 }
 
 static void
@@ -397,21 +414,11 @@ void
 recw_field_named(struct recw *w, const char *name, const char *val,
     size_t vlen, int kind)
 {
-	size_t i = w->nfields;
-
-	if (w->fmt != FMT_JSON || i >= w->nqname || w->qname[i].named != name) {
-		if (w->fmt == FMT_JSON) {
-			json_name(w, name, strlen(name), name);
-			w->nfields++;
-			json_value(w, val, vlen, kind);
-		} else
-			recw_field(w, name, strlen(name), val, vlen, kind);
+	if (w->fmt != FMT_JSON) {
+		recw_field(w, name, strlen(name), val, vlen, kind);
 		return;
 	}
-	if (i > 0)
-		buf_addc(&w->vals, ',');
-	buf_add(&w->vals, w->qnames.data + w->qname[i].off + w->qname[i].nlen,
-	    w->qname[i].qlen);
+	json_name(w, name, 0, name);
 	w->nfields++;
 	json_value(w, val, vlen, kind);
 }
