@@ -45,6 +45,20 @@ void keytab_release(struct keytab *t);
  * except that a removed key's id goes to the next key added. */
 size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
     int *added);
+/* Ask the cache for the slot a key of hash h is looked up or removed
+ * at: its miss overlaps the caller's work till then. */
+static inline void
+keytab_prefetch(const struct keytab *t, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	if (t->slots != NULL)
+		__builtin_prefetch(&t->slots[h & t->mask]);
+#else
+	(void)t;
+	(void)h;
+#endif
+}
+
 /* The id of key, or (size_t)-1 when absent. */
 size_t keytab_find(const struct keytab *t, const void *key, size_t n,
     uint64_t h);

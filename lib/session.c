@@ -295,12 +295,7 @@ sessions_prefetch(const struct sessions *ss, const char *key, size_t len)
 {
 	uint64_t h = hash_bytes(key, len);
 
-#if defined(__GNUC__) || defined(__clang__)
-	if (ss->keys.slots != NULL)
-		__builtin_prefetch(&ss->keys.slots[h & ss->keys.mask]);
-#else
-	(void)ss;
-#endif
+	keytab_prefetch(&ss->keys, h);
 	return h;
 }
 
@@ -370,16 +365,10 @@ sessions_new(struct sessions *ss, size_t key, const struct window *w,
 void
 sessions_prefetch_free(const struct sessions *ss, size_t id)
 {
-#if defined(__GNUC__) || defined(__clang__)
 	const struct session *x = sessions_at(ss, id);
 
 	if (x->key != SESSION_NONE)
-		__builtin_prefetch(&ss->keys.slots[ss->keys.keys[x->key].h &
-		    ss->keys.mask]);
-#else
-	(void)ss;
-	(void)id;
-#endif
+		keytab_prefetch(&ss->keys, ss->keys.keys[x->key].h);
 }
 
 void
