@@ -64,19 +64,26 @@ reader_close(struct reader *r)
 	r->buf = NULL;
 }
 
+/* poll(2) of fd for input, for ms (-1: until there is some). */
+static int
+poll_in(int fd, int ms)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms);
+}
+
 /* Block in poll until input is ready, letting the tool work meanwhile:
  * 1 when none was ready at first. */
 static int
 await_input(struct reader *r)
 {
-	struct pollfd pfd = { r->fd, POLLIN, 0 };
-
-	if (r->isreg || poll(&pfd, 1, 0) > 0)
+	if (r->isreg || poll_in(r->fd, 0) > 0)
 		return 0;
 	while (r->wait != NULL && !sig_stopped()) {
 		int ms = r->wait(r->wait_arg), n;
 
-		if (sig_stopped() || (n = poll(&pfd, 1, ms)) > 0 ||
+		if (sig_stopped() || (n = poll_in(r->fd, ms)) > 0 ||
 		    (n < 0 && errno != EINTR))
 			break;		/* read says what went wrong */
 	}
@@ -111,17 +118,6 @@ note_ready(struct reader *r, int waited, ssize_t n)
 		grow_pipe(r);
 }
 
-#ifdef SPLICE_F_NONBLOCK
-/* Bytes (or the end) to read on fd now, without waiting? */
-static int
-input_ready(int fd)
-{
-	struct pollfd pfd = { fd, POLLIN, 0 };
-
-	return poll(&pfd, 1, 0) != 0;
-}
-#endif
-
 /*
  * One read of at most n bytes into p, the bytes first copied to r->tee
  * when it is set: tee(2) takes what the pipe holds without reading it,
@@ -138,12 +134,9 @@ read_some(struct reader *r, char *p, size_t n)
 		/* nothing to take yet: wait, as read would (the side pipe
 		 * full is the other reason, and ends the copying) */
 		while ((m = tee(r->fd, r->tee, n, SPLICE_F_NONBLOCK)) < 0 &&
-		    errno == EAGAIN && !input_ready(r->fd)) {
-			struct pollfd pfd = { r->fd, POLLIN, 0 };
-
-			if (poll(&pfd, 1, -1) < 0)
+		    errno == EAGAIN && poll_in(r->fd, 0) == 0)
+			if (poll_in(r->fd, -1) < 0)
 				return -1;	/* EINTR: fill sees to it */
-		}
 		if (m < 0 && errno != EINTR) {
 			r->tee = -1;
 			return read(r->fd, p, n);
