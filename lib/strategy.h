@@ -127,6 +127,9 @@ struct stamper {
 	struct timefmt tf, boundf;
 	struct buf scratch;
 	struct stamper_bound last_start, last_end;
+	struct window last;		/* a tumbling stream's window found
+					 * last ([0,0) before the first): most
+					 * records fall in the one before's */
 };
 
 void stamper_init(struct stamper *sp, const struct strategy *st,

@@ -109,22 +109,6 @@ session_key(struct trigstream *s, const struct record *rec, char *why,
 	return 0;
 }
 
-/*
- * The record's windows.  A tumbling window holds every time from its
- * start to its end, and most records fall in the window of the record
- * before: that one is still assigned[0] (a window found last, or the
- * empty [0,0) of none).
- */
-static size_t
-windows_of(struct trigstream *s, const struct record *rec, evtime t,
-    char *why, size_t whylen)
-{
-	if (s->st.win.kind == WINDOW_TUMBLING && t >= s->assigned[0].start &&
-	    t < s->assigned[0].end)
-		return 1;
-	return stamper_windows(&s->stamper, rec, t, s->assigned, why, whylen);
-}
-
 int
 trigstream_check(struct trigstream *s, const struct record *rec, evtime *t,
     char *why, size_t whylen)
@@ -132,7 +116,8 @@ trigstream_check(struct trigstream *s, const struct record *rec, evtime *t,
 	size_t n, i;
 
 	if (stamper_time(&s->stamper, rec, t, why, whylen) < 0 ||
-	    (n = windows_of(s, rec, *t, why, whylen)) == 0 ||
+	    (n = stamper_windows(&s->stamper, rec, *t, s->assigned, why,
+	    whylen)) == 0 ||
 	    session_key(s, rec, why, whylen) < 0)
 		return TRIGSTREAM_REJECT;
 	/* a sliding stream has a line per window: its own is the first */

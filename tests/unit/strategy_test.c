@@ -623,6 +623,46 @@ test_bound_reuse(void)
 	strategy_release(&st);
 }
 
+/* A tumbling stream's window found last is taken again for the records
+ * in it, and a record before or after it finds its own. */
+static void
+test_window_reuse(void)
+{
+	static const struct { evtime t; const char *want; } recs[] = {
+		{ 0, "[0,60000000)" },
+		{ 59999999, "[0,60000000)" },
+		{ 60000000, "[60000000,120000000)" },
+		{ 30000000, "[0,60000000)" },		/* late: back */
+		{ 119999999, "[60000000,120000000)" },
+		{ -1, "[-60000000,0)" },
+		{ -60000000, "[-60000000,0)" },
+		{ 0, "[0,60000000)" },
+	};
+	const char *opts[] = { "time=ts", "tumbling=1m", NULL };
+	struct strategy st;
+	struct fieldset fs = FIELDSET_INIT;
+	struct stamper sp;
+	char err[256], why[128], text[64];
+	size_t i;
+
+	CHECK_INT(configure(&st, opts, err, sizeof err), 0);
+	stamper_init(&sp, &st, 1, &fs);
+	for (i = 0; i < sizeof recs / sizeof recs[0]; i++) {
+		struct val v[4] = { { 0 } };
+		struct record rec = { "{}", 2, "t", 1, v };
+		struct window w[2];
+
+		CHECK_INT(stamper_windows(&sp, &rec, recs[i].t, w, why,
+		    sizeof why), 1);
+		snprintf(text, sizeof text, "[%lld,%lld)", (long long)w[0].start,
+		    (long long)w[0].end);
+		CHECK_STR(text, recs[i].want);
+	}
+	stamper_release(&sp);
+	fieldset_release(&fs);
+	strategy_release(&st);
+}
+
 static void
 test_merge(void)
 {
@@ -656,6 +696,7 @@ main(void)
 	test_time_output();
 	test_stamper();
 	test_bound_reuse();
+	test_window_reuse();
 	test_merge();
 	return check_done("strategy_test");
 }
