@@ -102,6 +102,15 @@ aggpane_fired(void *arg, const struct window *w, struct aggtab *t)
 	aggpane_window(a, w, t, NULL, 0);
 }
 
+int
+aggpane_key_bytes(struct aggpane *a, const char *json, size_t len,
+    const char **key, size_t *keylen)
+{
+	buf_reset(&a->scratch);
+	return agg_key_from_json(json, len, a->ws->nsesskey, &a->key,
+	    &a->scratch, key, keylen);
+}
+
 /* The session key of a fire line, as winstate keeps it; NULL when the
  * line has none, or none that this stream's key reads. */
 static const char *
@@ -115,11 +124,8 @@ fire_key(struct aggpane *a, const struct punct *p, size_t *len)
 		*len = p->keylen;
 		return p->key;
 	}
-	buf_reset(&a->scratch);
-	if (agg_key_from_json(p->key, p->keylen, a->ws->nsesskey, &a->key,
-	    &a->scratch, &k, len) < 0)
-		return NULL;
-	return k;
+	return aggpane_key_bytes(a, p->key, p->keylen, &k, len) < 0 ? NULL :
+	    k;
 }
 
 /*

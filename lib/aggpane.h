@@ -49,6 +49,10 @@ struct aggpane {
 
 void aggpane_init(struct aggpane *a);
 void aggpane_release(struct aggpane *a);
+/* A session key's JSON array of texts (a fire line's, --state's) as
+ * winstate keeps the key, in a's room: 0, or -1 when it is not one. */
+int aggpane_key_bytes(struct aggpane *a, const char *json, size_t len,
+    const char **key, size_t *keylen);
 
 /* Write table t: the fields of pre[0..npre) (bounds, say), then each
  * group (empty: agg.h's AGG_EMPTY_SKIP or AGG_EMPTY_WRITE for the groups

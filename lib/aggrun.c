@@ -198,13 +198,10 @@ key_text(void *arg, const char *key, size_t len, struct buf *b)
 static int
 key_bytes(void *arg, const char *text, size_t len, struct buf *b)
 {
-	struct aggpane *a = arg;
 	const char *k;
 	size_t n;
 
-	buf_reset(&a->scratch);
-	if (agg_key_from_json(text, len, a->ws->nsesskey, &a->key,
-	    &a->scratch, &k, &n) < 0)
+	if (aggpane_key_bytes(arg, text, len, &k, &n) < 0)
 		return -1;
 	buf_add(b, k, n);
 	return 0;
