@@ -1804,6 +1804,26 @@ aggtab_release(struct aggtab *t)
 #define KEPT_GROUPS 64
 
 void
+aggtab_prefetch(const struct aggtab *t)
+{
+	if (t->groups.n == 0)
+		return;
+	mem_prefetch(t->acc);
+	mem_prefetch(t->keytype);
+	mem_prefetch(t->groups.keys);
+	mem_prefetch(t->groups.slots);
+	if (t->first != NULL)
+		mem_prefetch(t->first);
+}
+
+void
+aggtab_prefetch_key(const struct aggtab *t)
+{
+	if (t->groups.n > 0)
+		mem_prefetch(t->groups.keys[0].p);
+}
+
+void
 aggtab_clear(struct aggtab *t)
 {
 	release_groups(t);

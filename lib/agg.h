@@ -124,6 +124,10 @@ int aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 int aggtab_check(struct aggtab *t, const struct record *rec, char *why,
     size_t whylen);
 size_t aggtab_count(const struct aggtab *t);
+/* Ask the cache for what emitting t reads: its arrays, then (a step
+ * later, with them in the cache) its first group's key bytes. */
+void aggtab_prefetch(const struct aggtab *t);
+void aggtab_prefetch_key(const struct aggtab *t);
 /*
  * Fold src into dst, as if dst had also been given src's records: first,
  * last and collect go by the records' sequence numbers, so the order of

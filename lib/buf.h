@@ -73,4 +73,16 @@ buf_addc(struct buf *b, int c)
 	b->data[b->len] = '\0';
 }
 
+/* Ask the cache for the line at p, for memory the caller reads soon (a
+ * hint: no effect on what any read returns). */
+static inline void
+mem_prefetch(const void *p)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__builtin_prefetch(p);
+#else
+	(void)p;
+#endif
+}
+
 #endif

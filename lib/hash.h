@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 uint64_t hash_bytes(const void *p, size_t n);
 
 struct keytab_key {
@@ -50,13 +52,8 @@ size_t keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 static inline void
 keytab_prefetch(const struct keytab *t, uint64_t h)
 {
-#if defined(__GNUC__) || defined(__clang__)
 	if (t->slots != NULL)
-		__builtin_prefetch(&t->slots[h & t->mask]);
-#else
-	(void)t;
-	(void)h;
-#endif
+		mem_prefetch(&t->slots[h & t->mask]);
 }
 
 /* The id of key, or (size_t)-1 when absent. */

@@ -363,6 +363,25 @@ sessions_new(struct sessions *ss, size_t key, const struct window *w,
 }
 
 void
+sessions_prefetch_key(const struct sessions *ss, size_t id)
+{
+	const struct session *x = sessions_at(ss, id);
+
+	if (x->key != SESSION_NONE) {
+		mem_prefetch(&ss->keys.keys[x->key]);
+		mem_prefetch(&ss->heads[x->key]);
+	}
+	mem_prefetch(&ss->at[id]);
+}
+
+size_t
+sessions_queued(const struct sessions *ss, size_t n)
+{
+	return ss->runhead + n < ss->nrun ? ss->run[ss->runhead + n].id :
+	    SESSION_NONE;
+}
+
+void
 sessions_prefetch_free(const struct sessions *ss, size_t id)
 {
 	const struct session *x = sessions_at(ss, id);

@@ -116,8 +116,14 @@ size_t sessions_head(const struct sessions *ss, size_t key);
 size_t sessions_new(struct sessions *ss, size_t key, const struct window *w,
     uint64_t first, int *fresh);
 /* The memory sessions_free of id will look at, asked of the cache, for
- * a caller with work to do first. */
+ * a caller with work to do first; sessions_prefetch_key asks for what
+ * that needs to be read first, a step earlier. */
+void sessions_prefetch_key(const struct sessions *ss, size_t id);
 void sessions_prefetch_free(const struct sessions *ss, size_t id);
+/* The session n places behind the head of the queue (in due order), or
+ * SESSION_NONE: what will be due soon, for a caller that asks the cache
+ * for it before it fires. */
+size_t sessions_queued(const struct sessions *ss, size_t n);
 /* Out of its key's list and the heap; its data stays in the slot. */
 void sessions_free(struct sessions *ss, size_t id);
 /* x's due (or bounds, or first) changed: its place in the heap again. */

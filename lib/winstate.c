@@ -417,6 +417,32 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	return AGG_OK;
 }
 
+/*
+ * A session fires long after its records came (a gap and more), and the
+ * next few due are seldom in the cache.  Before each fire, ask the cache
+ * for those a few fires ahead, in steps, each needing what the one
+ * before brought: the slot; its table's arrays and its key's entries;
+ * the key's bytes.
+ */
+static void
+prefetch_due(const struct winstate *s)
+{
+	const struct ws_session *x;
+	size_t id, off;
+
+	if ((id = sessions_queued(&s->sessions, 6)) != NONE)
+		for (off = 0; off < sizeof *x; off += 64)
+			mem_prefetch((const char *)sess(s, id) + off);
+	if ((id = sessions_queued(&s->sessions, 4)) != NONE) {
+		aggtab_prefetch(&sess(s, id)->tab);
+		sessions_prefetch_key(&s->sessions, id);
+	}
+	if ((id = sessions_queued(&s->sessions, 2)) != NONE) {
+		aggtab_prefetch_key(&sess(s, id)->tab);
+		sessions_prefetch_free(&s->sessions, id);
+	}
+}
+
 static long
 session_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
     void *arg)
@@ -430,6 +456,7 @@ session_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
 	    when <= wm) {
 		struct ws_session *x = sess(s, id);
 
+		prefetch_due(s);
 		sessions_prefetch_free(&s->sessions, id);
 		if (aggtab_count(&x->tab) > 0) {
 			emit(arg, &x->s.w, &x->tab);
