@@ -72,7 +72,8 @@ aggpane_window(struct aggpane *a, const struct window *w, struct aggtab *t,
 		pre[0].kind = pre[1].kind = OV_NUM;
 	} else if (st->time_output == TOUT_RFC3339) {
 		pre[0].vlen = time_format_rfc3339_day(&a->day, w->start, start);
-		pre[1].vlen = time_format_rfc3339_day(&a->day, w->end, end);
+		pre[1].vlen = time_format_rfc3339_day(&a->day_end, w->end,
+		    end);
 	} else {
 		pre[0].vlen = strategy_format_time(st, w->start, start);
 		pre[1].vlen = strategy_format_time(st, w->end, end);

@@ -44,7 +44,8 @@ struct aggpane {
 	int raw_keys;			/* fires come from in-process panes,
 					 * with keys as winstate keeps them,
 					 * not fire lines' JSON */
-	struct time_day day;		/* the date of the last bounds */
+	struct time_day day, day_end;	/* the last start's date and
+					 * second, and the last end's */
 };
 
 void aggpane_init(struct aggpane *a);

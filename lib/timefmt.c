@@ -886,19 +886,28 @@ time_format_rfc3339_day(struct time_day *day, evtime t, char *dst)
 			day->day = days;
 			day->len = (size_t)(tee - dst) + 1;
 			memcpy(day->date, dst, day->len);
+			day->has_sec = 0;
 		}
 		return n;
 	}
 	memcpy(dst, day->date, day->len);
 	p = dst + day->len;
 	s = (unsigned)(us / US_PER_SEC);
+	if (!day->has_sec || day->sec != s) {
+		char *h = day->hms;
+
+		h = two_digits(h, s / 3600);
+		*h++ = ':';
+		h = two_digits(h, s / 60 % 60);
+		*h++ = ':';
+		h = two_digits(h, s % 60);
+		*h = '.';
+		day->sec = s;
+		day->has_sec = 1;
+	}
+	memcpy(p, day->hms, sizeof day->hms);
+	p += sizeof day->hms;
 	ms = (unsigned)(us / 1000 % 1000);
-	p = two_digits(p, s / 3600);
-	*p++ = ':';
-	p = two_digits(p, s / 60 % 60);
-	*p++ = ':';
-	p = two_digits(p, s % 60);
-	*p++ = '.';
 	*p++ = (char)('0' + ms / 100);
 	p = two_digits(p, ms % 100);
 	*p++ = 'Z';

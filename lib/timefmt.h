@@ -63,11 +63,15 @@ struct time_day {
 	int64_t day;		/* days since the epoch */
 	size_t len;		/* of date, "2026-11-30T"; 0: none yet */
 	char date[TIME_RFC3339_MAX];
+	int64_t sec;		/* of the day, written in hms when has_sec */
+	int has_sec;
+	char hms[9];		/* "13:45:07." */
 };
 /*
  * time_format_rfc3339(t, dst), the same bytes, but the date is copied
- * from *day when t falls on its day, and kept there when not: window
- * bounds come in order, so most share the date of the last.
+ * from *day when t falls on its day, and kept there when not, and the
+ * time of day likewise when t falls in its second: window bounds come in
+ * order, so most share the date of the last, and many its second.
  */
 size_t time_format_rfc3339_day(struct time_day *day, evtime t, char *dst);
 

@@ -592,7 +592,10 @@ test_format_day(void)
 {
 	static const evtime c[] = {
 		T0, T0 + 1, T0 + 30 * US_PER_SEC, T0 + 14 * HOUR - 1,
-		T0 + 14 * HOUR, T0 + 14 * HOUR + 999, T0, T0 - 1,
+		T0 + 14 * HOUR, T0 + 14 * HOUR + 999, T0 + 14 * HOUR + 5000,
+		T0 + 14 * HOUR + 999999, T0 + 14 * HOUR + 1000000,
+		T0 + 15 * HOUR + 1000, T0 + 14 * HOUR + 2000,
+		T0 + 14 * HOUR + 60 * 1000000, T0, T0 - 1,
 		T0 + 400 * DAY + 123456, T0 + 400 * DAY + 3723004000,
 		0, -1, -1000, -1001, -DAY, -DAY - 1, 999,
 		INT64_C(951782400000000), INT64_C(951782400000000) - 1,
