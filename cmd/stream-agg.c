@@ -344,6 +344,7 @@ main(int argc, char **argv)
 		diag_fatal(2, "--state and --merge do not mix");
 	if (filter_start(&flt, &fields))
 		aggrun_check_state(&run, &flt.state);
+	out_behind(&flt.out);	/* results to a file: written beside us */
 	run.metrics = &flt.metrics;
 	flt.metrics.families = aggrun_metrics;
 	flt.metrics.arg = &run;

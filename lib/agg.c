@@ -2122,9 +2122,14 @@ int
 aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
     char *why, size_t whylen)
 {
-	const char *key = "";
-	size_t keylen = 0, id, j;
-	uint64_t h;
+	return aggtab_add_keyed(t, rec, seq, NULL, 0, 0, why, whylen);
+}
+
+int
+aggtab_add_keyed(struct aggtab *t, const struct record *rec, uint64_t seq,
+    const char *key, size_t keylen, uint64_t h, char *why, size_t whylen)
+{
+	size_t id, j;
 	int added;
 
 	buf_reset(&t->scratch);
@@ -2133,6 +2138,11 @@ aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
 		if (convert(t, rec, why, whylen) < 0)
 			return AGG_REJECT;
 		id = 0;
+	} else if (key != NULL) {
+		if (convert(t, rec, why, whylen) < 0)
+			return AGG_REJECT;
+		id = t->groups.n == 0 ? (size_t)-1 :
+		    keytab_find(&t->groups, key, keylen, h);
 	} else if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
 	    convert(t, rec, why, whylen) < 0)
 		return AGG_REJECT;

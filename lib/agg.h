@@ -119,6 +119,12 @@ enum {
  */
 int aggtab_add(struct aggtab *t, const struct record *rec, uint64_t seq,
     char *why, size_t whylen);
+/* aggtab_add, given the group key (as agg_key builds it from t's key
+ * fields) and h = hash_bytes(key, keylen): for a caller that built it
+ * already. */
+int aggtab_add_keyed(struct aggtab *t, const struct record *rec,
+    uint64_t seq, const char *key, size_t keylen, uint64_t h, char *why,
+    size_t whylen);
 /* What aggtab_add would say of rec, without adding it: AGG_OK or
  * AGG_REJECT with why. */
 int aggtab_check(struct aggtab *t, const struct record *rec, char *why,

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE		/* F_SETPIPE_SZ, where Linux has it */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +17,18 @@
 #include "record.h"
 
 #define OUT_BUF (128 * 1024)
+
+/* out_behind's thread, and what it shares with the caller under mu */
+struct out_writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *todo;		/* a full buffer for the thread, or NULL */
+	size_t todolen;
+	char *spare;		/* the one it wrote last, free for the caller */
+	int err;		/* errno of its first failed write */
+	int quit;
+};
 
 void
 out_init(struct out *o, int fd, const char *name)
@@ -73,11 +87,28 @@ write_all(struct out *o, const char *p, size_t n)
 	}
 }
 
+/* Wait till the thread has written what it was given; its error is
+ * then o's. */
+static void
+writer_wait(struct out *o)
+{
+	struct out_writer *wr = o->writer;
+
+	pthread_mutex_lock(&wr->mu);
+	while (wr->todo != NULL)
+		pthread_cond_wait(&wr->cv, &wr->mu);
+	if (wr->err && o->err == 0)
+		o->err = wr->err;
+	pthread_mutex_unlock(&wr->mu);
+}
+
 int
 out_flush(struct out *o)
 {
 	int wrote = o->len > 0;
 
+	if (o->writer)
+		writer_wait(o);
 	if (wrote)
 		write_all(o, o->buf, o->len);
 	o->len = 0;
@@ -88,15 +119,41 @@ out_flush(struct out *o)
 	return o->err ? -1 : 0;
 }
 
+/* The buffer is full: written out, or given to the thread for the spare
+ * one once the thread is done with the last. */
+static void
+spill(struct out *o)
+{
+	struct out_writer *wr = o->writer;
+	char *full = o->buf;
+
+	if (wr == NULL) {
+		out_flush(o);
+		return;
+	}
+	writer_wait(o);
+	if (o->err == 0) {
+		pthread_mutex_lock(&wr->mu);
+		o->buf = wr->spare;
+		wr->spare = NULL;
+		wr->todo = full;
+		wr->todolen = o->len;
+		pthread_cond_broadcast(&wr->cv);
+		pthread_mutex_unlock(&wr->mu);
+	}
+	o->len = 0;
+}
+
 void
 out_write(struct out *o, const void *p, size_t n)
 {
 	if (n > o->cap - o->len) {
-		out_flush(o);
 		if (n >= o->cap) {
+			out_flush(o);
 			write_all(o, p, n);
 			return;
 		}
+		spill(o);
 	}
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
@@ -106,7 +163,7 @@ void
 out_putc(struct out *o, int c)
 {
 	if (o->len == o->cap)
-		out_flush(o);
+		spill(o);
 	o->buf[o->len++] = (char)c;
 }
 
@@ -116,11 +173,98 @@ out_puts(struct out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
+static void *
+writer_thread(void *arg)
+{
+	struct out *o = arg;
+	struct out_writer *wr = o->writer;
+
+	pthread_mutex_lock(&wr->mu);
+	for (;;) {
+		char *p;
+		size_t n, done = 0;
+		int err = 0;
+
+		while (wr->todo == NULL && !wr->quit)
+			pthread_cond_wait(&wr->cv, &wr->mu);
+		if (wr->todo == NULL)
+			break;
+		p = wr->todo;
+		n = wr->todolen;
+		pthread_mutex_unlock(&wr->mu);
+		while (done < n && err == 0) {
+			ssize_t w = write(o->fd, p + done, n - done);
+
+			if (w < 0)
+				err = errno == EINTR ? 0 : errno;
+			else
+				done += (size_t)w;
+		}
+		pthread_mutex_lock(&wr->mu);
+		if (err && wr->err == 0)
+			wr->err = err;
+		wr->spare = p;
+		wr->todo = NULL;
+		pthread_cond_broadcast(&wr->cv);
+	}
+	pthread_mutex_unlock(&wr->mu);
+	return NULL;
+}
+
+void
+out_behind(struct out *o)
+{
+	struct out_writer *wr;
+	struct stat st;
+	sigset_t all, old;
+	int rc;
+
+	if (o->writer || o->flushed || fstat(o->fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return;
+	wr = xcalloc(1, sizeof *wr);
+	wr->spare = xmalloc(o->cap);
+	pthread_mutex_init(&wr->mu, NULL);
+	pthread_cond_init(&wr->cv, NULL);
+	o->writer = wr;
+	/* signals are the caller's to take */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&wr->thread, NULL, writer_thread, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {		/* no thread: the caller writes, as before */
+		o->writer = NULL;
+		pthread_mutex_destroy(&wr->mu);
+		pthread_cond_destroy(&wr->cv);
+		free(wr->spare);
+		free(wr);
+	}
+}
+
+static void
+writer_stop(struct out *o)
+{
+	struct out_writer *wr = o->writer;
+
+	pthread_mutex_lock(&wr->mu);
+	wr->quit = 1;
+	pthread_cond_broadcast(&wr->cv);
+	pthread_mutex_unlock(&wr->mu);
+	pthread_join(wr->thread, NULL);
+	pthread_mutex_destroy(&wr->mu);
+	pthread_cond_destroy(&wr->cv);
+	free(wr->spare);
+	free(wr);
+	o->writer = NULL;
+}
+
 int
 out_release(struct out *o)
 {
 	int rc = out_flush(o);
 
+	if (o->writer)
+		writer_stop(o);
 	if (o->owns_fd && close(o->fd) < 0 && rc == 0) {
 		o->err = errno;
 		rc = -1;

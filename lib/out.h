@@ -7,6 +7,11 @@
  * checks once, at a flush or at exit, and reports "write error: ...".
  * The fd is not closed by out_release unless o->owns_fd.
  *
+ * out_behind gives a struct out on a regular file a thread of its own
+ * that writes each full buffer while the caller fills the next: the
+ * kernel's copy into the page cache leaves the caller's core.  out_flush
+ * still returns with everything written.
+ *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header
  * line before the first record and again whenever the field names change.
@@ -30,6 +35,7 @@ struct out {
 	 * failed: a caller that counts what it put in knows what was lost */
 	void (*flushed)(void *arg, int ok);
 	void *flushed_arg;
+	struct out_writer *writer;	/* out_behind's, or NULL */
 };
 
 void out_init(struct out *o, int fd, const char *name);
@@ -42,6 +48,10 @@ void out_puts(struct out *o, const char *s);
 int out_flush(struct out *o);
 /* Flush, close if owned, free; returns -1 if any write failed. */
 int out_release(struct out *o);
+/* Full buffers written by a thread of o's own, when o's fd is a regular
+ * file and o has no flushed callback (a file does not block a writer for
+ * long, and nothing counts its writes); otherwise nothing changes. */
+void out_behind(struct out *o);
 
 /* Kinds of value a created record holds: they decide the quoting. */
 enum {

@@ -81,9 +81,16 @@ void
 winstate_session_key(struct winstate *s, const int *slot, char *const *name,
     size_t n)
 {
+	size_t k;
+
 	s->sesskeyslot = slot;
 	s->sesskeyname = name;
 	s->nsesskey = n;
+	/* the session key's fields are the group key's, in order: agg_key
+	 * builds the same bytes for both */
+	s->same_key = n == s->nkey;
+	for (k = 0; k < n && s->same_key; k++)
+		s->same_key = slot[k] == s->keyslot[k];
 }
 
 static void
@@ -344,6 +351,8 @@ take_last(struct ws_session *into, struct ws_session *x)
 
 static int session_key(struct winstate *s, const struct record *rec,
     uint64_t seq, size_t *id, char *why, size_t whylen);
+static int session_take(struct winstate *s, size_t id,
+    const struct record *rec, uint64_t seq, char *why, size_t whylen);
 
 /*
  * Merge the sessions hit[0..n) into into (the one whose first record
@@ -392,8 +401,8 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	n = sessions_overlapping(&s->sessions, id, w, &u);
 	if (n == 0) {
 		into = session_new(s, id, w, seq);
-		if ((rc = aggtab_add(&sess(s, into)->tab, rec, seq, why,
-		    whylen)) != AGG_OK)
+		if ((rc = session_take(s, into, rec, seq, why, whylen)) !=
+		    AGG_OK)
 			session_free(s, into);
 		else		/* not empty now: due at its end */
 			sessions_fix(&s->sessions, into);
@@ -410,8 +419,7 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 	if (merge_tables(s, into, hit, n) == AGG_FULL)
 		return AGG_FULL;
 	sessions_merge(&s->sessions, into, hit, n, &u);
-	if ((rc = aggtab_add(&sess(s, into)->tab, rec, seq, why, whylen)) !=
-	    AGG_OK)
+	if ((rc = session_take(s, into, rec, seq, why, whylen)) != AGG_OK)
 		return rc;
 	sessions_fix(&s->sessions, into);
 	return AGG_OK;
@@ -700,21 +708,31 @@ static int
 session_key(struct winstate *s, const struct record *rec, uint64_t seq,
     size_t *id, char *why, size_t whylen)
 {
-	const char *key;
-	size_t keylen;
 	int hashed = s->prefetched && seq != NONE && s->pre_seq == seq;
 
 	s->prefetched = 0;
-	if (hashed) {		/* the key winstate_prefetch built */
-		*id = sessions_key_hashed(&s->sessions, s->pre_key,
-		    s->pre_keylen, s->pre_hash);
-		return 0;
+	if (!hashed) {
+		if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey,
+		    &s->key, &s->scratch, &s->pre_key, &s->pre_keylen, why,
+		    whylen) < 0)
+			return -1;
+		s->pre_hash = hash_bytes(s->pre_key, s->pre_keylen);
 	}
-	if (agg_key(rec, s->sesskeyslot, s->sesskeyname, s->nsesskey, &s->key,
-	    &s->scratch, &key, &keylen, why, whylen) < 0)
-		return -1;
-	*id = sessions_key(&s->sessions, key, keylen);
+	*id = sessions_key_hashed(&s->sessions, s->pre_key, s->pre_keylen,
+	    s->pre_hash);
 	return 0;
+}
+
+/* Add rec to session id's table, giving it the session key built for
+ * rec when that is the group key too. */
+static int
+session_take(struct winstate *s, size_t id, const struct record *rec,
+    uint64_t seq, char *why, size_t whylen)
+{
+	if (s->same_key)
+		return aggtab_add_keyed(&sess(s, id)->tab, rec, seq, s->pre_key,
+		    s->pre_keylen, s->pre_hash, why, whylen);
+	return aggtab_add(&sess(s, id)->tab, rec, seq, why, whylen);
 }
 
 /* The session of rec's key with bounds w, opened when new: its index,

@@ -66,11 +66,13 @@ struct winstate {
 	int triggered;			/* panes decide: a session stays until
 					 * it expires or is removed */
 	struct buf key, scratch;
-	/* winstate_prefetch's: the session key of record seq, its hash */
+	/* the session key of record seq (winstate_prefetch's, or the last
+	 * record's), its hash */
 	int prefetched;
 	uint64_t pre_seq, pre_hash;
 	const char *pre_key;		/* in key, scratch or the record */
 	size_t pre_keylen;
+	int same_key;			/* it is the group key too */
 };
 
 /*
