@@ -54,6 +54,36 @@ bounds_text(struct annot *a, const struct window *w, int fmt)
 	a->fmt = fmt;
 }
 
+/*
+ * A JSON line that ends in the closing brace of an object with a field
+ * in it, as most do, gets key and time written in place before the
+ * brace: one copy of the line, none of the annotation.  0 for any other
+ * line, for out_insert.
+ */
+static int
+time_in_place(struct annot *a, struct out *o, const struct record *rec,
+    evtime t)
+{
+	const char *line = rec->line;
+	size_t len = rec->len, room = len + a->time_key.len + INT_FORMAT_MAX + 1;
+	char *p, *start;
+
+	if (len < 2 || line[len - 1] != '}' || line[len - 2] == '{' ||
+	    line[len - 2] == ' ' || line[len - 2] == '\t' ||
+	    room > OUT_ROOM_MAX)
+		return 0;
+	p = start = out_room(o, room);
+	memcpy(p, line, len - 1);
+	p += len - 1;
+	memcpy(p, a->time_key.data, a->time_key.len);
+	p += a->time_key.len;
+	p += int_format(t, p);
+	*p++ = '}';
+	*p++ = '\n';
+	out_wrote(o, (size_t)(p - start));
+	return 1;
+}
+
 void
 annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
     evtime t, const struct window *w, size_t n)
@@ -65,6 +95,16 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 	};
 	size_t i;
 
+	if (fmt == FMT_JSON && !a->st->bounds && n == 1 &&
+	    a->st->win.kind != WINDOW_SLIDING) {
+		/* a number follows its key as it is: the key is quoted
+		 * once, not once a record */
+		if (a->time_key.len == 0)
+			annotate_format(&a->time_key, fmt, &(struct addfield){
+			    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
+		if (time_in_place(a, o, rec, t))
+			return;
+	}
 	f[1].vlen = int_format(t, tt);
 	for (i = 0; i < n; i++) {
 		buf_reset(&a->add);

@@ -16,7 +16,7 @@
 #include "sig.h"
 #include "record.h"
 
-#define OUT_BUF (128 * 1024)
+#define OUT_BUF OUT_ROOM_MAX
 
 /* out_behind's thread, and what it shares with the caller under mu */
 struct out_writer {
@@ -157,6 +157,14 @@ out_write(struct out *o, const void *p, size_t n)
 	}
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
+}
+
+char *
+out_room(struct out *o, size_t n)
+{
+	if (n > o->cap - o->len)
+		spill(o);
+	return o->buf + o->len;
 }
 
 void

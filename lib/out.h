@@ -43,6 +43,16 @@ void out_init(struct out *o, int fd, const char *name);
 int out_open(struct out *o, const char *path, int append);
 void out_write(struct out *o, const void *p, size_t n);
 void out_putc(struct out *o, int c);
+/* Room for n bytes (n at most the buffer's size, OUT_ROOM_MAX) at the
+ * buffer's end, for a caller that writes a line in place; out_wrote
+ * then says how many it wrote. */
+#define OUT_ROOM_MAX (128 * 1024)
+char *out_room(struct out *o, size_t n);
+static inline void
+out_wrote(struct out *o, size_t n)
+{
+	o->len += n;
+}
 void out_puts(struct out *o, const char *s);
 /* Write out the buffer; -1 when this or an earlier write failed. */
 int out_flush(struct out *o);

@@ -255,27 +255,46 @@ num_parse(const char *p, size_t n, double *d, int *isint, int64_t *i)
 	return 0;
 }
 
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930"
+    "31323334353637383940414243444546474849505152535455565758596061"
+    "62636465666768697071727374757677787980818283848586878889909192"
+    "939495969798999";
+
+/* x < 10^8 as exactly eight digits ending at p; returns where they
+ * start.  The four pairs do not wait on each other. */
+static char *
+eight_digits(char *p, uint32_t x)
+{
+	uint32_t hi = x / 10000, lo = x % 10000;
+
+	memcpy(p - 2, digit_pairs + lo % 100 * 2, 2);
+	memcpy(p - 4, digit_pairs + lo / 100 * 2, 2);
+	memcpy(p - 6, digit_pairs + hi % 100 * 2, 2);
+	memcpy(p - 8, digit_pairs + hi / 100 * 2, 2);
+	return p - 8;
+}
+
 size_t
 int_format(int64_t v, char *dst)
 {
-	static const char pairs[] =
-	    "00010203040506070809101112131415161718192021222324252627282930"
-	    "31323334353637383940414243444546474849505152535455565758596061"
-	    "62636465666768697071727374757677787980818283848586878889909192"
-	    "939495969798999";
 	char tmp[INT_FORMAT_MAX], *p = tmp + sizeof tmp;
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	uint32_t x;
 	size_t n;
 
-	for (; u >= 100; u /= 100) {
+	/* epoch microseconds have 16 digits: eight at a time, in 32 bits */
+	for (; u >= 100000000; u /= 100000000)
+		p = eight_digits(p, (uint32_t)(u % 100000000));
+	for (x = (uint32_t)u; x >= 100; x /= 100) {
 		p -= 2;
-		memcpy(p, pairs + u % 100 * 2, 2);
+		memcpy(p, digit_pairs + x % 100 * 2, 2);
 	}
-	if (u >= 10) {
+	if (x >= 10) {
 		p -= 2;
-		memcpy(p, pairs + u * 2, 2);
+		memcpy(p, digit_pairs + x * 2, 2);
 	} else
-		*--p = (char)('0' + u);
+		*--p = (char)('0' + x);
 	if (v < 0)
 		*--p = '-';
 	n = (size_t)(tmp + sizeof tmp - p);

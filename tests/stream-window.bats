@@ -25,6 +25,18 @@ export -f records
 	[ "${lines[2]}" = '{"ts":"2026-11-24T10:01:00Z","window_start":"2026-11-24T10:01:00.000Z","window_end":"2026-11-24T10:02:00.000Z","_t":1795514460000000}' ]
 }
 
+@test "_t goes in before the closing brace, whatever blanks and CR the line has" {
+	feed '{"t":1}\n{"t":2 }\n{"t":3}  \n{ "t":4,"a":{"b":[1]}}\n{"t":-5}\r\n{"t":6,"s":"}"}\n' \
+	    stream_window -t t --tumbling 10s --max-delay 1h
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '{"t":1,"_t":1000000}' ]
+	[ "${lines[2]}" = '{"t":2 ,"_t":2000000}' ]
+	[ "${lines[3]}" = '{"t":3,"_t":3000000}  ' ]
+	[ "${lines[4]}" = '{ "t":4,"a":{"b":[1]},"_t":4000000}' ]
+	[ "${lines[5]}" = '{"t":-5,"_t":-5000000}' ]
+	[ "${lines[6]}" = '{"t":6,"s":"}","_t":6000000}' ]
+}
+
 @test "lean annotation: _t in every format; a sliding line's window by its start, _w" {
 	feed 't=5 k=a\n' stream_window -t t --tumbling 10s
 	[ "${lines[1]}" = 't=5 k=a _t=5000000' ]

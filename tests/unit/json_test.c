@@ -372,6 +372,35 @@ test_int_parse(void)
 	}
 }
 
+/* int_format against snprintf, about every digit count and chunk edge */
+static void
+test_int_format(void)
+{
+	static const int64_t c[] = {
+		0, 1, -1, 9, 10, 99, 100, 999, 1000, 9999999, 10000000,
+		99999999, 100000000, 100000001, 123456789, 1000000000,
+		9999999999999999, INT64_C(1795478398414000),
+		-INT64_C(1795478398414000), INT64_C(10000000000000000),
+		INT64_C(100000000000000000), INT64_C(1000000000000000000),
+		INT64_C(999999999999999999), INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	char got[INT_FORMAT_MAX], want[32];
+	size_t k, n;
+	int64_t x;
+
+	for (k = 0; k < sizeof c / sizeof c[0]; k++) {
+		snprintf(want, sizeof want, "%lld", (long long)c[k]);
+		n = int_format(c[k], got);
+		CHECK_STR(got, want);
+		CHECK_INT(n, strlen(want));
+	}
+	for (x = 1; x > 0 && x < INT64_MAX / 7; x = x * 7 + 3) {
+		snprintf(want, sizeof want, "%lld", (long long)x);
+		int_format(x, got);
+		CHECK_STR(got, want);
+	}
+}
+
 static void
 test_numbers(void)
 {
@@ -743,6 +772,7 @@ main(void)
 	test_random_rests();
 	test_numbers();
 	test_int_parse();
+	test_int_format();
 	test_utf8();
 	test_escapes();
 	test_formats();
