@@ -63,6 +63,7 @@ panes_init(struct panes *ps, const struct trigger *t, int accumulate,
 	ps->accumulate = accumulate;
 	ps->lateness = lateness;
 	ps->uses_clock = trigger_uses_clock(t);
+	ps->waits_for_end = trigger_waits_for_end(t);
 	ps->empty_rules = EMPTY_DEFAULT;
 	sessions_init(&ps->windows, sizeof(struct pane_window), due, before,
 	    ps);
@@ -274,8 +275,13 @@ fire(struct panes *ps, struct pane_window *p, const struct trigger_now *now)
 static void
 check(struct panes *ps, struct pane_window *p, evtime wm)
 {
-	struct trigger_now now = now_for(ps, &p->s.w, wm);
+	struct trigger_now now;
 
+	/* the common case, a record to a window the watermark has not
+	 * passed, under the default trigger: nothing to ask */
+	if (ps->waits_for_end && wm < p->s.w.end)
+		return;
+	now = now_for(ps, &p->s.w, wm);
 	if (!p->finished && trigger_should_fire(ps->trig, p->ts, &now))
 		fire(ps, p, &now);
 }

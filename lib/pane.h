@@ -38,6 +38,7 @@ struct panes {
 	int accumulate;			/* a pane holds the window so far */
 	int64_t lateness;
 	int uses_clock;
+	int waits_for_end;	/* the trigger fires only past a window's end */
 	int empty_rules;		/* trigger.h's EMPTY_ bits; by default
 					 * EMPTY_DEFAULT */
 	struct sessions windows;	/* every window, keyed or not, and

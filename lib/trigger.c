@@ -389,14 +389,22 @@ trigger_uses_clock(const struct trigger *t)
 	return 0;
 }
 
-/* State */
-
 #define EARLY(t) ((t)->sub[0])
 #define LATE(t) ((t)->sub[1])
 /* watermark alone is FromEndOfWindow; with a part, AfterWatermarkEarlyAndLate
  * (whose early part, when not given, is Never) */
 #define PLAIN(t) (!(t)->sub[0] && !(t)->sub[1])
 #define DONE(s, t) ((s)[(t)->index].done)
+
+int
+trigger_waits_for_end(const struct trigger *t)
+{
+	if (t->kind == TRIG_REPEAT)
+		return trigger_waits_for_end(t->sub[0]);
+	return t->kind == TRIG_WATERMARK && PLAIN(t);
+}
+
+/* State */
 
 size_t
 trigger_state_size(const struct trigger *t)

@@ -122,6 +122,9 @@ const char *pane_timing_name(int timing);
 void trigger_set_merging(struct trigger *t, int merging);
 /* 1 when some part of t runs on processing time (after). */
 int trigger_uses_clock(const struct trigger *t);
+/* 1 when t fires only once the watermark passes the window's end (plain
+ * watermark, and repeat of it): before then, records need not ask it. */
+int trigger_waits_for_end(const struct trigger *t);
 
 /* The number of slots a window's state array needs. */
 size_t trigger_state_size(const struct trigger *t);

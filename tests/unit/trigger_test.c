@@ -273,13 +273,23 @@ test_roundtrip(void)
 static void
 test_shape(void)
 {
-	static const struct { const char *expr; size_t nodes; int clock; } c[] = {
-		{ "watermark", 1, 0 },
-		{ "watermark(late=count(1))", 2, 0 },
-		{ "watermark(early=count(2),late=count(1))", 3, 0 },
-		{ "any(count(1),all(count(2),after(1s)))", 5, 1 },
-		{ "repeat(watermark(early=repeat(after(1m))))", 4, 1 },
-		{ "until(repeat(count(1)),count(3))", 4, 0 },
+	static const struct {
+		const char *expr;
+		size_t nodes;
+		int clock, waits;
+	} c[] = {
+		{ "watermark", 1, 0, 1 },
+		{ "repeat(watermark)", 2, 0, 1 },
+		{ "repeat(repeat(watermark))", 3, 0, 1 },
+		{ "watermark(late=count(1))", 2, 0, 0 },
+		{ "repeat(watermark(early=count(5)))", 3, 0, 0 },
+		{ "watermark(early=count(2),late=count(1))", 3, 0, 0 },
+		{ "any(count(1),all(count(2),after(1s)))", 5, 1, 0 },
+		{ "any(watermark)", 2, 0, 0 },
+		{ "repeat(watermark(early=repeat(after(1m))))", 4, 1, 0 },
+		{ "until(repeat(count(1)),count(3))", 4, 0, 0 },
+		{ "until(watermark,count(3))", 3, 0, 0 },
+		{ "count(1)", 1, 0, 0 },
 	};
 	char err[100];
 	size_t i;
@@ -292,6 +302,7 @@ test_shape(void)
 			continue;
 		CHECK_INT(trigger_state_size(t), c[i].nodes);
 		CHECK_INT(trigger_uses_clock(t), c[i].clock);
+		CHECK_INT(trigger_waits_for_end(t), c[i].waits);
 		trigger_free(t);
 	}
 }
