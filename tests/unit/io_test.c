@@ -264,6 +264,78 @@ test_writers(void)
 	}
 }
 
+/*
+ * out_behind: a regular file gets a writer thread, and what was written
+ * in pieces of every size (out_write, out_putc, out_room, and writes
+ * larger than the buffer) is in the file, in order, at each flush; a
+ * pipe stays as it was.
+ */
+static void
+test_behind(void)
+{
+	static const struct { size_t piece, total; } c[] = {
+		{ 1, 1000 }, { 7, 300000 }, { 100, 1 << 20 },
+		{ 4096, 600000 }, { 131071, 800000 }, { 131072, 700000 },
+		{ 200000, 900000 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof c / sizeof c[0]; k++) {
+		char path[] = "/tmp/io_behindXXXXXX";
+		int fd = mkstemp(path);
+		char *want = malloc(c[k].total), *got = malloc(c[k].total);
+		size_t at = 0, i;
+		struct out o;
+		ssize_t n;
+
+		unlink(path);
+		for (i = 0; i < c[k].total; i++)
+			want[i] = (char)('a' + (i * 7 + i / 13) % 26);
+		out_init(&o, fd, "t");
+		out_behind(&o);
+		CHECK(o.writer != NULL);
+		for (i = 0; at < c[k].total; i++) {
+			size_t m = c[k].piece < c[k].total - at ? c[k].piece :
+			    c[k].total - at;
+
+			if (m == 1)
+				out_putc(&o, want[at]);
+			else if (i % 3 == 1 && m <= OUT_ROOM_MAX) {
+				memcpy(out_room(&o, m), want + at, m);
+				out_wrote(&o, m);
+			} else
+				out_write(&o, want + at, m);
+			at += m;
+			if (i == 5) {	/* a flush midway: all of it there */
+				CHECK_INT(out_flush(&o), 0);
+				CHECK_INT(lseek(fd, 0, SEEK_END), at);
+			}
+		}
+		CHECK_INT(out_flush(&o), 0);
+		CHECK_INT(pread(fd, got, c[k].total, 0), c[k].total);
+		CHECK(memcmp(got, want, c[k].total) == 0);
+		n = pread(fd, got, 1, (off_t)c[k].total);
+		CHECK_INT(n, 0);
+		CHECK_INT(out_release(&o), 0);
+		close(fd);
+		free(want);
+		free(got);
+	}
+	{
+		int fds[2];
+		struct out o;
+
+		if (pipe(fds) < 0)
+			abort();
+		out_init(&o, fds[1], "pipe");
+		out_behind(&o);
+		CHECK(o.writer == NULL);
+		out_release(&o);
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
 #if defined(SPLICE_F_NONBLOCK) && defined(F_SETPIPE_SZ)
 /* Lines from a pipe fed by a child, n bytes of them, the reader's tee
  * to a side pipe of side_size bytes, never read till the end: the
@@ -861,6 +933,7 @@ main(void)
 	test_max_line_cr();
 	test_many_lines();
 	test_writers();
+	test_behind();
 	test_name_cache();
 	test_named_fields();
 	test_json_quote();
