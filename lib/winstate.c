@@ -81,16 +81,9 @@ void
 winstate_session_key(struct winstate *s, const int *slot, char *const *name,
     size_t n)
 {
-	size_t k;
-
 	s->sesskeyslot = slot;
 	s->sesskeyname = name;
 	s->nsesskey = n;
-	/* the session key's fields are the group key's, in order: agg_key
-	 * builds the same bytes for both */
-	s->same_key = n == s->nkey;
-	for (k = 0; k < n && s->same_key; k++)
-		s->same_key = slot[k] == s->keyslot[k];
 }
 
 static void
@@ -729,7 +722,14 @@ static int
 session_take(struct winstate *s, size_t id, const struct record *rec,
     uint64_t seq, char *why, size_t whylen)
 {
-	if (s->same_key)
+	size_t k;
+	int same = s->nsesskey == s->nkey;
+
+	/* the session key's fields are the group key's, in order (the
+	 * caller may set either last): agg_key builds the same bytes */
+	for (k = 0; k < s->nkey && same; k++)
+		same = s->sesskeyslot[k] == s->keyslot[k];
+	if (same)
 		return aggtab_add_keyed(&sess(s, id)->tab, rec, seq, s->pre_key,
 		    s->pre_keylen, s->pre_hash, why, whylen);
 	return aggtab_add(&sess(s, id)->tab, rec, seq, why, whylen);

@@ -72,7 +72,6 @@ struct winstate {
 	uint64_t pre_seq, pre_hash;
 	const char *pre_key;		/* in key, scratch or the record */
 	size_t pre_keylen;
-	int same_key;			/* it is the group key too */
 };
 
 /*
