@@ -12,6 +12,7 @@
 
 #include "agg.h"
 #include "check.h"
+#include "hash.h"
 #include "json.h"
 #include "out.h"
 #include "record.h"
@@ -680,6 +681,56 @@ test_empty_groups(void)
 	buf_release(&state);
 }
 
+/* aggtab_add_keyed, given the key agg_key builds and its hash, keeps
+ * the table aggtab_add keeps, for a table of many groups and one of a
+ * session's one group. */
+static void
+test_keyed(void)
+{
+	static const char *const args[] = { "count", "collect:x", "sum:x" };
+	struct fixture f;
+	struct aggtab t, u;
+	struct buf want = BUF_INIT, got = BUF_INIT, key = BUF_INIT,
+	    scratch = BUF_INIT;
+	char why[256];
+	size_t a, i, one;
+
+	for (a = 0; a < sizeof args / sizeof args[0]; a++)
+		for (one = 0; one < 2; one++) {
+			if (fixture_init(&f, args[a], 0) < 0)
+				abort();
+			table_init(&f, &t);
+			table_init(&f, &u);
+			t.one_group = u.one_group = (int)one;
+			for (i = 0; i < NRECORDS; i++) {
+				struct record rec;
+				const char *k;
+				size_t kn;
+
+				if (one && records[i][6] != 'a')
+					continue;	/* group a only */
+				rec = parse(&f, records[i], strlen(records[i]));
+				CHECK_INT(aggtab_add(&t, &rec, i + 1, why,
+				    sizeof why), AGG_OK);
+				CHECK_INT(agg_key(&rec, &f.gslot, &f.gname, 1,
+				    &key, &scratch, &k, &kn, why, sizeof why), 0);
+				CHECK_INT(aggtab_add_keyed(&u, &rec, i + 1, k, kn,
+				    hash_bytes(k, kn), why, sizeof why), AGG_OK);
+			}
+			emit(&t, &want, AGG_EMPTY_SKIP);
+			emit(&u, &got, AGG_EMPTY_SKIP);
+			CHECK_STR(got.data, want.data);
+			CHECK_INT(aggtab_count(&u), one ? 1 : 2);
+			aggtab_release(&t);
+			aggtab_release(&u);
+			fixture_release(&f);
+		}
+	buf_release(&want);
+	buf_release(&got);
+	buf_release(&key);
+	buf_release(&scratch);
+}
+
 /* A key as agg_key builds it, written as JSON and read back. */
 static void
 test_key_json(void)
@@ -740,6 +791,7 @@ main(void)
 	test_bad_partials();
 	test_broken_states();
 	test_empty_groups();
+	test_keyed();
 	test_key_json();
 	return check_done("agg");
 }
