@@ -270,6 +270,7 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 static int
 window_record(void *arg, struct record *rec, const struct parser *ps)
 {
+	static struct window lastwin;	/* most records fall in it */
 	size_t nwin, i, k;
 	evtime t, before;
 	int stop = 0;
@@ -283,7 +284,7 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 		return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time more than --max-jump ahead of the "
 		    "watermark");
-	if ((nwin = window_assign(&st.win, t, wins)) == 0)
+	if ((nwin = window_assign_last(&st.win, t, wins, &lastwin)) == 0)
 		return ledger_reject(&flt.ledger, rec->file, rec->lineno, rec->line,
 		    rec->len, "event time out of range");
 	if (droplate) {		/* keep the windows that have not expired */

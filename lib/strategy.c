@@ -620,15 +620,9 @@ stamper_windows(struct stamper *sp, const struct record *rec, evtime t,
 	/* from _t, as stream-window computed them, but for the one window
 	 * of a sliding stream's line */
 	if (!sp->annotated || sp->st->win.kind != WINDOW_SLIDING) {
-		if (sp->st->win.kind == WINDOW_TUMBLING &&
-		    t >= sp->last.start && t < sp->last.end) {
-			out[0] = sp->last;
-			return 1;
-		}
-		if ((n = window_assign(&sp->st->win, t, out)) == 0)
+		if ((n = window_assign_last(&sp->st->win, t, out,
+		    &sp->last)) == 0)
 			snprintf(why, whylen, "event time out of range");
-		else if (sp->st->win.kind == WINDOW_TUMBLING)
-			sp->last = out[0];
 		return n;
 	}
 	if (bound_time(sp, rec, sp->sslot, &sp->last_start, &out[0].start,

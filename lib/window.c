@@ -154,3 +154,20 @@ window_assign(const struct windowing *w, evtime t, struct window *out)
 	}
 	return n;
 }
+
+size_t
+window_assign_last(const struct windowing *w, evtime t, struct window *out,
+    struct window *last)
+{
+	size_t n;
+
+	if (w->kind != WINDOW_TUMBLING)
+		return window_assign(w, t, out);
+	if (t >= last->start && t < last->end) {
+		out[0] = *last;
+		return 1;
+	}
+	if ((n = window_assign(w, t, out)) > 0)
+		*last = out[0];
+	return n;
+}

@@ -49,6 +49,11 @@ size_t window_count(const struct windowing *w);
  * would overflow event time.
  */
 size_t window_assign(const struct windowing *w, evtime t, struct window *out);
+/* window_assign for a stream whose records mostly fall in the window of
+ * the record before: *last (zeroed at first) holds a tumbling stream's
+ * last window, and a time inside it costs no arithmetic. */
+size_t window_assign_last(const struct windowing *w, evtime t,
+    struct window *out, struct window *last);
 /* Check w (sizes positive, period dividing nothing odd, tz sizes whole
  * days); 0, or -1 with a static message in *err. */
 int window_check(const struct windowing *w, const char **err);

@@ -165,6 +165,38 @@ test_tz(void)
 	}
 }
 
+/* window_assign_last gives window_assign's windows, times in and out of
+ * the last one's, back and forth, the bounds included, for tumbling
+ * windows (which it keeps) and sliding ones (which it does not). */
+static void
+test_last(void)
+{
+	static const int64_t t[] = {
+		0, 1, 59999999, 60000000, 60000001, 30, 119999999, 120000000,
+		-1, -60000000, -60000001, 119999999, 5000000000, 5000000001,
+	};
+	struct windowing w[2] = {
+		{ WINDOW_TUMBLING, S(60), 0, 0, 0, NULL },
+		{ WINDOW_SLIDING, S(60), S(20), 0, 0, NULL },
+	};
+	struct window want[8], got[8], last;
+	size_t i, k, n, j;
+
+	for (k = 0; k < 2; k++) {
+		memset(&last, 0, sizeof last);
+		for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+			n = window_assign(&w[k], t[i], want);
+			CHECK_INT(window_assign_last(&w[k], t[i], got, &last), n);
+			for (j = 0; j < n; j++)
+				CHECK(got[j].start == want[j].start &&
+				    got[j].end == want[j].end);
+			if (k == 0)
+				CHECK(last.start == want[0].start &&
+				    last.end == want[0].end);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -172,5 +204,6 @@ main(void)
 	test_sliding();
 	test_session_global();
 	test_tz();
+	test_last();
 	return check_done("window");
 }
