@@ -2141,8 +2141,7 @@ aggtab_add_keyed(struct aggtab *t, const struct record *rec, uint64_t seq,
 	} else if (key != NULL) {
 		if (convert(t, rec, why, whylen) < 0)
 			return AGG_REJECT;
-		id = t->groups.n == 0 ? (size_t)-1 :
-		    keytab_find(&t->groups, key, keylen, h);
+		id = keytab_find(&t->groups, key, keylen, h);
 	} else if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
 	    convert(t, rec, why, whylen) < 0)
 		return AGG_REJECT;

@@ -95,16 +95,14 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 	};
 	size_t i;
 
+	/* a number follows its key as it is: the key is quoted once, not
+	 * once a record */
+	if (fmt == FMT_JSON && a->time_key.len == 0)
+		annotate_format(&a->time_key, fmt, &(struct addfield){
+		    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
 	if (fmt == FMT_JSON && !a->st->bounds && n == 1 &&
-	    a->st->win.kind != WINDOW_SLIDING) {
-		/* a number follows its key as it is: the key is quoted
-		 * once, not once a record */
-		if (a->time_key.len == 0)
-			annotate_format(&a->time_key, fmt, &(struct addfield){
-			    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
-		if (time_in_place(a, o, rec, t))
-			return;
-	}
+	    a->st->win.kind != WINDOW_SLIDING && time_in_place(a, o, rec, t))
+		return;
 	f[1].vlen = int_format(t, tt);
 	for (i = 0; i < n; i++) {
 		buf_reset(&a->add);
@@ -116,12 +114,6 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 			f[0].vlen = int_format(w[i].start, ws);
 			annotate_format(&a->add, fmt, f, 2);
 		} else if (fmt == FMT_JSON) {
-			/* a number follows its key as it is: the key is
-			 * quoted once, not once a record */
-			if (a->time_key.len == 0)
-				annotate_format(&a->time_key, fmt, &(struct
-				    addfield){ STRATEGY_TIME_FIELD, "", 0,
-				    OV_NUM }, 1);
 			buf_add(&a->add, a->time_key.data, a->time_key.len);
 			buf_add(&a->add, tt, f[1].vlen);
 		} else

@@ -60,7 +60,10 @@ int out_flush(struct out *o);
 int out_release(struct out *o);
 /* Full buffers written by a thread of o's own, when o's fd is a regular
  * file and o has no flushed callback (a file does not block a writer for
- * long, and nothing counts its writes); otherwise nothing changes. */
+ * long, and nothing counts its writes); otherwise nothing changes.  The
+ * thread takes no signals: --grace does not cut its writes short (those
+ * to a local file never block for long), and a file grown past
+ * RLIMIT_FSIZE is a write error, EFBIG, not a SIGXFSZ. */
 void out_behind(struct out *o);
 
 /* Kinds of value a created record holds: they decide the quoting. */

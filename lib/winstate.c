@@ -428,11 +428,10 @@ session_add(struct winstate *s, const struct record *rec, uint64_t seq,
 static void
 prefetch_due(const struct winstate *s)
 {
-	const struct ws_session *x;
 	size_t id, off;
 
 	if ((id = sessions_queued(&s->sessions, 6)) != NONE)
-		for (off = 0; off < sizeof *x; off += 64)
+		for (off = 0; off < sizeof(struct ws_session); off += 64)
 			mem_prefetch((const char *)sess(s, id) + off);
 	if ((id = sessions_queued(&s->sessions, 4)) != NONE) {
 		aggtab_prefetch(&sess(s, id)->tab);
@@ -722,17 +721,18 @@ static int
 session_take(struct winstate *s, size_t id, const struct record *rec,
     uint64_t seq, char *why, size_t whylen)
 {
+	struct aggtab *t = &sess(s, id)->tab;
 	size_t k;
-	int same = s->nsesskey == s->nkey;
+	int same = s->nsesskey == t->nkey;
 
-	/* the session key's fields are the group key's, in order (the
-	 * caller may set either last): agg_key builds the same bytes */
-	for (k = 0; k < s->nkey && same; k++)
-		same = s->sesskeyslot[k] == s->keyslot[k];
+	/* the session key's fields are the table's group fields, in order:
+	 * agg_key builds the same bytes for both */
+	for (k = 0; k < t->nkey && same; k++)
+		same = s->sesskeyslot[k] == t->keyslot[k];
 	if (same)
-		return aggtab_add_keyed(&sess(s, id)->tab, rec, seq, s->pre_key,
-		    s->pre_keylen, s->pre_hash, why, whylen);
-	return aggtab_add(&sess(s, id)->tab, rec, seq, why, whylen);
+		return aggtab_add_keyed(t, rec, seq, s->pre_key, s->pre_keylen,
+		    s->pre_hash, why, whylen);
+	return aggtab_add(t, rec, seq, why, whylen);
 }
 
 /* The session of rec's key with bounds w, opened when new: its index,
@@ -786,7 +786,7 @@ winstate_fire(struct winstate *s, evtime wm, winstate_emit_fn *emit,
 {
 	long fired = 0, rc;
 	size_t k = 0;
-	evtime end;
+	evtime end = 0;		/* read only when from_slices; gcc -O1 cannot tell */
 
 	if (s->win->kind == WINDOW_SESSION)
 		return session_fire(s, wm, emit, arg);

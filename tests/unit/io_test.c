@@ -5,10 +5,12 @@
 #ifdef __linux__
 #define _GNU_SOURCE		/* F_SETPIPE_SZ, tee */
 #endif
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -320,6 +322,32 @@ test_behind(void)
 		close(fd);
 		free(want);
 		free(got);
+	}
+	{	/* the thread's write error is the caller's at its flush */
+		char path[] = "/tmp/io_behindXXXXXX", block[4096];
+		int fd = mkstemp(path);
+		struct rlimit was, small;
+		struct out o;
+		size_t i;
+
+		unlink(path);
+		memset(block, 'y', sizeof block);
+		signal(SIGXFSZ, SIG_IGN);
+		getrlimit(RLIMIT_FSIZE, &was);
+		small = was;
+		small.rlim_cur = 200000;
+		setrlimit(RLIMIT_FSIZE, &small);
+		out_init(&o, fd, "t");
+		out_behind(&o);
+		CHECK(o.writer != NULL);
+		for (i = 0; i < 100; i++)	/* 400 kB, past the limit */
+			out_write(&o, block, sizeof block);
+		CHECK_INT(out_flush(&o), -1);
+		CHECK_INT(o.err, EFBIG);
+		CHECK_INT(out_release(&o), -1);
+		setrlimit(RLIMIT_FSIZE, &was);
+		signal(SIGXFSZ, SIG_DFL);
+		close(fd);
 	}
 	{
 		int fds[2];
