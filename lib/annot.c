@@ -54,34 +54,20 @@ bounds_text(struct annot *a, const struct window *w, int fmt)
 	a->fmt = fmt;
 }
 
-/*
- * A JSON line that ends in the closing brace of an object with a field
- * in it, as most do, gets key and time written in place before the
- * brace: one copy of the line, none of the annotation.  0 for any other
- * line, for out_insert.
- */
-static int
-time_in_place(struct annot *a, struct out *o, const struct record *rec,
-    evtime t)
+/* JSON's lean annotation, ,"_t":N: a number follows its key as it is,
+ * so the key is quoted once, not once a record. */
+static void
+json_time(struct annot *a, struct out *o, const struct record *rec,
+    evtime t, size_t n)
 {
-	const char *line = rec->line;
-	size_t len = rec->len, room = len + a->time_key.len + INT_FORMAT_MAX + 1;
-	char *p, *start;
+	size_t i;
 
-	if (len < 2 || line[len - 1] != '}' || line[len - 2] == '{' ||
-	    line[len - 2] == ' ' || line[len - 2] == '\t' ||
-	    room > OUT_ROOM_MAX)
-		return 0;
-	p = start = out_room(o, room);
-	memcpy(p, line, len - 1);
-	p += len - 1;
-	memcpy(p, a->time_key.data, a->time_key.len);
-	p += a->time_key.len;
-	p += int_format(t, p);
-	*p++ = '}';
-	*p++ = '\n';
-	out_wrote(o, (size_t)(p - start));
-	return 1;
+	if (a->time_key.len == 0)
+		annotate_format(&a->time_key, FMT_JSON, &(struct addfield){
+		    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
+	for (i = 0; i < n; i++)
+		out_insert_int(o, rec->line, rec->len, a->time_key.data,
+		    a->time_key.len, t);
 }
 
 void
@@ -95,14 +81,11 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 	};
 	size_t i;
 
-	/* a number follows its key as it is: the key is quoted once, not
-	 * once a record */
-	if (fmt == FMT_JSON && a->time_key.len == 0)
-		annotate_format(&a->time_key, fmt, &(struct addfield){
-		    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
-	if (fmt == FMT_JSON && !a->st->bounds && n == 1 &&
-	    a->st->win.kind != WINDOW_SLIDING && time_in_place(a, o, rec, t))
+	if (fmt == FMT_JSON && !a->st->bounds &&
+	    a->st->win.kind != WINDOW_SLIDING) {
+		json_time(a, o, rec, t, n);
 		return;
+	}
 	f[1].vlen = int_format(t, tt);
 	for (i = 0; i < n; i++) {
 		buf_reset(&a->add);
@@ -113,9 +96,6 @@ annot_write(struct annot *a, struct out *o, int fmt, const struct record *rec,
 		} else if (a->st->win.kind == WINDOW_SLIDING) {
 			f[0].vlen = int_format(w[i].start, ws);
 			annotate_format(&a->add, fmt, f, 2);
-		} else if (fmt == FMT_JSON) {
-			buf_add(&a->add, a->time_key.data, a->time_key.len);
-			buf_add(&a->add, tt, f[1].vlen);
 		} else
 			annotate_format(&a->add, fmt, &f[1], 1);
 		out_insert(o, fmt, rec->line, rec->len, a->add.data,

@@ -650,30 +650,93 @@ annotate_format(struct buf *b, int fmt, const struct addfield *f, size_t n)
 	}
 }
 
+/* p[0..n) at dst; returns the end of it. */
+static char *
+put(char *dst, const char *p, size_t n)
+{
+	memcpy(dst, p, n);
+	return dst + n;
+}
+
+/* Where an added field goes into line: in JSON inside the closing brace
+ * (*comma 0 when the object is empty, so that the field's leading comma
+ * goes), else at the end. */
+static size_t
+insert_at(int fmt, const char *line, size_t len, int *comma)
+{
+	size_t end = len, k;
+
+	*comma = 1;
+	if (fmt != FMT_JSON)
+		return len;
+	while (end > 0 && line[end - 1] != '}')
+		end--;
+	end = end ? end - 1 : len;
+	for (k = end; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t');
+	    k--)
+		;
+	*comma = !(k > 0 && line[k - 1] == '{');
+	return end;
+}
+
 void
 out_insert(struct out *o, int fmt, const char *line, size_t len,
     const char *add, size_t addlen)
 {
-	if (fmt == FMT_JSON) {
-		/* inside the closing brace, without the comma if it is empty */
-		size_t end = len, k;
+	int comma;
+	size_t end = insert_at(fmt, line, len, &comma);
+	char *p, *start;
 
-		while (end > 0 && line[end - 1] != '}')
-			end--;
-		end = end ? end - 1 : len;
-		for (k = end; k > 0 && (line[k - 1] == ' ' || line[k - 1] == '\t'); k--)
-			;
-		out_write(o, line, end);
-		if (k > 0 && line[k - 1] == '{' && addlen > 0)
-			out_write(o, add + 1, addlen - 1);
-		else
-			out_write(o, add, addlen);
-		out_write(o, line + end, len - end);
-	} else {
-		out_write(o, line, len);
-		out_write(o, add, addlen);
+	if (!comma && addlen > 0) {
+		add++;
+		addlen--;
 	}
-	out_putc(o, '\n');
+	if (len + addlen + 1 > OUT_ROOM_MAX) {	/* a line past the buffer */
+		out_write(o, line, end);
+		out_write(o, add, addlen);
+		out_write(o, line + end, len - end);
+		out_putc(o, '\n');
+		return;
+	}
+	/* the common line: one copy, straight into the buffer */
+	p = start = out_room(o, len + addlen + 1);
+	p = put(p, line, end);
+	p = put(p, add, addlen);
+	p = put(p, line + end, len - end);
+	*p++ = '\n';
+	out_wrote(o, (size_t)(p - start));
+}
+
+void
+out_insert_int(struct out *o, const char *line, size_t len,
+    const char *key, size_t keylen, int64_t v)
+{
+	char s[INT_FORMAT_MAX], *p, *start;
+	int comma;
+	size_t end, room = len + keylen + INT_FORMAT_MAX + 1;
+
+	if (room > OUT_ROOM_MAX) {	/* a line past the buffer */
+		struct buf b = BUF_INIT;
+
+		buf_add(&b, key, keylen);
+		buf_add(&b, s, int_format(v, s));
+		out_insert(o, FMT_JSON, line, len, b.data, b.len);
+		buf_release(&b);
+		return;
+	}
+	end = insert_at(FMT_JSON, line, len, &comma);
+	if (!comma) {
+		key++;
+		keylen--;
+	}
+	/* the number formatted where it goes */
+	p = start = out_room(o, room);
+	p = put(p, line, end);
+	p = put(p, key, keylen);
+	p += int_format(v, p);
+	p = put(p, line + end, len - end);
+	*p++ = '\n';
+	out_wrote(o, (size_t)(p - start));
 }
 
 void

@@ -20,6 +20,7 @@
 #define OUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "parser.h"
@@ -151,6 +152,10 @@ void annotate_format(struct buf *b, int fmt, const struct addfield *f,
     size_t n);
 void out_insert(struct out *o, int fmt, const char *line, size_t len,
     const char *add, size_t addlen);
+/* out_insert of JSON's key and integer, key as ,"name": (the comma goes
+ * in an empty object): the number is formatted where it goes. */
+void out_insert_int(struct out *o, const char *line, size_t len,
+    const char *key, size_t keylen, int64_t v);
 void out_annotate_header(struct out *o, int fmt, const char *line,
     size_t len, const struct addfield *f, size_t n);
 

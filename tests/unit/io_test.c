@@ -266,6 +266,62 @@ test_writers(void)
 	}
 }
 
+/* out_insert_int writes what out_insert writes given the key and the
+ * number's text: lines of every shape, and one longer than the buffer. */
+static void
+test_insert_int(void)
+{
+	static const char *const lines[] = {
+		"{\"a\":1}", "{}", "{ }", "{\"a\":1} \t", "{\"a\":1 }",
+		"{\"s\":\"}\"}", "no brace", "",
+	};
+	static const int64_t v[] = { 0, -5, INT64_C(1795478398414000) };
+	char path[] = "/tmp/io_insertXXXXXX", num[INT_FORMAT_MAX];
+	int fd = mkstemp(path);
+	const char key[] = ",\"_t\":";
+	struct buf want = BUF_INIT, add = BUF_INIT, big = BUF_INIT;
+	struct out o;
+	size_t i, k;
+
+	unlink(path);
+	out_init(&o, fd, "t");
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		for (k = 0; k < sizeof v / sizeof v[0]; k++) {
+			buf_reset(&add);
+			buf_addstr(&add, key);
+			buf_add(&add, num, int_format(v[k], num));
+			out_insert(&o, FMT_JSON, lines[i], strlen(lines[i]),
+			    add.data, add.len);
+			buf_reset(&want);
+			buf_addstr(&want, written(&o, fd));
+			out_insert_int(&o, lines[i], strlen(lines[i]), key,
+			    sizeof key - 1, v[k]);
+			CHECK_STR(written(&o, fd), want.data);
+		}
+	/* past the buffer: the same bytes, by the slow way */
+	buf_addstr(&big, "{\"s\":\"");
+	for (i = 0; i < 140000; i++)
+		buf_addc(&big, 'x');
+	buf_addstr(&big, "\"}");
+	out_insert_int(&o, big.data, big.len, key, sizeof key - 1, 7);
+	out_flush(&o);
+	CHECK_INT(lseek(fd, 0, SEEK_END), big.len + sizeof key - 1 + 2);
+	{
+		char tail[16];
+
+		off_t total = (off_t)(big.len + sizeof key - 1 + 2);
+
+		CHECK_INT(pread(fd, tail, 11, total - 11), 11);
+		tail[11] = '\0';
+		CHECK_STR(tail, "x\",\"_t\":7}\n");
+	}
+	out_release(&o);
+	close(fd);
+	buf_release(&want);
+	buf_release(&add);
+	buf_release(&big);
+}
+
 /*
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
@@ -962,6 +1018,7 @@ main(void)
 	test_many_lines();
 	test_writers();
 	test_behind();
+	test_insert_int();
 	test_name_cache();
 	test_named_fields();
 	test_json_quote();
