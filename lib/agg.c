@@ -2129,26 +2129,19 @@ int
 aggtab_add_keyed(struct aggtab *t, const struct record *rec, uint64_t seq,
     const char *key, size_t keylen, uint64_t h, char *why, size_t whylen)
 {
+	/* one group, and no key to look up */
+	int one = t->groups.n == 1 && (t->nkey == 0 || t->one_group), added;
 	size_t id, j;
-	int added;
 
 	buf_reset(&t->scratch);
-	if (t->groups.n == 1 && (t->nkey == 0 || t->one_group)) {
-		/* one group, and no key to look up */
-		if (convert(t, rec, why, whylen) < 0)
+	if (!one && key == NULL) {
+		if (build_key(t, rec, &key, &keylen, why, whylen) < 0)
 			return AGG_REJECT;
-		id = 0;
-	} else if (key != NULL) {
-		if (convert(t, rec, why, whylen) < 0)
-			return AGG_REJECT;
-		id = keytab_find(&t->groups, key, keylen, h);
-	} else if (build_key(t, rec, &key, &keylen, why, whylen) < 0 ||
-	    convert(t, rec, why, whylen) < 0)
-		return AGG_REJECT;
-	else {
 		h = hash_bytes(key, keylen);
-		id = keytab_find(&t->groups, key, keylen, h);
 	}
+	if (convert(t, rec, why, whylen) < 0)
+		return AGG_REJECT;
+	id = one ? 0 : keytab_find(&t->groups, key, keylen, h);
 	if (id == (size_t)-1) {
 		if (!utf8_valid(key, keylen)) {
 			snprintf(why, whylen, "invalid UTF-8 in group key");

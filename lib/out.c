@@ -507,9 +507,13 @@ json_name(struct recw *w, const char *name, size_t nlen, const char *named)
 	cached_name(w, i);
 }
 
+/* A JSON field, its name as json_name takes it. */
 static void
-json_value(struct recw *w, const char *val, size_t vlen, int kind)
+json_field(struct recw *w, const char *name, size_t nlen, const char *named,
+    const char *val, size_t vlen, int kind)
 {
+	json_name(w, name, nlen, named);
+	w->nfields++;
 	if (kind == OV_STR)
 		json_quote(&w->vals, val, vlen);
 	else if (kind == OV_NULL)
@@ -529,9 +533,7 @@ recw_field(struct recw *w, const char *name, size_t nlen, const char *val,
 		buf_addc(&w->names, '\0');
 	}
 	if (w->fmt == FMT_JSON) {
-		json_name(w, name, nlen, NULL);
-		w->nfields++;
-		json_value(w, val, vlen, kind);
+		json_field(w, name, nlen, NULL, val, vlen, kind);
 		return;
 	}
 	if (w->nfields++ > 0)
@@ -570,9 +572,7 @@ recw_field_named(struct recw *w, const char *name, const char *val,
 		recw_field(w, name, strlen(name), val, vlen, kind);
 		return;
 	}
-	json_name(w, name, 0, name);
-	w->nfields++;
-	json_value(w, val, vlen, kind);
+	json_field(w, name, 0, name, val, vlen, kind);
 }
 
 static void

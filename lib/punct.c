@@ -83,13 +83,10 @@ parse_fire(struct punct *p, const struct val *v, const char **err)
 static int
 fast_int(const char **q, const char *e, int64_t *v)
 {
-	const char *p = *q, *d = p + (p < e && *p == '-');
-	const char *end = d;
+	const char *p = *q, *d = p + (p < e && *p == '-'), *end;
 
-	while (end < e && *end >= '0' && *end <= '9')
-		end++;
-	if (end == d || (*d == '0' && end - d > 1) ||
-	    int_parse(p, (size_t)(end - p), v) < 0)
+	if (p == e || *p == '+' || (end = int_scan(p, e, v)) == NULL ||
+	    (*d == '0' && end - d > 1))
 		return -1;
 	*q = end;
 	return 0;
@@ -140,7 +137,7 @@ fast_fire(const char *line, size_t len, struct punct *p)
 {
 	const char *q = line, *e = line + len;
 	int64_t pane;
-	size_t i;
+	size_t i, n = 0;
 
 	if (FAST_LIT(&q, e, PUNCT_PREFIX "\"fire\",\"start\":") < 0 ||
 	    fast_int(&q, e, &p->start) < 0 ||
@@ -152,15 +149,15 @@ fast_fire(const char *line, size_t len, struct punct *p)
 		return -1;
 	for (i = 0; i < 3; i++) {
 		const char *name = pane_timing_name((int)i);
-		size_t n = strlen(name);
 
+		n = strlen(name);
 		if ((size_t)(e - q) > n && memcmp(q, name, n) == 0 &&
 		    q[n] == '"')
 			break;
 	}
 	if (i == 3)
 		return -1;
-	q += strlen(pane_timing_name((int)i)) + 1;
+	q += n + 1;
 	if (FAST_LIT(&q, e, ",\"final\":true") == 0)
 		p->final = 1;
 	else if (FAST_LIT(&q, e, ",\"final\":false") < 0)

@@ -150,32 +150,42 @@ digits8_value(const char *p)
 #endif
 }
 
-int
-int_parse(const char *p, size_t n, int64_t *out)
+const char *
+int_scan(const char *p, const char *e, int64_t *out)
 {
-	const char *e = p + n;
+	const char *digits;
 	int neg = 0;
 	uint64_t v = 0, lim;
 
 	if (p < e && (*p == '-' || *p == '+'))
 		neg = *p++ == '-';
-	if (p == e)
-		return -1;
+	digits = p;
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	/* eight digits a step while they cannot wrap: below 10^11, eight
 	 * more stay below 10^19 */
 	for (; e - p >= 8 && v < UINT64_C(100000000000) && digits8(p); p += 8)
 		v = v * 100000000 + digits8_value(p);
-	for (; p < e; p++) {
+	for (; p < e && *p >= '0' && *p <= '9'; p++) {
 		unsigned dgt = (unsigned)(*p - '0');
 
-		if (dgt > 9 || v > (lim - dgt) / 10)
-			return -1;
+		if (v > (lim - dgt) / 10)
+			return NULL;
 		v = v * 10 + dgt;
 	}
-	if (v > lim)
-		return -1;
+	if (p == digits || v > lim)
+		return NULL;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return p;
+}
+
+int
+int_parse(const char *p, size_t n, int64_t *out)
+{
+	int64_t v;
+
+	if (int_scan(p, p + n, &v) != p + n)
+		return -1;
+	*out = v;
 	return 0;
 }
 

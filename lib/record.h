@@ -75,6 +75,9 @@ size_t num_format(double d, char *dst, size_t size);
  * fire line's bounds) are read eight digits a step.
  */
 int int_parse(const char *p, size_t n, int64_t *v);
+/* The same of the longest such text from p (up to e): the end of it and
+ * *v, or NULL when there is none or it does not fit. */
+const char *int_scan(const char *p, const char *e, int64_t *v);
 
 /*
  * 1 when the eight bytes at p are all decimal digits.  Each byte is

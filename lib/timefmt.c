@@ -886,14 +886,14 @@ time_format_rfc3339_day(struct time_day *day, evtime t, char *dst)
 			day->day = days;
 			day->len = (size_t)(tee - dst) + 1;
 			memcpy(day->date, dst, day->len);
-			day->has_sec = 0;
+			day->sec = -1;
 		}
 		return n;
 	}
 	memcpy(dst, day->date, day->len);
 	p = dst + day->len;
 	s = (unsigned)(us / US_PER_SEC);
-	if (!day->has_sec || day->sec != s) {
+	if (day->sec != s) {
 		char *h = day->hms;
 
 		h = two_digits(h, s / 3600);
@@ -903,7 +903,6 @@ time_format_rfc3339_day(struct time_day *day, evtime t, char *dst)
 		h = two_digits(h, s % 60);
 		*h = '.';
 		day->sec = s;
-		day->has_sec = 1;
 	}
 	memcpy(p, day->hms, sizeof day->hms);
 	p += sizeof day->hms;

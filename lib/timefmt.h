@@ -63,8 +63,7 @@ struct time_day {
 	int64_t day;		/* days since the epoch */
 	size_t len;		/* of date, "2026-11-30T"; 0: none yet */
 	char date[TIME_RFC3339_MAX];
-	int64_t sec;		/* of the day, written in hms when has_sec */
-	int has_sec;
+	int64_t sec;		/* of the day, written in hms; -1: none */
 	char hms[9];		/* "13:45:07." */
 };
 /*

@@ -370,6 +370,27 @@ test_int_parse(void)
 		CHECK_INT(int_parse(c[k].in, strlen(c[k].in), &got), c[k].rc);
 		CHECK(c[k].rc < 0 || got == c[k].want);
 	}
+	/* int_scan: the longest integer from p, and where it ends */
+	{
+		static const struct { const char *in; int end; int64_t want; }
+		    sc[] = {
+			{ "12,", 2, 12 }, { "-3}", 2, -3 },
+			{ "1796000000000000,\"x\"", 16,
+			    INT64_C(1796000000000000) },
+			{ "12345678x", 8, 12345678 }, { "x1", -1, 0 },
+			{ "-", -1, 0 }, { "99999999999999999999,", -1, 0 },
+		};
+		const char *end;
+
+		for (k = 0; k < sizeof sc / sizeof sc[0]; k++) {
+			int64_t got = 0;
+
+			end = int_scan(sc[k].in, sc[k].in + strlen(sc[k].in),
+			    &got);
+			CHECK_INT(end ? end - sc[k].in : -1, sc[k].end);
+			CHECK(end == NULL || got == sc[k].want);
+		}
+	}
 }
 
 /* int_format against snprintf, about every digit count and chunk edge */
