@@ -1749,6 +1749,54 @@ aggspec_release(struct aggspec *a)
 
 /* The table of groups */
 
+_Static_assert(sizeof(struct agg_value) <= sizeof(union acc),
+    "group_room puts tmp in one group's room");
+
+/*
+ * Room for need groups in acc, first, keytype and empty, with tmp in
+ * front, in one allocation that tmp starts: a session's table of one
+ * group is then a line or two that firing reads, not five allocations.
+ */
+static void
+group_room(struct aggtab *t, size_t need)
+{
+	size_t ns = t->nspec ? t->nspec : 1, nk = t->nkey ? t->nkey : 1;
+	size_t old = t->accgroups, cap = old ? old : 1, per;
+	struct agg_value *tmp;
+	union acc *acc;
+	uint64_t *first;
+	unsigned char *keytype, *empty;
+
+	if (need <= old)
+		return;
+	while (cap < need)
+		cap = cap < 8 ? 8 : cap * 2;
+	per = ns * sizeof *acc + sizeof *first + nk + 1;
+	/* tmp fits in one group's room (an acc is larger than a value), and
+	 * calloc checks the product; zeroed, count's tmp stays VAL_MISSING
+	 * (convert skips it) */
+	tmp = xcalloc(cap + 1, per);
+	acc = (union acc *)(void *)(tmp + ns);
+	first = (uint64_t *)(void *)(acc + cap * ns);
+	keytype = (unsigned char *)(first + cap);
+	empty = keytype + cap * nk;
+	if (old > 0) {
+		/* a new group's record is converted already */
+		memcpy(tmp, t->tmp, ns * sizeof *tmp);
+		memcpy(acc, t->acc, old * ns * sizeof *acc);
+		memcpy(first, t->first, old * sizeof *first);
+		memcpy(keytype, t->keytype, old * nk);
+		memcpy(empty, t->empty, old);
+	}
+	free(t->tmp);
+	t->tmp = tmp;
+	t->acc = acc;
+	t->first = first;
+	t->keytype = keytype;
+	t->empty = empty;
+	t->accgroups = cap;
+}
+
 void
 aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
     const int *keyslot, char *const *keyname, size_t nkey)
@@ -1762,14 +1810,9 @@ aggtab_init(struct aggtab *t, const struct aggspec *spec, size_t nspec,
 	keytab_init(&t->groups);
 	buf_init(&t->key);
 	buf_init(&t->scratch);
-	t->tmp = xcalloc(nspec ? nspec : 1, sizeof *t->tmp);
 	/* room for one group: a session's table holds one or a few, and
 	 * thousands are open at once; more grow from there */
-	t->acc = xcalloc(nspec ? nspec : 1, sizeof *t->acc);
-	t->keytype = xcalloc(nkey ? nkey : 1, 1);
-	t->first = xcalloc(1, sizeof *t->first);
-	t->empty = xcalloc(1, 1);
-	t->accgroups = 1;
+	group_room(t, 1);
 }
 
 /* What every group's accumulators hold. */
@@ -1789,11 +1832,7 @@ aggtab_release(struct aggtab *t)
 {
 	release_groups(t);
 	keytab_release(&t->groups);
-	free(t->acc);
-	free(t->keytype);
-	free(t->first);
-	free(t->empty);
-	free(t->tmp);
+	free(t->tmp);		/* and the group arrays */
 	free(t->loaded);
 	buf_release(&t->key);
 	buf_release(&t->scratch);
@@ -1829,15 +1868,10 @@ aggtab_clear(struct aggtab *t)
 	release_groups(t);
 	keytab_clear(&t->groups);
 	if (t->accgroups > KEPT_GROUPS) {
-		free(t->acc);
-		free(t->keytype);
-		free(t->first);
-		free(t->empty);
-		t->acc = NULL;
-		t->keytype = NULL;
-		t->first = NULL;
-		t->empty = NULL;
+		free(t->tmp);
+		t->tmp = NULL;
 		t->accgroups = 0;
+		group_room(t, 1);
 	}
 	t->nempty = 0;
 	t->span = 0;
@@ -2079,20 +2113,7 @@ new_group(struct aggtab *t, size_t id, uint64_t seq)
 {
 	size_t j;
 
-	if (id >= t->accgroups) {
-		size_t n = t->accgroups, m = t->accgroups, f = t->accgroups;
-		size_t e = t->accgroups;
-		size_t accsize = (t->nspec ? t->nspec : 1) * sizeof *t->acc;
-
-		t->acc = xgrowarray(t->acc, &n, id + 1, accsize);
-		t->keytype = xgrowarray(t->keytype, &m, id + 1,
-		    t->nkey ? t->nkey : 1);
-		t->first = xgrowarray(t->first, &f, id + 1, sizeof *t->first);
-		t->empty = xgrowarray(t->empty, &e, id + 1, 1);
-		t->accgroups = n < m ? n : m;
-		t->accgroups = t->accgroups < f ? t->accgroups : f;
-		t->accgroups = t->accgroups < e ? t->accgroups : e;
-	}
+	group_room(t, id + 1);
 	t->first[id] = seq;
 	t->empty[id] = 0;
 	memset(&t->acc[id * t->nspec], 0, t->nspec * sizeof *t->acc);

@@ -681,6 +681,55 @@ test_empty_groups(void)
 	buf_release(&state);
 }
 
+/* A table's groups grow in one allocation (group_room) from one to
+ * many, and a table cleared past the size it keeps takes records again:
+ * every group's sum, across each growth, as the records gave it. */
+static void
+test_grow(void)
+{
+	static const size_t ngroups[] = { 1, 2, 8, 9, 64, 65, 200 };
+	struct fixture f;
+	struct aggtab t;
+	struct buf line = BUF_INIT, out = BUF_INIT, want = BUF_INIT;
+	char why[256];
+	size_t c, g, round;
+
+	if (fixture_init(&f, "sum:x", 0) < 0)
+		abort();
+	table_init(&f, &t);
+	for (c = 0; c < sizeof ngroups / sizeof ngroups[0]; c++)
+		for (round = 0; round < 2; round++) {
+			buf_reset(&want);
+			for (g = 0; g < ngroups[c]; g++) {
+				struct record rec;
+				size_t rep;
+
+				/* group g gets g + 1 twice: each new group's
+				 * record is converted before the room grows */
+				for (rep = 0; rep < 2; rep++) {
+					buf_reset(&line);
+					buf_addf(&line, "{\"g\":\"g%zu\",\"x\":%zu}",
+					    g, g + 1);
+					rec = parse(&f, line.data, line.len);
+					CHECK_INT(aggtab_add(&t, &rec, 2 * g + rep + 1,
+					    why, sizeof why), AGG_OK);
+				}
+				buf_addf(&want, "{\"g\":\"g%zu\",\"x_sum\":%zu}\n", g,
+				    2 * (g + 1));
+			}
+			CHECK_INT(aggtab_count(&t), ngroups[c]);
+			emit(&t, &out, AGG_EMPTY_SKIP);
+			CHECK_STR(out.data, want.data);
+			aggtab_clear(&t);
+			CHECK_INT(aggtab_count(&t), 0);
+		}
+	aggtab_release(&t);
+	fixture_release(&f);
+	buf_release(&line);
+	buf_release(&out);
+	buf_release(&want);
+}
+
 /* aggtab_add_keyed, given the key agg_key builds and its hash, keeps
  * the table aggtab_add keeps, for a table of many groups and one of a
  * session's one group. */
@@ -792,6 +841,7 @@ main(void)
 	test_broken_states();
 	test_empty_groups();
 	test_keyed();
+	test_grow();
 	test_key_json();
 	return check_done("agg");
 }
