@@ -1756,44 +1756,40 @@ _Static_assert(sizeof(struct agg_value) <= sizeof(union acc),
  * Room for need groups in acc, first, keytype and empty, with tmp in
  * front, in one allocation that tmp starts: a session's table of one
  * group is then a line or two that firing reads, not five allocations.
+ * It grows by realloc, which moves a large one's pages rather than
+ * copying them, and the arrays after acc move up within it.
  */
 static void
 group_room(struct aggtab *t, size_t need)
 {
 	size_t ns = t->nspec ? t->nspec : 1, nk = t->nkey ? t->nkey : 1;
-	size_t old = t->accgroups, cap = old ? old : 1, per;
-	struct agg_value *tmp;
-	union acc *acc;
-	uint64_t *first;
-	unsigned char *keytype, *empty;
+	size_t old = t->accgroups, cap = old ? old : 1;
+	size_t head = ns * sizeof(union acc);	/* tmp's room */
+	size_t per = ns * sizeof(union acc) + sizeof(uint64_t) + nk + 1;
+	char *b;
 
 	if (need <= old)
 		return;
 	while (cap < need)
 		cap = cap < 8 ? 8 : cap * 2;
-	per = ns * sizeof *acc + sizeof *first + nk + 1;
-	/* tmp fits in one group's room (an acc is larger than a value), and
-	 * calloc checks the product; zeroed, count's tmp stays VAL_MISSING
-	 * (convert skips it) */
-	tmp = xcalloc(cap + 1, per);
-	acc = (union acc *)(void *)(tmp + ns);
-	first = (uint64_t *)(void *)(acc + cap * ns);
-	keytype = (unsigned char *)(first + cap);
-	empty = keytype + cap * nk;
-	if (old > 0) {
-		/* a new group's record is converted already */
-		memcpy(tmp, t->tmp, ns * sizeof *tmp);
-		memcpy(acc, t->acc, old * ns * sizeof *acc);
-		memcpy(first, t->first, old * sizeof *first);
-		memcpy(keytype, t->keytype, old * nk);
-		memcpy(empty, t->empty, old);
-	}
-	free(t->tmp);
-	t->tmp = tmp;
-	t->acc = acc;
-	t->first = first;
-	t->keytype = keytype;
-	t->empty = empty;
+	if (cap > (SIZE_MAX - head) / per)
+		abort();	/* memory ran out long before */
+	b = xrealloc(t->tmp, head + cap * per);
+	if (old == 0)		/* count's tmp stays VAL_MISSING */
+		memset(b, 0, head);
+	/* from the top down, each to where cap groups put it */
+	memmove(b + head + cap * (per - 1), b + head + old * (per - 1), old);
+	memmove(b + head + cap * (ns * sizeof(union acc) + sizeof(uint64_t)),
+	    b + head + old * (ns * sizeof(union acc) + sizeof(uint64_t)),
+	    old * nk);
+	memmove(b + head + cap * ns * sizeof(union acc),
+	    b + head + old * ns * sizeof(union acc), old * sizeof(uint64_t));
+	t->tmp = (struct agg_value *)(void *)b;
+	t->acc = (union acc *)(void *)(b + head);
+	t->first = (uint64_t *)(void *)(b + head + cap * ns *
+	    sizeof(union acc));
+	t->keytype = (unsigned char *)(t->first + cap);
+	t->empty = t->keytype + cap * nk;
 	t->accgroups = cap;
 }
 

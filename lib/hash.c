@@ -48,18 +48,60 @@ hash_bytes(const void *key, size_t n)
 
 #define NOID ((size_t)-1)
 
+/* The first block: slots, one key, one chunk pointer, one chunk. */
+#define FIRST_KEYS (SLOTS_FIRST * sizeof(uint64_t))
+#define FIRST_CHUNKS (FIRST_KEYS + sizeof(struct keytab_key))
+#define FIRST_CHUNK (FIRST_CHUNKS + sizeof(void *))
+#define FIRST_SIZE (FIRST_CHUNK + CHUNK_FIRST)
+
+/* Whether p lies in t's first block (and is not to be freed). */
+static int
+in_first(const struct keytab *t, const void *p)
+{
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)t->first;
+
+	return t->first != NULL && a >= b && a < b + FIRST_SIZE;
+}
+
+static void
+free_unless_first(const struct keytab *t, void *p)
+{
+	if (!in_first(t, p))
+		free(p);
+}
+
+/* xgrowarray for an array that may be in the first block: out of it
+ * the first time it grows. */
+static void *
+grow_array(const struct keytab *t, void *p, size_t *nmemb, size_t want,
+    size_t size)
+{
+	size_t n = *nmemb;
+	void *q;
+
+	if (want <= n || !in_first(t, p))
+		return xgrowarray(p, nmemb, want, size);
+	q = xgrowarray(NULL, nmemb, want, size);
+	memcpy(q, p, n * size);
+	return q;
+}
+
 void
 keytab_init(struct keytab *t)
 {
 	memset(t, 0, sizeof *t);
 	t->freeid = NOID;
+	t->first = xcalloc(1, FIRST_SIZE);	/* slots start empty */
 	t->mask = SLOTS_FIRST - 1;
-	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
+	t->slots = (uint64_t *)(void *)t->first;
 	/* room for one key, then xgrowarray's 8 and doubling */
-	t->keys = xmalloc(sizeof *t->keys);
+	t->keys = (struct keytab_key *)(void *)(t->first + FIRST_KEYS);
 	t->cap = 1;
-	t->chunks = xmalloc(sizeof *t->chunks);
+	t->chunks = (void **)(void *)(t->first + FIRST_CHUNKS);
 	t->chunkcap = 1;
+	t->chunks[0] = t->chunk = t->first + FIRST_CHUNK;
+	t->nchunks = 1;
+	t->chunk_left = CHUNK_FIRST;
 }
 
 void
@@ -68,10 +110,11 @@ keytab_release(struct keytab *t)
 	size_t i;
 
 	for (i = 0; i < t->nchunks; i++)
-		free(t->chunks[i]);
-	free(t->chunks);
-	free(t->slots);
-	free(t->keys);
+		free_unless_first(t, t->chunks[i]);
+	free_unless_first(t, t->chunks);
+	free_unless_first(t, t->slots);
+	free_unless_first(t, t->keys);
+	free(t->first);
 	memset(t, 0, sizeof *t);
 }
 
@@ -91,8 +134,8 @@ store(struct keytab *t, const void *key, size_t n)
 			size *= 2;
 		if (n > CHUNK / 4)
 			size = n;
-		t->chunks = xgrowarray(t->chunks, &t->chunkcap, t->nchunks + 1,
-		    sizeof *t->chunks);
+		t->chunks = grow_array(t, t->chunks, &t->chunkcap,
+		    t->nchunks + 1, sizeof *t->chunks);
 		p = t->chunks[t->nchunks++] = xmalloc(size);
 		if (n > CHUNK / 4) {	/* a big key: its own allocation */
 			memcpy(p, key, n);
@@ -129,8 +172,8 @@ pack(struct keytab *t)
 			t->stored += t->keys[i].n;
 		}
 	for (i = 0; i < nold; i++)
-		free(old[i]);
-	free(old);
+		free_unless_first(t, old[i]);
+	free_unless_first(t, old);
 }
 
 /* A slot holds the low half of its key's hash, which has the bits of
@@ -157,7 +200,7 @@ grow(struct keytab *t)
 			j = (j + 1) & mask;
 		slots[j] = slot_of(t->keys[i].h, i);
 	}
-	free(t->slots);
+	free_unless_first(t, t->slots);
 	t->slots = slots;
 	t->mask = mask;
 }
@@ -212,7 +255,7 @@ keytab_intern(struct keytab *t, const void *key, size_t n, uint64_t h,
 			grow(t);
 			probe(t, key, n, h, &slot);
 		}
-		t->keys = xgrowarray(t->keys, &t->cap, t->n + 1,
+		t->keys = grow_array(t, t->keys, &t->cap, t->n + 1,
 		    sizeof *t->keys);
 		id = t->n++;
 	}
@@ -293,7 +336,7 @@ keytab_clear(struct keytab *t)
 		return;
 	}
 	for (i = 0; i < t->nchunks; i++)
-		free(t->chunks[i]);
+		free_unless_first(t, t->chunks[i]);
 	t->nchunks = 0;
 	t->chunk = NULL;
 	t->chunk_left = 0;

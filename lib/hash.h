@@ -38,6 +38,10 @@ struct keytab {
 	 * removed key's p is NULL), and the bytes stored and of them dead */
 	size_t freeid;
 	size_t stored, dead;
+	/* keytab_init's one allocation: the first slots, keys, chunks and
+	 * chunk, each there until it grows (a session's table of one key
+	 * is then one block, not four) */
+	char *first;
 };
 
 void keytab_init(struct keytab *t);

@@ -658,6 +658,63 @@ test_keytab_model(void)
 	keytab_release(&t);
 }
 
+/* A table's first block (its first slots, key, chunk pointer and
+ * chunk, one allocation): keys that fit it, that fill its chunk to the
+ * byte and spill, a key too big for any chunk first, and enough keys to
+ * outgrow the slots kept by keytab_clear; each table cleared and filled
+ * again, then released (ASan sees a piece of the block freed alone). */
+static void
+test_keytab_first(void)
+{
+	static const struct {
+		size_t nkeys, len;	/* keys of len bytes each */
+		size_t big;		/* a key of this many bytes first */
+	} c[] = {
+		{ 1, 8, 0 }, { 1, 64, 0 }, { 2, 32, 0 }, { 3, 32, 0 },
+		{ 1, 65, 0 }, { 8, 1, 0 }, { 100, 5, 0 }, { 1, 0, 0 },
+		{ 2, 10, 20000 }, { 0, 0, 20000 },
+	};
+	size_t i, k, round, id;
+	char key[80], *big;
+	int added, bad = 0;
+	struct keytab t;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		keytab_init(&t);
+		for (round = 0; round < 3; round++) {
+			if (c[i].big) {
+				big = malloc(c[i].big);
+				memset(big, 'b', c[i].big);
+				id = keytab_intern(&t, big, c[i].big,
+				    hash_bytes(big, c[i].big), &added);
+				bad += !added || t.keys[id].n != c[i].big ||
+				    memcmp(t.keys[id].p, big, c[i].big) != 0;
+				free(big);
+			}
+			for (k = 0; k < c[i].nkeys; k++) {
+				memset(key, 'a' + (int)(k % 26), c[i].len);
+				if (c[i].len >= 4)
+					memcpy(key, &k, 4);
+				id = keytab_intern(&t, key, c[i].len,
+				    hash_bytes(key, c[i].len), &added);
+				bad += !added && c[i].len >= 4;
+			}
+			for (k = 0; k < c[i].nkeys && c[i].len >= 4; k++) {
+				memset(key, 'a' + (int)(k % 26), c[i].len);
+				memcpy(key, &k, 4);
+				id = keytab_find(&t, key, c[i].len,
+				    hash_bytes(key, c[i].len));
+				bad += id == (size_t)-1 ||
+				    memcmp(t.keys[id].p, key, c[i].len) != 0;
+			}
+			keytab_clear(&t);
+			bad += t.n != 0;
+		}
+		keytab_release(&t);
+	}
+	CHECK_INT(bad, 0);
+}
+
 static void
 test_keytab(void)
 {
@@ -698,6 +755,7 @@ test_keytab(void)
 	keytab_release(&t);
 	test_keytab_remove();
 	test_keytab_model();
+	test_keytab_first();
 	/* stable across machines: a fixed value */
 	CHECK(hash_bytes("status", 6) == hash_bytes("status", 6));
 	CHECK(hash_bytes("a", 1) != hash_bytes("b", 1));
