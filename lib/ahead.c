@@ -449,10 +449,10 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	a->max_line = max_line;
 	a->after_tab = after_tab;
 	a->blocksize = blocksize ? blocksize : BLOCK_DEFAULT;
-	/* room for lines of 16 bytes on average: a session stream's lines
+	/* room for lines of 32 bytes on average: a session stream's lines
 	 * are about 35, and at 64 the caller parsed nearly half of each block
 	 * itself, on the thread that also keeps the sessions */
-	a->capmarks = a->blocksize / 16;
+	a->capmarks = a->blocksize / 32;
 	if (nv > 0 && a->capmarks > MAX_VALS / nv)
 		a->capmarks = MAX_VALS / nv;
 	if (a->capmarks == 0)
