@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "input.h"
+#include "json.h"
 #include "punct.h"
 #include "sig.h"
 
@@ -368,6 +369,56 @@ start_ahead(struct input *in, struct reader *r, struct parser *ps,
 	return ahead_start(ah, r, ps, v, in->max_line, in->after_tab, 0) == 0;
 }
 
+/*
+ * The lines of a tail-only stream taken in one sweep over what the
+ * reader holds: each line's tail read where the line ends and given to
+ * in->fast, while the tool takes them, into input_pass's run.  No
+ * parser, no record, no call per line but the tool's.  A line it does
+ * not take, or that is not a record ending in the field (a control
+ * line, one too long), is left for next_line, the reader at it.
+ */
+static void
+pass_fast(struct input *in, struct reader *r)
+{
+	const struct field *f = &in->fs->f[in->fs->tail - 1];
+	const char *first = r->buf + r->start, *p = first;
+	const char *e = r->buf + r->end, *nl;
+	uintmax_t taken = 0;
+	struct val v;
+
+	if (r->skipping)
+		return;
+	if (!in->side_tried)
+		side_start(in, r);
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		size_t len = (size_t)(nl - p);
+
+		/* json_tail wants the brace last: "\r\n" goes the usual
+		 * way, which passes the line anew */
+		if ((r->max_line && len > r->max_line) || punct_is(p, len) ||
+		    !json_tail(p, len, f, &v) || !in->fast(in->arg, &v))
+			break;
+		p = nl + 1;
+		taken++;
+	}
+	if (taken == 0)
+		return;
+	if (in->runlen == 0 || in->run + in->runlen != first) {
+		input_pass_flush(in);
+		in->run = first;
+	}
+	in->runlen = (size_t)(p - in->run);
+	in->line_next = p;
+	r->rec = r->start = (size_t)(p - r->buf);
+	if (r->scan < r->start)
+		r->scan = r->start;
+	r->lineno += taken;
+	in->ledger->read += taken;
+	if (in->note_time)
+		in->last_line = mono_now();
+	input_housekeeping(in);
+}
+
 /* One line, classified and parsed: 1 when the reading must stop. */
 static int
 take_line(struct input *in, const struct reader *r, struct parser *ps,
@@ -436,6 +487,10 @@ read_lines(struct reader *r, void *arg)
 			    AHEAD_NEVER;
 		}
 		rec.v = own;
+		if (!ahead_on && in->fast != NULL && ps.fmt == FMT_JSON &&
+		    in->pass != NULL && !in->after_tab && !in->state &&
+		    !in->metrics && tail_only(in->fs))
+			pass_fast(in, r);
 		got = ahead_on ? next_ahead(in, &ah, &rec, &l) :
 		    next_line(in, r, &ps, &rec, &l);
 		if (got == AHEAD_SERIAL) {

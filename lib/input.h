@@ -54,6 +54,13 @@ struct input {
 	evtime (*watermark)(void *arg);
 	/* where input_pass writes records (NULL: it is not used) */
 	struct out *pass;
+	/* a stream whose one field is its integer tail (stream-window's
+	 * _t), passed on: a record given by that field alone, before any
+	 * other look at it; 1 when the tool took it (it counts what it
+	 * keeps and writes; the loop counts it read and passes it on with
+	 * the run, as input_pass), 0 to have it read as any other.  May be
+	 * NULL. */
+	int (*fast)(void *arg, const struct val *tail);
 
 	/* kept by the loop */
 	struct progress progress;

@@ -862,6 +862,13 @@ tail_field(const char *line, size_t len, const struct field *f,
 	return 1;
 }
 
+int
+json_tail(const char *line, size_t len, const struct field *f,
+    struct val *v)
+{
+	return tail_field(line, len, f, v);
+}
+
 /* Every wanted field missing, but the tail field if the line ends in it. */
 static void
 scan_start(struct scan *s)

@@ -31,6 +31,15 @@ int json_parse_walk(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err);
 
 /*
+ * The integer that ends line[0..len) as ,"NAME":-123} (f's name, its
+ * bytes as they are), as a trusted fieldset's tail is read: its text in
+ * *v (VAL_NUM), 1; 0 when the line does not end so.  The rest of the
+ * line is not looked at.
+ */
+int json_tail(const char *line, size_t len, const struct field *f,
+    struct val *v);
+
+/*
  * Skip one JSON value starting at p (after blanks); returns a pointer
  * just past it, or NULL with *err set.  Never reads at or past e.
  */

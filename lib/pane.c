@@ -392,6 +392,31 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 	}
 }
 
+int
+panes_record_last(struct panes *ps, const struct window *w, evtime wm,
+    evtime next)
+{
+	struct pane_window *p;
+	struct trigger_now now;
+	evtime when;
+
+	if (!ps->waits_for_end || ps->uses_clock || ps->last == 0)
+		return 0;
+	p = pw(ps, ps->last - 1);
+	if (p->s.w.start != w->start || p->s.w.end != w->end ||
+	    p->finished || p->end_seen || next >= p->s.w.end ||
+	    (sessions_top(&ps->windows, &when) != NOKEY && when <= next))
+		return 0;
+	/* panes_record's steps that are not lookups or no-ops here */
+	now = now_for(ps, &p->s.w, wm);
+	ps->records++;
+	p->since++;
+	p->total++;
+	trigger_pane_element(&p->pane, &p->s.w, wm);
+	trigger_on_element(ps->trig, p->ts, &now);
+	return 1;
+}
+
 void
 panes_watermark(struct panes *ps, evtime wm)
 {

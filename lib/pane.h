@@ -80,6 +80,14 @@ int panes_late(struct panes *ps, const struct window *w, const char *key,
  * its window fires. */
 void panes_record(struct panes *ps, const struct window *w, const char *key,
     size_t keylen, evtime wm);
+/*
+ * panes_record of a record to w, the window without a key found last,
+ * when nothing is to be asked of the trigger (it waits for windows'
+ * ends) and the watermark, wm and then next, leaves every window as it
+ * is: 1, counted; 0 when panes_record must take it.
+ */
+int panes_record_last(struct panes *ps, const struct window *w, evtime wm,
+    evtime next);
 /* The watermark is now wm: the windows whose end it passed, in end
  * order, once each; and the expired ones go. */
 void panes_watermark(struct panes *ps, evtime wm);

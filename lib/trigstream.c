@@ -144,6 +144,32 @@ trigstream_take(struct trigstream *s, evtime t)
 }
 
 int
+trigstream_fast(struct trigstream *s, const struct val *tail)
+{
+	const struct window *w = &s->assigned[0];
+	struct record rec = { .v = (struct val *)tail };
+	evtime t, next = s->wm.wm;
+	char why[1];
+
+	/* a tumbling window holding t is the one t falls in */
+	if (!s->started || s->st.win.kind != WINDOW_TUMBLING ||
+	    s->nassigned != 1 || s->stamper.tslot != 0 ||
+	    stamper_time(&s->stamper, &rec, &t, why, sizeof why) < 0 ||
+	    t < w->start || t >= w->end)
+		return 0;
+	if (t > s->wm.max_seen) {
+		struct watermark after = s->wm;
+
+		watermark_observe(&after, t);
+		next = after.wm;
+	}
+	if (!panes_record_last(&s->panes, w, s->wm.wm, next))
+		return 0;
+	watermark_observe(&s->wm, t);
+	return 1;
+}
+
+int
 trigstream_late_time(struct trigstream *s, evtime t)
 {
 	if (!watermark_observe(&s->wm, t))

@@ -847,6 +847,142 @@ test_long_line_restart(void)
 	fieldset_release(&fs);
 }
 
+/*
+ * The sweep over a tail-only stream (input.c's pass_fast): the tool
+ * takes the records whose _t is even, the record callback gets the
+ * others and whatever is not a record ending in _t; every record
+ * passed is written as read, in order, whichever way it went.
+ */
+static struct input fast_in;
+static uintmax_t fast_taken, fast_slow, fast_lineno_ok;
+
+static int
+fast_take(void *arg, const struct val *tail)
+{
+	(void)arg;
+	if (tail->n == 0 || (tail->p[tail->n - 1] - '0') % 2 != 0)
+		return 0;
+	fast_taken++;
+	return 1;
+}
+
+static int
+fast_record(void *arg, struct record *rec, const struct parser *ps)
+{
+	char want[32];
+
+	(void)arg, (void)ps;
+	fast_slow++;
+	/* each record says its line number: the sweep kept the count */
+	snprintf(want, sizeof want, "{\"n\":%ju,", rec->lineno);
+	fast_lineno_ok += rec->len >= strlen(want) &&
+	    memcmp(rec->line, want, strlen(want)) == 0;
+	input_pass(&fast_in, rec);
+	return 0;
+}
+
+static void
+fast_control(void *arg, const struct punct *p, const char *file,
+    uintmax_t lineno, const char *line, size_t len)
+{
+	(void)arg, (void)p, (void)file, (void)lineno;
+	input_pass_flush(&fast_in);
+	out_write(fast_in.pass, line, len);
+	out_putc(fast_in.pass, '\n');
+}
+
+static void
+test_fast_sweep(void)
+{
+	/* a line of each kind: what the input holds, what is written */
+	static const struct {
+		const char *in, *out;	/* out NULL: not written */
+		int record;		/* read as a record */
+	} kind[] = {
+		{ "{\"n\":%u,\"_t\":%u}\n", "{\"n\":%u,\"_t\":%u}\n", 1 },
+		/* "\r\n": the usual way, passed anew without the "\r" */
+		{ "{\"n\":%u,\"_t\":%u}\r\n", "{\"n\":%u,\"_t\":%u}\n", 1 },
+		/* a blank after the brace; a _t that is not an integer */
+		{ "{\"n\":%u,\"_t\":%u} \n", "{\"n\":%u,\"_t\":%u} \n", 1 },
+		{ "{\"n\":%u,\"_t\":\"%u\"}\n", "{\"n\":%u,\"_t\":\"%u\"}\n", 1 },
+		/* longer than max_line (200): skipped, and counted read */
+		{ "{\"n\":%u,\"pad\":\"%0300u\",\"_t\":2}\n", NULL, 0 },
+		{ "{\"_punct\":\"watermark\",\"t\":%u%u}\n",
+		    "{\"_punct\":\"watermark\",\"t\":%u%u}\n", 0 },
+		/* a control line, though it ends as a record would */
+		{ "{\"_punct\":\"watermark\",\"t\":%u0,\"_t\":%u}\n",
+		    "{\"_punct\":\"watermark\",\"t\":%u0,\"_t\":%u}\n", 0 },
+	};
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+	struct ledger lg;
+	struct out o;
+	char path[] = "/tmp/ahead_fastXXXXXX";
+	unsigned n, seen[7] = { 0 };
+	uintmax_t records = 0, toolong = 0;
+	FILE *fp = tmpfile();
+	int fd = mkstemp(path);
+	long size;
+
+	fieldset_add(&fs, "_t", 2);
+	fs.tail = 1;
+	fs.trusted = 1;
+	for (n = 1; n <= 20000; n++) {
+		unsigned r = (n * 2654435761u) >> 28, k = r < 10 ? 0 :
+		    r - 9;
+		unsigned t = k == 5 ? 0 : n * 7;	/* watermarks: n0, rising */
+
+		seen[k]++;
+		buf_addf(&in, kind[k].in, n, t);
+		if (kind[k].out)
+			buf_addf(&want, kind[k].out, n, t);
+		records += kind[k].record;
+		toolong += kind[k].out == NULL;
+	}
+	in.data[--in.len] = '\0';	/* the last line without "\n" */
+	if (fd < 0 || fp == NULL ||
+	    write(fd, in.data, in.len) != (ssize_t)in.len)
+		abort();
+	close(fd);
+	memset(&lg, 0, sizeof lg);
+	lg.on_error = ON_ERROR_SKIP;	/* the long lines: counted, not said */
+	input_init(&fast_in, 0);
+	out_init(&o, fileno(fp), "out");
+	fast_in.fs = &fs;
+	fast_in.fmt = FMT_JSON;
+	fast_in.max_line = 200;
+	fast_in.ledger = &lg;
+	fast_in.control = fast_control;
+	fast_in.record = fast_record;
+	fast_in.fast = fast_take;
+	fast_in.pass = &o;
+	fast_taken = fast_slow = fast_lineno_ok = 0;
+	CHECK_INT(input_read(&fast_in, path), 0);
+	input_pass_flush(&fast_in);
+	CHECK_INT(out_flush(&o), 0);
+	unlink(path);
+	size = ftell(fp);
+	rewind(fp);
+	buf_grow(&got, (size_t)size);
+	got.len = fread(got.data, 1, (size_t)size, fp);
+	got.data[got.len] = '\0';
+	/* the last line, without "\n", is written anew with one */
+	CHECK_STR(got.data, want.data);
+	CHECK(fast_taken > 5000);
+	CHECK_INT(fast_taken + fast_slow, records);
+	CHECK_INT(fast_lineno_ok, fast_slow);
+	CHECK_INT(lg.read, records + toolong);
+	CHECK_INT(lg.rejected, toolong);
+	CHECK(seen[1] > 0 && seen[2] > 0 && seen[3] > 0 && seen[4] > 0 &&
+	    seen[5] > 0 && seen[6] > 0);
+	out_release(&o);
+	fclose(fp);
+	buf_release(&in);
+	buf_release(&want);
+	buf_release(&got);
+	fieldset_release(&fs);
+}
+
 int
 main(void)
 {
@@ -862,5 +998,6 @@ main(void)
 	test_read_error();
 	test_fieldset_grows();
 	test_long_line_restart();
+	test_fast_sweep();
 	return check_done("ahead");
 }

@@ -114,6 +114,117 @@ test_records(void)
 	buf_release(&line);
 }
 
+/*
+ * trigstream_fast before trigstream_check, as stream-trigger's sweep
+ * asks it: which records it takes (F) and which it leaves to the full
+ * path (P pass, L late), and that the panes that fire, the watermark and
+ * the count of records are those of the full path alone.  Times in
+ * seconds; tumbling windows of 10 unless the case says.
+ */
+static const struct {
+	const char *window, *trigger;
+	const char *times;		/* ' ' between */
+	const char *want;		/* F, P or L a record */
+	int64_t lateness;		/* seconds */
+} fast_cases[] = {
+	/* the pane is known once find has seen it: from the third */
+	{ NULL, "watermark", "1 2 3 4 5", "PPFFF", 0 },
+	/* out of order in the window: the watermark stays, still fast */
+	{ NULL, "watermark", "1 2 5 3 4", "PPFFF", 0 },
+	/* the next window: the full path, which fires the first */
+	{ NULL, "watermark", "1 2 3 12 13 14 15", "PPFPPFF", 0 },
+	/* a late record, then the window of the one before it */
+	{ NULL, "watermark", "1 2 12 13 3 14 15 16", "PPPPLPFF", 0 },
+	/* allowed lateness 5: [0,10) expires when the watermark reaches
+	 * 15, so 16 goes the full path, which frees it (3 is late: the
+	 * trigger fired once and is done) */
+	{ NULL, "watermark", "1 2 12 13 3 14 16 17", "PPPPLPPF", 5 },
+	/* a trigger that counts, or has early panes: never */
+	{ NULL, "count(2)", "1 2 3 4", "PPLL", 0 },
+	{ NULL, "watermark(early=count(2))", "1 2 3 4", "PPPP", 0 },
+	/* windows that are not tumbling: never (a sliding stream's lines
+	 * have _w too, so stream-trigger never asks) */
+	{ "\"window\":\"global\"", "watermark", "1 2 3", "PPP", 0 },
+};
+
+/* One case through the full path alone (fast 0) or fast first: the
+ * verdicts, and what fired and the watermark in said. */
+static void
+run_fast(size_t i, int fast, char *got, struct buf *line)
+{
+	static const char tumbling[] =
+	    "\"window\":\"tumbling\",\"size\":10000000,\"offset\":0";
+	struct trigstream_options o = { fast_cases[i].trigger,
+	    fast_cases[i].lateness * 1000000, -1, 0, 0, EMPTY_DEFAULT };
+	struct fieldset fs = FIELDSET_INIT;
+	struct trigstream s;
+	struct trigger *t;
+	char err[256], why[128], text[32];
+	const char *p = fast_cases[i].times;
+	size_t k = 0, len;
+
+	said[0] = '\0';
+	t = trigger_parse(fast_cases[i].trigger, err, sizeof err);
+	CHECK(t != NULL);
+	trigstream_init(&s);
+	strategy_line(line, fast_cases[i].window ? fast_cases[i].window :
+	    tumbling);
+	CHECK_INT(trigstream_start(&s, line->data, line->len, &o, t, &fs,
+	    on_fire, NULL, err, sizeof err), 0);
+	while (*p) {
+		long sec = strtol(p, (char **)&p, 10);
+		struct val *v = calloc(fs.n, sizeof *v);
+		struct record rec = { text, 0, "t", 1, v };
+		const char *perr;
+		evtime when;
+		int verdict;
+
+		rec.len = (size_t)snprintf(text, sizeof text, "{\"_t\":%ld}",
+		    sec * 1000000);
+		CHECK_INT(json_parse(text, rec.len, &fs, v, &perr), PARSE_OK);
+		if (fast && trigstream_fast(&s, &v[0]))
+			got[k++] = 'F';
+		else {
+			verdict = trigstream_check(&s, &rec, &when, why,
+			    sizeof why);
+			got[k++] = "PLR"[verdict];
+			if (verdict == TRIGSTREAM_PASS)
+				trigstream_take(&s, when);
+			else if (verdict == TRIGSTREAM_LATE)
+				trigstream_late_time(&s, when);
+		}
+		free(v);
+		while (*p == ' ')
+			p++;
+	}
+	got[k] = '\0';
+	len = strlen(said);
+	snprintf(said + len, sizeof said - len, " wm %lld records %llu",
+	    (long long)s.wm.wm, (unsigned long long)s.panes.records);
+	trigstream_end(&s);
+	trigstream_release(&s);
+	trigger_free(t);
+	fieldset_release(&fs);
+}
+
+static void
+test_fast(void)
+{
+	struct buf line = BUF_INIT;
+	char got[32], slow[sizeof said];
+	size_t i;
+
+	for (i = 0; i < sizeof fast_cases / sizeof fast_cases[0]; i++) {
+		run_fast(i, 0, got, &line);
+		memcpy(slow, said, sizeof said);
+		CHECK(strchr(got, 'F') == NULL);
+		run_fast(i, 1, got, &line);
+		CHECK_STR(got, fast_cases[i].want);
+		CHECK_STR(said, slow);
+	}
+	buf_release(&line);
+}
+
 /* Strategies stream-trigger cannot take. */
 static void
 test_bad_strategies(void)
@@ -223,6 +334,7 @@ int
 main(void)
 {
 	test_records();
+	test_fast();
 	test_bad_strategies();
 	test_state();
 	return check_done("trigstream");
