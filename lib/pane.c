@@ -366,24 +366,31 @@ session_of(struct panes *ps, const struct window *w, size_t id, evtime wm)
 	return into;
 }
 
+/* A record of p at watermark wm: counted, and shown to the trigger. */
+static void
+count_record(struct panes *ps, struct pane_window *p, evtime wm)
+{
+	struct trigger_now now = now_for(ps, &p->s.w, wm);
+
+	ps->records++;
+	p->since++;
+	p->total++;
+	trigger_pane_element(&p->pane, &p->s.w, wm);
+	trigger_on_element(ps->trig, p->ts, &now);
+}
+
 void
 panes_record(struct panes *ps, const struct window *w, const char *key,
     size_t keylen, evtime wm)
 {
 	struct pane_window *p;
-	struct trigger_now now;
 
 	if (key != NULL)
 		p = session_of(ps, w, sessions_key(&ps->windows, key, keylen),
 		    wm);
 	else if ((p = find(ps, w)) == NULL)
 		p = window_new(ps, w, NOKEY);
-	now = now_for(ps, &p->s.w, wm);
-	ps->records++;
-	p->since++;
-	p->total++;
-	trigger_pane_element(&p->pane, &p->s.w, wm);
-	trigger_on_element(ps->trig, p->ts, &now);
+	count_record(ps, p, wm);
 	check(ps, p, wm);
 	/* a merged session may have passed the watermark already */
 	if (!p->end_seen && p->s.w.end <= wm) {
@@ -397,7 +404,6 @@ panes_record_last(struct panes *ps, const struct window *w, evtime wm,
     evtime next)
 {
 	struct pane_window *p;
-	struct trigger_now now;
 	evtime when;
 
 	if (!ps->waits_for_end || ps->uses_clock || ps->last == 0)
@@ -407,13 +413,8 @@ panes_record_last(struct panes *ps, const struct window *w, evtime wm,
 	    p->finished || p->end_seen || next >= p->s.w.end ||
 	    (sessions_top(&ps->windows, &when) != NOKEY && when <= next))
 		return 0;
-	/* panes_record's steps that are not lookups or no-ops here */
-	now = now_for(ps, &p->s.w, wm);
-	ps->records++;
-	p->since++;
-	p->total++;
-	trigger_pane_element(&p->pane, &p->s.w, wm);
-	trigger_on_element(ps->trig, p->ts, &now);
+	/* no lookup, and check and the watermark would find nothing */
+	count_record(ps, p, wm);
 	return 1;
 }
 

@@ -40,6 +40,22 @@ strategy_line(struct buf *b, const char *window)
 	    strstr(window, "session") ? "\"u\"" : "null");
 }
 
+/* A record through trigstream_check, then _take or _late_time, as
+ * stream-trigger's record has it: the verdict's letter, P L or R. */
+static char
+full_path(struct trigstream *s, const struct record *rec)
+{
+	char why[128];
+	evtime when;
+	int verdict = trigstream_check(s, rec, &when, why, sizeof why);
+
+	if (verdict == TRIGSTREAM_PASS)
+		trigstream_take(s, when);
+	else if (verdict == TRIGSTREAM_LATE)
+		trigstream_late_time(s, when);
+	return "PLR"[verdict];
+}
+
 static const struct {
 	const char *window, *trigger;
 	const char *records;	/* lines, '|' between */
@@ -73,7 +89,7 @@ test_records(void)
 		struct fieldset fs = FIELDSET_INIT;
 		struct trigstream s;
 		struct trigger *t;
-		char err[256], got[16] = "", why[128];
+		char err[256], got[16] = "";
 		const char *p = cases[i].records;
 		size_t k = 0;
 
@@ -89,17 +105,9 @@ test_records(void)
 			struct val *v = calloc(fs.n, sizeof *v);
 			struct record rec = { p, n, "t", 1, v };
 			const char *perr;
-			evtime when;
-			int verdict = TRIGSTREAM_REJECT;
 
-			if (json_parse(p, n, &fs, v, &perr) == PARSE_OK)
-				verdict = trigstream_check(&s, &rec, &when, why,
-				    sizeof why);
-			got[k++] = "PLR"[verdict];
-			if (verdict == TRIGSTREAM_PASS)
-				trigstream_take(&s, when);
-			else if (verdict == TRIGSTREAM_LATE)
-				trigstream_late_time(&s, when);
+			got[k++] = json_parse(p, n, &fs, v, &perr) == PARSE_OK ?
+			    full_path(&s, &rec) : 'R';
 			free(v);
 			p += n + (p[n] == '|');
 		}
@@ -159,7 +167,7 @@ run_fast(size_t i, int fast, char *got, struct buf *line)
 	struct fieldset fs = FIELDSET_INIT;
 	struct trigstream s;
 	struct trigger *t;
-	char err[256], why[128], text[32];
+	char err[256], text[32];
 	const char *p = fast_cases[i].times;
 	size_t k = 0, len;
 
@@ -176,23 +184,12 @@ run_fast(size_t i, int fast, char *got, struct buf *line)
 		struct val *v = calloc(fs.n, sizeof *v);
 		struct record rec = { text, 0, "t", 1, v };
 		const char *perr;
-		evtime when;
-		int verdict;
 
 		rec.len = (size_t)snprintf(text, sizeof text, "{\"_t\":%ld}",
 		    sec * 1000000);
 		CHECK_INT(json_parse(text, rec.len, &fs, v, &perr), PARSE_OK);
-		if (fast && trigstream_fast(&s, &v[0]))
-			got[k++] = 'F';
-		else {
-			verdict = trigstream_check(&s, &rec, &when, why,
-			    sizeof why);
-			got[k++] = "PLR"[verdict];
-			if (verdict == TRIGSTREAM_PASS)
-				trigstream_take(&s, when);
-			else if (verdict == TRIGSTREAM_LATE)
-				trigstream_late_time(&s, when);
-		}
+		got[k++] = fast && trigstream_fast(&s, &v[0]) ? 'F' :
+		    full_path(&s, &rec);
 		free(v);
 		while (*p == ' ')
 			p++;
