@@ -209,12 +209,12 @@ record(void *arg, struct record *rec, const struct parser *ps)
 }
 
 /* A record by its _t alone, when that is all it takes (trigstream_fast):
- * no -w to ask, and nothing else to write. */
+ * no -w to ask, and nothing else to write (see main, take_strategy). */
 static int
 fast_record(void *arg, const struct val *tail)
 {
 	(void)arg;
-	if (flt.where != NULL || !trigstream_fast(&stream, tail))
+	if (!trigstream_fast(&stream, tail))
 		return 0;
 	flt.ledger.kept++;
 	flt.ledger.written++;
@@ -278,6 +278,8 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 		strategy_write(&line_out, &stream.st);
 		write_line(line_out.data, line_out.len);
 	}
+	if (!trigstream_can_fast(&stream))	/* no line need try it */
+		inp.fast = NULL;
 	if (state_loaded)
 		restore_state();
 }
@@ -438,7 +440,7 @@ main(int argc, char **argv)
 	inp.header = header;
 	if (flt.oflag != FMT_TABLE) {
 		inp.pass = &flt.out;
-		inp.fast = fast_record;
+		inp.fast = flt.where == NULL ? fast_record : NULL;
 	}
 	if (argc == 0)
 		input_read(&inp, "-");

@@ -144,6 +144,14 @@ trigstream_take(struct trigstream *s, evtime t)
 }
 
 int
+trigstream_can_fast(const struct trigstream *s)
+{
+	return s->started && s->st.win.kind == WINDOW_TUMBLING &&
+	    s->panes.waits_for_end && !s->panes.uses_clock &&
+	    s->stamper.tslot == 0;
+}
+
+int
 trigstream_fast(struct trigstream *s, const struct val *tail)
 {
 	const struct window *w = &s->assigned[0];
@@ -152,8 +160,7 @@ trigstream_fast(struct trigstream *s, const struct val *tail)
 	char why[1];
 
 	/* a tumbling window holding t is the one t falls in */
-	if (!s->started || s->st.win.kind != WINDOW_TUMBLING ||
-	    s->nassigned != 1 || s->stamper.tslot != 0 ||
+	if (!trigstream_can_fast(s) || s->nassigned != 1 ||
 	    stamper_time(&s->stamper, &rec, &t, why, sizeof why) < 0 ||
 	    t < w->start || t >= w->end)
 		return 0;

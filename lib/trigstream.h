@@ -81,6 +81,9 @@ void trigstream_take(struct trigstream *s, evtime t);
  * record goes through trigstream_check and _take.
  */
 int trigstream_fast(struct trigstream *s, const struct val *tail);
+/* Whether trigstream_fast can take any record of this stream: a caller
+ * that would ask it of every record asks this once, at the start. */
+int trigstream_can_fast(const struct trigstream *s);
 /* A late record's time still moves the watermark: 1 when it did (the
  * tools behind never see the record: tell them). */
 int trigstream_late_time(struct trigstream *s, evtime t);
