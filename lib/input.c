@@ -395,7 +395,10 @@ pass_fast(struct input *in, struct reader *r)
 
 		/* json_tail wants the brace last: "\r\n" goes the usual
 		 * way, which passes the line anew */
-		if ((r->max_line && len > r->max_line) || punct_is(p, len) ||
+		/* a trusted line still starts with its brace: the parser
+		 * says so of one that does not */
+		if ((r->max_line && len > r->max_line) || len == 0 ||
+		    *p != '{' || punct_is(p, len) ||
 		    !json_tail(p, len, f, &v) || !in->fast(in->arg, &v))
 			break;
 		p = nl + 1;

@@ -34,7 +34,7 @@ int json_parse_walk(const char *line, size_t len, const struct fieldset *fs,
  * The integer that ends line[0..len) as ,"NAME":-123} (f's name, its
  * bytes as they are), as a trusted fieldset's tail is read: its text in
  * *v (VAL_NUM), 1; 0 when the line does not end so.  The rest of the
- * line is not looked at.
+ * line is not looked at, not even its first brace: the caller does.
  */
 int json_tail(const char *line, size_t len, const struct field *f,
     struct val *v);

@@ -178,6 +178,7 @@ window_new(struct panes *ps, const struct window *w, size_t key)
 			bounds_grow(ps);
 		ps->slots[bounds_find(ps, w)] = id + 1;
 		ps->nslots++;
+		ps->last = id + 1;	/* its records come next */
 	}
 	return p;
 }
