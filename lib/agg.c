@@ -1764,32 +1764,33 @@ group_room(struct aggtab *t, size_t need)
 {
 	size_t ns = t->nspec ? t->nspec : 1, nk = t->nkey ? t->nkey : 1;
 	size_t old = t->accgroups, cap = old ? old : 1;
-	size_t head = ns * sizeof(union acc);	/* tmp's room */
-	size_t per = ns * sizeof(union acc) + sizeof(uint64_t) + nk + 1;
+	/* a group's bytes before each array: its acc, then its first, then
+	 * its keytype; empty is last */
+	size_t to_first = ns * sizeof(union acc);
+	size_t to_keytype = to_first + sizeof(uint64_t);
+	size_t to_empty = to_keytype + nk, head = to_first;	/* tmp's room */
 	char *b;
 
 	if (need <= old)
 		return;
 	while (cap < need)
 		cap = cap < 8 ? 8 : cap * 2;
-	if (cap > (SIZE_MAX - head) / per)
+	if (cap > (SIZE_MAX - head) / (to_empty + 1))
 		abort();	/* memory ran out long before */
-	b = xrealloc(t->tmp, head + cap * per);
+	b = xrealloc(t->tmp, head + cap * (to_empty + 1));
 	if (old == 0)		/* count's tmp stays VAL_MISSING */
 		memset(b, 0, head);
 	/* from the top down, each to where cap groups put it */
-	memmove(b + head + cap * (per - 1), b + head + old * (per - 1), old);
-	memmove(b + head + cap * (ns * sizeof(union acc) + sizeof(uint64_t)),
-	    b + head + old * (ns * sizeof(union acc) + sizeof(uint64_t)),
+	memmove(b + head + cap * to_empty, b + head + old * to_empty, old);
+	memmove(b + head + cap * to_keytype, b + head + old * to_keytype,
 	    old * nk);
-	memmove(b + head + cap * ns * sizeof(union acc),
-	    b + head + old * ns * sizeof(union acc), old * sizeof(uint64_t));
+	memmove(b + head + cap * to_first, b + head + old * to_first,
+	    old * sizeof(uint64_t));
 	t->tmp = (struct agg_value *)(void *)b;
 	t->acc = (union acc *)(void *)(b + head);
-	t->first = (uint64_t *)(void *)(b + head + cap * ns *
-	    sizeof(union acc));
-	t->keytype = (unsigned char *)(t->first + cap);
-	t->empty = t->keytype + cap * nk;
+	t->first = (uint64_t *)(void *)(b + head + cap * to_first);
+	t->keytype = (unsigned char *)(b + head + cap * to_keytype);
+	t->empty = (unsigned char *)(b + head + cap * to_empty);
 	t->accgroups = cap;
 }
 

@@ -137,8 +137,6 @@ session_keys(struct aggrun *r, char *err, size_t errlen)
 		    r->st.key);
 		return -1;
 	}
-	winstate_session_key(&r->ws, r->sesskeyslot, r->sesskeyname,
-	    r->nsesskey);
 	for (i = 0; i < r->nsesskey; i++) {
 		for (k = 0; k < r->nkey && r->sesskeyslot[i] != r->keyslot[k];
 		    k++)
@@ -153,6 +151,8 @@ session_keys(struct aggrun *r, char *err, size_t errlen)
 	r->ws.keyslot = r->wkeyslot;
 	r->ws.keyname = r->wkeyname;
 	r->ws.nkey = r->nwkey;
+	winstate_session_key(&r->ws, r->sesskeyslot, r->sesskeyname,
+	    r->nsesskey);
 	return 0;
 }
 

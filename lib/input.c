@@ -393,10 +393,9 @@ pass_fast(struct input *in, struct reader *r)
 	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
 		size_t len = (size_t)(nl - p);
 
-		/* json_tail wants the brace last: "\r\n" goes the usual
-		 * way, which passes the line anew */
-		/* a trusted line still starts with its brace: the parser
-		 * says so of one that does not */
+		/* a trusted line still starts with its brace (the parser
+		 * says so of one that does not), and json_tail wants one
+		 * last: "\r\n" goes the usual way, which passes it anew */
 		if ((r->max_line && len > r->max_line) || len == 0 ||
 		    *p != '{' || punct_is(p, len) ||
 		    !json_tail(p, len, f, &v) || !in->fast(in->arg, &v))

@@ -833,8 +833,8 @@ quick_object(struct scan *s, const char **end)
  * stops at the other fields (it still checks the whole line holds
  * together); else the scan looks for it as for any field.
  */
-static int
-tail_field(const char *line, size_t len, const struct field *f,
+int
+json_tail(const char *line, size_t len, const struct field *f,
     struct val *v)
 {
 	const char *e = line + len, *q = e - 1, *num, *digits;
@@ -862,13 +862,6 @@ tail_field(const char *line, size_t len, const struct field *f,
 	return 1;
 }
 
-int
-json_tail(const char *line, size_t len, const struct field *f,
-    struct val *v)
-{
-	return tail_field(line, len, f, v);
-}
-
 /* Every wanted field missing, but the tail field if the line ends in it. */
 static void
 scan_start(struct scan *s)
@@ -880,7 +873,7 @@ scan_start(struct scan *s)
 		s->v[i] = (struct val){ "", 0, VAL_MISSING, ESC_NONE };
 	s->missing = fs->n;
 	s->err = NULL;
-	if (fs->tail > 0 && tail_field(s->b, (size_t)(s->e - s->b),
+	if (fs->tail > 0 && json_tail(s->b, (size_t)(s->e - s->b),
 	    &fs->f[fs->tail - 1], &s->v[fs->tail - 1]))
 		s->missing--;
 }

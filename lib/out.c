@@ -711,32 +711,20 @@ void
 out_insert_int(struct out *o, const char *line, size_t len,
     const char *key, size_t keylen, int64_t v)
 {
-	char s[INT_FORMAT_MAX], *p, *start;
-	int comma;
-	size_t end, room = len + keylen + INT_FORMAT_MAX + 1;
+	char add[64 + INT_FORMAT_MAX];	/* a field's name is short */
+	struct buf b = BUF_INIT;
 
-	if (room > OUT_ROOM_MAX) {	/* a line past the buffer */
-		struct buf b = BUF_INIT;
-
-		buf_add(&b, key, keylen);
-		buf_add(&b, s, int_format(v, s));
-		out_insert(o, FMT_JSON, line, len, b.data, b.len);
-		buf_release(&b);
+	if (keylen <= 64) {
+		memcpy(add, key, keylen);
+		out_insert(o, FMT_JSON, line, len, add,
+		    keylen + int_format(v, add + keylen));
 		return;
 	}
-	end = insert_at(FMT_JSON, line, len, &comma);
-	if (!comma) {
-		key++;
-		keylen--;
-	}
-	/* the number formatted where it goes */
-	p = start = out_room(o, room);
-	p = put(p, line, end);
-	p = put(p, key, keylen);
-	p += int_format(v, p);
-	p = put(p, line + end, len - end);
-	*p++ = '\n';
-	out_wrote(o, (size_t)(p - start));
+	buf_add(&b, key, keylen);
+	buf_grow(&b, INT_FORMAT_MAX);
+	b.len += int_format(v, b.data + b.len);
+	out_insert(o, FMT_JSON, line, len, b.data, b.len);
+	buf_release(&b);
 }
 
 void

@@ -153,7 +153,7 @@ void annotate_format(struct buf *b, int fmt, const struct addfield *f,
 void out_insert(struct out *o, int fmt, const char *line, size_t len,
     const char *add, size_t addlen);
 /* out_insert of JSON's key and integer, key as ,"name": (the comma goes
- * in an empty object): the number is formatted where it goes. */
+ * in an empty object), for a caller that has the number, not its text. */
 void out_insert_int(struct out *o, const char *line, size_t len,
     const char *key, size_t keylen, int64_t v);
 void out_annotate_header(struct out *o, int fmt, const char *line,

@@ -156,7 +156,8 @@ trigstream_fast(struct trigstream *s, const struct val *tail)
 {
 	const struct window *w = &s->assigned[0];
 	struct record rec = { .v = (struct val *)tail };
-	evtime t, next = s->wm.wm;
+	struct watermark after = s->wm;
+	evtime t;
 	char why[1];
 
 	/* a tumbling window holding t is the one t falls in */
@@ -164,15 +165,10 @@ trigstream_fast(struct trigstream *s, const struct val *tail)
 	    stamper_time(&s->stamper, &rec, &t, why, sizeof why) < 0 ||
 	    t < w->start || t >= w->end)
 		return 0;
-	if (t > s->wm.max_seen) {
-		struct watermark after = s->wm;
-
-		watermark_observe(&after, t);
-		next = after.wm;
-	}
-	if (!panes_record_last(&s->panes, w, s->wm.wm, next))
+	watermark_observe(&after, t);
+	if (!panes_record_last(&s->panes, w, s->wm.wm, after.wm))
 		return 0;
-	watermark_observe(&s->wm, t);
+	s->wm = after;
 	return 1;
 }
 

@@ -81,9 +81,16 @@ void
 winstate_session_key(struct winstate *s, const int *slot, char *const *name,
     size_t n)
 {
+	size_t k;
+
 	s->sesskeyslot = slot;
 	s->sesskeyname = name;
 	s->nsesskey = n;
+	/* the session key's fields are the group key's, in order: agg_key
+	 * builds the same bytes for both */
+	s->same_key = n == s->nkey;
+	for (k = 0; k < n && s->same_key; k++)
+		s->same_key = slot[k] == s->keyslot[k];
 }
 
 static void
@@ -722,14 +729,8 @@ session_take(struct winstate *s, size_t id, const struct record *rec,
     uint64_t seq, char *why, size_t whylen)
 {
 	struct aggtab *t = &sess(s, id)->tab;
-	size_t k;
-	int same = s->nsesskey == t->nkey;
 
-	/* the session key's fields are the table's group fields, in order:
-	 * agg_key builds the same bytes for both */
-	for (k = 0; k < t->nkey && same; k++)
-		same = s->sesskeyslot[k] == t->keyslot[k];
-	if (same)
+	if (s->same_key)
 		return aggtab_add_keyed(t, rec, seq, s->pre_key, s->pre_keylen,
 		    s->pre_hash, why, whylen);
 	return aggtab_add(t, rec, seq, why, whylen);

@@ -61,6 +61,7 @@ struct winstate {
 	const int *sesskeyslot;		/* the session key's fields */
 	char *const *sesskeyname;
 	size_t nsesskey;
+	int same_key;			/* they are the group's, in order */
 	struct sessions sessions;	/* by key and by due (lib/session) */
 	int restored;			/* state came in: dues may be stale */
 	int triggered;			/* panes decide: a session stays until
@@ -77,7 +78,8 @@ struct winstate {
 /*
  * Set up for windows of kind win (which must outlive s) and a lateness.
  * For session windows, the session key's fields are given by
- * winstate_session_key before the first record.
+ * winstate_session_key before the first record, and after the group's
+ * (keyslot, keyname, nkey) are set as they will stay.
  */
 void winstate_init(struct winstate *s, const struct aggspec *spec,
     size_t nspec, const int *keyslot, char *const *keyname, size_t nkey,
