@@ -1776,7 +1776,7 @@ group_room(struct aggtab *t, size_t need)
 	while (cap < need)
 		cap = cap < 8 ? 8 : cap * 2;
 	if (cap > (SIZE_MAX - head) / (to_empty + 1))
-		abort();	/* memory ran out long before */
+		oom();		/* as xgrowarray: it ran out long before */
 	b = xrealloc(t->tmp, head + cap * (to_empty + 1));
 	if (old == 0)		/* count's tmp stays VAL_MISSING */
 		memset(b, 0, head);

@@ -13,7 +13,7 @@
 
 char buf_empty[1];
 
-static void
+void
 oom(void)
 {
 	diag_fatal(1, "out of memory");

@@ -43,6 +43,8 @@ void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 /* Hand the allocation to the caller (free() it); *len may be NULL. */
 char *buf_detach(struct buf *b, size_t *len);
 
+/* What the x functions do when memory runs out: exit 1, saying so. */
+void oom(void) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -730,6 +730,76 @@ test_grow(void)
 	buf_release(&want);
 }
 
+/* One record of group g, a string key when g is even, a number when
+ * odd, with x = g + 1. */
+static void
+add_group(struct fixture *f, struct aggtab *t, size_t g, uint64_t seq)
+{
+	struct buf line = BUF_INIT;
+	struct record rec;
+	char why[256];
+
+	if (g % 2)
+		buf_addf(&line, "{\"g\":%zu,\"x\":%zu}", g, g + 1);
+	else
+		buf_addf(&line, "{\"g\":\"g%zu\",\"x\":%zu}", g, g + 1);
+	rec = parse(f, line.data, line.len);
+	CHECK_INT(aggtab_add(t, &rec, seq, why, sizeof why), AGG_OK);
+	buf_release(&line);
+}
+
+/* The line aggtab_emit writes for group g after add_group's record. */
+static void
+want_group(struct buf *want, size_t g)
+{
+	if (g % 2)
+		buf_addf(want, "{\"g\":%zu,\"x_sum\":%zu}\n", g, g + 1);
+	else
+		buf_addf(want, "{\"g\":\"g%zu\",\"x_sum\":%zu}\n", g, g + 1);
+}
+
+/* A group's key type and its empty mark move with it when the groups'
+ * room grows: old groups emptied, then new ones added past the room,
+ * and the first old one again; a key that lost its type would be
+ * quoted otherwise, an empty mark lost or left would show or hide a
+ * group. */
+static void
+test_grow_marks(void)
+{
+	static const size_t nold[] = { 1, 2, 7, 8, 9, 33, 100 };
+	struct fixture f;
+	struct aggtab t;
+	struct buf out = BUF_INIT, want = BUF_INIT;
+	size_t c, g;
+	uint64_t seq;
+
+	if (fixture_init(&f, "sum:x", 0) < 0)
+		abort();
+	for (c = 0; c < sizeof nold / sizeof nold[0]; c++) {
+		size_t n = nold[c];
+
+		table_init(&f, &t);
+		seq = 1;
+		for (g = 0; g < n; g++)
+			add_group(&f, &t, g, seq++);
+		aggtab_empty(&t);
+		for (g = n; g < 3 * n + 1; g++)
+			add_group(&f, &t, g, seq++);
+		add_group(&f, &t, 0, seq++);
+		CHECK_INT(aggtab_count(&t), 3 * n + 1);
+		buf_reset(&want);
+		want_group(&want, 0);
+		for (g = n; g < 3 * n + 1; g++)
+			want_group(&want, g);
+		emit(&t, &out, AGG_EMPTY_SKIP);
+		CHECK_STR(out.data, want.data);
+		aggtab_release(&t);
+	}
+	fixture_release(&f);
+	buf_release(&out);
+	buf_release(&want);
+}
+
 /* aggtab_add_keyed, given the key agg_key builds and its hash, keeps
  * the table aggtab_add keeps, for a table of many groups and one of a
  * session's one group. */
@@ -842,6 +912,7 @@ main(void)
 	test_empty_groups();
 	test_keyed();
 	test_grow();
+	test_grow_marks();
 	test_key_json();
 	return check_done("agg");
 }
