@@ -3,7 +3,9 @@
  *
  *   runstat [-i infile] [-o outfile] -- cmd [arg ...]
  *
- * Prints "SECONDS MAXRSS_KB STATUS" on stdout; the command's own output
+ * Prints "SECONDS MAXRSS_KB STATUS CPU_SECONDS" on stdout, the last the
+ * user and system time of the command and of the children it waited for
+ * (a shell's pipeline, all its stages); the command's own output
  * goes to outfile (default /dev/null).  No shell is involved.  The files
  * are opened before the clock starts, and a regular outfile left by the
  * last run is unlinked first: truncating a large one costs the kernel
@@ -26,6 +28,12 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+seconds(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
 int
@@ -71,7 +79,8 @@ main(int argc, char **argv)
 	}
 	if (pid < 0 || wait4(pid, &st, 0, &ru) < 0)
 		return 1;
-	printf("%.3f %ld %d\n", now() - t0, ru.ru_maxrss,
-	    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	printf("%.3f %ld %d %.3f\n", now() - t0, ru.ru_maxrss,
+	    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st),
+	    seconds(&ru.ru_utime) + seconds(&ru.ru_stime));
 	return 0;
 }
