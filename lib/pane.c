@@ -369,15 +369,16 @@ session_of(struct panes *ps, const struct window *w, size_t id, evtime wm)
 
 /* A record of p at watermark wm: counted, and shown to the trigger. */
 static void
-count_record(struct panes *ps, struct pane_window *p, evtime wm)
+count_records(struct panes *ps, struct pane_window *p, evtime wm,
+    uint64_t n)
 {
 	struct trigger_now now = now_for(ps, &p->s.w, wm);
 
-	ps->records++;
-	p->since++;
-	p->total++;
+	ps->records += n;
+	p->since += n;
+	p->total += n;
 	trigger_pane_element(&p->pane, &p->s.w, wm);
-	trigger_on_element(ps->trig, p->ts, &now);
+	trigger_on_elements(ps->trig, p->ts, &now, (int64_t)n);
 }
 
 void
@@ -391,7 +392,7 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 		    wm);
 	else if ((p = find(ps, w)) == NULL)
 		p = window_new(ps, w, NOKEY);
-	count_record(ps, p, wm);
+	count_records(ps, p, wm, 1);
 	check(ps, p, wm);
 	/* a merged session may have passed the watermark already */
 	if (!p->end_seen && p->s.w.end <= wm) {
@@ -401,8 +402,7 @@ panes_record(struct panes *ps, const struct window *w, const char *key,
 }
 
 int
-panes_record_last(struct panes *ps, const struct window *w, evtime wm,
-    evtime next)
+panes_last_open(struct panes *ps, const struct window *w, evtime *limit)
 {
 	struct pane_window *p;
 	evtime when;
@@ -411,12 +411,21 @@ panes_record_last(struct panes *ps, const struct window *w, evtime wm,
 		return 0;
 	p = pw(ps, ps->last - 1);
 	if (p->s.w.start != w->start || p->s.w.end != w->end ||
-	    p->finished || p->end_seen || next >= p->s.w.end ||
-	    (sessions_top(&ps->windows, &when) != NOKEY && when <= next))
+	    p->finished || p->end_seen)
 		return 0;
-	/* no lookup, and check and the watermark would find nothing */
-	count_record(ps, p, wm);
+	/* till the watermark reaches its end or another window's due,
+	 * check and panes_watermark would find nothing */
+	*limit = p->s.w.end;
+	if (sessions_top(&ps->windows, &when) != NOKEY && when < *limit)
+		*limit = when;
 	return 1;
+}
+
+void
+panes_count_last(struct panes *ps, evtime wm, uint64_t n)
+{
+	if (n > 0)
+		count_records(ps, pw(ps, ps->last - 1), wm, n);
 }
 
 void

@@ -81,13 +81,16 @@ int panes_late(struct panes *ps, const struct window *w, const char *key,
 void panes_record(struct panes *ps, const struct window *w, const char *key,
     size_t keylen, evtime wm);
 /*
- * panes_record of a record to w, the window without a key found last,
- * when nothing is to be asked of the trigger (it waits for windows'
- * ends) and the watermark, wm and then next, leaves every window as it
- * is: 1, counted; 0 when panes_record must take it.
+ * Whether records of w, the window without a key found last, can be
+ * counted by panes_count_last alone: the trigger waits for windows' ends,
+ * and w is open.  Then a record whose watermark after it is below *limit
+ * (w's end, or the next window's due when sooner) asks nothing of the
+ * trigger or the windows, until panes_count_last or another call here.
  */
-int panes_record_last(struct panes *ps, const struct window *w, evtime wm,
-    evtime next);
+int panes_last_open(struct panes *ps, const struct window *w, evtime *limit);
+/* n such records counted in that window, wm the watermark before the
+ * first: as n calls of panes_record. */
+void panes_count_last(struct panes *ps, evtime wm, uint64_t n);
 /* The watermark is now wm: the windows whose end it passed, in end
  * order, once each; and the expired ones go. */
 void panes_watermark(struct panes *ps, evtime wm);

@@ -581,10 +581,8 @@ bound_time(struct stamper *sp, const struct record *rec, int slot,
 	return 0;
 }
 
-/* _t as stream-window writes it, an integer: read at once, without the
- * time parser's dispatch; 0 when it is not one (time_parse decides). */
-static int
-plain_integer(const struct val *v, evtime *t)
+int
+stamper_plain_time(const struct val *v, evtime *t)
 {
 	int64_t n;
 
@@ -606,7 +604,7 @@ stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
 		*t = wall_now();	/* processing time */
 		return 0;
 	}
-	if (sp->annotated && plain_integer(&rec->v[sp->tslot], t))
+	if (sp->annotated && stamper_plain_time(&rec->v[sp->tslot], t))
 		return 0;
 	return field_time(sp, rec, sp->tslot, &sp->tf, t, why, whylen);
 }

@@ -135,6 +135,10 @@ struct stamper {
 void stamper_init(struct stamper *sp, const struct strategy *st,
     int annotated, struct fieldset *fs);
 void stamper_release(struct stamper *sp);
+/* _t as stream-window writes it, an integer: 1 and *t, read at once
+ * without the time parser's dispatch; 0 when it is not one (then
+ * stamper_time's time parser decides). */
+int stamper_plain_time(const struct val *v, evtime *t);
 /* The event time of rec; -1 with a message in why. */
 int stamper_time(struct stamper *sp, const struct record *rec, evtime *t,
     char *why, size_t whylen);

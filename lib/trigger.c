@@ -460,19 +460,22 @@ first_unfinished(const struct trigger *t, const struct trigger_node_state *s)
 	return i;
 }
 
+/* n records at once: as n calls with the same now, since a record
+ * finishes no node (only firing does) and so takes the path the one
+ * before it took */
 static void
 on_element(const struct trigger *t, struct trigger_node_state *s,
-    const struct trigger_now *now)
+    const struct trigger_now *now, int64_t n)
 {
 	struct trigger_node_state *me = &s[t->index];
 	size_t i;
 
-	me->count++;
+	me->count += n;
 	switch (t->kind) {
 	case TRIG_COUNT:		/* AfterPane: the count */
 		return;
 	case TRIG_AFTER:		/* AfterDelayFromFirstElement */
-		if (me->count == 1)
+		if (me->count == n)	/* the first of them */
 			me->deadline = now->proc > INT64_MAX - t->n ?
 			    INT64_MAX : now->proc + t->n;
 		return;
@@ -481,28 +484,28 @@ on_element(const struct trigger *t, struct trigger_node_state *s,
 		if (t->merging) {
 			for (i = 0; i < 2; i++)
 				if (t->sub[i])
-					on_element(t->sub[i], s, now);
+					on_element(t->sub[i], s, now, n);
 		} else if (!me->ontime && EARLY(t))
-			on_element(EARLY(t), s, now);
+			on_element(EARLY(t), s, now, n);
 		else if (me->ontime && LATE(t))
-			on_element(LATE(t), s, now);
+			on_element(LATE(t), s, now, n);
 		return;
 	case TRIG_ALL:			/* AfterAll: the unfinished ones */
 		for (i = 0; i < t->nsub; i++)
 			if (!DONE(s, t->sub[i]))
-				on_element(t->sub[i], s, now);
+				on_element(t->sub[i], s, now, n);
 		return;
 	case TRIG_EACH:			/* AfterEach: the first unfinished,
 					 * or all when windows merge */
 		if (t->merging) {
 			for (i = 0; i < t->nsub; i++)
-				on_element(t->sub[i], s, now);
+				on_element(t->sub[i], s, now, n);
 		} else if ((i = first_unfinished(t, s)) < t->nsub)
-			on_element(t->sub[i], s, now);
+			on_element(t->sub[i], s, now, n);
 		return;
 	default:			/* Repeatedly, AfterFirst, OrFinally */
 		for (i = 0; i < t->nsub; i++)
-			on_element(t->sub[i], s, now);
+			on_element(t->sub[i], s, now, n);
 		return;
 	}
 }
@@ -511,8 +514,15 @@ void
 trigger_on_element(const struct trigger *t, struct trigger_node_state *s,
     const struct trigger_now *now)
 {
-	if (!DONE(s, t))
-		on_element(t, s, now);
+	trigger_on_elements(t, s, now, 1);
+}
+
+void
+trigger_on_elements(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now, int64_t n)
+{
+	if (n > 0 && !DONE(s, t))
+		on_element(t, s, now, n);
 }
 
 static int

@@ -136,6 +136,10 @@ void trigger_state_init(const struct trigger *t, struct trigger_node_state *s);
  * dropped. */
 void trigger_on_element(const struct trigger *t, struct trigger_node_state *s,
     const struct trigger_now *now);
+/* n records at once, with nothing asked of the trigger between them:
+ * the state n calls of trigger_on_element with the same now leave. */
+void trigger_on_elements(const struct trigger *t, struct trigger_node_state *s,
+    const struct trigger_now *now, int64_t n);
 /*
  * Windows merged (Beam's onMerge): dst, trigger_state_size(t) slots and
  * not one of srcs, becomes the state of the merged window, whose end and

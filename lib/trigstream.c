@@ -109,12 +109,21 @@ session_key(struct trigstream *s, const struct record *rec, char *why,
 	return 0;
 }
 
+/* What trigstream_fast took, counted before anything else is asked. */
+static void
+count_fast(struct trigstream *s)
+{
+	panes_count_last(&s->panes, s->fast_wm, s->fast_n);
+	s->fast_n = 0;
+}
+
 int
 trigstream_check(struct trigstream *s, const struct record *rec, evtime *t,
     char *why, size_t whylen)
 {
 	size_t n, i;
 
+	count_fast(s);
 	if (stamper_time(&s->stamper, rec, t, why, whylen) < 0 ||
 	    (n = stamper_windows(&s->stamper, rec, *t, s->assigned, why,
 	    whylen)) == 0 ||
@@ -136,6 +145,7 @@ trigstream_take(struct trigstream *s, evtime t)
 {
 	size_t i;
 
+	count_fast(s);
 	for (i = 0; i < s->nassigned; i++)
 		panes_record(&s->panes, &s->assigned[i], s->key, s->keylen,
 		    s->wm.wm);
@@ -155,26 +165,32 @@ int
 trigstream_fast(struct trigstream *s, const struct val *tail)
 {
 	const struct window *w = &s->assigned[0];
-	struct record rec = { .v = (struct val *)tail };
-	struct watermark after = s->wm;
+	struct watermark after;
 	evtime t;
-	char why[1];
 
 	/* a tumbling window holding t is the one t falls in */
-	if (!trigstream_can_fast(s) || s->nassigned != 1 ||
-	    stamper_time(&s->stamper, &rec, &t, why, sizeof why) < 0 ||
-	    t < w->start || t >= w->end)
+	if (!s->started || !stamper_plain_time(tail, &t) || t < w->start ||
+	    t >= w->end)
 		return 0;
+	if (s->fast_n == 0) {
+		if (!trigstream_can_fast(s) || s->nassigned != 1 ||
+		    !panes_last_open(&s->panes, w, &s->fast_limit))
+			return 0;
+		s->fast_wm = s->wm.wm;
+	}
+	after = s->wm;
 	watermark_observe(&after, t);
-	if (!panes_record_last(&s->panes, w, s->wm.wm, after.wm))
+	if (after.wm >= s->fast_limit)
 		return 0;
 	s->wm = after;
+	s->fast_n++;
 	return 1;
 }
 
 int
 trigstream_late_time(struct trigstream *s, evtime t)
 {
+	count_fast(s);
 	if (!watermark_observe(&s->wm, t))
 		return 0;
 	panes_watermark(&s->panes, s->wm.wm);
@@ -184,6 +200,7 @@ trigstream_late_time(struct trigstream *s, evtime t)
 void
 trigstream_watermark(struct trigstream *s, evtime t, int at_end)
 {
+	count_fast(s);
 	if (at_end) {
 		watermark_end(&s->wm);
 		s->ended = 1;
@@ -200,10 +217,11 @@ trigstream_end(struct trigstream *s)
 }
 
 void
-trigstream_save(const struct trigstream *s, struct buf *b)
+trigstream_save(struct trigstream *s, struct buf *b)
 {
 	if (!s->started)
 		return;
+	count_fast(s);
 	buf_addstr(b, "strategy ");
 	strategy_write(b, &s->st);
 	buf_addf(b, "watermark %lld %lld\n", (long long)s->wm.max_seen,

@@ -45,6 +45,11 @@ struct trigstream {
 	int *keyslots;
 	size_t nkey;
 	uintmax_t fired[3];		/* panes, by enum pane_timing */
+	/* records trigstream_fast took that panes_count_last has yet to
+	 * count (every other call counts them first): of assigned[0], the
+	 * watermark below fast_limit, fast_wm the one before the first */
+	uint64_t fast_n;
+	evtime fast_limit, fast_wm;
 	struct buf keyjson, scratch;
 };
 
@@ -97,7 +102,7 @@ void trigstream_end(struct trigstream *s);
  * keyword lines appended to b; trigstream_restore_line takes one back
  * (kw its keyword): 0, or -1 with a message in err.
  */
-void trigstream_save(const struct trigstream *s, struct buf *b);
+void trigstream_save(struct trigstream *s, struct buf *b);
 int trigstream_restore_line(struct trigstream *s, const char *kw,
     size_t kwlen, const char *rest, size_t len, int *have_wm, char *err,
     size_t errlen);

@@ -1070,6 +1070,54 @@ test_state(void)
 	sim_release(&m);
 }
 
+/*
+ * trigger_on_elements(n) leaves the state n calls of trigger_on_element
+ * leave, for every kind of node, after the scripts that put a window's
+ * state somewhere: new, counted, fired on time, finished parts, merging.
+ */
+static void
+test_on_elements(void)
+{
+	static const char *const exprs[] = {
+		"watermark", "repeat(watermark)", "count(3)", "after(10us)",
+		"repeat(after(10us))", "all(count(2),after(5us))",
+		"any(count(2),watermark)", "each(count(2),count(3))",
+		"watermark(early=count(2),late=count(3))",
+		"until(repeat(count(2)),watermark)",
+		"repeat(each(count(1),after(3us)))",
+	};
+	static const char *const scripts[] = { "", "e", "e e e", "p5 e w12",
+	    "e p20 w12 e" };
+	static const int64_t ns[] = { 1, 2, 5 };
+	size_t x, k, j, merging, size;
+
+	for (x = 0; x < sizeof exprs / sizeof exprs[0]; x++)
+		for (merging = 0; merging < 2; merging++)
+			for (k = 0; k < sizeof scripts / sizeof scripts[0]; k++)
+				for (j = 0; j < sizeof ns / sizeof ns[0]; j++) {
+			struct sim m;
+			struct trigger_node_state *one, *all;
+			int64_t i;
+
+			sim_init(&m, exprs[x], 5, (int)merging);
+			(void)run(&m, scripts[k]);
+			size = trigger_state_size(m.t) * sizeof *m.s;
+			one = malloc(size);
+			all = malloc(size);
+			memcpy(one, m.s, size);
+			memcpy(all, m.s, size);
+			for (i = 0; i < ns[j]; i++)
+				trigger_on_element(m.t, one, &m.now);
+			trigger_on_elements(m.t, all, &m.now, ns[j]);
+			CHECK(memcmp(one, all, size) == 0);
+			trigger_on_elements(m.t, all, &m.now, 0);
+			CHECK(memcmp(one, all, size) == 0);
+			free(one);
+			free(all);
+			sim_release(&m);
+		}
+}
+
 int
 main(void)
 {
@@ -1092,5 +1140,6 @@ main(void)
 	test_merging_mode();
 	test_merge();
 	test_state();
+	test_on_elements();
 	return check_done("trigger");
 }

@@ -147,6 +147,8 @@ static const struct {
 	 * 15, so 16 goes the full path, which frees it (3 is late: the
 	 * trigger fired once and is done) */
 	{ NULL, "watermark", "1 2 12 13 3 14 16 17", "PFPFLPPF", 5 },
+	/* and a watermark that reaches that due exactly: the full path */
+	{ NULL, "watermark", "1 2 12 13 3 14 15 16", "PFPFLPPF", 5 },
 	/* a trigger that counts, or has early panes: never */
 	{ NULL, "count(2)", "1 2 3 4", "PPLL", 0 },
 	{ NULL, "watermark(early=count(2))", "1 2 3 4", "PPPP", 0 },
@@ -156,9 +158,11 @@ static const struct {
 };
 
 /* One case through the full path alone (fast 0) or fast first: the
- * verdicts, and what fired and the watermark in said. */
+ * verdicts, and what fired, the watermark and the count of records in
+ * said; in saved, --state's text of the stream before its end (every
+ * pane's counts and trigger state). */
 static void
-run_fast(size_t i, int fast, char *got, struct buf *line)
+run_fast(size_t i, int fast, char *got, struct buf *line, struct buf *saved)
 {
 	static const char tumbling[] =
 	    "\"window\":\"tumbling\",\"size\":10000000,\"offset\":0";
@@ -198,6 +202,8 @@ run_fast(size_t i, int fast, char *got, struct buf *line)
 			p++;
 	}
 	got[k] = '\0';
+	buf_reset(saved);
+	trigstream_save(&s, saved);
 	len = strlen(said);
 	snprintf(said + len, sizeof said - len, " wm %lld records %llu",
 	    (long long)s.wm.wm, (unsigned long long)s.panes.records);
@@ -210,19 +216,22 @@ run_fast(size_t i, int fast, char *got, struct buf *line)
 static void
 test_fast(void)
 {
-	struct buf line = BUF_INIT;
+	struct buf line = BUF_INIT, full = BUF_INIT, taken = BUF_INIT;
 	char got[32], slow[sizeof said];
 	size_t i;
 
 	for (i = 0; i < sizeof fast_cases / sizeof fast_cases[0]; i++) {
-		run_fast(i, 0, got, &line);
+		run_fast(i, 0, got, &line, &full);
 		memcpy(slow, said, sizeof said);
 		CHECK(strchr(got, 'F') == NULL);
-		run_fast(i, 1, got, &line);
+		run_fast(i, 1, got, &line, &taken);
 		CHECK_STR(got, fast_cases[i].want);
 		CHECK_STR(said, slow);
+		CHECK_STR(taken.data, full.data);
 	}
 	buf_release(&line);
+	buf_release(&full);
+	buf_release(&taken);
 }
 
 /* Strategies stream-trigger cannot take. */
