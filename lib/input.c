@@ -383,6 +383,7 @@ pass_fast(struct input *in, struct reader *r)
 	const struct field *f = &in->fs->f[in->fs->tail - 1];
 	const char *first = r->buf + r->start, *p = first;
 	const char *e = r->buf + r->end, *nl;
+	const char *clear = e;	/* [p, clear) holds no "\n" */
 	uintmax_t taken = 0;
 	struct val v;
 
@@ -398,11 +399,17 @@ pass_fast(struct input *in, struct reader *r)
 		 * last: "\r\n" goes the usual way, which passes it anew */
 		if ((r->max_line && len > r->max_line) || len == 0 ||
 		    *p != '{' || punct_is(p, len) ||
-		    !json_tail(p, len, f, &v) || !in->fast(in->arg, &v))
+		    !json_tail(p, len, f, &v) || !in->fast(in->arg, &v)) {
+			clear = nl;
 			break;
+		}
 		p = nl + 1;
 		taken++;
 	}
+	/* the reader looks for the next line's end from there, not again
+	 * from its start */
+	if (r->scan < (size_t)(clear - r->buf))
+		r->scan = (size_t)(clear - r->buf);
 	if (taken == 0)
 		return;
 	if (in->runlen == 0 || in->run + in->runlen != first) {
@@ -412,8 +419,6 @@ pass_fast(struct input *in, struct reader *r)
 	in->runlen = (size_t)(p - in->run);
 	in->line_next = p;
 	r->rec = r->start = (size_t)(p - r->buf);
-	if (r->scan < r->start)
-		r->scan = r->start;
 	r->lineno += taken;
 	in->ledger->read += taken;
 	if (in->note_time)

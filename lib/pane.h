@@ -88,8 +88,9 @@ void panes_record(struct panes *ps, const struct window *w, const char *key,
  * trigger or the windows, until panes_count_last or another call here.
  */
 int panes_last_open(struct panes *ps, const struct window *w, evtime *limit);
-/* n such records counted in that window, wm the watermark before the
- * first: as n calls of panes_record. */
+/* n such records counted in that window, wm the watermark now (still
+ * below the limit, so for each of them what it was): as n calls of
+ * panes_record. */
 void panes_count_last(struct panes *ps, evtime wm, uint64_t n);
 /* The watermark is now wm: the windows whose end it passed, in end
  * order, once each; and the expired ones go. */

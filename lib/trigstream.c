@@ -109,11 +109,12 @@ session_key(struct trigstream *s, const struct record *rec, char *why,
 	return 0;
 }
 
-/* What trigstream_fast took, counted before anything else is asked. */
+/* What trigstream_fast took, counted before anything else is asked
+ * (the watermark is still below fast_limit). */
 static void
 count_fast(struct trigstream *s)
 {
-	panes_count_last(&s->panes, s->fast_wm, s->fast_n);
+	panes_count_last(&s->panes, s->wm.wm, s->fast_n);
 	s->fast_n = 0;
 }
 
@@ -164,20 +165,19 @@ trigstream_can_fast(const struct trigstream *s)
 int
 trigstream_fast(struct trigstream *s, const struct val *tail)
 {
-	const struct window *w = &s->assigned[0];
+	const struct window *w;
 	struct watermark after;
 	evtime t;
 
-	/* a tumbling window holding t is the one t falls in */
-	if (!s->started || !stamper_plain_time(tail, &t) || t < w->start ||
-	    t >= w->end)
+	/* a run's first record: the stream, and a record checked before */
+	if (s->fast_n == 0 && (!trigstream_can_fast(s) || s->nassigned != 1))
 		return 0;
-	if (s->fast_n == 0) {
-		if (!trigstream_can_fast(s) || s->nassigned != 1 ||
-		    !panes_last_open(&s->panes, w, &s->fast_limit))
-			return 0;
-		s->fast_wm = s->wm.wm;
-	}
+	w = &s->assigned[0];
+	/* a tumbling window holding t is the one t falls in */
+	if (!stamper_plain_time(tail, &t) || t < w->start || t >= w->end ||
+	    (s->fast_n == 0 && !panes_last_open(&s->panes, w,
+	    &s->fast_limit)))
+		return 0;
 	after = s->wm;
 	watermark_observe(&after, t);
 	if (after.wm >= s->fast_limit)

@@ -47,9 +47,9 @@ struct trigstream {
 	uintmax_t fired[3];		/* panes, by enum pane_timing */
 	/* records trigstream_fast took that panes_count_last has yet to
 	 * count (every other call counts them first): of assigned[0], the
-	 * watermark below fast_limit, fast_wm the one before the first */
+	 * watermark below fast_limit */
 	uint64_t fast_n;
-	evtime fast_limit, fast_wm;
+	evtime fast_limit;
 	struct buf keyjson, scratch;
 };
 
