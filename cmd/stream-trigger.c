@@ -221,6 +221,18 @@ fast_record(void *arg, const struct val *tail)
 	return 1;
 }
 
+/* A run line's records, by their times alone (trigstream_fast_run). */
+static int
+fast_run(void *arg, uint64_t n, evtime lo, evtime hi)
+{
+	(void)arg;
+	if (!trigstream_fast_run(&stream, n, lo, hi))
+		return 0;
+	flt.ledger.kept += n;
+	flt.ledger.written += n;
+	return 1;
+}
+
 /* --state: the stream as the last run left it, checked against this
  * run's strategy when its line comes. */
 static void
@@ -278,8 +290,10 @@ take_strategy(const char *file, uintmax_t lineno, const char *line,
 		strategy_write(&line_out, &stream.st);
 		write_line(line_out.data, line_out.len);
 	}
-	if (!trigstream_can_fast(&stream))	/* no line need try it */
+	if (!trigstream_can_fast(&stream)) {	/* no line need try it */
 		inp.fast = NULL;
+		inp.fast_run = NULL;
+	}
 	if (state_loaded)
 		restore_state();
 }
@@ -441,6 +455,7 @@ main(int argc, char **argv)
 	if (flt.oflag != FMT_TABLE) {
 		inp.pass = &flt.out;
 		inp.fast = flt.where == NULL ? fast_record : NULL;
+		inp.fast_run = flt.where == NULL ? fast_run : NULL;
 	}
 	if (argc == 0)
 		input_read(&inp, "-");

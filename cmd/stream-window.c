@@ -21,6 +21,7 @@
 #include "input.h"
 #include "progress.h"
 #include "reader.h"
+#include "runline.h"
 #include "sig.h"
 #include "state.h"
 #include "record.h"
@@ -33,6 +34,8 @@
 
 #define VERSION "0.1.0"
 #define FAR_JUMP (INT64_C(24) * 3600 * US_PER_SEC)
+/* what a record gains, its bounds too, at most (more is no error) */
+#define ANNOT_ROOM 256
 
 enum { OPT_DROP_LATE = 256, OPT_BOUNDS };
 
@@ -53,6 +56,7 @@ static struct fieldset fields = FIELDSET_INIT;
 static struct filter flt;		/* common options, ledger, streams */
 static struct window *wins;
 static struct input inp;		/* the read loop, --progress */
+static struct runw runs;		/* run lines, to a pipe */
 static int droplate, timeslot = -1;
 static struct buf scratch = BUF_INIT, line_out = BUF_INIT;
 static int far_warnings;
@@ -266,6 +270,53 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 		annot_header(&annot, &flt.out, ps->fmt, rec->line, rec->len);
 }
 
+/* Whether the watermark, now at now, has passed a window's end or its
+ * end and the lateness since it was last asked: where stream-trigger
+ * fires.  The next such time is kept: one compare a record. */
+static int
+passes_due(evtime now)
+{
+	static evtime next = EVTIME_MIN;
+	int64_t late = st.allowed_lateness;
+	struct window w;
+
+	if (now < next)
+		return 0;
+	next = EVTIME_MAX;
+	if (window_assign(&st.win, now, &w) == 1)
+		next = w.end;
+	if (late > 0 && now > EVTIME_MIN + late &&
+	    window_assign(&st.win, now - late, &w) == 1 &&
+	    w.end <= EVTIME_MAX - late && w.end + late < next)
+		next = w.end + late;
+	return 1;
+}
+
+/* A record, annotated.  A JSON line of a tumbling window joins the run
+ * that run lines tell of, and a record that moves the watermark where
+ * stream-trigger fires starts one: the one before is passed whole. */
+static void
+write_record(const struct record *rec, int infmt, evtime t, size_t nwin)
+{
+	int fmt = flt.oflag >= 0 ? flt.oflag : infmt;
+	size_t off;
+	uintmax_t writes;
+
+	if (runw_on(&runs)) {
+		if (passes_due(wm.wm))
+			runw_cut(&runs);
+		/* room first: a record that would not fit goes to a new
+		 * buffer whole, and in a run */
+		if (rec->len + ANNOT_ROOM <= OUT_ROOM_MAX)
+			(void)out_room(&flt.out, rec->len + ANNOT_ROOM);
+	}
+	off = flt.out.len;
+	writes = flt.out.writes;
+	annot_write(&annot, &flt.out, fmt, rec, t, wins, nwin);
+	if (fmt == FMT_JSON && nwin == 1)
+		runw_record(&runs, off, writes, t, wins[0].start);
+}
+
 /* One record; -1 to stop reading. */
 static int
 window_record(void *arg, struct record *rec, const struct parser *ps)
@@ -303,8 +354,7 @@ window_record(void *arg, struct record *rec, const struct parser *ps)
 	if (flt.oflag == FMT_TABLE)
 		table_windows(rec, nwin, ps->fmt);
 	else
-		annot_write(&annot, &flt.out, flt.oflag >= 0 ? flt.oflag :
-		    ps->fmt, rec, t, wins, nwin);
+		write_record(rec, ps->fmt, t, nwin);
 	metrics_delay(&flt.metrics, t);
 	flt.ledger.kept++;
 	flt.ledger.written += nwin;
@@ -378,6 +428,8 @@ save_state(void)
 static int
 finish(void)
 {
+	int status;
+
 	input_done(&inp);
 	if (flt.state_path)		/* the stream goes on in the next run */
 		save_state();
@@ -390,7 +442,9 @@ finish(void)
 		table_release(&table);
 	}
 	annot_release(&annot);
-	return filter_finish(&flt);
+	status = filter_finish(&flt);
+	runw_release(&runs);
+	return status;
 }
 
 int
@@ -413,6 +467,9 @@ main(int argc, char **argv)
 	if (flt.oflag == FMT_TABLE)
 		table_init(&table, &flt.out);
 	else {
+		/* what stream-trigger can pass on unread */
+		if (st.win.kind == WINDOW_TUMBLING)
+			runw_init(&runs, &flt.out);
 		strategy_write(&line_out, &st);
 		out_write(&flt.out, line_out.data, line_out.len);
 	}

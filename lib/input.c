@@ -261,7 +261,30 @@ parse(struct reader *r, struct parser *ps, struct record *rec,
 	return rc;
 }
 
-/* A control line: counted, checked, and to the tool when well-formed. */
+/* A run whose first records the tool would not take is read after so
+ * many: a run line that promised what the tool cannot use. */
+#define PROMISE_TRIES 3
+
+/* A run line: kept when it speaks of the pipe read, and the tool may
+ * take its records by their times. */
+static void
+promise(struct input *in, const struct reader *r, const struct punct *p)
+{
+	in->promise.on = in->pipelen > 0 && p->pipelen == in->pipelen &&
+	    memcmp(p->pipe, in->pipe, in->pipelen) == 0 && p->records > 0 &&
+	    (r->max_line == 0 || p->longest <= r->max_line);
+	in->promise.records = p->records;
+	in->promise.bytes = p->bytes;
+	in->promise.lo = p->min_t;
+	in->promise.hi = p->max_t;
+	in->promise.longest = p->longest;
+	in->promise.from = reader_offset(r);
+	in->promise.lineno = r->lineno;
+	in->promise.tries = 0;
+}
+
+/* A control line: counted, checked, and to the tool when well-formed;
+ * a run line goes no further. */
 static void
 control(struct input *in, const struct reader *r, const char *line,
     size_t len)
@@ -275,6 +298,10 @@ control(struct input *in, const struct reader *r, const char *line,
 		diag_at(r->name, r->lineno, "bad control line: %s: %s", err,
 		    diag_excerpt(ex, line, len));
 		in->ledger->status = 1;
+		return;
+	}
+	if (p.kind == PUNCT_RUN) {	/* for this reader, if for any */
+		promise(in, r, &p);
 		return;
 	}
 	if (p.kind == PUNCT_WATERMARK && !p.at_end) {
@@ -426,6 +453,79 @@ pass_fast(struct input *in, struct reader *r)
 	input_housekeeping(in);
 }
 
+/*
+ * What is left of a run line's records (those read since, one by one,
+ * are not), given to in->fast_run by their times, and passed on unread
+ * when it takes them: what the reader holds of them as a run of
+ * input_pass, the rest by reader_splice.  Until it takes them, asked
+ * again after each line read, till they are all read.
+ */
+static void
+keep_promise(struct input *in, struct reader *r)
+{
+	off_t done = reader_offset(r) - in->promise.from;
+	uintmax_t lines = r->lineno - in->promise.lineno;
+	uint64_t n, bytes;
+	size_t held;
+	ssize_t k;
+
+	if (done < 0 || (uint64_t)done >= in->promise.bytes ||
+	    lines >= in->promise.records) {
+		in->promise.on = 0;
+		return;
+	}
+	n = in->promise.records - lines;
+	bytes = in->promise.bytes - (uint64_t)done;
+	if (!in->fast_run(in->arg, n, in->promise.lo, in->promise.hi)) {
+		/* the first record may be the first of its window, or make
+		 * a window fire: it goes alone, and its bytes no further
+		 * than it are read, till a few have */
+		if (++in->promise.tries >= PROMISE_TRIES)
+			in->promise.on = 0;
+		else
+			r->peek = (size_t)in->promise.longest + 1;
+		return;
+	}
+	in->promise.on = 0;
+	input_pass_flush(in);
+	side_close(in, r);	/* its copy would miss what is moved */
+	in->side_tried = 1;
+	held = r->end - r->start;
+	if (held > bytes)
+		held = (size_t)bytes;
+	in->run = r->buf + r->start;
+	in->runlen = held;
+	input_pass_flush(in);
+	r->rec = r->start += held;
+	if (r->scan < r->start)
+		r->scan = r->start;
+	r->lineno += n;
+	in->ledger->read += n;
+	/* what comes next is read in pieces no larger than a run, of
+	 * which a read would take what could have been moved: the next
+	 * run line alone, first */
+	r->read_max = RUNW_MIN_BYTES;
+	r->peek = PUNCT_RUN_LEN;
+	if (held < bytes) {
+		out_flush(in->pass);
+		k = reader_splice(r, in->pass->fd, (size_t)(bytes - held),
+		    PUNCT_RUN_LEN);
+		if (k < 0 && in->pass->err == 0)
+			in->pass->err = errno;
+		else if (k >= 0 && (uint64_t)k < bytes - held) {
+			diag_at(r->name, in->promise.lineno, "input ended "
+			    "%ju bytes into the run line's %ju records, "
+			    "passed on as they came",
+			    (uintmax_t)(held + (uint64_t)k), (uintmax_t)n);
+			in->ledger->status = 1;
+		}
+	}
+	in->line_next = r->buf + r->start;
+	if (in->note_time)
+		in->last_line = mono_now();
+	input_housekeeping(in);
+}
+
 /* One line, classified and parsed: 1 when the reading must stop. */
 static int
 take_line(struct input *in, const struct reader *r, struct parser *ps,
@@ -480,6 +580,9 @@ read_lines(struct reader *r, void *arg)
 	}
 	r->max_line = in->max_line;
 	in->cur = r;
+	in->promise.on = 0;
+	in->pipelen = in->fast_run ? runline_pipe(r->fd, in->pipe,
+	    sizeof in->pipe) : 0;
 	own = xcalloc(nv ? nv : 1, sizeof *own);
 	rec.file = r->name;
 	parser_init(&ps, in->fmt, in->fs);
@@ -496,8 +599,11 @@ read_lines(struct reader *r, void *arg)
 		rec.v = own;
 		if (!ahead_on && in->fast != NULL && ps.fmt == FMT_JSON &&
 		    in->pass != NULL && !in->after_tab && !in->state &&
-		    !in->metrics && tail_only(in->fs))
+		    !in->metrics && tail_only(in->fs)) {
+			if (in->promise.on && in->fast_run && !r->skipping)
+				keep_promise(in, r);
 			pass_fast(in, r);
+		}
 		got = ahead_on ? next_ahead(in, &ah, &rec, &l) :
 		    next_line(in, r, &ps, &rec, &l);
 		if (got == AHEAD_SERIAL) {

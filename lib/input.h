@@ -24,6 +24,7 @@
 #include "reader.h"
 #include "parser.h"
 #include "record.h"
+#include "runline.h"
 #include "state.h"
 #include "time.h"
 
@@ -61,6 +62,11 @@ struct input {
 	 * the run, as input_pass), 0 to have it read as any other.  May be
 	 * NULL. */
 	int (*fast)(void *arg, const struct val *tail);
+	/* the same, for the n records a run line promises (punct.h), by
+	 * their times alone, all in [lo, hi]: 1 when the tool took them
+	 * (it counts them), and the loop passes their bytes on unread; 0
+	 * to have them read.  May be NULL. */
+	int (*fast_run)(void *arg, uint64_t n, evtime lo, evtime hi);
 
 	/* kept by the loop */
 	struct progress progress;
@@ -77,6 +83,16 @@ struct input {
 					 * the input's bytes, tee(2)'d, or -1 */
 	off_t side_off;			/* the input's offset of side's next */
 	int side_tried;
+	char pipe[RUNLINE_PIPE_MAX];	/* the reader's pipe, when fast_run */
+	size_t pipelen;
+	struct {			/* a run line's, read, not yet kept */
+		int on;
+		uint64_t records, bytes, longest;
+		evtime lo, hi;
+		int tries;		/* the tool would not take them */
+		off_t from;		/* the offset of its first byte */
+		uintmax_t lineno;	/* the lines before it */
+	} promise;
 };
 
 /* Zero the struct, as the tool then fills it in; progress asked or not. */

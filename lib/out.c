@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "out.h"
@@ -17,6 +18,11 @@
 #include "record.h"
 
 #define OUT_BUF OUT_ROOM_MAX
+
+struct out_mark {
+	size_t at;		/* goes out before buf[at] */
+	size_t off, len;	/* its text in o->marks */
+};
 
 /* out_behind's thread, and what it shares with the caller under mu */
 struct out_writer {
@@ -40,10 +46,28 @@ out_init(struct out *o, int fd, const char *name)
 	o->name = name;
 	o->cap = OUT_BUF;
 	o->buf = xmalloc(o->cap);
+	buf_init(&o->marks);
 #ifdef F_SETPIPE_SZ
 	/* a pipeline of the tools moves fewer, larger blocks */
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
 		(void)fcntl(fd, F_SETPIPE_SZ, OUT_BUF);
+#else
+	(void)st;
+#endif
+}
+
+void
+out_grow(struct out *o, size_t cap)
+{
+	struct stat st;
+
+	if (cap <= o->cap || o->writer)
+		return;
+	o->buf = xrealloc(o->buf, cap);
+	o->cap = cap;
+#ifdef F_SETPIPE_SZ
+	if (fstat(o->fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(o->fd, F_SETPIPE_SZ, (int)cap);
 #else
 	(void)st;
 #endif
@@ -65,6 +89,7 @@ out_open(struct out *o, const char *path, int append)
 static void
 write_all(struct out *o, const char *p, size_t n)
 {
+	o->writes++;
 	/* once stopped, the grace clock runs (this starts it): a write
 	 * that blocks later is interrupted when it is over */
 	(void)sig_give_up();
@@ -102,16 +127,109 @@ writer_wait(struct out *o)
 	pthread_mutex_unlock(&wr->mu);
 }
 
+void
+out_mark(struct out *o, size_t at, const char *line, size_t len)
+{
+	struct out_mark *m;
+
+	if (o->nmark == o->markcap)
+		o->mark = xgrowarray(o->mark, &o->markcap, o->nmark + 1,
+		    sizeof *o->mark);
+	m = &o->mark[o->nmark++];
+	m->at = at;
+	m->off = o->marks.len;
+	m->len = len;
+	buf_add(&o->marks, line, len);
+}
+
+/* The buffer with its marks, in writev's pieces, as many as go at once;
+ * what a short write leaves goes again. */
+static void
+write_marked(struct out *o)
+{
+	struct iovec iov[64];
+	size_t i = 0, at = 0, n;
+	int k;
+
+	o->writes++;
+	(void)sig_give_up();	/* as write_all */
+	while (o->err == 0 && (i < o->nmark || at < o->len)) {
+		size_t mi = i, mat = at, total = 0;
+		ssize_t w;
+
+		for (k = 0; k < 62 && (mi < o->nmark || mat < o->len); ) {
+			size_t to = mi < o->nmark ? o->mark[mi].at : o->len;
+
+			if (to > mat) {
+				iov[k].iov_base = o->buf + mat;
+				iov[k++].iov_len = to - mat;
+				total += to - mat;
+				mat = to;
+			}
+			if (mi < o->nmark) {
+				iov[k].iov_base = o->marks.data + o->mark[mi].off;
+				iov[k++].iov_len = o->mark[mi].len;
+				total += o->mark[mi].len;
+				mi++;
+			}
+		}
+		w = writev(o->fd, iov, k);
+		if (w < 0) {
+			if (errno != EINTR)
+				o->err = errno;
+			else if (sig_give_up())
+				o->err = ETIME;
+			continue;
+		}
+		if ((size_t)w == total) {
+			i = mi;
+			at = mat;
+			continue;
+		}
+		if (sig_give_up()) {
+			o->err = ETIME;
+			break;
+		}
+		/* short: what went is done with, the rest goes as bytes */
+		for (n = (size_t)w; n > 0; ) {
+			size_t to = i < o->nmark ? o->mark[i].at : o->len;
+
+			if (to > at) {
+				size_t d = n < to - at ? n : to - at;
+
+				at += d;
+				n -= d;
+			} else {
+				struct out_mark *m = &o->mark[i];
+				size_t d = n < m->len ? n : m->len;
+
+				m->off += d;
+				m->len -= d;
+				n -= d;
+				if (m->len == 0)
+					i++;
+			}
+		}
+	}
+	o->nmark = 0;
+	buf_reset(&o->marks);
+}
+
 int
 out_flush(struct out *o)
 {
 	int wrote = o->len > 0;
 
+	if (wrote && o->flushing)
+		o->flushing(o->flushing_arg);
 	if (o->writer)
 		writer_wait(o);
-	if (wrote)
+	if (wrote && o->nmark > 0)
+		write_marked(o);
+	else if (wrote)
 		write_all(o, o->buf, o->len);
 	o->len = 0;
+	o->nmark = 0;
 	/* a line too long for the buffer, written past it, is followed by
 	 * its newline here: its error is seen at this flush */
 	if (wrote && o->flushed)
@@ -138,6 +256,7 @@ spill(struct out *o)
 		wr->spare = NULL;
 		wr->todo = full;
 		wr->todolen = o->len;
+		o->writes++;
 		pthread_cond_broadcast(&wr->cv);
 		pthread_mutex_unlock(&wr->mu);
 	}
@@ -279,6 +398,10 @@ out_release(struct out *o)
 	}
 	free(o->buf);
 	o->buf = NULL;
+	free(o->mark);
+	o->mark = NULL;
+	o->nmark = o->markcap = 0;
+	buf_release(&o->marks);
 	return rc;
 }
 

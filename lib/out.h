@@ -36,7 +36,20 @@ struct out {
 	 * failed: a caller that counts what it put in knows what was lost */
 	void (*flushed)(void *arg, int ok);
 	void *flushed_arg;
+	/* when set, called before the buffer is written (out_mark's
+	 * caller closes what it has open there) */
+	void (*flushing)(void *arg);
+	void *flushing_arg;
 	struct out_writer *writer;	/* out_behind's, or NULL */
+	/* writes of the buffer or of a line past it, so far: a caller that
+	 * sees the count move while it wrote knows its bytes did not stay
+	 * together in the buffer */
+	uintmax_t writes;
+	/* out_mark's lines: their text, and each one's offset in buf and
+	 * length */
+	struct buf marks;
+	struct out_mark *mark;
+	size_t nmark, markcap;
 };
 
 void out_init(struct out *o, int fd, const char *name);
@@ -55,6 +68,16 @@ out_wrote(struct out *o, size_t n)
 	o->len += n;
 }
 void out_puts(struct out *o, const char *s);
+/*
+ * A line that goes out in front of buf[at..], for a caller that knows
+ * what to say of bytes only once it has written them (stream-window's
+ * run lines).  It does not count in o->len; the buffer goes out with
+ * its marks in one writev(2).  Not with out_behind.
+ */
+void out_mark(struct out *o, size_t at, const char *line, size_t len);
+/* A buffer of cap bytes (larger only), and a pipe's buffer as large
+ * when o writes to a pipe (Linux; a refusal is no matter). */
+void out_grow(struct out *o, size_t cap);
 /* Write out the buffer; -1 when this or an earlier write failed. */
 int out_flush(struct out *o);
 /* Flush, close if owned, free; returns -1 if any write failed. */

@@ -249,8 +249,8 @@ now_for(const struct panes *ps, const struct window *w, evtime wm)
 static void
 pane_out(struct panes *ps, struct pane_window *p, evtime wm, int final)
 {
-	struct punct f = { PUNCT_FIRE, 0, 0, p->s.w.start, p->s.w.end, 0,
-	    TIMING_EARLY, 0, NULL, 0 };
+	struct punct f = { .kind = PUNCT_FIRE, .start = p->s.w.start,
+	    .end = p->s.w.end, .timing = TIMING_EARLY };
 	struct trigger_pane_info info;
 
 	if (!trigger_pane_fire(&p->pane, &p->s.w, wm, p->since == 0, final,
@@ -448,8 +448,8 @@ panes_watermark(struct panes *ps, evtime wm)
 		if (!p->finished && (ps->empty_rules & EMPTY_CLOSING))
 			pane_out(ps, p, wm, 1);		/* its closing pane */
 		if (ps->expire) {
-			struct punct x = { PUNCT_FIRE, 0, 0, p->s.w.start,
-			    p->s.w.end, 0, 0, 0, NULL, 0 };
+			struct punct x = { .kind = PUNCT_FIRE,
+			    .start = p->s.w.start, .end = p->s.w.end };
 
 			key_of(ps, p, &x);
 			ps->expire(ps->arg, &x);

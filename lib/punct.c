@@ -7,12 +7,18 @@
 #include "punct.h"
 #include "record.h"
 
-enum { F_KIND, F_T, F_END, F_START, F_PANE, F_TIMING, F_FINAL, F_KEY, F_N };
+enum {
+	F_KIND, F_T, F_END, F_START, F_PANE, F_TIMING, F_FINAL, F_KEY,
+	F_RECORDS, F_BYTES, F_MIN_T, F_MAX_T, F_LONGEST, F_PIPE, F_N
+};
 
 static const char *const names[F_N] = {
-	"_punct", "t", "end", "start", "pane", "timing", "final", "key"
+	"_punct", "t", "end", "start", "pane", "timing", "final", "key",
+	"records", "bytes", "min_t", "max_t", "longest", "pipe"
 };
-static const char *const kinds[] = { "", "strategy", "watermark", "fire" };
+static const char *const kinds[] = {
+	"", "strategy", "watermark", "fire", "run"
+};
 
 int
 punct_is(const char *line, size_t len)
@@ -76,6 +82,40 @@ parse_fire(struct punct *p, const struct val *v, const char **err)
 		p->key = v[F_KEY].p;
 		p->keylen = v[F_KEY].n;
 	}
+	return 0;
+}
+
+static int
+get_count(const struct val *v, uint64_t *out)
+{
+	int64_t n;
+
+	if (get_int(v, &n) < 0 || n < 0)
+		return -1;
+	*out = (uint64_t)n;
+	return 0;
+}
+
+static int
+parse_run(struct punct *p, const struct val *v, const char **err)
+{
+	if (get_count(&v[F_RECORDS], &p->records) < 0 ||
+	    get_count(&v[F_BYTES], &p->bytes) < 0 ||
+	    get_count(&v[F_LONGEST], &p->longest) < 0 ||
+	    get_int(&v[F_MIN_T], &p->min_t) < 0 ||
+	    get_int(&v[F_MAX_T], &p->max_t) < 0 ||
+	    v[F_PIPE].type != VAL_STR || v[F_PIPE].esc != ESC_NONE) {
+		*err = "run needs counts records, bytes and longest, "
+		    "integer min_t and max_t, and a pipe";
+		return -1;
+	}
+	if (p->min_t > p->max_t || p->records > p->bytes ||
+	    (p->records == 0) != (p->bytes == 0)) {
+		*err = "a run's counts or times do not agree";
+		return -1;
+	}
+	p->pipe = v[F_PIPE].p;
+	p->pipelen = v[F_PIPE].n;
 	return 0;
 }
 
@@ -213,6 +253,8 @@ punct_parse(const char *line, size_t len, struct punct *p, const char **err)
 		}
 	} else if (p->kind == PUNCT_FIRE)
 		return parse_fire(p, v, err);
+	else if (p->kind == PUNCT_RUN)
+		return parse_run(p, v, err);
 	return 0;
 }
 
@@ -225,6 +267,34 @@ add_int(struct buf *b, int64_t v)
 	char s[INT_FORMAT_MAX];
 
 	buf_add(b, s, int_format(v, s));
+}
+
+/* Padded to PUNCT_RUN_LEN before its brace; a pipe's name is short. */
+static void
+write_run(struct buf *b, const struct punct *p)
+{
+	size_t from = b->len - PUNCT_PREFIX_LEN, n;
+
+	ADD_LIT(b, "\"run\",\"records\":");
+	add_int(b, (int64_t)p->records);
+	ADD_LIT(b, ",\"bytes\":");
+	add_int(b, (int64_t)p->bytes);
+	ADD_LIT(b, ",\"min_t\":");
+	add_int(b, p->min_t);
+	ADD_LIT(b, ",\"max_t\":");
+	add_int(b, p->max_t);
+	ADD_LIT(b, ",\"longest\":");
+	add_int(b, (int64_t)p->longest);
+	ADD_LIT(b, ",\"pipe\":\"");
+	buf_add(b, p->pipe, p->pipelen);
+	ADD_LIT(b, "\"");
+	if ((n = b->len - from) < PUNCT_RUN_LEN - 2) {
+		n = PUNCT_RUN_LEN - 2 - n;
+		buf_grow(b, n);
+		memset(b->data + b->len, ' ', n);
+		b->len += n;
+	}
+	ADD_LIT(b, "}\n");
 }
 
 void
@@ -261,6 +331,9 @@ punct_write(struct buf *b, const struct punct *p)
 			buf_add(b, p->key, p->keylen);
 		}
 		ADD_LIT(b, "}\n");
+		break;
+	case PUNCT_RUN:
+		write_run(b, p);
 		break;
 	default:
 		buf_addf(b, "\"%s\"}\n", p->kind == PUNCT_STRATEGY ?

@@ -12,6 +12,16 @@
  *   {"_punct":"fire","start":S,"end":E,"pane":0,"timing":"on_time","final":true}
  *   {"_punct":"fire",...,"final":false,"key":["alice"]}   a session's
  *   {"_punct":"strategy",...}                          see streamkit(7)
+ *   {"_punct":"run","records":N,"bytes":B,"min_t":L,"max_t":H,
+ *    "longest":M,"pipe":"D:I"    }                     a run line
+ *
+ * A run line is stream-window's word on the bytes that follow it in the
+ * pipe it wrote to: the next B bytes of pipe D:I (its device and inode)
+ * are N whole lines, records, none longer than M bytes, their _t all in
+ * [L, H], and no control line among them.  A reader of that same pipe
+ * may pass them on unread; one of another (a filter sits between) or of
+ * a file ignores the line.  Its length is fixed, padded with spaces, so
+ * that a reader can read one and no more.
  *
  * A struct punct points into the line it was parsed from and owns nothing.
  */
@@ -19,6 +29,7 @@
 #define PUNCT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "time.h"
@@ -31,8 +42,12 @@ enum punct_kind {
 	PUNCT_UNKNOWN = 0,	/* a kind this release does not know: pass it on */
 	PUNCT_STRATEGY,
 	PUNCT_WATERMARK,
-	PUNCT_FIRE
+	PUNCT_FIRE,
+	PUNCT_RUN
 };
+
+/* A run line's length, "\n" and all. */
+#define PUNCT_RUN_LEN 256
 
 struct punct {
 	int kind;		/* enum punct_kind */
@@ -45,6 +60,10 @@ struct punct {
 	const char *key;	/* fire: a session's key, a JSON array of its
 				 * texts, or NULL */
 	size_t keylen;
+	uint64_t records, bytes, longest;	/* run */
+	evtime min_t, max_t;			/* run */
+	const char *pipe;			/* run: "D:I" */
+	size_t pipelen;
 };
 
 /* 1 when line is a control line. */

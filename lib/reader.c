@@ -2,7 +2,7 @@
  * reader.c - lines from a file descriptor in large blocks (see reader.h).
  */
 #ifdef __linux__
-#define _GNU_SOURCE		/* F_SETPIPE_SZ */
+#define _GNU_SOURCE		/* F_SETPIPE_SZ, splice */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -93,16 +93,22 @@ await_input(struct reader *r)
 /* A pipe that keeps its reader busy gets a larger buffer: fewer and
  * larger reads and writes, on both sides (a refusal is no matter). */
 static void
-grow_pipe(struct reader *r)
+grow_fd(int fd)
 {
 #ifdef F_SETPIPE_SZ
-	int size = fcntl(r->fd, F_GETPIPE_SZ);
+	int size = fcntl(fd, F_GETPIPE_SZ);
 
 	if (size >= 0 && size < BULK_PIPE_SIZE)
-		(void)fcntl(r->fd, F_SETPIPE_SZ, BULK_PIPE_SIZE);
+		(void)fcntl(fd, F_SETPIPE_SZ, BULK_PIPE_SIZE);
 #else
-	(void)r;
+	(void)fd;
 #endif
+}
+
+static void
+grow_pipe(struct reader *r)
+{
+	grow_fd(r->fd);
 }
 
 /* Count what a pipe gave without making the reader wait. */
@@ -165,6 +171,7 @@ static int
 fill(struct reader *r)
 {
 	ssize_t n;
+	size_t want;
 	int waited;
 
 	if (r->moving)
@@ -182,10 +189,15 @@ fill(struct reader *r)
 		r->buf = xrealloc(r->buf, r->cap);
 	}
 	waited = await_input(r);
+	want = r->cap - r->end;
+	if (r->read_max > 0 && r->read_max < want)
+		want = r->read_max;
+	if (r->peek > 0 && r->peek < want)
+		want = r->peek;
+	r->peek = 0;
 	/* SIGINT or SIGTERM: the input ends here */
 	do
-		n = sig_stopped() ? 0 :
-		    read_some(r, r->buf + r->end, r->cap - r->end);
+		n = sig_stopped() ? 0 : read_some(r, r->buf + r->end, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
@@ -300,6 +312,77 @@ reader_push(struct reader *r, const char *p, size_t n)
 	}
 	memcpy(r->buf + r->end, p, n);
 	r->end += n;
+}
+
+/* What splice cannot move, copied: n bytes, fewer at end of input, -1
+ * as reader_splice. */
+static ssize_t
+copy_bytes(struct reader *r, int out, size_t n)
+{
+	char tmp[16384];
+	size_t done = 0;
+	ssize_t k, w, at;
+
+	while (done < n) {
+		k = read(r->fd, tmp, n - done < sizeof tmp ? n - done :
+		    sizeof tmp);
+		if (k < 0 && errno == EINTR && !sig_give_up())
+			continue;
+		if (k <= 0)
+			return k < 0 ? -1 : (ssize_t)done;
+		for (at = 0; at < k; at += w)
+			while ((w = write(out, tmp + at, (size_t)(k - at))) < 0)
+				if (errno != EINTR || sig_give_up())
+					return -1;
+		done += (size_t)k;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t
+reader_splice(struct reader *r, int out, size_t n, size_t peek)
+{
+	size_t done = 0;
+	ssize_t k = 0;
+
+	if (r->moving)
+		r->moving(r->moving_arg);
+	r->offset += (off_t)r->end;
+	r->start = r->end = r->rec = r->scan = 0;
+	r->peek = peek;
+	if (!r->out_grown) {	/* a bulk source's, both pipes */
+		r->out_grown = 1;
+		grow_fd(r->fd);
+		grow_fd(out);
+	}
+#ifdef SPLICE_F_MOVE
+	while (done < n) {
+		k = splice(r->fd, NULL, out, NULL, n - done, SPLICE_F_MOVE);
+		if (k < 0 && errno == EINTR) {
+			if (sig_give_up()) {
+				errno = ETIME;
+				break;
+			}
+			continue;
+		}
+		if (k <= 0)
+			break;
+		done += (size_t)k;
+	}
+	if (k < 0 && errno == EINVAL && done == 0)	/* not here */
+		k = 0;
+	else if (k < 0 || done == n || k == 0) {
+		r->offset += (off_t)done;
+		return k < 0 ? -1 : (ssize_t)done;
+	}
+#endif
+	if ((k = copy_bytes(r, out, n - done)) < 0) {
+		if (errno == EINTR)
+			errno = ETIME;
+		return -1;
+	}
+	r->offset += (off_t)(done + (size_t)k);
+	return (ssize_t)(done + (size_t)k);
 }
 
 int

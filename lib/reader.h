@@ -59,6 +59,10 @@ struct reader {
 	 * up to offset teed; when it cannot be, tee is -1 from then on */
 	int tee;
 	off_t teed;
+	int out_grown;		/* reader_splice grew the pipes */
+	size_t peek;		/* when not 0, the next read takes at most
+				 * this many bytes (reader_splice's) */
+	size_t read_max;	/* when not 0, no read takes more */
 };
 
 /* Open path ("-" is stdin); -1 with errno when it cannot be opened. */
@@ -81,6 +85,15 @@ int reader_size_parse(const char *s, size_t *n);
 /* Bytes read from r's descriptor elsewhere, to be read next, after what
  * r holds unread; the caller sets eof and cut when the input ended. */
 void reader_push(struct reader *r, const char *p, size_t n);
+/*
+ * Move the next n bytes of input to the descriptor out, unread, when r
+ * holds none unread: splice(2) from a pipe (Linux), read and write where
+ * the kernel cannot.  The next read takes at most peek bytes (0: as
+ * usual).  The bytes moved, fewer when input ended first; -1 with errno
+ * when writing failed, or on a stop signal once sig_give_up says so
+ * (ETIME): a stop does not cut the bytes short by itself.
+ */
+ssize_t reader_splice(struct reader *r, int out, size_t n, size_t peek);
 /* Has r proven a bulk source (a pipe READER_BULK bytes ahead of it)? */
 #define READER_BULK ((uint64_t)1 << 20)
 int reader_bulk(const struct reader *r);

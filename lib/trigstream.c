@@ -163,28 +163,37 @@ trigstream_can_fast(const struct trigstream *s)
 }
 
 int
-trigstream_fast(struct trigstream *s, const struct val *tail)
+trigstream_fast_run(struct trigstream *s, uint64_t n, evtime lo, evtime hi)
 {
 	const struct window *w;
 	struct watermark after;
-	evtime t;
 
 	/* a run's first record: the stream, and a record checked before */
 	if (s->fast_n == 0 && (!trigstream_can_fast(s) || s->nassigned != 1))
 		return 0;
 	w = &s->assigned[0];
-	/* a tumbling window holding t is the one t falls in */
-	if (!stamper_plain_time(tail, &t) || t < w->start || t >= w->end ||
+	/* a tumbling window holding lo and hi holds what is between; the
+	 * watermark moves by the greatest time, whatever the order */
+	if (lo > hi || lo < w->start || hi >= w->end ||
 	    (s->fast_n == 0 && !panes_last_open(&s->panes, w,
 	    &s->fast_limit)))
 		return 0;
 	after = s->wm;
-	watermark_observe(&after, t);
+	watermark_observe(&after, hi);
 	if (after.wm >= s->fast_limit)
 		return 0;
 	s->wm = after;
-	s->fast_n++;
+	s->fast_n += n;
 	return 1;
+}
+
+int
+trigstream_fast(struct trigstream *s, const struct val *tail)
+{
+	evtime t;
+
+	return stamper_plain_time(tail, &t) &&
+	    trigstream_fast_run(s, 1, t, t);
 }
 
 int

@@ -86,6 +86,10 @@ void trigstream_take(struct trigstream *s, evtime t);
  * record goes through trigstream_check and _take.
  */
 int trigstream_fast(struct trigstream *s, const struct val *tail);
+/* The same for n records whose times are all in [lo, hi] (a run line's),
+ * in any order: 1 when they are all taken, 0 when each goes its way. */
+int trigstream_fast_run(struct trigstream *s, uint64_t n, evtime lo,
+    evtime hi);
 /* Whether trigstream_fast can take any record of this stream: a caller
  * that would ask it of every record asks this once, at the start. */
 int trigstream_can_fast(const struct trigstream *s);

@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# Run lines: stream-window's word on the records that follow it in a
+# pipe, and stream-trigger passing those records on unread.
+
+load helper
+
+stream_window() { "$STREAMKIT_BIN/stream-window" "$@"; }
+stream_trigger() { "$STREAMKIT_BIN/stream-trigger" "$@"; }
+export -f stream_window stream_trigger
+
+W='-t ts --tumbling 10s --max-delay 2s --time-output epoch'
+
+# events N [LATE]: N records over N/100 seconds, a little out of order,
+# every 97th two seconds behind, and with LATE every 1000th twenty (late);
+# about 60 bytes each, so that a window's records make runs of 16 kB and
+# more.
+events() {
+	awk -v n="$1" -v late="${2:-0}" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			t = i * 10 + (i * 7919) % 9
+			if (i % 97 == 0) t -= 2000
+			if (late && i % 1000 == 999) t -= 20000
+			if (t < 0) t = 0
+			printf "{\"ts\":%d.%03d,\"user\":\"u%d\",\"status\":%d}\n",
+			    t / 1000, t % 1000, i % 13, i % 7 == 0 ? 500 : 200
+		}
+	}'
+}
+
+# check_runs FILE: every run line in FILE tells the truth of the bytes
+# after it; prints "runs N records M" of them.
+check_runs() {
+	awk '
+	function num(k,   s) {
+		s = $0; sub(".*\"" k "\":", "", s); sub("[,}].*", "", s)
+		return s + 0
+	}
+	left > 0 {
+		t = $0; sub(/.*"_t":/, "", t); sub(/}$/, "", t); t += 0
+		bytes += length($0) + 1; n++
+		if (t < lo || t > hi || length($0) > longest ||
+		    int(t / 10000000) != win || /^\{"_punct":/) bad = 1
+		if (length($0) > seen) seen = length($0)
+		if (--left == 0 && (bytes != want || seen != longest)) bad = 1
+		next
+	}
+	/^\{"_punct":"run",/ {
+		if (length($0) != 255 || $0 !~ /"pipe":"[0-9]+:[0-9]+" *}$/)
+			bad = 1
+		left = num("records"); want = num("bytes"); lo = num("min_t")
+		hi = num("max_t"); longest = num("longest")
+		bytes = 0; seen = 0; win = int(lo / 10000000)
+		runs++; records += left
+	}
+	END {
+		if (bad || left) { print "a run line lied"; exit 1 }
+		printf "runs %d records %d\n", runs, records
+	}' "$1"
+}
+
+@test "stream-window writes run lines to a pipe, for records of a tumbling window, and each tells the truth" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | cat > piped.out
+	stream_window $W e.jsonl > file.out
+	# to a file, none; to a pipe, the same lines and run lines
+	! grep -q '^{"_punct":"run"' file.out
+	grep -v '^{"_punct":"run"' piped.out | cmp - file.out
+	run check_runs piped.out
+	[ "$status" -eq 0 ]
+	# most records are in runs, 16 kB or more each
+	[[ "$output" =~ ^runs\ ([0-9]+)\ records\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 20 ]
+	[ "${BASH_REMATCH[2]}" -ge 15000 ]
+	# no run lines for other windows, or other formats
+	stream_window -t ts --sliding 10s --every 5s e.jsonl | cat > sliding.out
+	stream_window -t ts --session 5s e.jsonl | cat > session.out
+	stream_window -t ts --tumbling 10s -o csv e.jsonl | cat > csv.out
+	! grep -q '"_punct":"run"' sliding.out session.out csv.out
+}
+
+@test "stream-trigger passes a run's records on unread: the same output, late records and exit as when it reads them" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 late > e.jsonl
+	for trig in watermark 'watermark(late=count(1))' 'count(50)'; do
+		rc=0
+		stream_window $W e.jsonl |
+		    stream_trigger --allowed-lateness 5s --late-output runs.late "$trig" > runs.out 2> runs.err || rc=$?
+		rc2=0
+		stream_window $W e.jsonl | cat |
+		    stream_trigger --allowed-lateness 5s --late-output read.late "$trig" > read.out 2> read.err || rc2=$?
+		[ "$rc" -eq "$rc2" ]
+		cmp runs.out read.out
+		cmp runs.err read.err
+		cmp runs.late read.late
+		! grep -q '"_punct":"run"' runs.out
+	done
+	[ "$(wc -l < runs.late)" -ge 10 ]
+	# and the whole pipeline answers as the one process does
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | stream_trigger | stream_agg -g status count > pipe.out
+	stream_agg $W -g status count e.jsonl > inproc.out
+	cmp pipe.out inproc.out
+	[ "$(wc -l < pipe.out)" -ge 40 ]
+}
+
+# A stream-window strategy line, for streams written by hand.
+strategy() {
+	printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 0 --time-output epoch | head -n 1
+}
+
+# runline RECORDS BYTES MIN MAX LONGEST PIPE
+runline() {
+	printf '{"_punct":"run","records":%d,"bytes":%d,"min_t":%d,"max_t":%d,"longest":%d,"pipe":"%s"}\n' "$@"
+}
+
+@test "a run line is taken at its word by the reader of the pipe it names, and by no other" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo p
+	id=$(stat -c %d:%i p)
+	two='{"i":"a","_t":15000000}
+{"i":"b","_t":16000000}
+'
+	# the line says the two records are of [0,10): it is believed
+	for pipe in "$id" "0:0"; do
+		{
+			strategy
+			printf '{"i":"first","_t":1000000}\n'
+			runline 2 ${#two} 2000000 3000000 23 "$pipe"
+			printf '%s' "$two"
+			printf '{"i":"after","_t":4000000}\n'
+		} > p &
+		rc=0
+		stream_trigger < p > "out.$pipe" 2> "err.$pipe" || rc=$?
+		wait
+		echo "$rc" > "rc.$pipe"
+	done
+	# believed: all four in [0,10), none late, one on-time pane
+	[ "$(cat "rc.$id")" -eq 0 ]
+	[ "$(grep -c '^{"i":' "out.$id")" -eq 4 ]
+	[ "$(grep -c '"_punct":"fire"' "out.$id")" -eq 1 ]
+	[ ! -s "err.$id" ]
+	# another pipe's line: the records are read, [0,10) fires at 15,
+	# and the record at 4 is late
+	[ "$(cat rc.0:0)" -eq 1 ]
+	[ "$(grep -c '^{"i":' out.0:0)" -eq 3 ]
+	grep -q '1 late record dropped' err.0:0
+	! grep -q '"_punct":"run"' "out.$id" out.0:0
+}
+
+@test "a filter between the tools: the run lines pass it and are not believed behind it" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | grep -v '"user":"u3"' | stream_trigger |
+	    stream_agg -g status count > pipe.out
+	grep -v '"user":"u3"' e.jsonl | stream_agg $W -g status count > inproc.out
+	cmp pipe.out inproc.out
+	# jq passes them, as any control line
+	stream_window $W e.jsonl | jq -c . | stream_trigger |
+	    stream_agg -g status count > jq.out
+	stream_agg $W -g status count e.jsonl > all.out
+	cmp jq.out all.out
+}
+
+@test "input that ends inside a run: a diagnostic, exit 1" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo p
+	id=$(stat -c %d:%i p)
+	{
+		strategy
+		printf '{"i":"first","_t":1000000}\n'
+		runline 3 9000 2000000 3000000 30 "$id"
+		printf '{"i":"a","_t":2000000}\n'
+	} > p &
+	run --separate-stderr stream_trigger < p
+	wait
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "stream-trigger: <stdin>:3: input ended 23 bytes into the run line's 3 records, passed on as they came" ]
+	[ "${lines[2]}" = '{"i":"a","_t":2000000}' ]
+}
+
+@test "a run's bytes reach a file opened to append, and lines longer than --max-line-bytes are still skipped" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | stream_trigger > new.out
+	: > app.out
+	stream_window $W e.jsonl | stream_trigger >> app.out
+	cmp new.out app.out
+	# a run whose longest line is over the limit is read line by line
+	{ events 3000; printf '{"ts":29.5,"pad":"%0300d"}\n' 0; } > long.jsonl
+	rc=0; stream_window $W long.jsonl | stream_trigger --max-line-bytes 200 > a.out 2> a.err || rc=$?
+	rc2=0; stream_window $W long.jsonl | cat | stream_trigger --max-line-bytes 200 > b.out 2> b.err || rc2=$?
+	[ "$rc" -eq 1 ] && [ "$rc2" -eq 1 ]
+	cmp a.out b.out
+	cmp a.err b.err
+	grep -q 'line longer than --max-line-bytes (200), skipped' a.err
+}
+
+@test "the tools behind drop run lines: stream-agg --punct does not pass them, a second stream-window writes its own" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | stream_agg --punct -g status count > agg.out
+	grep -q '^{"_punct":"watermark","end":true}$' agg.out
+	! grep -q '"_punct":"run"' agg.out
+	stream_window $W e.jsonl |
+	    stream_window -t _t --time-format epoch-us --tumbling 10s --time-output epoch | cat > again.out
+	[ "$(grep -c '"_punct":"run"' again.out)" -ge 20 ]
+	run check_runs again.out
+	[ "$status" -eq 0 ]
+}
