@@ -270,23 +270,24 @@ header(void *arg, const struct record *rec, const struct parser *ps)
 		annot_header(&annot, &flt.out, ps->fmt, rec->line, rec->len);
 }
 
-/* Whether the watermark, now at now, has passed a window's end or its
- * end and the lateness since it was last asked: where stream-trigger
- * fires.  The next such time is kept: one compare a record. */
+/* Whether the watermark, at wmnow, has passed a window's end or its end
+ * and the lateness since it was last asked: where stream-trigger fires.
+ * The next such time is kept: one compare a record. */
 static int
-passes_due(evtime now)
+passes_due(evtime wmnow)
 {
 	static evtime next = EVTIME_MIN;
 	int64_t late = st.allowed_lateness;
 	struct window w;
 
-	if (now < next)
+	if (wmnow < next)
 		return 0;
-	next = EVTIME_MAX;
-	if (window_assign(&st.win, now, &w) == 1)
+	/* no window there: ask again when the watermark moves */
+	next = wmnow < EVTIME_MAX ? wmnow + 1 : EVTIME_MAX;
+	if (window_assign(&st.win, wmnow, &w) == 1)
 		next = w.end;
-	if (late > 0 && now > EVTIME_MIN + late &&
-	    window_assign(&st.win, now - late, &w) == 1 &&
+	if (late > 0 && wmnow > EVTIME_MIN + late &&
+	    window_assign(&st.win, wmnow - late, &w) == 1 &&
 	    w.end <= EVTIME_MAX - late && w.end + late < next)
 		next = w.end + late;
 	return 1;

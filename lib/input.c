@@ -454,6 +454,25 @@ pass_fast(struct input *in, struct reader *r)
 }
 
 /*
+ * The writer went before it wrote all of a run (it was killed): what
+ * came is passed on as it came, with a newline, since its last line may
+ * lack one and what follows must not join it.  The records were counted
+ * as promised.
+ */
+static void
+cut_short(struct input *in, const struct reader *r, uint64_t n,
+    uint64_t got, uint64_t bytes)
+{
+	if (got > 0)
+		out_putc(in->pass, '\n');
+	diag_at(r->name, in->promise.lineno, "input ended %ju bytes into the "
+	    "%ju bytes of the run line's last %ju records; passed on as they "
+	    "came, with a newline", (uintmax_t)got, (uintmax_t)bytes,
+	    (uintmax_t)n);
+	in->ledger->status = 1;
+}
+
+/*
  * What is left of a run line's records (those read since, one by one,
  * are not), given to in->fast_run by their times, and passed on unread
  * when it takes them: what the reader holds of them as a run of
@@ -506,19 +525,14 @@ keep_promise(struct input *in, struct reader *r)
 	 * run line alone, first */
 	r->read_max = RUNW_MIN_BYTES;
 	r->peek = PUNCT_RUN_LEN;
-	if (held < bytes) {
-		out_flush(in->pass);
+	/* what the output refused, the reader reads and the tool drops */
+	if (held < bytes && out_flush(in->pass) == 0) {
 		k = reader_splice(r, in->pass->fd, (size_t)(bytes - held),
 		    PUNCT_RUN_LEN);
 		if (k < 0 && in->pass->err == 0)
 			in->pass->err = errno;
-		else if (k >= 0 && (uint64_t)k < bytes - held) {
-			diag_at(r->name, in->promise.lineno, "input ended "
-			    "%ju bytes into the run line's %ju records, "
-			    "passed on as they came",
-			    (uintmax_t)(held + (uint64_t)k), (uintmax_t)n);
-			in->ledger->status = 1;
-		}
+		else if (k >= 0 && (uint64_t)k < bytes - held)
+			cut_short(in, r, n, held + (uint64_t)k, bytes);
 	}
 	in->line_next = r->buf + r->start;
 	if (in->note_time)

@@ -157,7 +157,9 @@ write_marked(struct out *o)
 		size_t mi = i, mat = at, total = 0;
 		ssize_t w;
 
-		for (k = 0; k < 62 && (mi < o->nmark || mat < o->len); ) {
+		/* two pieces a turn: room for both */
+		for (k = 0; k + 2 <= (int)(sizeof iov / sizeof iov[0]) &&
+		    (mi < o->nmark || mat < o->len); ) {
 			size_t to = mi < o->nmark ? o->mark[mi].at : o->len;
 
 			if (to > mat) {

@@ -72,7 +72,8 @@ void out_puts(struct out *o, const char *s);
  * A line that goes out in front of buf[at..], for a caller that knows
  * what to say of bytes only once it has written them (stream-window's
  * run lines).  It does not count in o->len; the buffer goes out with
- * its marks in one writev(2).  Not with out_behind.
+ * its marks in one writev(2).  Marks come in order of at, at most
+ * o->len.  Not with out_behind.
  */
 void out_mark(struct out *o, size_t at, const char *line, size_t len);
 /* A buffer of cap bytes (larger only), and a pipe's buffer as large

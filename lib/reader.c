@@ -350,6 +350,7 @@ reader_splice(struct reader *r, int out, size_t n, size_t peek)
 	r->offset += (off_t)r->end;
 	r->start = r->end = r->rec = r->scan = 0;
 	r->peek = peek;
+	(void)sig_give_up();	/* as a write: a stop starts the grace */
 	if (!r->out_grown) {	/* a bulk source's, both pipes */
 		r->out_grown = 1;
 		grow_fd(r->fd);

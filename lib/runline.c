@@ -84,6 +84,12 @@ runw_record(struct runw *w, size_t off, uintmax_t writes, evtime t,
 	if (w->pipelen == 0 || writes != w->o->writes)
 		return;		/* no runs; or it went out, not in one */
 	len = w->o->len - off;
+	/* a JSON object and "\n", as a reader behind reads a record by
+	 * its tail (a "\r" would stay, where reading drops it) */
+	if (len < 3 || w->o->buf[off] != '{' || w->o->buf[off + len - 2] != '}') {
+		runw_cut(w);
+		return;
+	}
 	if (w->n > 0 && (win != w->win || off != w->off + w->bytes))
 		runw_cut(w);
 	if (w->n == 0) {

@@ -162,7 +162,7 @@ runline() {
 	cmp jq.out all.out
 }
 
-@test "input that ends inside a run: a diagnostic, exit 1" {
+@test "input that ends inside a run: what came is passed on with a newline, a diagnostic, exit 1" {
 	cd "$BATS_TEST_TMPDIR"
 	mkfifo p
 	id=$(stat -c %d:%i p)
@@ -170,13 +170,43 @@ runline() {
 		strategy
 		printf '{"i":"first","_t":1000000}\n'
 		runline 3 9000 2000000 3000000 30 "$id"
-		printf '{"i":"a","_t":2000000}\n'
+		printf '{"i":"a","_t":2000000}\n{"i":"b","_t"'
 	} > p &
 	run --separate-stderr stream_trigger < p
 	wait
 	[ "$status" -eq 1 ]
-	[ "$stderr" = "stream-trigger: <stdin>:3: input ended 23 bytes into the run line's 3 records, passed on as they came" ]
+	[ "$stderr" = "stream-trigger: <stdin>:3: input ended 36 bytes into the 9000 bytes of the run line's last 3 records; passed on as they came, with a newline" ]
 	[ "${lines[2]}" = '{"i":"a","_t":2000000}' ]
+	[ "${lines[3]}" = '{"i":"b","_t"' ]
+	[ "${lines[4]}" = '{"_punct":"fire","start":0,"end":10000000,"pane":0,"timing":"on_time","final":true}' ]
+	# stream-window killed while it wrote: stream-trigger's output
+	# still has whole fire and watermark lines
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl > p &
+	cat p > whole
+	wait
+	head -c 500000 whole > cut
+	cat cut > p &
+	rc=0; stream_trigger < p > out 2> err || rc=$?
+	wait
+	[ "$rc" -eq 1 ]
+	grep -q 'input ended .* bytes into the .* passed on as they came, with a newline$' err
+	[ "$(grep -c '^{"_punct":"fire"' out)" -ge 1 ]
+	! grep -q '.{"_punct"' out
+}
+
+@test "a record that keeps a carriage return is in no run: read, it loses it, as any" {
+	cd "$BATS_TEST_TMPDIR"
+	awk 'BEGIN { for (i = 0; i < 3000; i++)
+		printf "{\"ts\":%d.%03d,\"u\":\"xxxxxxxxxx\"}\r\r\n", i / 100, (i % 100) * 10 }' > cr.jsonl
+	stream_window $W cr.jsonl | stream_trigger > a.out
+	stream_window $W cr.jsonl | cat | stream_trigger > b.out
+	cmp a.out b.out
+	[ "$(tr -cd '\r' < a.out | wc -c)" -eq 0 ]
+	# stream-window's own output keeps them, with no run lines
+	stream_window $W cr.jsonl | cat > w.out
+	! grep -q '"_punct":"run"' w.out
+	[ "$(tr -cd '\r' < w.out | wc -c)" -eq 3000 ]
 }
 
 @test "a run's bytes reach a file opened to append, and lines longer than --max-line-bytes are still skipped" {

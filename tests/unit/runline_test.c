@@ -240,6 +240,10 @@ static const struct {
 	{ "0:1:20 ; 0:2:5 0:3:5", "1 20 1 1 20@0" },
 	/* a window back, then forth: three runs, the short one has none */
 	{ "0:1:20 60:61:2 0:2:20", "1 20 1 1 20@0 1 20 2 2 20@22" },
+	/* a line that is no object, or keeps a "\r", is in no run */
+	{ "0:1:10 0:2:10 0:3:1t 0:4:10 0:5:10", "2 20 1 2 10@0 2 20 4 5 10@21" },
+	{ "0:1:10 0:2:10 0:3:1r 0:4:10 0:5:10", "2 20 1 2 10@0 2 20 4 5 10@21" },
+	{ "0:1:10r 0:2:20", "1 20 2 2 20@10" },
 };
 
 /* One case: the records written (their bytes 'x's and a "\n") and the
@@ -280,10 +284,18 @@ runw_case(size_t i, struct buf *said)
 		win = strtol(p, (char **)&p, 10);
 		t = strtol(p + 1, (char **)&p, 10);
 		kb = strtol(p + 1, (char **)&p, 10);
+		/* {xx...x}, kb kB with its "\n"; r: "\r" before it; t:
+		 * text, not an object */
 		buf_reset(&rec);
-		for (k = 0; k + 1 < (size_t)kb * 1024; k++)
+		buf_add(&rec, *p == 't' ? "x" : "{", 1);
+		for (k = 0; k + 3 + (*p == 'r') < (size_t)kb * 1024; k++)
 			buf_add(&rec, "x", 1);
+		buf_add(&rec, "}", 1);
+		if (*p == 'r')
+			buf_add(&rec, "\r", 1);
 		buf_add(&rec, "\n", 1);
+		if (*p == 'r' || *p == 't')
+			p++;
 		off = o.len;
 		writes = o.writes;
 		out_write(&o, rec.data, rec.len);
