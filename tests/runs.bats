@@ -238,3 +238,31 @@ runline() {
 	run check_runs again.out
 	[ "$status" -eq 0 ]
 }
+
+@test "SIGTERM while a run is moved: the run goes whole, then the input ends there" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo p
+	id=$(stat -c %d:%i p)
+	"$STREAMKIT_BIN/stream-trigger" < p > out 2> err &
+	pid=$!
+	exec 7> p
+	a='{"i":"a","_t":2000000}'
+	b='{"i":"b","_t":3000000}'
+	{
+		strategy
+		printf '{"i":"first","_t":1000000}\n'
+		runline 2 $(( ${#a} + ${#b} + 2 )) 2000000 3000000 22 "$id"
+		printf '%s\n{"i":"b",' "$a"
+	} >&7
+	wait_lines out 3
+	kill -TERM "$pid"
+	printf '"_t":3000000}\n{"i":"after","_t":4000000}\n' >&7
+	exec 7>&-
+	rc=0; wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ "$(sed -n 3,4p out)" = "$a
+$b" ]
+	# what came after the run is not read: the input ended at the stop
+	! grep -q '"after"' out
+	[ "$(tail -n 1 out)" = '{"_punct":"watermark","end":true}' ]
+}
