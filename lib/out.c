@@ -86,6 +86,17 @@ out_open(struct out *o, const char *path, int append)
 	return 0;
 }
 
+/* A write that failed: its error is o's, but for one a signal
+ * interrupted while the grace goes on (the caller writes again). */
+static void
+write_refused(struct out *o)
+{
+	if (errno != EINTR)
+		o->err = errno;
+	else if (sig_give_up())
+		o->err = ETIME;
+}
+
 static void
 write_all(struct out *o, const char *p, size_t n)
 {
@@ -99,10 +110,7 @@ write_all(struct out *o, const char *p, size_t n)
 		/* a write that blocks (interrupted, or cut short by a
 		 * signal) gives up once stopped and --grace is over */
 		if (w < 0) {
-			if (errno != EINTR)
-				o->err = errno;
-			else if (sig_give_up())
-				o->err = ETIME;
+			write_refused(o);
 			continue;
 		}
 		if ((size_t)w < n && sig_give_up())
@@ -177,10 +185,7 @@ write_marked(struct out *o)
 		}
 		w = writev(o->fd, iov, k);
 		if (w < 0) {
-			if (errno != EINTR)
-				o->err = errno;
-			else if (sig_give_up())
-				o->err = ETIME;
+			write_refused(o);
 			continue;
 		}
 		if ((size_t)w == total) {

@@ -124,15 +124,16 @@ test_records(void)
 
 /*
  * trigstream_fast before trigstream_check, as stream-trigger's sweep
- * asks it: which records it takes (F) and which it leaves to the full
- * path (P pass, L late), and that the panes that fire, the watermark and
+ * asks it, and trigstream_fast_run of a run line's records: which records
+ * they take (F, and T for a run's) and which they leave to the full path
+ * (P pass, L late), and that the panes that fire, the watermark and
  * the count of records are those of the full path alone.  Times in
  * seconds; tumbling windows of 10 unless the case says.
  */
 static const struct {
 	const char *window, *trigger;
 	const char *times;		/* ' ' between */
-	const char *want;		/* F, P or L a record */
+	const char *want;		/* F, T, P or L a record */
 	int64_t lateness;		/* seconds */
 } fast_cases[] = {
 	/* the window the first record opened: the next ones are fast */
