@@ -86,7 +86,8 @@ runw_record(struct runw *w, size_t off, uintmax_t writes, evtime t,
 	len = w->o->len - off;
 	/* a JSON object and "\n", as a reader behind reads a record by
 	 * its tail (a "\r" would stay, where reading drops it) */
-	if (len < 3 || w->o->buf[off] != '{' || w->o->buf[off + len - 2] != '}') {
+	if (len < 3 || w->o->buf[off] != '{' ||
+	    w->o->buf[off + len - 2] != '}') {
 		runw_cut(w);
 		return;
 	}
