@@ -208,17 +208,23 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	return 0;
 }
 
+/* Records the trigger took by their times alone: kept and written, as
+ * input_pass's run writes them. */
+static int
+taken(uint64_t n)
+{
+	flt.ledger.kept += n;
+	flt.ledger.written += n;
+	return 1;
+}
+
 /* A record by its _t alone, when that is all it takes (trigstream_fast):
  * no -w to ask, and nothing else to write (see main, take_strategy). */
 static int
 fast_record(void *arg, const struct val *tail)
 {
 	(void)arg;
-	if (!trigstream_fast(&stream, tail))
-		return 0;
-	flt.ledger.kept++;
-	flt.ledger.written++;
-	return 1;
+	return trigstream_fast(&stream, tail) && taken(1);
 }
 
 /* A run line's records, by their times alone (trigstream_fast_run). */
@@ -226,11 +232,7 @@ static int
 fast_run(void *arg, uint64_t n, evtime lo, evtime hi)
 {
 	(void)arg;
-	if (!trigstream_fast_run(&stream, n, lo, hi))
-		return 0;
-	flt.ledger.kept += n;
-	flt.ledger.written += n;
-	return 1;
+	return trigstream_fast_run(&stream, n, lo, hi) && taken(n);
 }
 
 /* --state: the stream as the last run left it, checked against this

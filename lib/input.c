@@ -396,6 +396,19 @@ start_ahead(struct input *in, struct reader *r, struct parser *ps,
 	return ahead_start(ah, r, ps, v, in->max_line, in->after_tab, 0) == 0;
 }
 
+/* n lines the tool took whole, without next_line: the reader is past
+ * them. */
+static void
+took_lines(struct input *in, struct reader *r, uintmax_t n)
+{
+	r->lineno += n;
+	in->ledger->read += n;
+	in->line_next = r->buf + r->start;
+	if (in->note_time)
+		in->last_line = mono_now();
+	input_housekeeping(in);
+}
+
 /*
  * The lines of a tail-only stream taken in one sweep over what the
  * reader holds: each line's tail read where the line ends and given to
@@ -444,13 +457,8 @@ pass_fast(struct input *in, struct reader *r)
 		in->run = first;
 	}
 	in->runlen = (size_t)(p - in->run);
-	in->line_next = p;
 	r->rec = r->start = (size_t)(p - r->buf);
-	r->lineno += taken;
-	in->ledger->read += taken;
-	if (in->note_time)
-		in->last_line = mono_now();
-	input_housekeeping(in);
+	took_lines(in, r, taken);
 }
 
 /*
@@ -506,6 +514,8 @@ keep_promise(struct input *in, struct reader *r)
 		return;
 	}
 	in->promise.on = 0;
+	if (r->read_max == 0)	/* the first run: a pipe behind as large */
+		out_pipe_size(in->pass, RUNW_BUFFER);
 	input_pass_flush(in);
 	side_close(in, r);	/* its copy would miss what is moved */
 	in->side_tried = 1;
@@ -518,8 +528,6 @@ keep_promise(struct input *in, struct reader *r)
 	r->rec = r->start += held;
 	if (r->scan < r->start)
 		r->scan = r->start;
-	r->lineno += n;
-	in->ledger->read += n;
 	/* what comes next is read in pieces no larger than a run, of
 	 * which a read would take what could have been moved: the next
 	 * run line alone, first */
@@ -534,10 +542,7 @@ keep_promise(struct input *in, struct reader *r)
 		else if (k >= 0 && (uint64_t)k < bytes - held)
 			cut_short(in, r, n, held + (uint64_t)k, bytes);
 	}
-	in->line_next = r->buf + r->start;
-	if (in->note_time)
-		in->last_line = mono_now();
-	input_housekeeping(in);
+	took_lines(in, r, n);
 }
 
 /* One line, classified and parsed: 1 when the reading must stop. */

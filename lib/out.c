@@ -4,6 +4,7 @@
 #define _GNU_SOURCE		/* F_SETPIPE_SZ, where Linux has it */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 #include "record.h"
 
 #define OUT_BUF OUT_ROOM_MAX
+#ifndef IOV_MAX
+#define IOV_MAX 1024		/* POSIX's least is 16; Linux has 1024 */
+#endif
 
 struct out_mark {
 	size_t at;		/* goes out before buf[at] */
@@ -37,40 +41,41 @@ struct out_writer {
 };
 
 void
-out_init(struct out *o, int fd, const char *name)
+out_pipe_size(struct out *o, size_t size)
 {
+#ifdef F_SETPIPE_SZ
 	struct stat st;
 
+	if (fstat(o->fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    size <= INT_MAX)
+		(void)fcntl(o->fd, F_SETPIPE_SZ, (int)size);
+#else
+	(void)o;
+	(void)size;
+#endif
+}
+
+void
+out_init(struct out *o, int fd, const char *name)
+{
 	memset(o, 0, sizeof *o);
 	o->fd = fd;
 	o->name = name;
 	o->cap = OUT_BUF;
 	o->buf = xmalloc(o->cap);
 	buf_init(&o->marks);
-#ifdef F_SETPIPE_SZ
 	/* a pipeline of the tools moves fewer, larger blocks */
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		(void)fcntl(fd, F_SETPIPE_SZ, OUT_BUF);
-#else
-	(void)st;
-#endif
+	out_pipe_size(o, OUT_BUF);
 }
 
 void
 out_grow(struct out *o, size_t cap)
 {
-	struct stat st;
-
 	if (cap <= o->cap || o->writer)
 		return;
 	o->buf = xrealloc(o->buf, cap);
 	o->cap = cap;
-#ifdef F_SETPIPE_SZ
-	if (fstat(o->fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		(void)fcntl(o->fd, F_SETPIPE_SZ, (int)cap);
-#else
-	(void)st;
-#endif
+	out_pipe_size(o, cap);
 }
 
 int
@@ -150,74 +155,53 @@ out_mark(struct out *o, size_t at, const char *line, size_t len)
 	buf_add(&o->marks, line, len);
 }
 
-/* The buffer with its marks, in writev's pieces, as many as go at once;
- * what a short write leaves goes again. */
+/* v[0..n), all of it, the error as write_all's; a short write goes on
+ * from where it stopped. */
 static void
-write_marked(struct out *o)
+writev_all(struct out *o, struct iovec *v, size_t n)
 {
-	struct iovec iov[64];
-	size_t i = 0, at = 0, n;
-	int k;
+	ssize_t w;
 
 	o->writes++;
 	(void)sig_give_up();	/* as write_all */
-	while (o->err == 0 && (i < o->nmark || at < o->len)) {
-		size_t mi = i, mat = at, total = 0;
-		ssize_t w;
-
-		/* two pieces a turn: room for both */
-		for (k = 0; k + 2 <= (int)(sizeof iov / sizeof iov[0]) &&
-		    (mi < o->nmark || mat < o->len); ) {
-			size_t to = mi < o->nmark ? o->mark[mi].at : o->len;
-
-			if (to > mat) {
-				iov[k].iov_base = o->buf + mat;
-				iov[k++].iov_len = to - mat;
-				total += to - mat;
-				mat = to;
-			}
-			if (mi < o->nmark) {
-				iov[k].iov_base = o->marks.data + o->mark[mi].off;
-				iov[k++].iov_len = o->mark[mi].len;
-				total += o->mark[mi].len;
-				mi++;
-			}
-		}
-		w = writev(o->fd, iov, k);
-		if (w < 0) {
+	while (n > 0 && o->err == 0) {
+		if ((w = writev(o->fd, v, n < IOV_MAX ? (int)n : IOV_MAX)) < 0) {
 			write_refused(o);
 			continue;
 		}
-		if ((size_t)w == total) {
-			i = mi;
-			at = mat;
-			continue;
-		}
-		if (sig_give_up()) {
-			o->err = ETIME;
-			break;
-		}
-		/* short: what went is done with, the rest goes as bytes */
-		for (n = (size_t)w; n > 0; ) {
-			size_t to = i < o->nmark ? o->mark[i].at : o->len;
-
-			if (to > at) {
-				size_t d = n < to - at ? n : to - at;
-
-				at += d;
-				n -= d;
-			} else {
-				struct out_mark *m = &o->mark[i];
-				size_t d = n < m->len ? n : m->len;
-
-				m->off += d;
-				m->len -= d;
-				n -= d;
-				if (m->len == 0)
-					i++;
-			}
+		for (; n > 0 && (size_t)w >= v->iov_len; v++, n--)
+			w -= (ssize_t)v->iov_len;
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+			if (sig_give_up())
+				o->err = ETIME;
 		}
 	}
+}
+
+/* The buffer with its marks in their places, in one writev. */
+static void
+write_marked(struct out *o)
+{
+	size_t i, at = 0, n = 0;
+
+	o->iov = xgrowarray(o->iov, &o->iovcap, 2 * o->nmark + 1,
+	    sizeof *o->iov);
+	for (i = 0; i <= o->nmark; i++) {
+		size_t to = i < o->nmark ? o->mark[i].at : o->len;
+
+		if (to > at) {
+			o->iov[n].iov_base = o->buf + at;
+			o->iov[n++].iov_len = to - at;
+			at = to;
+		}
+		if (i < o->nmark) {
+			o->iov[n].iov_base = o->marks.data + o->mark[i].off;
+			o->iov[n++].iov_len = o->mark[i].len;
+		}
+	}
+	writev_all(o, o->iov, n);
 	o->nmark = 0;
 	buf_reset(&o->marks);
 }
@@ -407,6 +391,9 @@ out_release(struct out *o)
 	o->buf = NULL;
 	free(o->mark);
 	o->mark = NULL;
+	free(o->iov);
+	o->iov = NULL;
+	o->iovcap = 0;
 	o->nmark = o->markcap = 0;
 	buf_release(&o->marks);
 	return rc;

@@ -50,6 +50,8 @@ struct out {
 	struct buf marks;
 	struct out_mark *mark;
 	size_t nmark, markcap;
+	struct iovec *iov;		/* write_marked's pieces */
+	size_t iovcap;
 };
 
 void out_init(struct out *o, int fd, const char *name);
@@ -77,8 +79,11 @@ void out_puts(struct out *o, const char *s);
  */
 void out_mark(struct out *o, size_t at, const char *line, size_t len);
 /* A buffer of cap bytes (larger only), and a pipe's buffer as large
- * when o writes to a pipe (Linux; a refusal is no matter). */
+ * when o writes to a pipe. */
 void out_grow(struct out *o, size_t cap);
+/* The pipe o writes to, if it does, holds size bytes (Linux; a refusal
+ * is no matter). */
+void out_pipe_size(struct out *o, size_t size);
 /* Write out the buffer; -1 when this or an earlier write failed. */
 int out_flush(struct out *o);
 /* Flush, close if owned, free; returns -1 if any write failed. */

@@ -93,22 +93,16 @@ await_input(struct reader *r)
 /* A pipe that keeps its reader busy gets a larger buffer: fewer and
  * larger reads and writes, on both sides (a refusal is no matter). */
 static void
-grow_fd(int fd)
-{
-#ifdef F_SETPIPE_SZ
-	int size = fcntl(fd, F_GETPIPE_SZ);
-
-	if (size >= 0 && size < BULK_PIPE_SIZE)
-		(void)fcntl(fd, F_SETPIPE_SZ, BULK_PIPE_SIZE);
-#else
-	(void)fd;
-#endif
-}
-
-static void
 grow_pipe(struct reader *r)
 {
-	grow_fd(r->fd);
+#ifdef F_SETPIPE_SZ
+	int size = fcntl(r->fd, F_GETPIPE_SZ);
+
+	if (size >= 0 && size < BULK_PIPE_SIZE)
+		(void)fcntl(r->fd, F_SETPIPE_SZ, BULK_PIPE_SIZE);
+#else
+	(void)r;
+#endif
 }
 
 /* Count what a pipe gave without making the reader wait. */
@@ -314,36 +308,78 @@ reader_push(struct reader *r, const char *p, size_t n)
 	r->end += n;
 }
 
-/* What splice cannot move, copied: n bytes, fewer at end of input, -1
- * as reader_splice. */
-static ssize_t
-copy_bytes(struct reader *r, int out, size_t n)
+#ifdef SPLICE_F_MOVE
+/* n bytes from fd to out by splice(2): how many moved, and in *err what
+ * stopped it short (0: the end of input; ETIME: a stop, the grace over;
+ * EINVAL before a byte: splice cannot move between the two) */
+static size_t
+splice_bytes(int fd, int out, size_t n, int *err)
+{
+	size_t done = 0;
+	ssize_t k;
+
+	*err = 0;
+	while (done < n) {
+		if ((k = splice(fd, NULL, out, NULL, n - done,
+		    SPLICE_F_MOVE)) > 0)
+			done += (size_t)k;
+		else if (k == 0)
+			break;
+		else if (errno != EINTR || sig_give_up()) {
+			*err = errno == EINTR ? ETIME : errno;
+			break;
+		}
+	}
+	return done;
+}
+#else
+static size_t
+splice_bytes(int fd, int out, size_t n, int *err)
+{
+	(void)fd;
+	(void)out;
+	(void)n;
+	*err = EINVAL;
+	return 0;
+}
+#endif
+
+/* The same, read and written, for what splice cannot move (the count
+ * is of what was read). */
+static size_t
+copy_bytes(int fd, int out, size_t n, int *err)
 {
 	char tmp[16384];
-	size_t done = 0;
-	ssize_t k, w, at;
+	size_t done = 0, at;
+	ssize_t k, w;
 
+	*err = 0;
 	while (done < n) {
-		k = read(r->fd, tmp, n - done < sizeof tmp ? n - done :
+		k = read(fd, tmp, n - done < sizeof tmp ? n - done :
 		    sizeof tmp);
 		if (k < 0 && errno == EINTR && !sig_give_up())
 			continue;
-		if (k <= 0)
-			return k < 0 ? -1 : (ssize_t)done;
-		for (at = 0; at < k; at += w)
-			while ((w = write(out, tmp + at, (size_t)(k - at))) < 0)
-				if (errno != EINTR || sig_give_up())
-					return -1;
+		if (k <= 0) {
+			if (k < 0)
+				*err = errno == EINTR ? ETIME : errno;
+			break;
+		}
 		done += (size_t)k;
+		for (at = 0; at < (size_t)k; at += (size_t)w)
+			while ((w = write(out, tmp + at, (size_t)k - at)) < 0)
+				if (errno != EINTR || sig_give_up()) {
+					*err = errno == EINTR ? ETIME : errno;
+					return done;
+				}
 	}
-	return (ssize_t)done;
+	return done;
 }
 
 ssize_t
 reader_splice(struct reader *r, int out, size_t n, size_t peek)
 {
-	size_t done = 0;
-	ssize_t k = 0;
+	size_t moved;
+	int err;
 
 	if (r->moving)
 		r->moving(r->moving_arg);
@@ -351,39 +387,16 @@ reader_splice(struct reader *r, int out, size_t n, size_t peek)
 	r->start = r->end = r->rec = r->scan = 0;
 	r->peek = peek;
 	(void)sig_give_up();	/* as a write: a stop starts the grace */
-	if (!r->out_grown) {	/* a bulk source's, both pipes */
-		r->out_grown = 1;
-		grow_fd(r->fd);
-		grow_fd(out);
-	}
-#ifdef SPLICE_F_MOVE
-	while (done < n) {
-		k = splice(r->fd, NULL, out, NULL, n - done, SPLICE_F_MOVE);
-		if (k < 0 && errno == EINTR) {
-			if (sig_give_up()) {
-				errno = ETIME;
-				break;
-			}
-			continue;
-		}
-		if (k <= 0)
-			break;
-		done += (size_t)k;
-	}
-	if (k < 0 && errno == EINVAL && done == 0)	/* not here */
-		k = 0;
-	else if (k < 0 || done == n || k == 0) {
-		r->offset += (off_t)done;
-		return k < 0 ? -1 : (ssize_t)done;
-	}
-#endif
-	if ((k = copy_bytes(r, out, n - done)) < 0) {
-		if (errno == EINTR)
-			errno = ETIME;
+	moved = splice_bytes(r->fd, out, n, &err);
+	if (moved == 0 && err == EINVAL)
+		moved = copy_bytes(r->fd, out, n, &err);
+	r->offset += (off_t)moved;
+	note_ready(r, 0, (ssize_t)moved);	/* moved bytes were ready */
+	if (err) {
+		errno = err;
 		return -1;
 	}
-	r->offset += (off_t)(done + (size_t)k);
-	return (ssize_t)(done + (size_t)k);
+	return (ssize_t)moved;
 }
 
 int

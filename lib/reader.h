@@ -59,7 +59,6 @@ struct reader {
 	 * up to offset teed; when it cannot be, tee is -1 from then on */
 	int tee;
 	off_t teed;
-	int out_grown;		/* reader_splice grew the pipes */
 	size_t peek;		/* when not 0, the next read takes at most
 				 * this many bytes (reader_splice's) */
 	size_t read_max;	/* when not 0, no read takes more */
