@@ -7,7 +7,9 @@
  * the next, and, when no slot is free, parses the newest block not yet
  * claimed: the caller works from the oldest, so the two meet as late as
  * they can.  A block's state changes under the mutex only; its bytes and
- * marks belong to whoever claimed it.
+ * marks belong to whoever claimed it.  One thread reads at a time (the
+ * caller too, when it has no block and the second thread is busy): the
+ * next slot, the carry and the offset are the reading thread's.
  *
  * A pipe may go quiet.  The second thread reads it only when poll says
  * bytes are there, and hands on a block as soon as the pipe is empty,
@@ -29,6 +31,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -342,26 +345,74 @@ await_pipe(struct ahead *a)
 	a->quiet = 0;
 }
 
+/* Under the lock, a free slot next and nobody reading: read the next
+ * block into it, the lock let go meanwhile. */
+static void
+read_next(struct ahead *a)
+{
+	struct ahead_block *b = &a->blocks[a->nread % AHEAD_BLOCKS];
+	int got;
+
+	a->reading = 1;
+	pthread_mutex_unlock(&a->mu);
+	got = read_block(a, b);
+	pthread_mutex_lock(&a->mu);
+	a->reading = 0;
+	if (b->len > 0) {
+		b->state = B_READ;
+		a->nread++;
+	}
+	a->eof = got == READ_END;
+	a->quiet = got == READ_QUIET;
+}
+
+int
+ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
+    size_t blocksize)
+{
+	return !pipe || queued == 0 || waiting + carry >= blocksize;
+}
+
+/* May the second thread read now?  With a pipe, while the caller has
+ * blocks to work on, only when a whole block waits: see ahead.h. */
+static int
+second_may_read(struct ahead *a)
+{
+	int waiting = 0;
+	uint64_t queued = a->nread - a->ntaken;
+
+	if (a->eof || a->quiet || a->reading ||
+	    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE)
+		return 0;
+	if (a->pipe && queued > 0 &&
+	    (ioctl(a->r->fd, FIONREAD, &waiting) < 0 || waiting < 0))
+		return 1;		/* the read will say what is wrong */
+	return ahead_read_now(a->pipe, queued, (size_t)waiting, a->carry.len,
+	    a->blocksize);
+}
+
+/* May the caller, with no block to take, read the next itself rather than
+ * wait?  Not while the second thread waits in poll on the pipe: it is
+ * woken by what comes, to read it. */
+static int
+caller_may_read(struct ahead *a)
+{
+	if (a->eof || a->reading || a->starved ||
+	    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE)
+		return 0;
+	return !a->pipe || input_ready(a->r->fd);
+}
+
 static void *
 second_thread(void *arg)
 {
 	struct ahead *a = arg;
 	struct ahead_block *b;
-	int got;
 
 	pthread_mutex_lock(&a->mu);
 	while (!a->stop) {
-		b = &a->blocks[a->nread % AHEAD_BLOCKS];
-		if (!a->eof && !a->quiet && b->state == B_FREE) {
-			pthread_mutex_unlock(&a->mu);
-			got = read_block(a, b);
-			pthread_mutex_lock(&a->mu);
-			if (b->len > 0) {
-				b->state = B_READ;
-				a->nread++;
-			}
-			a->eof = got == READ_END;
-			a->quiet = got == READ_QUIET;
+		if (second_may_read(a)) {
+			read_next(a);
 			tell_caller(a);
 		} else if ((b = newest_unclaimed(a)) != NULL) {
 			b->state = B_WORKER;
@@ -566,7 +617,11 @@ next_block(struct ahead *a)
 			a->r->cut = a->cut;
 			return 0;
 		}
-		if (a->starved && a->ntaken == a->nread &&
+		if (caller_may_read(a)) {
+			read_next(a);
+			a->nself++;
+			pthread_cond_signal(&a->work);
+		} else if (a->starved && a->ntaken == a->nread &&
 		    a->seen != a->nstarved)
 			await_block(a);
 		else

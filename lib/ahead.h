@@ -4,16 +4,25 @@
  *
  * Parsing is most of a record's cost, and a regular file never blocks, so
  * a second thread can parse blocks ahead of the one that routes and
- * aggregates.  The second thread reads every block and parses the newest
+ * aggregates.  The second thread reads the blocks and parses the newest
  * unclaimed one; ahead_next parses, in the calling thread, a block the
  * second thread has not claimed.  So neither waits for the other while
  * there is a block to parse, and no line is parsed twice: the second
  * thread parses a whole block, or, of a block of very short lines, the
- * first capmarks, and the caller the rest.
+ * first capmarks, and the caller the rest.  A caller with no block to
+ * take while the second thread is busy reads the next block itself, and
+ * parses it.
  *
  * A pipe that keeps its reader busy (reader.h) is read the same way.
  * When it goes quiet, a block is handed on with the lines that came, and
  * ahead_next waits as reader_next would, calling the reader's wait.
+ * While the caller has blocks to work on, the second thread reads a
+ * pipe only when a whole block waits in it (ahead_read_now).  A pipe
+ * read as fast as it fills is read a write at a time: its writer wakes
+ * the reading thread onto the writer's own processor (a pipe's wake-ups
+ * are synchronous), the two take turns there, and the caller, on the
+ * other processor, waits for blocks.  Left to fill, the pipe is read a
+ * block at a time, and the caller reads when the second thread is busy.
  *
  * A struct ahead owns its blocks, its thread, that thread's parser and
  * copy of the fieldset, and (pipes) the socket pair the threads wake
@@ -97,6 +106,9 @@ struct ahead {
 	int pipe;		/* reads may block, and come once */
 	int sv[2];		/* pipes: the caller's end of a socket pair,
 				 * the second thread's */
+	int reading;		/* a thread reads the next block: its
+				 * slot, the carry and readoff are its */
+	uint64_t nself;		/* blocks the caller read itself */
 	int quiet;		/* pipes: the last read found nothing more */
 	int starved;		/* pipes: the second thread waits for input */
 	uint64_t nstarved;	/* pipes: times it began to */
@@ -105,8 +117,8 @@ struct ahead {
 	int polling;		/* pipes: the caller waits for a block */
 	struct fieldset fs;	/* the second thread's copy */
 	struct parser wps;	/* the second thread's */
-	struct buf carry;	/* the second thread's: a line begun */
-	off_t readoff;		/* the second thread's: the offset, as r's */
+	struct buf carry;	/* the reading thread's: a line begun */
+	off_t readoff;		/* the reading thread's: the offset, as r's */
 	off_t base;		/* where r's offset 0 is in the file */
 
 	/* the caller's place */
@@ -128,6 +140,14 @@ int ahead_classify(const char **line, size_t *len, size_t max_line,
  * a pipe that has proven a bulk source (reader_bulk).
  */
 int ahead_worth(const struct reader *r);
+/*
+ * Should the second thread read now, with queued blocks read that the
+ * caller has not begun, and waiting bytes in a pipe (FIONREAD) after
+ * the carry's?  A file: always; a pipe: when the caller has nothing
+ * queued (it would wait, or read itself) or a whole block is there.
+ */
+int ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
+    size_t blocksize);
 /*
  * Start at reader_offset(r), dropping what r has buffered (from a pipe,
  * taking it over): 0, or -1 when no thread could start (the caller reads

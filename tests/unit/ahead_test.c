@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -167,6 +168,8 @@ struct setup {
 };
 
 static uintmax_t ahead_lines, caller_lines;
+/* blocks the caller read itself, the second thread busy */
+static uintmax_t self_reads;
 
 /*
  * The lines handed back since the reader last said its bytes move on
@@ -230,6 +233,7 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 			taken = 0;
 		}
 		if (on && st->stop_after && taken == st->stop_after) {
+			self_reads += a.nself;
 			ahead_stop(&a);	/* in the middle: alone, then ahead */
 			on = 0;
 			alone = st->lead + 1;
@@ -257,8 +261,10 @@ read_all(int fd, const struct setup *st, struct buf *log, off_t *end)
 			hold(l.line, l.len);
 	}
 	CHECK_INT(got, 0);
-	if (on)
+	if (on) {
+		self_reads += a.nself;
 		ahead_stop(&a);
+	}
 	on_moving(NULL);
 	*end = reader_offset(&r);
 	buf_addf(log, "end %ju %lld\n", r.lineno, (long long)*end);
@@ -586,6 +592,14 @@ struct bulk_feed {
 };
 
 static void
+put_lines(int fd, const char *line, size_t n)
+{
+	while (n-- > 0)
+		if (write(fd, line, 64) != 64)
+			abort();
+}
+
+static void
 write_lines(struct bulk_feed *f, size_t n)
 {
 	for (; n > 0 && f->left > 0; n -= 64, f->left -= 64)
@@ -640,6 +654,110 @@ test_bulk(void)
 		reader_close(&r);
 		close(fds[0]);
 	}
+}
+
+/* When the second thread reads: a file at once; a pipe at once when the
+ * caller has nothing queued, else once a block waits, carry and all. */
+static const struct read_now_case {
+	int pipe;
+	uint64_t queued;
+	size_t waiting, carry, blocksize;
+	int want;
+} read_now_cases[] = {
+	{ 0, 3, 0, 0, 4096, 1 },
+	{ 1, 0, 0, 0, 4096, 1 },
+	{ 1, 0, 10, 0, 4096, 1 },
+	{ 1, 1, 4095, 0, 4096, 0 },
+	{ 1, 1, 4096, 0, 4096, 1 },
+	{ 1, 2, 4000, 96, 4096, 1 },
+	{ 1, 2, 4000, 95, 4096, 0 },
+	{ 1, 3, 1 << 20, 0, 4096, 1 },
+};
+
+static void
+test_read_now(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof read_now_cases / sizeof read_now_cases[0];
+	    i++) {
+		const struct read_now_case *c = &read_now_cases[i];
+
+		CHECK_INT(ahead_read_now(c->pipe, c->queued, c->waiting,
+		    c->carry, c->blocksize), c->want);
+	}
+}
+
+static int
+pipe_waiting(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) < 0 ? -1 : n;
+}
+
+/* Wait (5 s at most) till the pipe holds want bytes: 1, or 0. */
+static int
+pipe_comes_to(int fd, int want)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (pipe_waiting(fd) == want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/*
+ * While the caller has blocks to work on, a pipe holding less than a
+ * block is left to fill, its writer not woken a write at a time; what is
+ * there is read once the caller has nothing queued.  Blocks of 4096,
+ * lines of 64 bytes.
+ */
+static void
+test_pipe_left_to_fill(void)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	char line[65];
+	size_t n = 0;
+	int fds[2];
+
+	memset(line, 'x', sizeof line - 1);
+	memcpy(line, "{\"a\":\"", 6);
+	memcpy(line + 61, "\"}\n", 4);
+	fieldset_add(&fs, "a", 1);
+	if (pipe(fds) < 0)
+		abort();
+#ifdef F_SETPIPE_SZ
+	(void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+#endif
+	put_lines(fds[1], line, 2 * 64 + 32);	/* two blocks and a half */
+	reader_fdopen(&r, fds[0], "p");
+	parser_init(&ps, FMT_JSON, &fs);
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
+	CHECK_INT(ahead_next(&a, &l), 1);	/* the caller is in the first */
+	n++;
+	CHECK(pipe_comes_to(fds[0], 32 * 64));	/* the two blocks read */
+	usleep(50 * 1000);	/* time enough to read the half, were it to */
+	CHECK_INT(pipe_waiting(fds[0]), 32 * 64);
+	put_lines(fds[1], line, 10);
+	close(fds[1]);
+	while (ahead_next(&a, &l) == 1)
+		n++;
+	CHECK_INT(n, 2 * 64 + 42);
+	CHECK_INT(r.lineno, 2 * 64 + 42);
+	ahead_stop(&a);
+	parser_release(&ps);
+	reader_close(&r);
+	close(fds[0]);
+	fieldset_release(&fs);
 }
 
 /* Started in the middle, the reader's own buffered bytes are read again
@@ -991,12 +1109,17 @@ main(void)
 {
 	test_random_files();
 	test_random_pipes();
+	/* the caller read blocks too, the second thread busy: the
+	 * comparisons cover its reads */
+	CHECK(self_reads > 0);
 	/* each time the reader said its bytes move on, in both readings,
 	 * the lines handed back before were intact */
 	CHECK(moves > 100);
 	CHECK_INT(moved_intact, moves);
 	test_quiet_pipe();
 	test_bulk();
+	test_read_now();
+	test_pipe_left_to_fill();
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
