@@ -515,7 +515,7 @@ keep_promise(struct input *in, struct reader *r)
 	}
 	in->promise.on = 0;
 	if (r->read_max == 0)	/* the first run: a pipe behind as large */
-		out_pipe_size(in->pass, RUNW_BUFFER);
+		out_pipe_size(in->pass, RUNW_PIPE);
 	input_pass_flush(in);
 	side_close(in, r);	/* its copy would miss what is moved */
 	in->side_tried = 1;

@@ -21,15 +21,22 @@
 
 #include "buf.h"
 #include "out.h"
+#include "punct.h"
 #include "time.h"
 
 /* Shorter runs are read as any other lines: a run line and the moving
  * of its bytes cost a reader more than reading them. */
 #define RUNW_MIN_BYTES (16 * 1024)
-/* The out's buffer, and its pipe's, with run lines: a run is no longer
- * than a buffer (runs of 128 kB cost the tool behind twice the time in
- * moves and wakings). */
-#define RUNW_BUFFER (1024 * 1024)
+/* The out's pipe, with run lines: a run is no longer than a buffer (runs
+ * of 128 kB cost the tool behind twice the time in moves and wakings). */
+#define RUNW_PIPE (1024 * 1024)
+/* The out's buffer: it and the run lines it can hold (one per
+ * RUNW_MIN_BYTES) fit in the pipe, so that a buffer written to an empty
+ * pipe is there whole, and the reader moves its runs in one splice each
+ * without waking the writer for the last few bytes (a buffer of the
+ * pipe's size cost the tool behind a third more time, and the one after
+ * it a third more wake-ups). */
+#define RUNW_BUFFER (RUNW_PIPE - RUNW_PIPE / RUNW_MIN_BYTES * PUNCT_RUN_LEN)
 /* "D:I", the decimal device and inode numbers of a pipe, and a NUL. */
 #define RUNLINE_PIPE_MAX 48
 

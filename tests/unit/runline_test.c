@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -382,6 +383,52 @@ test_runw(void)
 }
 
 /*
+ * A buffer of the shortest runs that get a line, so the most run lines a
+ * buffer holds, goes whole into an empty pipe: the write never waits for
+ * the reader (here O_NONBLOCK: a wait would be EAGAIN).
+ */
+static void
+test_buffer_fits(void)
+{
+	struct buf rec = BUF_INIT;
+	struct runw w;
+	struct out o;
+	long win = 0;
+	size_t off, flushed = 0;
+	uintmax_t writes;
+	int fd[2], waiting = -1;
+
+	if (pipe(fd) < 0)
+		abort();
+	out_init(&o, fd[1], "t");
+	runw_init(&w, &o);
+	CHECK_INT(fcntl(fd[1], F_GETPIPE_SZ), RUNW_PIPE);
+	CHECK_INT(fcntl(fd[1], F_SETFL, O_NONBLOCK), 0);
+	buf_add(&rec, "{", 1);
+	while (rec.len < RUNW_MIN_BYTES - 2)
+		buf_add(&rec, "x", 1);
+	buf_add(&rec, "}\n", 2);
+	while (o.writes == 0) {		/* a window a record: a run each */
+		flushed = o.len;
+		off = o.len;
+		writes = o.writes;
+		out_write(&o, rec.data, rec.len);
+		runw_record(&w, off, writes, win * 60, win * 60);
+		win++;
+	}
+	CHECK_INT(o.err, 0);
+	CHECK_INT(flushed / RUNW_MIN_BYTES, RUNW_BUFFER / RUNW_MIN_BYTES);
+	CHECK_INT(ioctl(fd[0], FIONREAD, &waiting), 0);
+	CHECK_INT(waiting, flushed + flushed / RUNW_MIN_BYTES * PUNCT_RUN_LEN);
+	runw_release(&w);
+	o.fd = -1;
+	out_release(&o);
+	close(fd[0]);
+	close(fd[1]);
+	buf_release(&rec);
+}
+
+/*
  * reader_splice: a pipe fed by a child, lines then n bytes moved to
  * `to` unread, then the rest read as lines; the bytes at `to` are the
  * moved ones.  flags opens the file it goes to (O_APPEND: splice will
@@ -462,6 +509,7 @@ main(void)
 	test_codec();
 	test_marks();
 	test_runw();
+	test_buffer_fits();
 	test_splice();
 	return check_done("runline");
 }
