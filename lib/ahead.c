@@ -22,7 +22,7 @@
  * a block came.  So flushes, timers and signals work as with one thread.
  */
 #ifdef __linux__
-#define _GNU_SOURCE		/* sched_getaffinity */
+#define _GNU_SOURCE		/* sched_getaffinity, F_GETPIPE_SZ */
 #include <sched.h>
 #endif
 #include <errno.h>
@@ -368,9 +368,26 @@ read_next(struct ahead *a)
 
 int
 ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
-    size_t blocksize)
+    size_t fill)
 {
-	return !pipe || queued == 0 || waiting + carry >= blocksize;
+	return !pipe || queued == 0 || waiting + carry >= fill;
+}
+
+/* What a pipe read ahead is left to hold: a block, or all it can hold
+ * when that is less (its writer waits then); where the pipe's size is
+ * not known, nothing: it is read whenever bytes are there. */
+static size_t
+fill_mark(int fd, size_t blocksize)
+{
+#ifdef F_GETPIPE_SZ
+	int cap = fcntl(fd, F_GETPIPE_SZ);
+
+	if (cap > 0)
+		return (size_t)cap < blocksize ? (size_t)cap : blocksize;
+#endif
+	(void)fd;
+	(void)blocksize;
+	return 0;
 }
 
 /* May the second thread read now?  With a pipe, while the caller has
@@ -388,7 +405,7 @@ second_may_read(struct ahead *a)
 	    (ioctl(a->r->fd, FIONREAD, &waiting) < 0 || waiting < 0))
 		return 1;		/* the read will say what is wrong */
 	return ahead_read_now(a->pipe, queued, (size_t)waiting, a->carry.len,
-	    a->blocksize);
+	    a->fill);
 }
 
 /* May the caller, with no block to take, read the next itself rather than
@@ -521,6 +538,7 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	parser_init(&a->wps, ps->fmt, &a->fs);
 	a->readoff = off = reader_offset(r);
 	if (a->pipe) {
+		a->fill = fill_mark(r->fd, a->blocksize);
 		/* what r read and did not hand on cannot be read again */
 		buf_add(&a->carry, r->buf + r->start, r->end - r->start);
 		a->readoff = r->offset + (off_t)r->end;

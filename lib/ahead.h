@@ -109,6 +109,8 @@ struct ahead {
 	int reading;		/* a thread reads the next block: its
 				 * slot, the carry and readoff are its */
 	uint64_t nself;		/* blocks the caller read itself */
+	size_t fill;		/* pipes: what a pipe is left to hold while
+				 * the caller has blocks (ahead_read_now) */
 	int quiet;		/* pipes: the last read found nothing more */
 	int starved;		/* pipes: the second thread waits for input */
 	uint64_t nstarved;	/* pipes: times it began to */
@@ -144,10 +146,11 @@ int ahead_worth(const struct reader *r);
  * Should the second thread read now, with queued blocks read that the
  * caller has not begun, and waiting bytes in a pipe (FIONREAD) after
  * the carry's?  A file: always; a pipe: when the caller has nothing
- * queued (it would wait, or read itself) or a whole block is there.
+ * queued (it would wait, or read itself) or fill bytes are there (a
+ * block, or the whole pipe when it holds less).
  */
 int ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
-    size_t blocksize);
+    size_t fill);
 /*
  * Start at reader_offset(r), dropping what r has buffered (from a pipe,
  * taking it over): 0, or -1 when no thread could start (the caller reads

@@ -657,13 +657,18 @@ test_bulk(void)
 }
 
 /* When the second thread reads: a file at once; a pipe at once when the
- * caller has nothing queued, else once a block waits, carry and all. */
+ * caller has nothing queued, else once a block waits (or the pipe is
+ * full, when it holds less), carry and all; at once where the pipe's
+ * size is not known (fill 0). */
 static const struct read_now_case {
 	int pipe;
 	uint64_t queued;
-	size_t waiting, carry, blocksize;
+	size_t waiting, carry, fill;
 	int want;
 } read_now_cases[] = {
+	{ 1, 2, 0, 0, 0, 1 },
+	{ 1, 2, 65535, 0, 65536, 0 },
+	{ 1, 2, 65536, 0, 65536, 1 },
 	{ 0, 3, 0, 0, 4096, 1 },
 	{ 1, 0, 0, 0, 4096, 1 },
 	{ 1, 0, 10, 0, 4096, 1 },
@@ -684,7 +689,7 @@ test_read_now(void)
 		const struct read_now_case *c = &read_now_cases[i];
 
 		CHECK_INT(ahead_read_now(c->pipe, c->queued, c->waiting,
-		    c->carry, c->blocksize), c->want);
+		    c->carry, c->fill), c->want);
 	}
 }
 
@@ -742,6 +747,9 @@ test_pipe_left_to_fill(void)
 	reader_fdopen(&r, fds[0], "p");
 	parser_init(&ps, FMT_JSON, &fs);
 	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
+#ifdef F_GETPIPE_SZ
+	CHECK_INT(a.fill, 4096);	/* a block: the pipe holds more */
+#endif
 	CHECK_INT(ahead_next(&a, &l), 1);	/* the caller is in the first */
 	n++;
 	CHECK(pipe_comes_to(fds[0], 32 * 64));	/* the two blocks read */
@@ -754,9 +762,22 @@ test_pipe_left_to_fill(void)
 	CHECK_INT(n, 2 * 64 + 42);
 	CHECK_INT(r.lineno, 2 * 64 + 42);
 	ahead_stop(&a);
-	parser_release(&ps);
 	reader_close(&r);
 	close(fds[0]);
+#ifdef F_GETPIPE_SZ
+	/* a pipe that holds less than a block is read once full */
+	if (pipe(fds) < 0)
+		abort();
+	reader_fdopen(&r, fds[0], "p");
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 1 << 20), 0);
+	CHECK_INT(a.fill, fcntl(fds[0], F_GETPIPE_SZ));
+	close(fds[1]);
+	CHECK_INT(ahead_next(&a, &l), 0);
+	ahead_stop(&a);
+	reader_close(&r);
+	close(fds[0]);
+#endif
+	parser_release(&ps);
 	fieldset_release(&fs);
 }
 
