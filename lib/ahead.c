@@ -443,11 +443,16 @@ second_thread(void *arg)
 		else if (a->quiet && a->ntaken == a->nread)
 			await_pipe(a);
 		else {
-			/* a slot to be freed; or a pipe empty for now while
+			/* a slot to be freed (the caller wakes us when
+			 * AHEAD_WAKE_SLOTS are); or a pipe empty for now while
 			 * the caller has blocks to take: read again when it
 			 * takes one, more will have come by then, at the cost
 			 * of one wake-up and not one a write */
+			a->slot_wait = !a->quiet &&
+			    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE;
+			a->nslot_waits += (uint64_t)a->slot_wait;
 			pthread_cond_wait(&a->work, &a->mu);
+			a->slot_wait = 0;
 			a->quiet = 0;
 		}
 	}
@@ -592,6 +597,27 @@ await_block(struct ahead *a)
 		a->seen = gen;
 }
 
+/*
+ * Should the caller wake the second thread, having freed a slot or taken
+ * a block?  Not while it waits for slots and fewer than AHEAD_WAKE_SLOTS
+ * are free: woken then, it reads that many blocks in a row, and sleeps
+ * and wakes that many times less, each waking a chance for the kernel to
+ * queue it behind a running thread while the other processor idles.
+ * The caller never waits while the second thread does: with no block to
+ * take, it has freed every slot, or the second thread parses its next.
+ */
+static int
+worth_waking(const struct ahead *a)
+{
+	size_t i, nfree = 0;
+
+	if (!a->slot_wait)
+		return 1;
+	for (i = 0; i < AHEAD_BLOCKS; i++)
+		nfree += a->blocks[i].state == B_FREE;
+	return nfree >= AHEAD_WAKE_SLOTS;
+}
+
 /* Finish the caller's block and claim the next: 1, or ahead_next's end. */
 static int
 next_block(struct ahead *a)
@@ -606,7 +632,8 @@ next_block(struct ahead *a)
 	if (a->cur) {
 		a->cur->state = B_FREE;
 		a->cur = NULL;
-		pthread_cond_signal(&a->work);
+		if (worth_waking(a))
+			pthread_cond_signal(&a->work);
 	}
 	for (;;) {
 		if (sig_stopped()) {	/* the blocks not begun go unread */
@@ -649,7 +676,8 @@ next_block(struct ahead *a)
 	a->cur = b;
 	a->mark = 0;
 	a->pos = 0;
-	pthread_cond_signal(&a->work);	/* a block taken: see second_thread */
+	if (worth_waking(a))	/* a block taken: see second_thread */
+		pthread_cond_signal(&a->work);
 	pthread_mutex_unlock(&a->mu);
 	return 1;
 }

@@ -11,7 +11,8 @@
  * thread parses a whole block, or, of a block of very short lines, the
  * first capmarks, and the caller the rest.  A caller with no block to
  * take while the second thread is busy reads the next block itself, and
- * parses it.
+ * parses it.  A second thread that waits for a free slot is woken when
+ * AHEAD_WAKE_SLOTS are, and reads that many blocks in a row.
  *
  * A pipe that keeps its reader busy (reader.h) is read the same way.
  * When it goes quiet, a block is handed on with the lines that came, and
@@ -50,6 +51,8 @@
 #include "record.h"
 
 #define AHEAD_BLOCKS 4
+/* free slots for which a second thread waiting for one is woken */
+#define AHEAD_WAKE_SLOTS 2
 
 /* ahead_line.kind */
 enum { AHEAD_RECORD, AHEAD_CONTROL, AHEAD_TOOLONG };
@@ -109,6 +112,8 @@ struct ahead {
 	int reading;		/* a thread reads the next block: its
 				 * slot, the carry and readoff are its */
 	uint64_t nself;		/* blocks the caller read itself */
+	int slot_wait;		/* the second thread waits for a free slot */
+	uint64_t nslot_waits;	/* times it began to */
 	size_t fill;		/* pipes: what a pipe is left to hold while
 				 * the caller has blocks (ahead_read_now) */
 	int quiet;		/* pipes: the last read found nothing more */

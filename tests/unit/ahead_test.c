@@ -781,6 +781,48 @@ test_pipe_left_to_fill(void)
 	fieldset_release(&fs);
 }
 
+/*
+ * A second thread that waits for a free slot is woken when two are: with
+ * a caller slower than it, it waits once for every two blocks it reads,
+ * not once a block.  Blocks of 4096, lines of 64 bytes, 40 blocks.
+ */
+static void
+test_wake_two_slots(void)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT;
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	size_t i, n = 0;
+	int fd;
+
+	fieldset_add(&fs, "a", 1);
+	for (i = 0; i < 40 * 64; i++)
+		buf_addstr(&in, "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxx\"}\n");
+	CHECK_INT(in.len, 40 * 4096);
+	fd = temp_file(&in);
+	lseek(fd, 0, SEEK_SET);
+	reader_fdopen(&r, fd, "t");
+	parser_init(&ps, FMT_JSON, &fs);
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
+	while (ahead_next(&a, &l) == 1)
+		if (++n % 64 == 0)
+			usleep(2000);	/* the ring fills meanwhile */
+	CHECK_INT(n, 40 * 64);
+	CHECK(a.nslot_waits > 5);
+	CHECK(a.nslot_waits <= 40 / AHEAD_WAKE_SLOTS + 2);
+	ahead_stop(&a);
+	parser_release(&ps);
+	reader_close(&r);
+	close(fd);
+	buf_release(&in);
+	fieldset_release(&fs);
+}
+
 /* Started in the middle, the reader's own buffered bytes are read again
  * from the last line it gave, and it reads on from where ahead ended. */
 static void
@@ -1141,6 +1183,7 @@ main(void)
 	test_bulk();
 	test_read_now();
 	test_pipe_left_to_fill();
+	test_wake_two_slots();
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
