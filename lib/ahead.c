@@ -7,9 +7,9 @@
  * the next, and, when no slot is free, parses the newest block not yet
  * claimed: the caller works from the oldest, so the two meet as late as
  * they can.  A block's state changes under the mutex only; its bytes and
- * marks belong to whoever claimed it.  One thread reads at a time (the
- * caller too, when it has no block and the second thread is busy): the
- * next slot, the carry and the offset are the reading thread's.
+ * marks belong to whoever claimed it.  One thread reads at a time (a
+ * pipe's caller too, when it has no block and the second thread is busy):
+ * the next slot, the carry and the offset are the reading thread's.
  *
  * A pipe may go quiet.  The second thread reads it only when poll says
  * bytes are there, and hands on a block as soon as the pipe is empty,
@@ -409,15 +409,18 @@ second_may_read(struct ahead *a)
 }
 
 /* May the caller, with no block to take, read the next itself rather than
- * wait?  Not while the second thread waits in poll on the pipe: it is
+ * wait?  A pipe's, while the second thread is busy: its writer's wake-ups
+ * would put the second thread on the writer's processor, where the two
+ * take turns while the caller waits (a file's second thread keeps up by
+ * itself).  Not while the second thread waits in poll on the pipe: it is
  * woken by what comes, to read it. */
 static int
 caller_may_read(struct ahead *a)
 {
-	if (a->eof || a->reading || a->starved ||
+	if (!a->pipe || a->eof || a->reading || a->starved ||
 	    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE)
 		return 0;
-	return !a->pipe || input_ready(a->r->fd);
+	return input_ready(a->r->fd);
 }
 
 static void *

@@ -9,10 +9,9 @@
  * second thread has not claimed.  So neither waits for the other while
  * there is a block to parse, and no line is parsed twice: the second
  * thread parses a whole block, or, of a block of very short lines, the
- * first capmarks, and the caller the rest.  A caller with no block to
- * take while the second thread is busy reads the next block itself, and
- * parses it.  A second thread that waits for a free slot is woken when
- * AHEAD_WAKE_SLOTS are, and reads that many blocks in a row.
+ * first capmarks, and the caller the rest.  A second thread that waits
+ * for a free slot is woken when AHEAD_WAKE_SLOTS are, and reads that many
+ * blocks in a row.
  *
  * A pipe that keeps its reader busy (reader.h) is read the same way.
  * When it goes quiet, a block is handed on with the lines that came, and
@@ -23,7 +22,8 @@
  * the reading thread onto the writer's own processor (a pipe's wake-ups
  * are synchronous), the two take turns there, and the caller, on the
  * other processor, waits for blocks.  Left to fill, the pipe is read a
- * block at a time, and the caller reads when the second thread is busy.
+ * block at a time, and a caller with no block to take while the second
+ * thread is busy reads the next block itself, and parses it.
  *
  * A struct ahead owns its blocks, its thread, that thread's parser and
  * copy of the fieldset, and (pipes) the socket pair the threads wake
