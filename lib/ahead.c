@@ -602,19 +602,21 @@ await_block(struct ahead *a)
 
 /*
  * Should the caller wake the second thread, having freed a slot or taken
- * a block?  Not while it waits for slots and fewer than AHEAD_WAKE_SLOTS
- * are free: woken then, it reads that many blocks in a row, and sleeps
- * and wakes that many times less, each waking a chance for the kernel to
- * queue it behind a running thread while the other processor idles.
- * The caller never waits while the second thread does: with no block to
- * take, it has freed every slot, or the second thread parses its next.
+ * a block?  Not while it waits for slots of a file and fewer than
+ * AHEAD_WAKE_SLOTS are free: woken then, it reads that many blocks in a
+ * row, and sleeps and wakes that many times less, each waking a chance
+ * for the kernel to queue it behind a running thread while the other
+ * processor idles.  A pipe's is woken at once: held back, it lets the
+ * pipe fill and its writer wait.  The caller never waits while the
+ * second thread does: with no block to take, it has freed every slot, or
+ * the second thread parses its next.
  */
 static int
 worth_waking(const struct ahead *a)
 {
 	size_t i, nfree = 0;
 
-	if (!a->slot_wait)
+	if (!a->slot_wait || a->pipe)
 		return 1;
 	for (i = 0; i < AHEAD_BLOCKS; i++)
 		nfree += a->blocks[i].state == B_FREE;

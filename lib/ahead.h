@@ -10,8 +10,8 @@
  * there is a block to parse, and no line is parsed twice: the second
  * thread parses a whole block, or, of a block of very short lines, the
  * first capmarks, and the caller the rest.  A second thread that waits
- * for a free slot is woken when AHEAD_WAKE_SLOTS are, and reads that many
- * blocks in a row.
+ * for a free slot of a file is woken when AHEAD_WAKE_SLOTS are, and reads
+ * that many blocks in a row.
  *
  * A pipe that keeps its reader busy (reader.h) is read the same way.
  * When it goes quiet, a block is handed on with the lines that came, and
