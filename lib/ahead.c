@@ -373,9 +373,11 @@ ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
 	return !pipe || queued == 0 || waiting + carry >= fill;
 }
 
-/* What a pipe read ahead is left to hold: a block, or all it can hold
- * when that is less (its writer waits then); where the pipe's size is
- * not known, nothing: it is read whenever bytes are there. */
+/* What a pipe read ahead is left to hold: a block, or half what it can
+ * hold when that is less (a pipe fills by pages, and a write that does
+ * not fit the last page's room takes a new one: full, it holds less than
+ * its size); where the pipe's size is not known, nothing: it is read
+ * whenever bytes are there. */
 static size_t
 fill_mark(int fd, size_t blocksize)
 {
@@ -383,7 +385,8 @@ fill_mark(int fd, size_t blocksize)
 	int cap = fcntl(fd, F_GETPIPE_SZ);
 
 	if (cap > 0)
-		return (size_t)cap < blocksize ? (size_t)cap : blocksize;
+		return (size_t)cap / 2 < blocksize ? (size_t)cap / 2 :
+		    blocksize;
 #endif
 	(void)fd;
 	(void)blocksize;
@@ -409,7 +412,8 @@ second_may_read(struct ahead *a)
 }
 
 /* May the caller, with no block to take, read the next itself rather than
- * wait?  A pipe's, while the second thread is busy: its writer's wake-ups
+ * wait?  A pipe's, when nobody reads (the second thread may be parsing,
+ * even the caller's next block, or waking): its writer's wake-ups
  * would put the second thread on the writer's processor, where the two
  * take turns while the caller waits (a file's second thread keeps up by
  * itself).  Not while the second thread waits in poll on the pipe: it is

@@ -152,7 +152,7 @@ int ahead_worth(const struct reader *r);
  * caller has not begun, and waiting bytes in a pipe (FIONREAD) after
  * the carry's?  A file: always; a pipe: when the caller has nothing
  * queued (it would wait, or read itself) or fill bytes are there (a
- * block, or the whole pipe when it holds less).
+ * block, or half the pipe when it holds less).
  */
 int ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
     size_t fill);
