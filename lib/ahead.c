@@ -11,11 +11,12 @@
  * pipe's caller too, when it has no block and the second thread is busy):
  * the next slot, the carry and the offset are the reading thread's.
  *
- * A pipe may go quiet.  The second thread reads it only when poll says
- * bytes are there, and hands on a block as soon as the pipe is empty,
- * with the whole lines it holds: a line that came is never kept back for
- * the lines after it.  With nothing to read or parse it sleeps in poll on
- * the pipe and on its end of a socket pair, where ahead_stop wakes it.
+ * A pipe may go quiet.  It is read only when poll says bytes are there
+ * (and, while the caller has blocks, once fill bytes are: FIONREAD), and
+ * a block is handed on as soon as the pipe is empty, with the whole lines
+ * it holds: a line that came is never kept back for the lines after it.
+ * With nothing to read or parse the second thread sleeps in poll on the
+ * pipe and on its end of a socket pair, where ahead_stop wakes it.
  * The caller, with every block handed on and the pipe quiet, does what
  * reader.c does before a read that would block: the tool's wait, then
  * poll, on its end of the socket pair, where the second thread says that
@@ -234,7 +235,7 @@ carry_rest(struct ahead *a, const struct ahead_block *b, size_t n,
 }
 
 /* One read into buf: what read(2) gives, from a file at the offset the
- * second thread is at. */
+ * reading thread is at. */
 static ssize_t
 read_some(struct ahead *a, char *buf, size_t n)
 {
@@ -244,9 +245,9 @@ read_some(struct ahead *a, char *buf, size_t n)
 }
 
 /*
- * The second thread's read of the next whole lines into b, without the
+ * The reading thread's read of the next whole lines into b, without the
  * lock: READ_MORE, READ_END (a->eof's fields set but eof itself, which
- * the caller sets under the lock), or READ_QUIET when a pipe had no more
+ * read_next sets under the lock), or READ_QUIET when a pipe had no more
  * for now.  A pipe's carry may hold more than a block when reading
  * begins: the reader had buffered that much.
  */
