@@ -394,6 +394,14 @@ fill_mark(int fd, size_t blocksize)
 	return 0;
 }
 
+/* Under the lock: a next block to read, its slot free, nobody reading? */
+static int
+next_slot_free(const struct ahead *a)
+{
+	return !a->eof && !a->reading &&
+	    a->blocks[a->nread % AHEAD_BLOCKS].state == B_FREE;
+}
+
 /* May the second thread read now?  With a pipe, while the caller has
  * blocks to work on, only when a whole block waits: see ahead.h. */
 static int
@@ -402,8 +410,7 @@ second_may_read(struct ahead *a)
 	int waiting = 0;
 	uint64_t queued = a->nread - a->ntaken;
 
-	if (a->eof || a->quiet || a->reading ||
-	    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE)
+	if (a->quiet || !next_slot_free(a))
 		return 0;
 	if (a->pipe && queued > 0 &&
 	    (ioctl(a->r->fd, FIONREAD, &waiting) < 0 || waiting < 0))
@@ -422,10 +429,8 @@ second_may_read(struct ahead *a)
 static int
 caller_may_read(struct ahead *a)
 {
-	if (!a->pipe || a->eof || a->reading || a->starved ||
-	    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE)
-		return 0;
-	return input_ready(a->r->fd);
+	return a->pipe && !a->starved && next_slot_free(a) &&
+	    input_ready(a->r->fd);
 }
 
 static void *
@@ -451,16 +456,14 @@ second_thread(void *arg)
 		else if (a->quiet && a->ntaken == a->nread)
 			await_pipe(a);
 		else {
-			/* a slot to be freed (the caller wakes us when
+			/* a slot to be freed (a file's caller wakes us when
 			 * AHEAD_WAKE_SLOTS are); or a pipe empty for now while
 			 * the caller has blocks to take: read again when it
 			 * takes one, more will have come by then, at the cost
 			 * of one wake-up and not one a write */
-			a->slot_wait = !a->quiet &&
+			a->nslot_waits += !a->quiet &&
 			    a->blocks[a->nread % AHEAD_BLOCKS].state != B_FREE;
-			a->nslot_waits += (uint64_t)a->slot_wait;
 			pthread_cond_wait(&a->work, &a->mu);
-			a->slot_wait = 0;
 			a->quiet = 0;
 		}
 	}
@@ -607,25 +610,23 @@ await_block(struct ahead *a)
 
 /*
  * Should the caller wake the second thread, having freed a slot or taken
- * a block?  Not while it waits for slots of a file and fewer than
- * AHEAD_WAKE_SLOTS are free: woken then, it reads that many blocks in a
- * row, and sleeps and wakes that many times less, each waking a chance
- * for the kernel to queue it behind a running thread while the other
- * processor idles.  A pipe's is woken at once: held back, it lets the
- * pipe fill and its writer wait.  The caller never waits while the
+ * a block?  A file's second thread waits only for a free slot (it never
+ * finds its file quiet, and only a pipe's caller reads), so fewer than
+ * AHEAD_WAKE_SLOTS free: not yet.  Woken then, it reads that many blocks
+ * in a row, and sleeps and wakes that many times less, each waking a
+ * chance for the kernel to queue it behind a running thread while the
+ * other processor idles.  A pipe's is woken at once: held back, it lets
+ * the pipe fill and its writer wait.  The caller never waits while the
  * second thread does: with no block to take, it has freed every slot, or
- * the second thread parses its next.
+ * the second thread parses its next.  The free slots are those neither
+ * read and not yet taken, nor the caller's.
  */
 static int
 worth_waking(const struct ahead *a)
 {
-	size_t i, nfree = 0;
+	uint64_t held = a->nread - a->ntaken + (a->cur != NULL);
 
-	if (!a->slot_wait || a->pipe)
-		return 1;
-	for (i = 0; i < AHEAD_BLOCKS; i++)
-		nfree += a->blocks[i].state == B_FREE;
-	return nfree >= AHEAD_WAKE_SLOTS;
+	return a->pipe || AHEAD_BLOCKS - held >= AHEAD_WAKE_SLOTS;
 }
 
 /* Finish the caller's block and claim the next: 1, or ahead_next's end. */

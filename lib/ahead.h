@@ -112,8 +112,8 @@ struct ahead {
 	int reading;		/* a thread reads the next block: its
 				 * slot, the carry and readoff are its */
 	uint64_t nself;		/* blocks the caller read itself */
-	int slot_wait;		/* the second thread waits for a free slot */
-	uint64_t nslot_waits;	/* times it began to */
+	uint64_t nslot_waits;	/* times the second thread began to wait
+				 * for a free slot */
 	size_t fill;		/* pipes: what a pipe is left to hold while
 				 * the caller has blocks (ahead_read_now) */
 	int quiet;		/* pipes: the last read found nothing more */

@@ -75,7 +75,6 @@ out_grow(struct out *o, size_t cap)
 		return;
 	o->buf = xrealloc(o->buf, cap);
 	o->cap = cap;
-	out_pipe_size(o, cap);
 }
 
 int

@@ -78,8 +78,8 @@ void out_puts(struct out *o, const char *s);
  * o->len.  Not with out_behind.
  */
 void out_mark(struct out *o, size_t at, const char *line, size_t len);
-/* A buffer of cap bytes (larger only), and a pipe's buffer as large
- * when o writes to a pipe. */
+/* A buffer of cap bytes (larger only); the pipe behind is
+ * out_pipe_size's. */
 void out_grow(struct out *o, size_t cap);
 /* The pipe o writes to, if it does, holds size bytes (Linux; a refusal
  * is no matter). */

@@ -42,7 +42,7 @@ runw_init(struct runw *w, struct out *o)
 		/* runs as long as a window's stretch: fewer run lines,
 		 * moves and wakings of the reader */
 		out_grow(o, RUNW_BUFFER);
-		out_pipe_size(o, RUNW_PIPE);
+		out_pipe_size(o, RUNW_PIPE);	/* the buffer and its lines */
 	}
 }
 

@@ -594,6 +594,15 @@ struct bulk_feed {
 	const char *line;
 };
 
+/* {"a":"xx...x"} and its "\n": 64 bytes, NUL after */
+static void
+record64(char line[65])
+{
+	memset(line, 'x', 64);
+	memcpy(line, "{\"a\":\"", 6);
+	memcpy(line + 61, "\"}\n", 4);
+}
+
 static void
 put_lines(int fd, const char *line, size_t n)
 {
@@ -737,9 +746,7 @@ test_pipe_left_to_fill(void)
 	size_t n = 0;
 	int fds[2];
 
-	memset(line, 'x', sizeof line - 1);
-	memcpy(line, "{\"a\":\"", 6);
-	memcpy(line + 61, "\"}\n", 4);
+	record64(line);
 	fieldset_add(&fs, "a", 1);
 	if (pipe(fds) < 0)
 		abort();
@@ -801,13 +808,14 @@ test_wake_two_slots(void)
 	struct ahead a;
 	struct ahead_line l;
 	struct val v[1];
+	char line[65];
 	size_t i, n = 0;
 	int fd;
 
+	record64(line);
 	fieldset_add(&fs, "a", 1);
 	for (i = 0; i < 40 * 64; i++)
-		buf_addstr(&in, "{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "xxxxxxxxxxxxxxxxxxx\"}\n");
+		buf_add(&in, line, 64);
 	CHECK_INT(in.len, 40 * 4096);
 	fd = temp_file(&in);
 	lseek(fd, 0, SEEK_SET);
