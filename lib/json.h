@@ -10,6 +10,9 @@
  * every field it wants).  Nested objects are reached by
  * dotted paths ("a.b.c"); a top-level key that itself holds a dot
  * ("a.b") matches the same path.  Nothing is allocated per line.
+ * A line a streamkit tool upstream checked (a trusted fieldset's) is
+ * not checked again: its fields are found by their bytes where that can
+ * tell (json_key_at), and the walk stops at the last one.
  */
 #ifndef JSON_H
 #define JSON_H
@@ -38,6 +41,17 @@ int json_parse_walk(const char *line, size_t len, const struct fieldset *fs,
  */
 int json_tail(const char *line, size_t len, const struct field *f,
     struct val *v);
+
+/*
+ * Where the value of top-level member f starts in the object line[0..len)
+ * a streamkit tool wrote (a trusted fieldset's line), found by the bytes
+ * "NAME": alone, without reading the members before it; NULL when they
+ * cannot tell (a backslash before them, or a blank or bracket outside a
+ * string, a name with a dot or one JSON escapes, the key in the line's
+ * last few bytes, no such key): the member walk looks then.  In a line
+ * that holds together it is the member the walk finds.
+ */
+const char *json_key_at(const char *line, size_t len, const struct field *f);
 
 /*
  * Skip one JSON value starting at p (after blanks); returns a pointer

@@ -123,8 +123,9 @@ struct fieldset {
 	 * and there it wins over one before; 0 for none */
 	int tail;
 	/* the lines come from a streamkit tool upstream (stream-window
-	 * wrote them, with tail): once every wanted field is found, the
-	 * rest of a JSON line is passed on as it is, not checked again */
+	 * checked them, and wrote the tail): a JSON line's wanted fields
+	 * are found by their bytes where they tell (json_key_at), and
+	 * nothing around them is checked again */
 	int trusted;
 };
 

@@ -620,7 +620,8 @@ test_tail_digits(void)
 }
 
 /* Lines a streamkit tool wrote: once every wanted field is found, the
- * rest is passed on unchecked; until then, checked as any line. */
+ * rest is passed on unchecked; until then, checked as any line, but
+ * where json_key_at finds the fields by their bytes (test_key_at). */
 static void
 test_trusted(void)
 {
@@ -638,6 +639,10 @@ test_trusted(void)
 		/* no tail: the scan reads up to the last wanted field */
 		{ "{\"k\":1,\"a\":[}", "k", PARSE_OK, "1" },
 		{ "{\"a\":[},\"k\":1}", "k", PARSE_ERROR, NULL },
+		/* found by its bytes: what is before it is not read */
+		{ "{\"a\":1x,\"k\":\"v\",\"pad\":\"....................\"}",
+		    "k", PARSE_OK, "v" },
+		{ "{\"a\":1x,\"k\":\"v\"}", "k", PARSE_ERROR, NULL },
 		/* still an object */
 		{ "x\"_t\":8}", "_t", PARSE_ERROR, NULL },
 	};
@@ -659,6 +664,90 @@ test_trusted(void)
 }
 
 /*
+ * A trusted line's member found by its bytes: where json_key_at finds
+ * the value, or that it leaves the line to the walk (NULL).  The lines
+ * end in a long member, since the last bytes are the walk's.
+ */
+#define PAD ",\"pad\":\"........................................\"}"
+static void
+test_key_at(void)
+{
+	static const struct {
+		const char *line, *name;
+		const char *want;	/* the value's first bytes, or NULL */
+	} c[] = {
+		{ "{\"status\":200" PAD, "status", "200," },
+		{ "{\"ts\":\"2026-11-23T23:59:58.414Z\",\"host\":\"web-01\","
+		    "\"method\":\"PUT\",\"path\":\"/healthz\",\"status\":503"
+		    PAD, "status", "503," },
+		/* a key of its length and first byte before it */
+		{ "{\"method\":1,\"stable\":2,\"status\":3" PAD, "status",
+		    "3," },
+		{ "{\"a\":\"x\",\"k\":\"v\"" PAD, "k", "\"v\"" },
+		{ "{\"a\":\"x\",\"k\":{\"b\":1}" PAD, "k", "{\"b" },
+		{ "{\"a\":\"x\",\"k\":null" PAD, "k", "null" },
+		/* the first of two */
+		{ "{\"k\":1,\"k\":2" PAD, "k", "1," },
+		/* blanks, brackets and key-like bytes inside strings */
+		{ "{\"m\":\"a b {c} [d]\",\"k\":1" PAD, "k", "1," },
+		{ "{\"m\":\"k\",\"k\":2" PAD, "k", "2," },
+		{ "{\"m\":\"k:\",\"k\":3" PAD, "k", "3," },
+		{ "{\"k:\":1,\"k\":4" PAD, "k", "4," },
+		/* a key after them: the walk's */
+		{ "{\"m\":\"a\\\"b\",\"k\":1" PAD, "k", NULL },
+		{ "{\"m\":\"\\u006b\",\"k\":1" PAD, "k", NULL },
+		{ "{\"m\": 1,\"k\":1" PAD, "k", NULL },
+		{ "{\"k\" :0,\"k\":1" PAD, "k", NULL },
+		{ "{\"m\":{\"k\":0},\"k\":1" PAD, "k", NULL },
+		{ "{\"m\":[\"k\",0],\"k\":1" PAD, "k", NULL },
+		{ "{\"m\":\"x\"}\"k\":1" PAD, "k", NULL },
+		/* a line that does not hold together: the quote before k
+		 * ends a string */
+		{ "{\"m\":\"x\"k\":1" PAD, "k", NULL },
+		{ "{\"m\":\"\t\",\"k\":1" PAD, "k", "1," },
+		{ "{\"m\":1,\r\"k\":1" PAD, "k", NULL },
+		/* a backslash after it is the value's */
+		{ "{\"k\":\"a\\nb\"" PAD, "k", "\"a\\n" },
+		/* names the walk reads */
+		{ "{\"a.b\":1" PAD, "a.b", NULL },
+		{ "{\"a\\\"b\":1" PAD, "a\"b", NULL },
+		{ "{\"k\":1" PAD, "", NULL },
+		/* not there, or too near the end */
+		{ "{\"m\":1" PAD, "k", NULL },
+		{ "{\"m\":\"....................\",\"k\":1}", "k", NULL },
+		{ "[\"k\",1" PAD, "k", NULL },
+		{ "", "k", NULL },
+	};
+	char line[256];
+	size_t i, pad;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct field f = { (char *)c[i].name, strlen(c[i].name), 0 };
+		const char *got = json_key_at(c[i].line, strlen(c[i].line), &f);
+
+		if (c[i].want == NULL)
+			CHECK(got == NULL);
+		else
+			CHECK(got != NULL &&
+			    strncmp(got, c[i].want, strlen(c[i].want)) == 0);
+	}
+	/* the key at every place of a 16-byte block, a string open or
+	 * not where the block before it ends */
+	for (pad = 0; pad < 40; pad++) {
+		struct field f = { "status", 6, 0 };
+		const char *got;
+
+		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"q\":\"%.*s\","
+		    "\"status\":%zu" PAD, (int)pad,
+		    "........................................", (int)(pad % 5),
+		    "xxxxx", pad);
+		got = json_key_at(line, strlen(line), &f);
+		CHECK(got != NULL && atoi(got) == (int)pad);
+	}
+}
+#undef PAD
+
+/*
  * The quick walk against the member walk: json_parse and
  * json_parse_walk must give the same answer, error and slices for every
  * line.  Lines are bases cut, and with a byte put in or taken out at
@@ -677,6 +766,10 @@ walks_agree(const char *line, size_t len, const struct fieldset *f)
 	int rb = json_parse_walk(line, len, f, b, &eb);
 	size_t i;
 
+	/* a trusted line's fields found by their bytes: what comes before
+	 * them is not read, as what comes after them is not */
+	if (f->trusted && ra == PARSE_OK && rb != PARSE_OK)
+		return 1;
 	if (ra != rb)
 		return 0;
 	if (ra != PARSE_OK)
@@ -780,6 +873,19 @@ test_quick_walk(void)
 	if (bad)
 		fprintf(stderr, "walks disagree on '%s'\n", first_bad);
 	CHECK_INT(bad, 0);
+	/* trusted: the same, where json_key_at finds the fields */
+	for (i = 0; i < nqfs; i++)
+		qfs[i].trusted = 1;
+	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		snprintf(line, sizeof line, "%.*s,\"pad\":\"%s\"}",
+		    (int)strlen(bases[i]) - 1, bases[i],
+		    "........................................");
+		bad = variants_disagree(strlen(bases[i]) > 2 ? line : bases[i]);
+		if (bad)
+			fprintf(stderr, "trusted walks disagree on '%s'\n",
+			    first_bad);
+		CHECK_INT(bad, 0);
+	}
 	for (i = 0; i < nqfs; i++)
 		fieldset_release(&qfs[i]);
 }
@@ -800,6 +906,7 @@ main(void)
 	test_tail();
 	test_tail_digits();
 	test_trusted();
+	test_key_at();
 	test_quick_walk();
 	fieldset_release(&fs);
 	buf_release(&scratch);
