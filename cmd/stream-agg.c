@@ -167,6 +167,9 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	aggrun_read(&run, ps->fmt);
 	if (!filter_pass(&flt, rec, &scratch))
 		return 0;
+	if (inp.in_run)
+		return aggrun_run_record(&run, rec, inp.run_serial,
+		    inp.run_lo, inp.run_hi);
 	return aggrun_record(&run, rec);
 }
 
@@ -359,6 +362,7 @@ main(int argc, char **argv)
 	inp.control = control_line;
 	inp.header = header;
 	inp.record = record;
+	inp.runs = 1;
 	inp.watermark = shown_watermark;
 	if (argc == 0)
 		input_read(&inp, "-");

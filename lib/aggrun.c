@@ -474,6 +474,8 @@ aggrun_tick(struct aggrun *r, struct monotime last_line)
 	int64_t quiet = mono_now().us - last_line.us, idle = r->st.idle;
 	int ms, tell = -1;
 
+	r->run.serial = 0;	/* --idle may fire: the run's table moves */
+
 	if (r->st.win.kind != WINDOW_NONE && r->ledger->read > 0)
 		tell = strategy_tell_delay(&r->st, quiet);
 	if (r->trig && (ms = panes_timers(&r->panes, r->wm.wm)) >= 0) {
@@ -530,6 +532,7 @@ aggrun_control(struct aggrun *r, const struct punct *pp, const char *file,
 {
 	struct punct p = *pp;
 
+	r->run.serial = 0;	/* what it fires, the run's table moves */
 	if (r->punct) {
 		out_write(r->out, line, len);
 		out_putc(r->out, '\n');
@@ -637,6 +640,18 @@ add_to_window(struct aggrun *r, const struct record *rec, evtime t,
 	return rc;
 }
 
+/* The windows the watermark expired: let go, once for each watermark. */
+static void
+expire(struct aggrun *r)
+{
+	if (r->wm.wm != r->expired_at) {	/* only a new watermark can */
+		winstate_expire(&r->ws, r->wm.wm);
+		if (r->st.retract)
+			winstate_expire(&r->prevs, r->wm.wm);
+		r->expired_at = r->wm.wm;
+	}
+}
+
 /*
  * Behind stream-trigger: the record's line into its window (stream-trigger
  * dropped what was late); the windows the watermark expired before this
@@ -656,12 +671,7 @@ triggered_record(struct aggrun *r, struct record *rec)
 		return fate(r, rec, FATE_REJECTED, why);
 	if (r->st.win.kind == WINDOW_SLIDING)
 		n = 1;			/* a line per window: its own */
-	if (r->wm.wm != r->expired_at) {	/* only a new watermark can */
-		winstate_expire(&r->ws, r->wm.wm);
-		if (r->st.retract)
-			winstate_expire(&r->prevs, r->wm.wm);
-		r->expired_at = r->wm.wm;
-	}
+	expire(r);
 	for (i = 0; i < n; i++)
 		if (add_to_window(r, rec, t, &r->wins[i], why,
 		    sizeof why) == AGG_REJECT)
@@ -687,6 +697,54 @@ session_key(struct aggrun *r, const struct record *rec, const char **key,
 	    r->ws.nsesskey, &r->key, &r->scratch, key, len, why, whylen);
 }
 
+
+/*
+ * A run's records share the window of its first time when its last is
+ * in it too (stream-window cuts a run where the window changes; a run
+ * line is believed, not trusted), and they are on time: stream-trigger
+ * takes a run whole only when none is late or fires.  So the window's
+ * table is found once a run, and the watermark moved once: observing
+ * the last time first is observing them all by the run's end, and the
+ * windows it expires end before the run's.  Nothing else comes between
+ * a run's records to move the table.
+ */
+static struct aggtab *
+run_table(struct aggrun *r, evtime lo, evtime hi)
+{
+	struct window w[2];
+
+	if (lo > hi || window_assign(&r->st.win, lo, &w[0]) != 1 ||
+	    window_assign(&r->st.win, hi, &w[1]) != 1 ||
+	    w[0].start != w[1].start)
+		return NULL;
+	watermark_observe(&r->wm, hi);
+	expire(r);
+	return winstate_table(&r->ws, &w[0]);
+}
+
+int
+aggrun_run_record(struct aggrun *r, struct record *rec, uint64_t run,
+    evtime lo, evtime hi)
+{
+	char why[256];
+
+	if (!r->st.trigger || r->st.win.kind != WINDOW_TUMBLING ||
+	    (r->metrics && r->metrics->delay))
+		return aggrun_record(r, rec);
+	if (run != r->run.serial) {
+		r->run.serial = run;
+		r->run.tab = run_table(r, lo, hi);
+	}
+	if (r->run.tab == NULL)
+		return aggrun_record(r, rec);
+	switch (aggtab_add(r->run.tab, rec, seq(r), why, sizeof why)) {
+	case AGG_REJECT:
+		return fate(r, rec, FATE_REJECTED, why);
+	case AGG_FULL:
+		too_many_groups(r, rec);
+	}
+	return fate(r, rec, FATE_KEPT, "");
+}
 
 /* --trigger in-process: as stream-trigger and stream-agg behind it. */
 static int

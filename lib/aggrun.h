@@ -95,6 +95,10 @@ struct aggrun {
 	struct monotime next_emit;
 	unsigned tick;
 	struct buf key, scratch;
+	struct {			/* the run of the last run record */
+		uint64_t serial;	/* 0: none, or forgotten */
+		struct aggtab *tab;	/* its window's, or NULL */
+	} run;
 	struct {			/* the last record of a sliding stream */
 		evtime t;
 		int fate;
@@ -137,6 +141,13 @@ int aggrun_start(struct aggrun *r, struct out *out, int oflag,
 void aggrun_read(struct aggrun *r, int fmt);
 /* A record that --where passed; -1 to stop reading (--on-error fail). */
 int aggrun_record(struct aggrun *r, struct record *rec);
+/*
+ * The same, for a record of a run line's (lib/input's in_run: run is its
+ * run_serial) with its time in [lo, hi]: behind stream-trigger, records
+ * of one tumbling window go to it without a look at their times.
+ */
+int aggrun_run_record(struct aggrun *r, struct record *rec, uint64_t run,
+    evtime lo, evtime hi);
 /* A control line: strategy, watermark or fire (with --punct, written). */
 void aggrun_control(struct aggrun *r, const struct punct *p,
     const char *file, uintmax_t lineno, const char *line, size_t len);

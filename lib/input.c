@@ -265,13 +265,20 @@ parse(struct reader *r, struct parser *ps, struct record *rec,
  * many: a run line that promised what the tool cannot use. */
 #define PROMISE_TRIES 3
 
+/* Whether run line p speaks of the pipe read. */
+static int
+ours(const struct input *in, const struct punct *p)
+{
+	return in->pipelen > 0 && p->pipelen == in->pipelen &&
+	    memcmp(p->pipe, in->pipe, in->pipelen) == 0;
+}
+
 /* A run line: kept when it speaks of the pipe read, and the tool may
  * take its records by their times. */
 static void
 promise(struct input *in, const struct reader *r, const struct punct *p)
 {
-	in->promise.on = in->pipelen > 0 && p->pipelen == in->pipelen &&
-	    memcmp(p->pipe, in->pipe, in->pipelen) == 0 && p->records > 0 &&
+	in->promise.on = in->fast_run && ours(in, p) && p->records > 0 &&
 	    (r->max_line == 0 || p->longest <= r->max_line);
 	in->promise.records = p->records;
 	in->promise.bytes = p->bytes;
@@ -302,6 +309,10 @@ control(struct input *in, const struct reader *r, const char *line,
 	}
 	if (p.kind == PUNCT_RUN) {	/* for this reader, if for any */
 		promise(in, r, &p);
+		in->run_left = in->runs && ours(in, &p) ? p.records : 0;
+		in->run_lo = p.min_t;
+		in->run_hi = p.max_t;
+		in->run_serial++;
 		return;
 	}
 	if (p.kind == PUNCT_WATERMARK && !p.at_end) {
@@ -481,6 +492,33 @@ cut_short(struct input *in, const struct reader *r, uint64_t n,
 }
 
 /*
+ * A run passed on whole to a pipe is a run there too: its run line, with
+ * that pipe's name, goes in front of it, for the tool behind (stream-agg
+ * reads the records knowing their window).
+ */
+static void
+pass_run_line(struct input *in, uint64_t n, uint64_t bytes)
+{
+	struct buf line = BUF_INIT;
+	struct punct p;
+
+	if (in->passpipelen == 0 || bytes < RUNW_MIN_BYTES)
+		return;
+	memset(&p, 0, sizeof p);
+	p.kind = PUNCT_RUN;
+	p.records = n;
+	p.bytes = bytes;
+	p.longest = in->promise.longest;
+	p.min_t = in->promise.lo;
+	p.max_t = in->promise.hi;
+	p.pipe = in->passpipe;
+	p.pipelen = in->passpipelen;
+	punct_write(&line, &p);
+	out_write(in->pass, line.data, line.len);
+	buf_release(&line);
+}
+
+/*
  * What is left of a run line's records (those read since, one by one,
  * are not), given to in->fast_run by their times, and passed on unread
  * when it takes them: what the reader holds of them as a run of
@@ -519,6 +557,7 @@ keep_promise(struct input *in, struct reader *r)
 	input_pass_flush(in);
 	side_close(in, r);	/* its copy would miss what is moved */
 	in->side_tried = 1;
+	pass_run_line(in, n, bytes);
 	held = r->end - r->start;
 	if (held > bytes)
 		held = (size_t)bytes;
@@ -552,6 +591,12 @@ take_line(struct input *in, const struct reader *r, struct parser *ps,
 {
 	struct ledger *lg = in->ledger;
 
+	/* a run is records and nothing else: anything else ends it */
+	in->in_run = l->kind == AHEAD_RECORD && in->run_left > 0;
+	if (in->in_run)
+		in->run_left--;
+	else
+		in->run_left = 0;
 	if (l->kind == AHEAD_TOOLONG) {
 		lg->read++;
 		return ledger_reject(lg, r->name, r->lineno, NULL, 0,
@@ -600,8 +645,11 @@ read_lines(struct reader *r, void *arg)
 	r->max_line = in->max_line;
 	in->cur = r;
 	in->promise.on = 0;
-	in->pipelen = in->fast_run ? runline_pipe(r->fd, in->pipe,
+	in->run_left = 0;
+	in->pipelen = in->fast_run || in->runs ? runline_pipe(r->fd, in->pipe,
 	    sizeof in->pipe) : 0;
+	in->passpipelen = in->fast_run && in->pass ? runline_pipe(in->pass->fd,
+	    in->passpipe, sizeof in->passpipe) : 0;
 	own = xcalloc(nv ? nv : 1, sizeof *own);
 	rec.file = r->name;
 	parser_init(&ps, in->fmt, in->fs);

@@ -67,6 +67,16 @@ struct input {
 	 * (it counts them), and the loop passes their bytes on unread; 0
 	 * to have them read.  May be NULL. */
 	int (*fast_run)(void *arg, uint64_t n, evtime lo, evtime hi);
+	/* the tool reads every record, and would know those of a run line
+	 * of the pipe read (punct.h): while in->record has one of them,
+	 * in_run is 1, [run_lo, run_hi] holds its time, and run_serial
+	 * tells the run from the one before */
+	int runs;
+
+	/* kept by the loop, for in->record */
+	int in_run;
+	evtime run_lo, run_hi;
+	uint64_t run_serial;
 
 	/* kept by the loop */
 	struct progress progress;
@@ -83,8 +93,14 @@ struct input {
 					 * the input's bytes, tee(2)'d, or -1 */
 	off_t side_off;			/* the input's offset of side's next */
 	int side_tried;
-	char pipe[RUNLINE_PIPE_MAX];	/* the reader's pipe, when fast_run */
+	char pipe[RUNLINE_PIPE_MAX];	/* the reader's pipe, when fast_run
+					 * or runs */
 	size_t pipelen;
+	uint64_t run_left;		/* records of the run line still to
+					 * come, with runs */
+	char passpipe[RUNLINE_PIPE_MAX];	/* in->pass's pipe, with
+						 * fast_run */
+	size_t passpipelen;
 	struct {			/* a run line's, read, not yet kept */
 		int on;
 		uint64_t records, bytes, longest;

@@ -16,11 +16,12 @@
  *    "longest":M,"pipe":"D:I"    }                     a run line
  *
  * A run line is stream-window's word on the bytes that follow it in the
- * pipe it wrote to: the next B bytes of pipe D:I (its device and inode)
- * are N whole lines, records, none longer than M bytes, their _t all in
- * [L, H], and no control line among them.  A reader of that same pipe
- * may pass them on unread; one of another (a filter sits between) or of
- * a file ignores the line.  Its length is fixed, padded with spaces, so
+ * pipe it wrote to (or stream-trigger's, on a run it passed on): the
+ * next B bytes of pipe D:I (its device and inode) are N whole lines,
+ * records, none longer than M bytes, their _t all in [L, H], and no
+ * control line among them.  A reader of that same pipe may pass them on
+ * unread, or read them without their times; one of another (a filter
+ * sits between) or of a file ignores the line.  Its length is fixed, padded with spaces, so
  * that a reader can read one and no more.
  *
  * A struct punct points into the line it was parsed from and owns nothing.

@@ -162,6 +162,82 @@ runline() {
 	cmp jq.out all.out
 }
 
+@test "stream-trigger writes a run line for each run it passes on to a pipe, and each tells the truth" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	stream_window $W e.jsonl | stream_trigger | cat > piped.out
+	stream_window $W e.jsonl | stream_trigger > file.out
+	# to a file, none; to a pipe, the same lines and run lines
+	! grep -q '^{"_punct":"run"' file.out
+	grep -v '^{"_punct":"run"' piped.out | cmp - file.out
+	run check_runs piped.out
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^runs\ ([0-9]+)\ records\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" -ge 20 ]
+	[ "${BASH_REMATCH[2]}" -ge 15000 ]
+	# each names the pipe it was written to
+	pipe=$(grep -m 1 '^{"_punct":"run"' piped.out | sed 's/.*"pipe":"\([0-9:]*\)".*/\1/')
+	[ "$(grep '^{"_punct":"run"' piped.out | grep -vc "\"pipe\":\"$pipe\"")" -eq 0 ]
+}
+
+# A strategy line as stream-trigger writes it, 20 s of delay.
+trigger_strategy() {
+	printf '{"t":1}\n' | stream_window -t t --tumbling 10s --max-delay 20s --time-output epoch |
+	    stream_trigger | head -n 1
+}
+
+# fire START END: stream-trigger's final on-time fire line, in seconds.
+fire() {
+	printf '{"_punct":"fire","start":%d,"end":%d,"pane":0,"timing":"on_time","final":true}\n' $(($1 * 1000000)) $(($2 * 1000000))
+}
+
+@test "stream-agg takes a run line at its word from the pipe it names, and from no other" {
+	cd "$BATS_TEST_TMPDIR"
+	mkfifo p
+	id=$(stat -c %d:%i p)
+	two='{"k":"a","_t":15000000}
+{"k":"b","_t":16000000}
+'
+	# the line says the two records are of [0,10): it is believed
+	for pipe in "$id" "0:0"; do
+		{
+			trigger_strategy
+			printf '{"k":"a","_t":1000000}\n'
+			runline 2 ${#two} 2000000 3000000 23 "$pipe"
+			printf '%s' "$two"
+			fire 0 10
+			fire 10 20
+			printf '{"_punct":"watermark","end":true}\n'
+		} > p &
+		stream_agg --time-output epoch -g k count < p > "out.$pipe"
+		wait
+	done
+	[ "$(cat "out.$id")" = '{"window_start":0,"window_end":10,"k":"a","count":2}
+{"window_start":0,"window_end":10,"k":"b","count":1}' ]
+	[ "$(cat out.0:0)" = '{"window_start":0,"window_end":10,"k":"a","count":1}
+{"window_start":10,"window_end":20,"k":"a","count":1}
+{"window_start":10,"window_end":20,"k":"b","count":1}' ]
+}
+
+@test "stream-agg reads a run's records as it reads them one by one: the same output, diagnostics and ledger" {
+	cd "$BATS_TEST_TMPDIR"
+	# every 500th record's status is not a number
+	events 20000 | awk 'NR % 500 == 0 { sub(/"status":[0-9]+/, "\"status\":\"x\"") } 1' > e.jsonl
+	stream_window $W e.jsonl | stream_trigger | cat > t.out
+	[ "$(grep -c '"_punct":"run"' t.out)" -ge 20 ]
+	for opts in '-g status count' '--accumulate count' "--where status==500 -g user count sum:status" '--stats -g user sum:status'; do
+		rc=0; stream_window $W e.jsonl | stream_trigger | stream_agg $opts > a.out 2> a.err || rc=$?
+		rc2=0; stream_agg $opts < t.out > b.out 2> b.err || rc2=$?
+		[ "$rc" -eq "$rc2" ]
+		cmp a.out b.out
+		# all but --stats' rate, a matter of time
+		diff <(grep -v '^stream-agg: rate' a.err) <(grep -v '^stream-agg: rate' b.err)
+		[ "$(wc -l < a.out)" -ge 2 ]
+	done
+	grep -q '^stream-agg: stats read=20000 aggregated=19960 filtered=0 rejected=40 late=0 written=260$' a.err
+	grep -q "^stream-agg: <stdin>:[0-9]*: field 'status' is not a number" a.err
+}
+
 @test "input that ends inside a run: what came is passed on with a newline, a diagnostic, exit 1" {
 	cd "$BATS_TEST_TMPDIR"
 	mkfifo p
