@@ -36,6 +36,13 @@ struct out_writer {
 	char *todo;		/* a full buffer for the thread, or NULL */
 	size_t todolen;
 	char *spare;		/* the one it wrote last, free for the caller */
+	/* todo's out_mark lines, swapped with the caller's at each
+	 * hand-over, and the pieces the thread writes them in */
+	struct buf marks;
+	struct out_mark *mark;
+	size_t nmark, markcap;
+	struct iovec *iov;
+	size_t iovcap;
 	int err;		/* errno of its first failed write */
 	int quit;
 };
@@ -179,28 +186,37 @@ writev_all(struct out *o, struct iovec *v, size_t n)
 	}
 }
 
+/* buf[0..len) with the marks in their places, as pieces in *iov; their
+ * number. */
+static size_t
+lay_out(struct iovec **iov, size_t *iovcap, char *buf, size_t len,
+    const struct out_mark *mark, size_t nmark, char *marks)
+{
+	size_t i, at = 0, n = 0;
+
+	*iov = xgrowarray(*iov, iovcap, 2 * nmark + 1, sizeof **iov);
+	for (i = 0; i <= nmark; i++) {
+		size_t to = i < nmark ? mark[i].at : len;
+
+		if (to > at) {
+			(*iov)[n].iov_base = buf + at;
+			(*iov)[n++].iov_len = to - at;
+			at = to;
+		}
+		if (i < nmark) {
+			(*iov)[n].iov_base = marks + mark[i].off;
+			(*iov)[n++].iov_len = mark[i].len;
+		}
+	}
+	return n;
+}
+
 /* The buffer with its marks in their places, in one writev. */
 static void
 write_marked(struct out *o)
 {
-	size_t i, at = 0, n = 0;
-
-	o->iov = xgrowarray(o->iov, &o->iovcap, 2 * o->nmark + 1,
-	    sizeof *o->iov);
-	for (i = 0; i <= o->nmark; i++) {
-		size_t to = i < o->nmark ? o->mark[i].at : o->len;
-
-		if (to > at) {
-			o->iov[n].iov_base = o->buf + at;
-			o->iov[n++].iov_len = to - at;
-			at = to;
-		}
-		if (i < o->nmark) {
-			o->iov[n].iov_base = o->marks.data + o->mark[i].off;
-			o->iov[n++].iov_len = o->mark[i].len;
-		}
-	}
-	writev_all(o, o->iov, n);
+	writev_all(o, o->iov, lay_out(&o->iov, &o->iovcap, o->buf, o->len,
+	    o->mark, o->nmark, o->marks.data));
 	o->nmark = 0;
 	buf_reset(&o->marks);
 }
@@ -227,8 +243,26 @@ out_flush(struct out *o)
 	return o->err ? -1 : 0;
 }
 
-/* The buffer is full: written out, or given to the thread for the spare
- * one once the thread is done with the last. */
+/* The buffer's marks go with it to the thread, whose last ones (written)
+ * are the caller's room for the next. */
+static void
+swap_marks(struct out *o, struct out_writer *wr)
+{
+	struct out_mark *mark = wr->mark;
+	size_t markcap = wr->markcap;
+	struct buf marks = wr->marks;
+
+	wr->mark = o->mark;
+	wr->markcap = o->markcap;
+	wr->nmark = o->nmark;
+	wr->marks = o->marks;
+	o->mark = mark;
+	o->markcap = markcap;
+	o->marks = marks;
+}
+
+/* The buffer is full: written out, or given to the thread (with its
+ * marks) for the spare one once the thread is done with the last. */
 static void
 spill(struct out *o)
 {
@@ -239,6 +273,8 @@ spill(struct out *o)
 		out_flush(o);
 		return;
 	}
+	if (o->len > 0 && o->flushing)
+		o->flushing(o->flushing_arg);
 	writer_wait(o);
 	if (o->err == 0) {
 		pthread_mutex_lock(&wr->mu);
@@ -246,11 +282,14 @@ spill(struct out *o)
 		wr->spare = NULL;
 		wr->todo = full;
 		wr->todolen = o->len;
+		swap_marks(o, wr);
 		o->writes++;
 		pthread_cond_broadcast(&wr->cv);
 		pthread_mutex_unlock(&wr->mu);
 	}
 	o->len = 0;
+	o->nmark = 0;
+	buf_reset(&o->marks);
 }
 
 void
@@ -290,6 +329,29 @@ out_puts(struct out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
+/* v[0..n) all written, as the thread writes: 0, or the errno that
+ * stopped it. */
+static int
+writev_pieces(int fd, struct iovec *v, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = writev(fd, v, n < IOV_MAX ? (int)n : IOV_MAX)) < 0) {
+			if (errno != EINTR)
+				return errno;
+			continue;
+		}
+		for (; n > 0 && (size_t)w >= v->iov_len; v++, n--)
+			w -= (ssize_t)v->iov_len;
+		if (n > 0) {
+			v->iov_base = (char *)v->iov_base + w;
+			v->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 static void *
 writer_thread(void *arg)
 {
@@ -309,7 +371,11 @@ writer_thread(void *arg)
 		p = wr->todo;
 		n = wr->todolen;
 		pthread_mutex_unlock(&wr->mu);
-		while (done < n && err == 0) {
+		if (wr->nmark > 0)
+			err = writev_pieces(o->fd, wr->iov, lay_out(&wr->iov,
+			    &wr->iovcap, p, n, wr->mark, wr->nmark,
+			    wr->marks.data));
+		while (wr->nmark == 0 && done < n && err == 0) {
 			ssize_t w = write(o->fd, p + done, n - done);
 
 			if (w < 0)
@@ -317,6 +383,8 @@ writer_thread(void *arg)
 			else
 				done += (size_t)w;
 		}
+		wr->nmark = 0;
+		buf_reset(&wr->marks);
 		pthread_mutex_lock(&wr->mu);
 		if (err && wr->err == 0)
 			wr->err = err;
@@ -328,8 +396,21 @@ writer_thread(void *arg)
 	return NULL;
 }
 
-void
-out_behind(struct out *o)
+static void
+writer_free(struct out_writer *wr)
+{
+	pthread_mutex_destroy(&wr->mu);
+	pthread_cond_destroy(&wr->cv);
+	free(wr->spare);
+	free(wr->mark);
+	free(wr->iov);
+	buf_release(&wr->marks);
+	free(wr);
+}
+
+/* The thread, for a descriptor of the kind is_kind says. */
+static void
+start_writer(struct out *o, int (*is_kind)(mode_t))
 {
 	struct out_writer *wr;
 	struct stat st;
@@ -337,25 +418,49 @@ out_behind(struct out *o)
 	int rc;
 
 	if (o->writer || o->flushed || fstat(o->fd, &st) < 0 ||
-	    !S_ISREG(st.st_mode))
+	    !is_kind(st.st_mode))
 		return;
 	wr = xcalloc(1, sizeof *wr);
 	wr->spare = xmalloc(o->cap);
+	buf_init(&wr->marks);
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
 	o->writer = wr;
-	/* signals are the caller's to take */
+	/* signals are the caller's to take, but for a write's SIGPIPE: a
+	 * closed pipe ends the tool quietly, as when the caller writes */
 	sigfillset(&all);
+	sigdelset(&all, SIGPIPE);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&wr->thread, NULL, writer_thread, o);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {		/* no thread: the caller writes, as before */
 		o->writer = NULL;
-		pthread_mutex_destroy(&wr->mu);
-		pthread_cond_destroy(&wr->cv);
-		free(wr->spare);
-		free(wr);
+		writer_free(wr);
 	}
+}
+
+static int
+is_file(mode_t m)
+{
+	return S_ISREG(m);
+}
+
+static int
+is_pipe(mode_t m)
+{
+	return S_ISFIFO(m);
+}
+
+void
+out_behind(struct out *o)
+{
+	start_writer(o, is_file);
+}
+
+void
+out_behind_pipe(struct out *o)
+{
+	start_writer(o, is_pipe);
 }
 
 static void
@@ -368,10 +473,7 @@ writer_stop(struct out *o)
 	pthread_cond_broadcast(&wr->cv);
 	pthread_mutex_unlock(&wr->mu);
 	pthread_join(wr->thread, NULL);
-	pthread_mutex_destroy(&wr->mu);
-	pthread_cond_destroy(&wr->cv);
-	free(wr->spare);
-	free(wr);
+	writer_free(wr);
 	o->writer = NULL;
 }
 

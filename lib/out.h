@@ -7,10 +7,11 @@
  * checks once, at a flush or at exit, and reports "write error: ...".
  * The fd is not closed by out_release unless o->owns_fd.
  *
- * out_behind gives a struct out on a regular file a thread of its own
- * that writes each full buffer while the caller fills the next: the
- * kernel's copy into the page cache leaves the caller's core.  out_flush
- * still returns with everything written.
+ * out_behind gives a struct out on a regular file (out_behind_pipe, on a
+ * pipe) a thread of its own that writes each full buffer while the caller
+ * fills the next: the kernel's copy into the page cache or the pipe
+ * leaves the caller's core.  out_flush still returns with everything
+ * written.
  *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header
@@ -75,7 +76,7 @@ void out_puts(struct out *o, const char *s);
  * what to say of bytes only once it has written them (stream-window's
  * run lines).  It does not count in o->len; the buffer goes out with
  * its marks in one writev(2).  Marks come in order of at, at most
- * o->len.  Not with out_behind.
+ * o->len; a full buffer goes to out_behind's thread with its marks.
  */
 void out_mark(struct out *o, size_t at, const char *line, size_t len);
 /* A buffer of cap bytes (larger only); the pipe behind is
@@ -95,6 +96,15 @@ int out_release(struct out *o);
  * to a local file never block for long), and a file grown past
  * RLIMIT_FSIZE is a write error, EFBIG, not a SIGXFSZ. */
 void out_behind(struct out *o);
+/*
+ * The same for a pipe, for a tool whose own thread sets the pace of the
+ * pipeline (stream-window): the copy into the pipe, and the wait for
+ * room in it, leave that thread.  A write's SIGPIPE still ends the tool;
+ * the thread's writes are not cut short by --grace (no tool with
+ * --grace asks for it).  Call it after out_grow: the thread's buffer is
+ * as large as o's.
+ */
+void out_behind_pipe(struct out *o);
 
 /* Kinds of value a created record holds: they decide the quoting. */
 enum {

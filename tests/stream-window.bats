@@ -278,3 +278,18 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 	run stream_window -t ts --tumbling 1m --bounds log.jsonl
 	[[ "${lines[1]}" == *'"window_start":"2026-11-24T10:00:00.000Z","window_end":"2026-11-24T10:01:00.000Z"'* ]]
 }
+
+@test "full buffers are written beside the records' thread: every byte to a slow reader, a quiet end by SIGPIPE for one that goes" {
+	cd "$BATS_TEST_TMPDIR"
+	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"ts\":%d,\"n\":%d}\n", i / 100, i }' > e.jsonl
+	stream_window -t ts --tumbling 10s e.jsonl > file.out
+	# a reader that starts late: the pipe fills and the writes wait
+	stream_window -t ts --tumbling 10s e.jsonl | { sleep 0.2; cat; } | grep -v '^{"_punct":"run"' > pipe.out
+	cmp file.out pipe.out
+	[ "$(wc -l < file.out)" -gt 200000 ]
+	export -f stream_window
+	run --separate-stderr bash -c "stream_window -t ts --tumbling 10s e.jsonl | head -n 2; echo \${PIPESTATUS[0]}"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "${lines[2]}" = 141 ]
+	[ -z "$stderr" ]
+}

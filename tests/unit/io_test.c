@@ -326,7 +326,8 @@ test_insert_int(void)
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
  * larger than the buffer) is in the file, in order, at each flush; a
- * pipe stays as it was.
+ * pipe stays as it was, unless out_behind_pipe (runline_test has its
+ * buffers and marks).
  */
 static void
 test_behind(void)
@@ -406,6 +407,7 @@ test_behind(void)
 		close(fd);
 	}
 	{
+		char block[16];
 		int fds[2];
 		struct out o;
 
@@ -415,8 +417,27 @@ test_behind(void)
 		out_behind(&o);
 		CHECK(o.writer == NULL);
 		out_release(&o);
+		/* out_behind_pipe: a pipe's, not a file's */
+		out_init(&o, fds[1], "pipe");
+		out_behind_pipe(&o);
+		CHECK(o.writer != NULL);
+		out_write(&o, "x\n", 2);
+		CHECK_INT(out_release(&o), 0);
+		CHECK_INT(read(fds[0], block, sizeof block), 2);
 		close(fds[0]);
 		close(fds[1]);
+	}
+	{
+		char path[] = "/tmp/io_behindXXXXXX";
+		int fd = mkstemp(path);
+		struct out o;
+
+		unlink(path);
+		out_init(&o, fd, "t");
+		out_behind_pipe(&o);
+		CHECK(o.writer == NULL);
+		out_release(&o);
+		close(fd);
 	}
 }
 

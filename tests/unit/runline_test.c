@@ -101,6 +101,16 @@ test_codec(void)
 	buf_release(&b);
 }
 
+/* b into a new file at path: 0, or 1 when it could not. */
+static int
+write_file(const char *path, const struct buf *b)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	return fd < 0 || write(fd, b->data, b->len) != (ssize_t)b->len ||
+	    close(fd) < 0;
+}
+
 /* All of fd, till its end, into b. */
 static void
 slurp_fd(int fd, struct buf *b)
@@ -207,6 +217,72 @@ marks_case(size_t n, size_t every, int interrupt)
 	buf_release(&got);
 }
 
+static size_t flushings;
+
+static void
+count_flushing(void *arg)
+{
+	(void)arg;
+	flushings++;
+}
+
+/*
+ * The same through out_behind_pipe's thread: n bytes put one at a time,
+ * a mark every `every`, the full buffers and their marks handed to the
+ * thread, the flushing callback told of each.
+ */
+static void
+behind_case(size_t n, size_t every)
+{
+	struct out o;
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	char mark[32];
+	size_t i, bufs;
+	int fd[2];
+	pid_t pid;
+
+	if (pipe(fd) < 0)
+		abort();
+	if ((pid = fork()) == 0) {	/* the reader: a copy back */
+		close(fd[1]);
+		slurp_fd(fd[0], &got);
+		_exit(write_file("/tmp/runline_test.out", &got));
+	}
+	close(fd[0]);
+	out_init(&o, fd[1], "t");
+	out_behind_pipe(&o);
+	CHECK(o.writer != NULL);
+	o.flushing = count_flushing;
+	flushings = 0;
+	for (i = 0; i < n; i++) {
+		char c = (char)('a' + i % 26);
+
+		if (i % every == 0) {
+			int len = snprintf(mark, sizeof mark, "<%zu>", i);
+
+			out_mark(&o, o.len, mark, (size_t)len);
+			buf_add(&want, mark, (size_t)len);
+		}
+		out_putc(&o, c);
+		buf_add(&want, &c, 1);
+	}
+	bufs = n / o.cap;
+	CHECK_INT(out_flush(&o), 0);
+	CHECK(flushings >= bufs + 1);
+	CHECK_INT(out_release(&o), 0);
+	close(fd[1]);
+	CHECK_INT(waitpid(pid, NULL, 0), pid);
+	if ((fd[0] = open("/tmp/runline_test.out", O_RDONLY)) < 0)
+		abort();
+	slurp_fd(fd[0], &got);
+	close(fd[0]);
+	unlink("/tmp/runline_test.out");
+	CHECK_INT(got.len, want.len);
+	CHECK(got.len == want.len && memcmp(got.data, want.data, got.len) == 0);
+	buf_release(&want);
+	buf_release(&got);
+}
+
 static void
 test_marks(void)
 {
@@ -215,6 +291,9 @@ test_marks(void)
 	marks_case(1000, 1, 0);		/* one a byte */
 	marks_case(600000, 9000, 1);	/* writes cut short */
 	marks_case(300000, 3, 1);	/* short, mid-mark too */
+	behind_case(1000, 7);		/* all in one buffer */
+	behind_case(2000000, 4096);	/* many, marks on buffers' ends */
+	behind_case(700000, 5);		/* more marks than a writev takes */
 }
 
 /*
