@@ -706,7 +706,8 @@ session_key(struct aggrun *r, const struct record *rec, const char **key,
  * table is found once a run, and the watermark moved once: observing
  * the last time first is observing them all by the run's end, and the
  * windows it expires end before the run's.  Nothing else comes between
- * a run's records to move the table.
+ * a run's records to move the table: stream-trigger passes a run whole
+ * only when no window fires or expires inside it.
  */
 static struct aggtab *
 run_table(struct aggrun *r, evtime lo, evtime hi)
@@ -728,8 +729,11 @@ aggrun_run_record(struct aggrun *r, struct record *rec, uint64_t run,
 {
 	char why[256];
 
+	/* --metrics and --stats want each record's delay; --state keeps
+	 * the watermark of the records kept, which a run's max_t passes
+	 * when --where drops its last. */
 	if (!r->st.trigger || r->st.win.kind != WINDOW_TUMBLING ||
-	    (r->metrics && r->metrics->delay))
+	    r->saving || (r->metrics && r->metrics->delay))
 		return aggrun_record(r, rec);
 	if (run != r->run.serial) {
 		r->run.serial = run;

@@ -238,6 +238,22 @@ fire() {
 	grep -q "^stream-agg: <stdin>:[0-9]*: field 'status' is not a number" a.err
 }
 
+@test "stream-agg --state keeps the watermark of the records it kept, in runs as one by one" {
+	cd "$BATS_TEST_TMPDIR"
+	events 20000 > e.jsonl
+	# the input ends inside a window, the last records dropped by --where
+	for n in 15556 15561; do
+		head -n "$n" e.jsonl > h.jsonl
+		stream_window $W h.jsonl | stream_trigger |
+		    stream_agg --state a.state --where 'status == 500' -g user count > a.out
+		stream_window $W h.jsonl | stream_trigger | cat |
+		    stream_agg --state b.state --where 'status == 500' -g user count > b.out
+		cmp a.out b.out
+		cmp a.state b.state
+		grep -q '^watermark 155547000 ' a.state
+	done
+}
+
 @test "input that ends inside a run: what came is passed on with a newline, a diagnostic, exit 1" {
 	cd "$BATS_TEST_TMPDIR"
 	mkfifo p
