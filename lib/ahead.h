@@ -122,14 +122,16 @@ struct ahead {
 	uint64_t seen;		/* pipes: the last of those times the caller
 				 * saw input come (so waits no more) */
 	int polling;		/* pipes: the caller waits for a block */
-	struct fieldset fs;	/* the second thread's copy */
+	/* the second thread's own, read at every record: on lines apart
+	 * from the shared state above and the caller's place below */
+	_Alignas(CACHE_LINE) struct fieldset fs;	/* its copy */
 	struct parser wps;	/* the second thread's */
 	struct buf carry;	/* the reading thread's: a line begun */
 	off_t readoff;		/* the reading thread's: the offset, as r's */
 	off_t base;		/* where r's offset 0 is in the file */
 
-	/* the caller's place */
-	struct ahead_block *cur;
+	/* the caller's place, written at every record */
+	_Alignas(CACHE_LINE) struct ahead_block *cur;
 	size_t mark, pos;	/* the next mark, and byte past marks */
 };
 

@@ -30,6 +30,19 @@ xmalloc(size_t n)
 }
 
 void *
+xmalloc_lines(size_t n)
+{
+	void *p;
+
+	if (n > SIZE_MAX - CACHE_LINE)
+		oom();
+	n = (n + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+	if (posix_memalign(&p, CACHE_LINE, n ? n : CACHE_LINE) != 0)
+		oom();
+	return p;
+}
+
+void *
 xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);

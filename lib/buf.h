@@ -50,6 +50,14 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xmemdup(const void *p, size_t n);	/* adds a NUL */
+/*
+ * n bytes on cache lines of their own (CACHE_LINE aligned, the size
+ * rounded up), for what one thread reads at every record while another
+ * writes its own data: malloc's neighbours would share the lines.
+ * free() it.
+ */
+#define CACHE_LINE 64
+void *xmalloc_lines(size_t n);
 /* Grow an array of nmemb elements of size to at least want elements. */
 void *xgrowarray(void *p, size_t *nmemb, size_t want, size_t size);
 

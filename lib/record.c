@@ -62,12 +62,16 @@ fieldset_copy(struct fieldset *dst, const struct fieldset *src)
 {
 	size_t i;
 
+	/* the copy is another thread's, read at every key: on lines of
+	 * its own, not beside what the copying thread allocates next */
 	*dst = *src;
 	dst->cap = src->n ? src->n : 1;
-	dst->f = xmalloc(dst->cap * sizeof *dst->f);
+	dst->f = xmalloc_lines(dst->cap * sizeof *dst->f);
 	for (i = 0; i < src->n; i++) {
 		dst->f[i] = src->f[i];
-		dst->f[i].name = xmemdup(src->f[i].name, src->f[i].len);
+		dst->f[i].name = xmalloc_lines(src->f[i].len + 1);
+		memcpy(dst->f[i].name, src->f[i].name, src->f[i].len);
+		dst->f[i].name[src->f[i].len] = '\0';
 	}
 }
 

@@ -136,7 +136,8 @@ int fieldset_add(struct fieldset *fs, const char *name, size_t len);
  * frees) and slot to (*names, *slots, *n): 0, or -1 for an empty name. */
 int fieldset_add_list(struct fieldset *fs, const char *list, char ***names,
     int **slots, size_t *n);
-/* dst becomes a copy of src that owns its names. */
+/* dst becomes a copy of src that owns its names, for another thread: on
+ * cache lines of its own (xmalloc_lines). */
 void fieldset_copy(struct fieldset *dst, const struct fieldset *src);
 void fieldset_release(struct fieldset *fs);
 
