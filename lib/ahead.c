@@ -174,21 +174,22 @@ prepare(const struct ahead *a, struct parser *ps, const char **line,
 static void
 parse_block(struct ahead *a, struct ahead_block *b)
 {
-	size_t pos = 0, next, e, len;
-	const char *line, *err = NULL;
+	const char *buf = b->buf, *line, *err = NULL;
+	size_t pos = 0, next, e, len, n = 0, end = b->len, cap = a->capmarks;
 	struct ahead_mark *m;
 	int rc = PARSE_OK;
 
-	b->nmarks = 0;
+	/* b->nmarks is written once, at the end: the caller reads its own
+	 * block's at every record */
 	buf_reset(&b->errs);
-	while (pos < b->len && b->nmarks < a->capmarks) {
-		e = line_end(b->buf, pos, b->len, &next);
-		line = b->buf + pos;
+	while (pos < end && n < cap) {
+		e = line_end(buf, pos, end, &next);
+		line = buf + pos;
 		len = e - pos;
-		m = &b->marks[b->nmarks];
+		m = &b->marks[n];
 		m->kind = (int16_t)prepare(a, &a->wps, &line, &len,
-		    b->vals + b->nmarks * a->nv, &rc, &err);
-		m->off = (uint32_t)(line - b->buf);
+		    b->vals + n * a->nv, &rc, &err);
+		m->off = (uint32_t)(line - buf);
 		m->len = (uint32_t)len;
 		m->next = (uint32_t)next;
 		m->rc = (int16_t)rc;
@@ -198,9 +199,10 @@ parse_block(struct ahead *a, struct ahead_block *b)
 			buf_addstr(&b->errs, err);
 			buf_addc(&b->errs, '\0');
 		}
-		b->nmarks++;
+		n++;
 		pos = next;
 	}
+	b->nmarks = n;
 }
 
 /* The last "\n" of p[0..n), or NULL: the scan is one line's length. */

@@ -66,7 +66,9 @@ struct ahead_mark {
 };
 
 struct ahead_block {
-	char *buf;
+	/* a line or more each: the second thread fills one while the
+	 * caller reads another's fields at every record */
+	_Alignas(CACHE_LINE) char *buf;
 	size_t len;		/* whole lines (but at the end of input) */
 	off_t offset;		/* of buf[0] in the file */
 	int state;
