@@ -9,9 +9,9 @@
  *
  * out_behind gives a struct out on a regular file (out_behind_pipe, on a
  * pipe) a thread of its own that writes each full buffer while the caller
- * fills the next: the kernel's copy into the page cache or the pipe
- * leaves the caller's core.  out_flush still returns with everything
- * written.
+ * fills the next: the kernel's copy into the page cache, or the wait for
+ * room in the pipe, leaves the caller's core.  out_flush still returns
+ * with everything written.
  *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header
@@ -46,6 +46,9 @@ struct out {
 	 * sees the count move while it wrote knows its bytes did not stay
 	 * together in the buffer */
 	uintmax_t writes;
+	/* of those, the buffers given to out_behind's thread (to a pipe,
+	 * those it had no room for) */
+	uintmax_t behind;
 	/* out_mark's lines: their text, and each one's offset in buf and
 	 * length */
 	struct buf marks;
@@ -98,8 +101,10 @@ int out_release(struct out *o);
 void out_behind(struct out *o);
 /*
  * The same for a pipe, for a tool whose own thread sets the pace of the
- * pipeline (stream-window): the copy into the pipe, and the wait for
- * room in it, leave that thread.  A write's SIGPIPE still ends the tool;
+ * pipeline (stream-window): the wait for room in the pipe leaves that
+ * thread.  A buffer the pipe has room for (FIONREAD) is written by the
+ * caller: the thread would only move its lines to another processor's
+ * cache and back.  A write's SIGPIPE still ends the tool;
  * the thread's writes are not cut short by --grace (no tool with
  * --grace asks for it).  Call it after out_grow: the thread's buffer is
  * as large as o's.

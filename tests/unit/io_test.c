@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -323,6 +324,70 @@ test_insert_int(void)
 }
 
 /*
+ * out_behind_pipe's thread takes a buffer only when the pipe has no room
+ * for it: into an empty pipe the caller writes the buffer itself, there
+ * when spill returns; into a full one the thread takes it, and spill
+ * returns all the same.  What the reader then reads is all of it, in
+ * order.
+ */
+static void
+behind_pipe_room(void)
+{
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+	struct out o;
+	int fds[2], queued, size;
+	size_t cap, a, b, c, total, i, got = 0;
+	char *want, *back;
+	ssize_t n;
+
+	if (pipe(fds) < 0)
+		abort();
+	out_init(&o, fds[1], "pipe");
+	cap = o.cap;
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)cap);
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	CHECK(size > 0);
+	/* a: a buffer the pipe has room for; b: one it has not, after a;
+	 * c: what sends b on */
+	a = cap - 10;
+	if (size <= 0 || (size_t)size < a || (size_t)size - a + 20 > cap) {
+		out_release(&o);	/* pipe-max-size: no such pipe */
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	b = (size_t)size - a + 20;
+	c = cap - b + 1;
+	total = a + b + c;
+	want = malloc(total);
+	back = malloc(total);
+	for (i = 0; i < total; i++)
+		want[i] = (char)('a' + (i * 5 + i / 7) % 26);
+	out_behind_pipe(&o);
+	CHECK(o.writer != NULL);
+	out_write(&o, want, a);
+	out_write(&o, want + a, b);		/* a goes: room */
+	CHECK_INT(o.behind, 0);
+	CHECK_INT(ioctl(fds[0], FIONREAD, &queued), 0);
+	CHECK_INT(queued, a);
+	out_write(&o, want + a + b, c);		/* b goes: no room */
+	CHECK_INT(o.behind, 1);
+	for (got = 0; got < a + b; got += (size_t)n)
+		if ((n = read(fds[0], back + got, a + b - got)) <= 0)
+			break;
+	CHECK_INT(out_release(&o), 0);		/* c: room again */
+	close(fds[1]);
+	while ((n = read(fds[0], back + got, total - got)) > 0)
+		got += (size_t)n;
+	CHECK_INT(got, total);
+	CHECK(memcmp(back, want, total) == 0);
+	close(fds[0]);
+	free(want);
+	free(back);
+#endif
+}
+
+/*
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
  * larger than the buffer) is in the file, in order, at each flush; a
@@ -427,6 +492,7 @@ test_behind(void)
 		close(fds[0]);
 		close(fds[1]);
 	}
+	behind_pipe_room();
 	{
 		char path[] = "/tmp/io_behindXXXXXX";
 		int fd = mkstemp(path);
