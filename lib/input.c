@@ -398,9 +398,12 @@ static int
 start_ahead(struct input *in, struct reader *r, struct parser *ps,
     struct val *v, struct ahead *ah)
 {
+	/* behind another of the tools (its strategy line made the fields
+	 * trusted), the tools before keep the other core busy: a second
+	 * thread would only hand each block across to it, and back */
 	if (in->state || ps->fmt == FMT_AUTO ||
 	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || tail_only(in->fs) ||
-	    !ahead_worth(r))
+	    (r->ispipe && in->fs->trusted) || !ahead_worth(r))
 		return 0;
 	if (in->pass)		/* the run is in the reader's buffer */
 		input_pass_flush(in);

@@ -201,6 +201,27 @@ threads() {
 	[ "$(tail -n 1 err)" = "stream-agg: stats read=200001 aggregated=200001 filtered=0 rejected=0 late=0 written=3" ]
 }
 
+@test "behind another of the tools, a pipe that keeps its reader busy is read on one thread: the tools before it have the other core" {
+	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"t\":%d.%06d,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}\n", i / 100000, i % 100000 * 10 }' |
+	    "$STREAMKIT_BIN/stream-window" -t t --tumbling 1s --max-delay 0 --time-output epoch > windowed.jsonl
+	"$STREAMKIT_BIN/stream-agg" --metrics m.prom --metrics-every 100ms -w 'pad ~ "^a[a-z]*z$"' count < in > out 2> err &
+	pid=$!
+	exec 7> in
+	polling "$pid"
+	alone=$(tasks "$pid")
+	cat windowed.jsonl >&7
+	for ((i = 0; i < 1000; i++)); do
+		grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom 2>/dev/null && break
+		sleep 0.01
+	done
+	grep -q '^streamkit_records_read_total{[^}]*} 200000$' m.prom
+	[ "$(tasks "$pid")" -eq "$alone" ]
+	exec 7>&-
+	wait "$pid"
+	[ "$(cat out)" = '{"window_start":0,"window_end":1,"count":100000}
+{"window_start":1,"window_end":2,"count":100000}' ]
+}
+
 @test "a slow pipe stays on one thread, each record answered before the writer closes" {
 	"$STREAMKIT_BIN/event-route" 'has n -> -' < in > out 2> err &
 	pid=$!
