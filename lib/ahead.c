@@ -80,12 +80,13 @@ processors(void)
 }
 
 int
-ahead_worth(const struct reader *r)
+ahead_worth(const struct reader *r, int behind_tools)
 {
 	struct stat st;
 	off_t base;
 
-	if (r->hold_partial || (!r->isreg && !r->ispipe) || processors() < 2)
+	if (r->hold_partial || (!r->isreg && !r->ispipe) ||
+	    processors() < (r->ispipe && behind_tools ? 3 : 2))
 		return 0;
 	if (r->ispipe)
 		return !r->eof && reader_bulk(r);

@@ -148,9 +148,12 @@ int ahead_classify(const char **line, size_t *len, size_t max_line,
 /*
  * Is a second thread worth it for the rest of r, on a machine with two
  * processors or more: a regular file with at least a few blocks left, or
- * a pipe that has proven a bulk source (reader_bulk).
+ * a pipe that has proven a bulk source (reader_bulk).  A pipe that brings
+ * another of the tools' stream (behind_tools) wants three: in a pipeline
+ * the tools before keep the second busy, and the thread would only hand
+ * each block to it and back.
  */
-int ahead_worth(const struct reader *r);
+int ahead_worth(const struct reader *r, int behind_tools);
 /*
  * Should the second thread read now, with queued blocks read that the
  * caller has not begun, and waiting bytes in a pipe (FIONREAD) after

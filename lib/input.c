@@ -398,12 +398,11 @@ static int
 start_ahead(struct input *in, struct reader *r, struct parser *ps,
     struct val *v, struct ahead *ah)
 {
-	/* behind another of the tools (its strategy line made the fields
-	 * trusted), the tools before keep the other core busy: a second
-	 * thread would only hand each block across to it, and back */
+	/* a strategy line made the fields trusted: the stream is another
+	 * tool's, likely running before this one */
 	if (in->state || ps->fmt == FMT_AUTO ||
 	    ps->fmt == FMT_CSV || ps->fmt == FMT_TSV || tail_only(in->fs) ||
-	    (r->ispipe && in->fs->trusted) || !ahead_worth(r))
+	    !ahead_worth(r, in->fs->trusted))
 		return 0;
 	if (in->pass)		/* the run is in the reader's buffer */
 		input_pass_flush(in);

@@ -46,7 +46,8 @@ struct out_writer {
 	size_t iovcap;
 	int err;		/* errno of its first failed write */
 	int quit;
-	size_t pipesize;	/* a pipe's: what it holds; 0 for a file */
+	int pipe;		/* writes to a pipe: may write itself */
+	size_t page;		/* what a pipe holds, a page at a time */
 };
 
 void
@@ -269,15 +270,28 @@ swap_marks(struct out *o, struct out_writer *wr)
  * thread, the buffer's lines would go to the other processor and back
  * for nothing (where the two share no cache, a tenth of a three-stage
  * pipeline's time).  The thread is for a pipe a slower reader keeps full.
+ * A pipe holds pages, not bytes: what is queued may take a page more
+ * than its bytes fill (one partly read), and the write new pages.  The
+ * size is asked each time, for the reader may have grown the pipe.
  */
 static int
 pipe_has_room(const struct out *o, const struct out_writer *wr)
 {
-	int queued;
+#ifdef F_GETPIPE_SZ
+	size_t page = wr->page, slots, used;
+	int queued, size;
 
-	return wr->pipesize > 0 && ioctl(o->fd, FIONREAD, &queued) == 0 &&
-	    queued >= 0 && (size_t)queued + o->len + o->marks.len <=
-	    wr->pipesize;
+	if (!wr->pipe || (size = fcntl(o->fd, F_GETPIPE_SZ)) <= 0 ||
+	    ioctl(o->fd, FIONREAD, &queued) != 0 || queued < 0)
+		return 0;
+	slots = (size_t)size / page;
+	used = queued == 0 ? 0 : ((size_t)queued + page - 1) / page + 1;
+	return used + (o->len + o->marks.len + page - 1) / page <= slots;
+#else
+	(void)o;
+	(void)wr;
+	return 0;
+#endif
 }
 
 /* The buffer is full: written out, or given to the thread (with its
@@ -448,8 +462,9 @@ start_writer(struct out *o, int (*is_kind)(mode_t))
 	wr = xcalloc(1, sizeof *wr);
 	wr->spare = xmalloc(o->cap);
 #ifdef F_GETPIPE_SZ
-	if (S_ISFIFO(st.st_mode) && (rc = fcntl(o->fd, F_GETPIPE_SZ)) > 0)
-		wr->pipesize = (size_t)rc;
+	wr->pipe = S_ISFIFO(st.st_mode);
+	rc = (int)sysconf(_SC_PAGESIZE);
+	wr->page = rc > 0 ? (size_t)rc : 4096;
 #endif
 	buf_init(&wr->marks);
 	pthread_mutex_init(&wr->mu, NULL);

@@ -388,6 +388,67 @@ behind_pipe_room(void)
 }
 
 /*
+ * A pipe holds pages: 100 bytes left of a page partly read take a page
+ * of their own, so a buffer that fits in the bytes left does not fit in
+ * the pages left, and its write would wait for the reader.  The thread
+ * takes it; the caller's write would hang here (the alarm ends it).
+ */
+static void
+behind_pipe_pages(void)
+{
+#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+	struct out o;
+	int fds[2], queued, size;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, more, total, i, got;
+	char *want, *back;
+	ssize_t n;
+
+	if (pipe(fds) < 0)
+		abort();
+	out_init(&o, fds[1], "pipe");
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)o.cap);
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	if (size <= 0 || (size_t)size != o.cap) {
+		out_release(&o);	/* pipe-max-size: no such pipe */
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	len = (size_t)size - 200;	/* fits in the bytes, not the pages */
+	more = o.cap - len + 1;		/* what spills it */
+	total = page + len + more;
+	want = malloc(total);
+	back = malloc(total);
+	for (i = 0; i < total; i++)
+		want[i] = (char)('a' + (i * 3 + i / 11) % 26);
+	CHECK_INT(write(fds[1], want, page), page);
+	CHECK_INT(read(fds[0], back, page - 100), page - 100);
+	CHECK_INT(ioctl(fds[0], FIONREAD, &queued), 0);
+	CHECK_INT(queued, 100);
+	got = page - 100;
+	out_behind_pipe(&o);
+	CHECK(o.writer != NULL);
+	alarm(20);
+	out_write(&o, want + page, len);
+	out_write(&o, want + page + len, more);
+	CHECK_INT(o.behind, 1);
+	for (; got < page + len; got += (size_t)n)
+		if ((n = read(fds[0], back + got, page + len - got)) <= 0)
+			break;
+	CHECK_INT(out_release(&o), 0);
+	close(fds[1]);
+	while ((n = read(fds[0], back + got, total - got)) > 0)
+		got += (size_t)n;
+	alarm(0);
+	CHECK_INT(got, total);
+	CHECK(memcmp(back, want, total) == 0);
+	close(fds[0]);
+	free(want);
+	free(back);
+#endif
+}
+
+/*
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
  * larger than the buffer) is in the file, in order, at each flush; a
@@ -493,6 +554,7 @@ test_behind(void)
 		close(fds[1]);
 	}
 	behind_pipe_room();
+	behind_pipe_pages();
 	{
 		char path[] = "/tmp/io_behindXXXXXX";
 		int fd = mkstemp(path);
