@@ -114,6 +114,7 @@ struct ahead {
 	int reading;		/* a thread reads the next block: its
 				 * slot, the carry and readoff are its */
 	uint64_t nself;		/* blocks the caller read itself */
+	uint64_t nwoken;	/* times the caller woke the second thread */
 	uint64_t nslot_waits;	/* times the second thread began to wait
 				 * for a free slot */
 	size_t fill;		/* pipes: what a pipe is left to hold while
