@@ -320,7 +320,9 @@ newest_unclaimed(struct ahead *a)
 }
 
 /* Under the lock: wake the second thread, and count it (second_may_read
- * asks the pipe with the lock let go). */
+ * asks the pipe with the lock let go).  Every change of the caller's that
+ * the second thread acts on is followed by one, for a pipe: that is why
+ * worth_waking says yes to a pipe always. */
 static void
 wake_second(struct ahead *a)
 {
