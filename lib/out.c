@@ -47,7 +47,6 @@ struct out_writer {
 	int err;		/* errno of its first failed write */
 	int quit;
 	int pipe;		/* writes to a pipe: may write itself */
-	size_t page;		/* what a pipe holds, a page at a time */
 };
 
 void
@@ -278,7 +277,8 @@ static int
 pipe_has_room(const struct out *o, const struct out_writer *wr)
 {
 #ifdef F_GETPIPE_SZ
-	size_t page = wr->page, slots, used;
+	long pagesize = sysconf(_SC_PAGESIZE);
+	size_t page = pagesize > 0 ? (size_t)pagesize : 4096, slots, used;
 	int queued, size;
 
 	if (!wr->pipe || (size = fcntl(o->fd, F_GETPIPE_SZ)) <= 0 ||
@@ -461,11 +461,7 @@ start_writer(struct out *o, int (*is_kind)(mode_t))
 		return;
 	wr = xcalloc(1, sizeof *wr);
 	wr->spare = xmalloc(o->cap);
-#ifdef F_GETPIPE_SZ
 	wr->pipe = S_ISFIFO(st.st_mode);
-	rc = (int)sysconf(_SC_PAGESIZE);
-	wr->page = rc > 0 ? (size_t)rc : 4096;
-#endif
 	buf_init(&wr->marks);
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);

@@ -324,6 +324,27 @@ test_insert_int(void)
 }
 
 #if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
+/* An out on a pipe the size of its buffer: the size, or 0 (all closed)
+ * where pipe-max-size allows no such pipe. */
+static size_t
+pipe_of_buffer(struct out *o, int fds[2])
+{
+	int size;
+
+	if (pipe(fds) < 0)
+		abort();
+	out_init(o, fds[1], "pipe");
+	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)o->cap);
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	CHECK(size > 0);
+	if (size > 0 && (size_t)size == o->cap)
+		return (size_t)size;
+	out_release(o);
+	close(fds[0]);
+	close(fds[1]);
+	return 0;
+}
+
 /* The out released and its pipe read to the end: got bytes of total read
  * into back already, all of them want's, in order. */
 static void
@@ -356,28 +377,18 @@ behind_pipe_room(void)
 {
 #if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
 	struct out o;
-	int fds[2], queued, size;
-	size_t cap, a, b, c, total, i, got = 0;
+	int fds[2], queued;
+	size_t cap, size, a, b, c, total, i, got = 0;
 	char *want, *back;
 	ssize_t n;
 
-	if (pipe(fds) < 0)
-		abort();
-	out_init(&o, fds[1], "pipe");
+	if ((size = pipe_of_buffer(&o, fds)) == 0)
+		return;
 	cap = o.cap;
-	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)cap);
-	size = fcntl(fds[1], F_GETPIPE_SZ);
-	CHECK(size > 0);
 	/* a: a buffer the pipe has room for; b: one it has not, after a;
 	 * c: what sends b on */
 	a = cap - 10;
-	if (size <= 0 || (size_t)size < a || (size_t)size - a + 20 > cap) {
-		out_release(&o);	/* pipe-max-size: no such pipe */
-		close(fds[0]);
-		close(fds[1]);
-		return;
-	}
-	b = (size_t)size - a + 20;
+	b = size - a + 20;
 	c = cap - b + 1;
 	total = a + b + c;
 	want = malloc(total);
@@ -411,23 +422,15 @@ behind_pipe_pages(void)
 {
 #if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
 	struct out o;
-	int fds[2], queued, size;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, more, total, i, got;
+	int fds[2], queued;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), size, len, more, total, i,
+	    got;
 	char *want, *back;
 	ssize_t n;
 
-	if (pipe(fds) < 0)
-		abort();
-	out_init(&o, fds[1], "pipe");
-	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)o.cap);
-	size = fcntl(fds[1], F_GETPIPE_SZ);
-	if (size <= 0 || (size_t)size != o.cap) {
-		out_release(&o);	/* pipe-max-size: no such pipe */
-		close(fds[0]);
-		close(fds[1]);
+	if ((size = pipe_of_buffer(&o, fds)) == 0)
 		return;
-	}
-	len = (size_t)size - 200;	/* fits in the bytes, not the pages */
+	len = size - 200;	/* fits in the bytes, not the pages */
 	more = o.cap - len + 1;		/* what spills it */
 	total = page + len + more;
 	want = malloc(total);
