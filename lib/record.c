@@ -29,6 +29,11 @@ fieldset_add(struct fieldset *fs, const char *name, size_t len)
 	for (i = 0; i < len && i < 9 && name[i] >= '0' && name[i] <= '9'; i++)
 		idx = idx * 10 + (name[i] - '0');
 	f->index = (i == len && len > 0 && name[0] != '0') ? idx : 0;
+	f->bare = len > 0;
+	for (i = 0; i < len; i++)
+		if (name[i] == '.' || name[i] == '"' || name[i] == '\\' ||
+		    (unsigned char)name[i] < ' ')
+			f->bare = 0;
 	for (i = 0; i <= len; i++)
 		if (i == len || name[i] == '.')
 			fs->lenmask |= UINT64_C(1) << (i < 63 ? i : 63);

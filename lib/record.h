@@ -109,6 +109,9 @@ struct field {
 	char *name;		/* as the user wrote it: "a.b.c", "3", "status" */
 	size_t len;
 	long index;		/* name as a positive column number, else 0 */
+	/* no dot and no byte JSON escapes: the key's bytes are the name's,
+	 * and json_key_at may look for them */
+	int bare;
 };
 
 struct fieldset {

@@ -669,6 +669,22 @@ test_trusted(void)
  * end in a long member, since the last bytes are the walk's.
  */
 #define PAD ",\"pad\":\"........................................\"}"
+#define DOTS "................................................................" \
+    "................"
+
+/* json_key_at of a field as fieldset_add makes it */
+static const char *
+key_at(const char *line, const char *name)
+{
+	struct fieldset set = FIELDSET_INIT;
+	const char *got;
+	int slot = fieldset_add(&set, name, strlen(name));
+
+	got = json_key_at(line, strlen(line), &set.f[slot]);
+	fieldset_release(&set);
+	return got;
+}
+
 static void
 test_key_at(void)
 {
@@ -719,30 +735,54 @@ test_key_at(void)
 		{ "", "k", NULL },
 	};
 	char line[256];
-	size_t i, pad;
+	size_t i, pad, wide;
 
-	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
-		struct field f = { (char *)c[i].name, strlen(c[i].name), 0 };
-		const char *got = json_key_at(c[i].line, strlen(c[i].line), &f);
+	for (wide = 0; wide < 2; wide++) {
+		json_narrow(!wide);
+		for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+			const char *got = key_at(c[i].line, c[i].name);
 
-		if (c[i].want == NULL)
-			CHECK(got == NULL);
-		else
-			CHECK(got != NULL &&
-			    strncmp(got, c[i].want, strlen(c[i].want)) == 0);
+			if (c[i].want == NULL)
+				CHECK(got == NULL);
+			else
+				CHECK(got != NULL && strncmp(got, c[i].want,
+				    strlen(c[i].want)) == 0);
+		}
+		/* the key at every place of a 16- and a 32-byte block, a
+		 * string open or not where the block before it ends */
+		for (pad = 0; pad < 80; pad++) {
+			const char *got;
+
+			snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"q\":\"%.*s\","
+			    "\"status\":%zu" PAD, (int)pad, DOTS, (int)(pad % 5),
+			    "xxxxx", pad);
+			got = key_at(line, "status");
+			CHECK(got != NULL && atoi(got) == (int)pad);
+		}
 	}
-	/* the key at every place of a 16-byte block, a string open or
-	 * not where the block before it ends */
-	for (pad = 0; pad < 40; pad++) {
-		struct field f = { "status", 6, 0 };
-		const char *got;
+	/* the key near the line's end, where the 32-byte steps give way
+	 * to the 16-byte ones and those to the walk: the two find the
+	 * same, and what they find is the value */
+	for (pad = 0; pad < 80; pad++) {
+		const char *narrow, *got;
 
-		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"q\":\"%.*s\","
-		    "\"status\":%zu" PAD, (int)pad,
-		    "........................................", (int)(pad % 5),
-		    "xxxxx", pad);
-		got = json_key_at(line, strlen(line), &f);
-		CHECK(got != NULL && atoi(got) == (int)pad);
+		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"status\":7,"
+		    "\"z\":\"%.*s\"}", (int)(pad % 7), DOTS, (int)(pad / 2), DOTS);
+		json_narrow(1);
+		narrow = key_at(line, "status");
+		json_narrow(0);
+		got = key_at(line, "status");
+		CHECK(got == narrow);
+		CHECK(got == NULL || *got == '7');
+		CHECK(pad < 40 || got != NULL);
+		/* a long string before it, open where the steps change */
+		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"status\":8,"
+		    "\"z\":\"%.*s\"}", (int)pad, DOTS, (int)(10 + pad % 4), DOTS);
+		json_narrow(1);
+		narrow = key_at(line, "status");
+		json_narrow(0);
+		got = key_at(line, "status");
+		CHECK(got == narrow && got != NULL && *got == '8');
 	}
 }
 #undef PAD
