@@ -65,7 +65,7 @@ static void __attribute__((noreturn))
 usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: stream-window [-i fmt] [-o fmt] [-t field] [-w expr]\n"
+	    "usage: stream-window [-i fmt] [-o table] [-t field] [-w expr]\n"
 	    "                     [--tumbling size [--offset off]]\n"
 	    "                     [--sliding size --every period [--offset off]]\n"
 	    "                     [--session gap [--key fields]] [--global]\n"
@@ -297,9 +297,8 @@ passes_due(evtime wmnow)
  * that run lines tell of, and a record that moves the watermark where
  * stream-trigger fires starts one: the one before is passed whole. */
 static void
-write_record(const struct record *rec, int infmt, evtime t, size_t nwin)
+write_record(const struct record *rec, int fmt, evtime t, size_t nwin)
 {
-	int fmt = flt.oflag >= 0 ? flt.oflag : infmt;
 	size_t off;
 	uintmax_t writes;
 

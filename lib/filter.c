@@ -125,17 +125,19 @@ values_of(const struct option *o)
  * argument), then "value LIST NAME" for each name of each list.
  */
 /*
- * Whether tool writes format fmt: -o table in every tool, since each
- * writes records (stream-agg's results, the records stream-window and
- * stream-trigger pass on, those event-route writes to its standard
- * output), -o chart where there are windowed aggregates (stream-agg).
+ * Whether tool writes format fmt.  stream-agg writes the records it
+ * makes, its results, in any (chart: there are windowed aggregates).
+ * The others pass records on as they came, byte for byte, what they
+ * add written in the record's own syntax: a format is not theirs to
+ * choose, but -o table, a view of them for a terminal, and auto, the
+ * input's.
  */
 static int
 tool_writes(const char *tool, int fmt)
 {
-	if (fmt == FMT_CHART)
-		return tool && strcmp(tool, "stream-agg") == 0;
-	return 1;
+	if (tool && strcmp(tool, "stream-agg") == 0)
+		return 1;
+	return fmt == FMT_AUTO || fmt == FMT_TABLE;
 }
 
 static void __attribute__((noreturn))
@@ -181,9 +183,10 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 			snprintf(err, errlen, "-%c '%s': unknown format", ch, arg);
 			return -1;
 		}
-		if (!tool_writes(f->tool, fmt)) {
-			snprintf(err, errlen, "-o %s: not a format %s writes",
-			    arg, f->tool);
+		if (ch == 'o' && !tool_writes(f->tool, fmt)) {
+			snprintf(err, errlen, "-o %s: not a format %s writes%s",
+			    arg, f->tool, fmt == FMT_CHART ? "" : " (it passes "
+			    "records on as they came; -o table shows them)");
 			return -1;
 		}
 		if (ch == 'i')

@@ -75,7 +75,9 @@ check_runs() {
 	# no run lines for other windows, or other formats
 	stream_window -t ts --sliding 10s --every 5s e.jsonl | cat > sliding.out
 	stream_window -t ts --session 5s e.jsonl | cat > session.out
-	stream_window -t ts --tumbling 10s -o csv e.jsonl | cat > csv.out
+	{ echo ts,user,status; tr -d '{}"' < e.jsonl | sed 's/[a-z]*://g'; } > e.csv
+	stream_window -i csv -t ts --tumbling 10s e.csv | cat > csv.out
+	[ "$(grep -vc '^{' csv.out)" -eq 20001 ]
 	! grep -q '"_punct":"run"' sliding.out session.out csv.out
 }
 

@@ -107,6 +107,32 @@ export -f records
 	[ "${lines[1]}" = '{"t":61,"ws":60000,"we":120000,"_t":61000000}' ]
 }
 
+@test "-o takes table alone: records pass on in their own format, annotated in its syntax" {
+	for f in json csv tsv logfmt text combined; do
+		feed '{"t":5}\n' stream_window -t t --tumbling 10s -o "$f"
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+		[ "${stderr_lines[0]}" = "stream-window: -o $f: not a format stream-window writes (it passes records on as they came; -o table shows them)" ]
+	done
+	# -o auto is the default: each record in its own syntax
+	feed '{"t":5}\n' stream_window -t t --tumbling 10s -o auto
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = '{"t":5,"_t":5000000}' ]
+	feed 't,k\n5,a\n' stream_window -i csv -t t --tumbling 10s --output-format auto
+	[ "$(printf '%s\n' "$output" | records)" = 't,k,_t
+5,a,5000000' ]
+	feed '{"t":5}\n' stream_window -t t --tumbling 10s -o table
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 't window_start             window_end' ]
+	# the tools behind refuse them alike
+	feed '' "$STREAMKIT_BIN/stream-trigger" -o csv
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == *"-o csv: not a format stream-trigger writes"* ]]
+	feed '' "$STREAMKIT_BIN/event-route" -o json 'else -> -'
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == *"-o json: not a format event-route writes"* ]]
+}
+
 @test "a day window in Europe/Berlin on 2026-03-29 is 23 hours long" {
 	feed '{"t":"2026-03-29T12:00:00Z"}\n{"t":"2026-10-25T12:00:00Z"}\n' \
 	    stream_window --bounds -t t --tumbling 1d --tz Europe/Berlin --time-output local

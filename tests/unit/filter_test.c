@@ -139,7 +139,7 @@ test_options(void)
 		char err[256] = "";
 		int rc, ch = c->ch ? c->ch : code_of(c->name);
 
-		filter_init(&f, "tool", "kept");
+		filter_init(&f, "stream-agg", "kept");	/* -o tsv is its */
 		strategy_init(&st);
 		rc = filter_option(&f, c->with_strategy ? &st : NULL, ch,
 		    c->arg, err, sizeof err);
@@ -154,7 +154,7 @@ test_options(void)
 	}
 }
 
-/* -o table and -o chart: taken where the tool writes them. */
+/* -o: table everywhere, chart and the record formats in stream-agg. */
 static const struct output_case {
 	const char *tool, *arg;
 	int rc, oflag;
@@ -171,7 +171,17 @@ static const struct output_case {
 	    "-o chart: not a format stream-trigger writes" },
 	{ "event-route", "chart", -1, -1,
 	    "-o chart: not a format event-route writes" },
-	{ "event-route", "json", 1, FMT_JSON, "" },
+	/* the others pass records on as they came: no format to choose */
+	{ "event-route", "json", -1, -1, "-o json: not a format event-route "
+	    "writes (it passes records on as they came; -o table shows them)" },
+	{ "stream-window", "csv", -1, -1, "-o csv: not a format stream-window "
+	    "writes (it passes records on as they came; -o table shows them)" },
+	{ "stream-trigger", "logfmt", -1, -1, "-o logfmt: not a format "
+	    "stream-trigger writes (it passes records on as they came; -o "
+	    "table shows them)" },
+	{ "stream-window", "auto", 1, -1, "" },
+	{ "stream-agg", "csv", 1, FMT_CSV, "" },
+	{ "stream-agg", "json", 1, FMT_JSON, "" },
 	{ "stream-agg", "graph", -1, -1, "-o 'graph': unknown format" },
 };
 
