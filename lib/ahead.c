@@ -629,7 +629,7 @@ await_block(struct ahead *a)
 	a->polling = 1;
 	pthread_mutex_unlock(&a->mu);
 	ms = r->wait ? r->wait(r->wait_arg) : -1;
-	if (!sig_stopped() && poll(pfd, 2, ms) > 0)
+	if (sig_poll(pfd, 2, ms) > 0)
 		came = pfd[1].revents != 0;
 	drain(a->sv[0]);
 	pthread_mutex_lock(&a->mu);

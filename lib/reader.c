@@ -64,13 +64,14 @@ reader_close(struct reader *r)
 	r->buf = NULL;
 }
 
-/* poll(2) of fd for input, for ms (-1: until there is some). */
+/* poll(2) of fd for input, for ms (-1: until there is some); a stop
+ * ends the wait (sig_poll). */
 static int
 poll_in(int fd, int ms)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
 
-	return poll(&pfd, 1, ms);
+	return sig_poll(&pfd, 1, ms);
 }
 
 /* Block in poll until input is ready, letting the tool work meanwhile:

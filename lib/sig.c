@@ -1,6 +1,12 @@
 /*
  * sig.c - SIGINT, SIGTERM and SIGUSR1 as flags (see sig.h).
  */
+#ifdef __linux__
+#define _GNU_SOURCE		/* ppoll */
+#endif
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -109,4 +115,54 @@ sig_report(void)
 		return 0;
 	report = 0;
 	return 1;
+}
+
+/*
+ * The flags are asked before a wait and the signal may come after: held
+ * (blocked) from before the look until ppoll lets them in, the three come
+ * into the wait and end it, however close behind the look they came.  A
+ * report already flagged does not end it: not every waiter prints it,
+ * and one that does not would be back at once.
+ */
+int
+sig_poll(struct pollfd *pfd, nfds_t n, int ms)
+{
+#if defined(__linux__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+	sigset_t held, old, during;
+	struct timespec ts, *tp = NULL;
+	int rc, err;
+
+	if (ms == 0)
+		return poll(pfd, n, 0);
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &held, &old);
+	if (sig_stopped()) {
+		rc = -1;
+		err = EINTR;
+	} else {
+		if (ms > 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (long)(ms % 1000) * 1000000;
+			tp = &ts;
+		}
+		during = old;	/* the three let in, whatever came before */
+		sigdelset(&during, SIGINT);
+		sigdelset(&during, SIGTERM);
+		sigdelset(&during, SIGUSR1);
+		rc = ppoll(pfd, n, tp, &during);
+		err = errno;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return rc;
+#else
+	if (ms != 0 && sig_stopped()) {
+		errno = EINTR;
+		return -1;
+	}
+	return poll(pfd, n, ms);
+#endif
 }

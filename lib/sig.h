@@ -7,12 +7,14 @@
  * its default, so a closed pipe ends the tool quietly.
  *
  * The handlers only set flags; the reader looks at sig_stopped when a
- * read or poll is interrupted or about to start, the tools at sig_report,
- * a write that blocks at sig_give_up.  Owns nothing.
+ * read or poll is interrupted or about to start (sig_poll waits so that
+ * none comes between), the tools at sig_report, a write that blocks at
+ * sig_give_up.  Owns nothing.
  */
 #ifndef SIG_H
 #define SIG_H
 
+#include <poll.h>
 #include <stdint.h>
 
 /* Install the handlers (without SA_RESTART, so blocking calls return). */
@@ -31,5 +33,13 @@ int sig_report(void);
  */
 void sig_set_grace(int64_t us);
 int sig_give_up(void);
+/*
+ * poll(2) for the thread that takes the signals (the tools' first: the
+ * others block them all), which a stop cannot slip past: one that came,
+ * or comes before the wait begins, ends it, -1 with EINTR, as one during
+ * it does; so does a SIGUSR1 that comes before it begins.  ms 0 is
+ * poll's look.
+ */
+int sig_poll(struct pollfd *pfd, nfds_t n, int ms);
 
 #endif
