@@ -127,7 +127,7 @@ sig_report(void)
 int
 sig_poll(struct pollfd *pfd, nfds_t n, int ms)
 {
-#if defined(__linux__) || defined(__OpenBSD__) || defined(__FreeBSD__)
+#ifdef __linux__	/* ppoll: elsewhere, _POSIX_C_SOURCE 200809L hides it */
 	sigset_t held, old, during;
 	struct timespec ts, *tp = NULL;
 	int rc, err;
@@ -158,7 +158,7 @@ sig_poll(struct pollfd *pfd, nfds_t n, int ms)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	errno = err;
 	return rc;
-#else
+#else	/* the look and the wait apart, as before */
 	if (ms != 0 && sig_stopped()) {
 		errno = EINTR;
 		return -1;

@@ -37,8 +37,10 @@ int sig_give_up(void);
  * poll(2) for the thread that takes the signals (the tools' first: the
  * others block them all), which a stop cannot slip past: one that came,
  * or comes before the wait begins, ends it, -1 with EINTR, as one during
- * it does; so does a SIGUSR1 that comes before it begins.  ms 0 is
- * poll's look.
+ * it does; so does a SIGUSR1 that comes before it begins (Linux, by
+ * ppoll; elsewhere the look comes just before a plain poll).  It lets
+ * the three in during the wait even when the caller holds them: not for
+ * a thread that must not take them.  ms 0 is poll's look.
  */
 int sig_poll(struct pollfd *pfd, nfds_t n, int ms);
 

@@ -42,6 +42,7 @@ mkfs(const char *list)
 
 		f->name = t;
 		f->len = strlen(t);
+		f->bare = 0;	/* no JSON here: json_key_at would not look */
 		f->index = 0;
 		for (i = 0; i < f->len && t[i] >= '0' && t[i] <= '9'; i++)
 			f->index = f->index * 10 + (t[i] - '0');
