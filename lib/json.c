@@ -860,16 +860,48 @@ same_name(const char *p, const char *name, size_t n)
 }
 
 /*
- * 16 bytes a step, every load within the line: the last n + 18 bytes are
- * the walk's.  The first "NAME": is a top-level key when the bytes before
- * it hold no backslash (then a line's quotes alternate, and mark its
- * strings), and no blank or bracket outside a string (then nothing
- * nests, and no key before it is NAME written otherwise).  carry is all
- * ones when p is inside a string.
+ * The last bytes, fewer than a step takes, one at a time from where the
+ * steps left off, in their string state: "NAME": there, or NULL, with
+ * *absent set when the line ends there in its closing brace and nothing
+ * in it could have hidden the key (no backslash, and no blank or bracket
+ * outside a string): the line has no such member.
+ */
+static const char *
+key_in_tail(const char *p, const char *e, const char *name, size_t n,
+    int instr, int *absent)
+{
+	for (; p < e; p++) {
+		if (*p == '\\')
+			return NULL;
+		if (instr) {
+			instr = *p != '"';
+			continue;
+		}
+		if (*p == '"') {
+			if ((size_t)(e - p) > n + 3 && p[n + 1] == '"' &&
+			    p[n + 2] == ':' && memcmp(p + 1, name, n) == 0)
+				return p + n + 3;
+			instr = 1;
+		} else if ((unsigned char)*p <= ' ' || (*p | 0x20) == '{' ||
+		    (*p | 0x20) == '}') {
+			*absent = *p == '}' && p + 1 == e;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * 16 bytes a step, every load within the line, then key_in_tail for the
+ * last n + 18 or fewer.  The first "NAME": is a top-level key when the
+ * bytes before it hold no backslash (then a line's quotes alternate, and
+ * mark its strings), and no blank or bracket outside a string (then
+ * nothing nests, and no key before it is NAME written otherwise).  carry
+ * is all ones when p is inside a string.
  */
 static const char *
 key_at_narrow(const char *p, const char *e, const char *name, size_t n,
-    unsigned carry)
+    unsigned carry, int *absent)
 {
 	const __m128i blank = _mm_set1_epi8(' '), bracket = _mm_set1_epi8('{');
 	const __m128i brace = _mm_set1_epi8('}'), case20 = _mm_set1_epi8(0x20);
@@ -906,7 +938,7 @@ key_at_narrow(const char *p, const char *e, const char *name, size_t n,
 		if (__builtin_popcount(q) & 1)
 			carry ^= 0xffff;
 	}
-	return NULL;
+	return key_in_tail(p, e, name, n, carry != 0, absent);
 }
 
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
@@ -921,7 +953,8 @@ static int narrow_only;		/* json_narrow's */
  * the steps, for the one search of a line behind another tool.
  */
 __attribute__((target("avx2"))) static const char *
-key_at_wide(const char *p, const char *e, const char *name, size_t n)
+key_at_wide(const char *p, const char *e, const char *name, size_t n,
+    int *absent)
 {
 	const __m256i blank = _mm256_set1_epi8(' ');
 	const __m256i bracket = _mm256_set1_epi8('{');
@@ -970,7 +1003,7 @@ key_at_wide(const char *p, const char *e, const char *name, size_t n)
 		if (__builtin_popcount(q) & 1)
 			carry = ~carry;
 	}
-	return key_at_narrow(p, e, name, n, carry & 0xffff);
+	return key_at_narrow(p, e, name, n, carry & 0xffff, absent);
 }
 #endif
 
@@ -984,16 +1017,28 @@ json_narrow(int on)
 #endif
 }
 
-const char *
-json_key_at(const char *line, size_t len, const struct field *f)
+/* json_key_at, and in *absent whether a NULL means the line has no
+ * such member (1) or that it cannot tell (0). */
+static const char *
+key_find(const char *line, size_t len, const struct field *f, int *absent)
 {
+	*absent = 0;
 	if (!f->bare || len == 0 || *line != '{')
 		return NULL;	/* a path, or a name JSON would escape */
 #if defined(WIDE)
 	if (!narrow_only && __builtin_cpu_supports("avx2"))
-		return key_at_wide(line + 1, line + len, f->name, f->len);
+		return key_at_wide(line + 1, line + len, f->name, f->len,
+		    absent);
 #endif
-	return key_at_narrow(line + 1, line + len, f->name, f->len, 0);
+	return key_at_narrow(line + 1, line + len, f->name, f->len, 0, absent);
+}
+
+const char *
+json_key_at(const char *line, size_t len, const struct field *f)
+{
+	int absent;
+
+	return key_find(line, len, f, &absent);
 }
 
 #else
@@ -1003,13 +1048,22 @@ json_narrow(int on)
 	(void)on;
 }
 
-const char *
-json_key_at(const char *line, size_t len, const struct field *f)
+static const char *
+key_find(const char *line, size_t len, const struct field *f, int *absent)
 {
 	(void)line;
 	(void)len;
 	(void)f;
+	*absent = 0;
 	return NULL;		/* no masks without SSE2: the walk finds it */
+}
+
+const char *
+json_key_at(const char *line, size_t len, const struct field *f)
+{
+	int absent;
+
+	return key_find(line, len, f, &absent);
 }
 #endif
 
@@ -1066,8 +1120,9 @@ scan_start(struct scan *s)
 
 /*
  * Every missing field of a trusted line by json_key_at, the walk's
- * member by member read of what comes before them skipped: 0 when one
- * is not found so, with s as scan_start left it, for the walk.
+ * member by member read of what comes before them skipped, and a field
+ * the line lacks left missing when the search saw all of it: 0 when one
+ * cannot be told so, with s as scan_start left it, for the walk.
  */
 static int
 trusted_keys(struct scan *s)
@@ -1075,11 +1130,15 @@ trusted_keys(struct scan *s)
 	const struct fieldset *fs = s->fs;
 	size_t len = (size_t)(s->e - s->b), i;
 	const char *v, *err;
+	int absent;
 
 	for (i = 0; i < fs->n; i++) {
 		if (s->v[i].type != VAL_MISSING)
 			continue;
-		if ((v = json_key_at(s->b, len, &fs->f[i])) == NULL ||
+		if ((v = key_find(s->b, len, &fs->f[i], &absent)) == NULL &&
+		    absent)
+			continue;
+		if (v == NULL ||
 		    read_value(v, s->e, &s->v[i], &err) == NULL) {
 			scan_start(s);
 			return 0;

@@ -47,9 +47,11 @@ int json_tail(const char *line, size_t len, const struct field *f,
  * a streamkit tool wrote (a trusted fieldset's line), found by the bytes
  * "NAME": alone, without reading the members before it; NULL when they
  * cannot tell (a backslash before them, or a blank or bracket outside a
- * string, a name with a dot or one JSON escapes, the key in the line's
- * last few bytes, no such key): the member walk looks then.  In a line
- * that holds together it is the member the walk finds.
+ * string, a name with a dot or one JSON escapes) or there is no such
+ * key.  In a line that holds together it is the member the walk finds.
+ * json_parse of a trusted line walks the members only where the bytes
+ * could not tell: a line that ends in its closing brace with none of
+ * those has no such member, and the field is left missing unwalked.
  */
 const char *json_key_at(const char *line, size_t len, const struct field *f);
 /* 1: json_key_at takes 16 bytes a step even where the processor takes

@@ -1,8 +1,8 @@
 /*
  * fuzz_json.c - the JSON field finder, with top-level, dotted and
  * escaped names, and the decoding of what it finds; its quick walk must
- * agree with the member walk, and json_key_at's two widths with each
- * other.
+ * agree with the member walk, a line that holds together read as
+ * trusted with the walk, and json_key_at's two widths with each other.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -40,6 +40,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				utf8_valid(t, n);
 			val_num(&v[i], &d, NULL, NULL);
 		}
+	/* a line that holds together, read as a streamkit tool's (its keys
+	 * by their bytes, json_key_at, a key it lacks seen so): the same */
+	if (rc == PARSE_OK) {
+		fs.trusted = 1;
+		if (json_parse(line, size, &fs, w, &werr) != PARSE_OK)
+			abort();
+		for (i = 0; i < fs.n; i++)
+			if (v[i].type != w[i].type || v[i].p != w[i].p ||
+			    v[i].n != w[i].n || v[i].esc != w[i].esc)
+				abort();
+		fs.trusted = 0;
+	}
 	/* a trusted line's keys by their bytes: the 16-byte steps and the
 	 * widest the processor takes find the same */
 	for (i = 0; i < fs.n; i++) {

@@ -642,9 +642,18 @@ test_trusted(void)
 		/* found by its bytes: what is before it is not read */
 		{ "{\"a\":1x,\"k\":\"v\",\"pad\":\"....................\"}",
 		    "k", PARSE_OK, "v" },
-		{ "{\"a\":1x,\"k\":\"v\"}", "k", PARSE_ERROR, NULL },
+		{ "{\"a\":1x,\"k\":\"v\"}", "k", PARSE_OK, "v" },
 		/* still an object */
 		{ "x\"_t\":8}", "_t", PARSE_ERROR, NULL },
+		/* a field the line lacks, seen so by its bytes: the rest is
+		 * not read (1x), or cannot be told so and the walk reads it */
+		{ "{\"a\":1x,\"_t\":8}", "_t,k", PARSE_OK, "8" },
+		{ "{\"a\":1,\"b\":\"k\",\"_t\":8}", "_t,k", PARSE_OK, "8" },
+		{ "{\"a\":[1,\"_t\":8}", "_t,k", PARSE_ERROR, NULL },
+		{ "{\"a\":{\"k\":1},\"_t\":8}", "_t,k", PARSE_OK, "8" },
+		{ "{\"a\":{\"k\":1},\"k\":2}", "k", PARSE_OK, "2" },
+		{ "{\"a\":\"\\\"\",\"k\":3}", "k", PARSE_OK, "3" },
+		{ "{\"a\":1 ,\"k\":4}", "k", PARSE_OK, "4" },
 	};
 	size_t i;
 
@@ -658,6 +667,10 @@ test_trusted(void)
 		    &err), c[i].rc);
 		if (c[i].first)
 			CHECK_STR(text(0), c[i].first);
+		/* the lines that end in _t lack k at the top */
+		if (c[i].rc == PARSE_OK && strcmp(c[i].names, "_t,k") == 0 &&
+		    strncmp(c[i].line, "{\"k\"", 4) != 0)
+			CHECK_INT(v[1].type, VAL_MISSING);
 	}
 	fs.trusted = 0;
 	fs.tail = 0;
@@ -728,9 +741,18 @@ test_key_at(void)
 		{ "{\"a.b\":1" PAD, "a.b", NULL },
 		{ "{\"a\\\"b\":1" PAD, "a\"b", NULL },
 		{ "{\"k\":1" PAD, "", NULL },
-		/* not there, or too near the end */
+		/* near the end: its last bytes, one at a time */
+		{ "{\"m\":\"....................\",\"k\":1}", "k", "1}" },
+		{ "{\"k\":2}", "k", "2}" },
+		{ "{\"m\":\"}\",\"k\":3}", "k", "3}" },
+		{ "{\"m\":\"x\",\"k\":[4]}", "k", "[4]}" },
+		{ "{\"m\":\"\\\"\",\"k\":5}", "k", NULL },
+		{ "{\"m\":\"x\" ,\"k\":6}", "k", NULL },
+		{ "{\"m\":[1],\"k\":7}", "k", NULL },
+		{ "{\"m\":\"x\",\"k\"}", "k", NULL },
+		/* not there */
 		{ "{\"m\":1" PAD, "k", NULL },
-		{ "{\"m\":\"....................\",\"k\":1}", "k", NULL },
+		{ "{\"m\":1}", "k", NULL },
 		{ "[\"k\",1" PAD, "k", NULL },
 		{ "", "k", NULL },
 	};
