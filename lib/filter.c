@@ -126,7 +126,8 @@ values_of(const struct option *o)
  */
 /*
  * Whether tool writes format fmt.  stream-agg writes the records it
- * makes, its results, in any (chart: there are windowed aggregates).
+ * makes, its results, in any but an access log's (chart: there are
+ * windowed aggregates).
  * The others pass records on as they came, byte for byte, what they
  * add written in the record's own syntax: a format is not theirs to
  * choose, but -o table, a view of them for a terminal, and auto, the
@@ -135,6 +136,8 @@ values_of(const struct option *o)
 static int
 tool_writes(const char *tool, int fmt)
 {
+	if (fmt == FMT_COMBINED || fmt == FMT_COMMON)
+		return 0;	/* an access log is read, never written */
 	if (tool && strcmp(tool, "stream-agg") == 0)
 		return 1;
 	return fmt == FMT_AUTO || fmt == FMT_TABLE;
@@ -185,8 +188,11 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 		}
 		if (ch == 'o' && !tool_writes(f->tool, fmt)) {
 			snprintf(err, errlen, "-o %s: not a format %s writes%s",
-			    arg, f->tool, fmt == FMT_CHART ? "" : " (it passes "
-			    "records on as they came; -o table shows them)");
+			    arg, f->tool, fmt == FMT_COMBINED ||
+			    fmt == FMT_COMMON ? " (an input format: what is "
+			    "read from it is written as logfmt)" :
+			    fmt == FMT_CHART ? "" : " (it passes records on as "
+			    "they came; -o table shows them)");
 			return -1;
 		}
 		if (ch == 'i')

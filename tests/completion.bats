@@ -159,7 +159,7 @@ app.log" ]
 
 @test "bash: -o offers table in every tool, the record formats and chart in stream-agg alone" {
 	complete_bash "stream-agg -o "
-	[ "$output" = "$(printf '%s\n' auto json logfmt csv tsv text combined common table chart)" ]
+	[ "$output" = "$(printf '%s\n' auto json logfmt csv tsv text table chart)" ]
 	complete_bash "stream-window --output-format=t"
 	[ "$output" = "table" ]
 	complete_bash "event-route -o t"

@@ -142,6 +142,19 @@ h=z n_sum=2' ]
 	[ "$output" = 'z 2' ]
 }
 
+@test "-o combined and -o common are refused: an access log is read, not written" {
+	for f in combined common; do
+		feed '{"h":"z","n":2}\n' stream_agg -g h -o "$f" sum:n
+		[ "$status" -eq 2 ]
+		[ "$output" = "" ]
+		[ "${stderr_lines[0]}" = "stream-agg: -o $f: not a format stream-agg writes (an input format: what is read from it is written as logfmt)" ]
+	done
+	# what is read from one is written as logfmt, by default
+	feed '127.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n' stream_agg -i common -g status count
+	[ "$status" -eq 0 ]
+	[ "$output" = 'status=200 count=1' ]
+}
+
 @test "collect in text formats joins with commas" {
 	feed '{"v":1}\n{"v":"a"}\n' stream_agg -o csv collect:v
 	[ "$output" = 'v_collect

@@ -108,7 +108,7 @@ export -f records
 }
 
 @test "-o takes table alone: records pass on in their own format, annotated in its syntax" {
-	for f in json csv tsv logfmt text combined; do
+	for f in json csv tsv logfmt text; do
 		feed '{"t":5}\n' stream_window -t t --tumbling 10s -o "$f"
 		[ "$status" -eq 2 ]
 		[ "$output" = "" ]

@@ -181,6 +181,13 @@ static const struct output_case {
 	    "table shows them)" },
 	{ "stream-window", "auto", 1, -1, "" },
 	{ "stream-agg", "csv", 1, FMT_CSV, "" },
+	{ "stream-agg", "text", 1, FMT_TEXT, "" },
+	{ "stream-agg", "combined", -1, -1, "-o combined: not a format "
+	    "stream-agg writes (an input format: what is read from it is "
+	    "written as logfmt)" },
+	{ "stream-window", "common", -1, -1, "-o common: not a format "
+	    "stream-window writes (an input format: what is read from it is "
+	    "written as logfmt)" },
 	{ "stream-agg", "json", 1, FMT_JSON, "" },
 	{ "stream-agg", "graph", -1, -1, "-o 'graph': unknown format" },
 };
