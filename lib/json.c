@@ -860,6 +860,28 @@ same_name(const char *p, const char *name, size_t n)
 }
 
 /*
+ * A step's candidates (the quotes that may open "NAME":, a bit each) in
+ * order: the first that is the key, unless a byte before it is odd (a
+ * backslash, or a blank or bracket outside a string); NULL with *stop
+ * set when an odd byte ends the search, or clear for the next step.
+ */
+static inline const char *
+step_key(const char *p, uint32_t cand, uint32_t odd, const char *name,
+    size_t n, int *stop)
+{
+	for (; cand; cand &= cand - 1) {
+		unsigned k = (unsigned)__builtin_ctz(cand);
+
+		if (odd & ((UINT32_C(1) << k) - 1))
+			break;
+		if (same_name(p + k + 1, name, n))
+			return p + k + n + 3;
+	}
+	*stop = odd != 0;
+	return NULL;
+}
+
+/*
  * The last bytes, fewer than a step takes, one at a time from where the
  * steps left off, in their string state: "NAME": there, or NULL, with
  * *absent set when the line ends there in its closing brace and nothing
@@ -907,6 +929,8 @@ key_at_narrow(const char *p, const char *e, const char *name, size_t n,
 	const __m128i brace = _mm_set1_epi8('}'), case20 = _mm_set1_epi8(0x20);
 	const __m128i quotes = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
 	const __m128i colon = _mm_set1_epi8(':'), first = _mm_set1_epi8(name[0]);
+	const char *v;
+	int stop;
 
 	for (; (size_t)(e - p) >= n + 18; p += 16) {
 		__m128i w = load16(p), folded = _mm_or_si128(w, case20);
@@ -925,16 +949,8 @@ key_at_narrow(const char *p, const char *e, const char *name, size_t n,
 		    _mm_and_si128(quote, _mm_cmpeq_epi8(load16(p + 1), first)),
 		    _mm_and_si128(_mm_cmpeq_epi8(load16(p + n + 1), quotes),
 		    _mm_cmpeq_epi8(load16(p + n + 2), colon))));
-		for (; cand; cand &= cand - 1) {
-			unsigned k = (unsigned)__builtin_ctz(cand);
-
-			if (odd & ((1u << k) - 1))
-				return NULL;
-			if (same_name(p + k + 1, name, n))
-				return p + k + n + 3;
-		}
-		if (odd)
-			return NULL;
+		if ((v = step_key(p, cand, odd, name, n, &stop)) != NULL || stop)
+			return v;
 		if (__builtin_popcount(q) & 1)
 			carry ^= 0xffff;
 	}
@@ -965,6 +981,8 @@ key_at_wide(const char *p, const char *e, const char *name, size_t n,
 	const __m256i colon = _mm256_set1_epi8(':');
 	const __m256i first = _mm256_set1_epi8(name[0]);
 	uint32_t carry = 0;
+	const char *v;
+	int stop;
 
 	for (; (size_t)(e - p) >= n + 34; p += 32) {
 #define LOAD32(a) _mm256_loadu_si256((const __m256i *)(const void *)(a))
@@ -990,16 +1008,8 @@ key_at_wide(const char *p, const char *e, const char *name, size_t n,
 		    _mm256_and_si256(_mm256_cmpeq_epi8(LOAD32(p + n + 1), quotes),
 		    _mm256_cmpeq_epi8(LOAD32(p + n + 2), colon))));
 #undef LOAD32
-		for (; cand; cand &= cand - 1) {
-			unsigned k = (unsigned)__builtin_ctz(cand);
-
-			if (odd & ((UINT32_C(1) << k) - 1))
-				return NULL;
-			if (same_name(p + k + 1, name, n))
-				return p + k + n + 3;
-		}
-		if (odd)
-			return NULL;
+		if ((v = step_key(p, cand, odd, name, n, &stop)) != NULL || stop)
+			return v;
 		if (__builtin_popcount(q) & 1)
 			carry = ~carry;
 	}
