@@ -143,6 +143,18 @@ tool_writes(const char *tool, int fmt)
 	return fmt == FMT_AUTO || fmt == FMT_TABLE;
 }
 
+/* Why tool_writes said no, for the diagnostic: "" when the name says it. */
+static const char *
+not_written_why(int fmt)
+{
+	if (fmt == FMT_COMBINED || fmt == FMT_COMMON)
+		return " (an input format: what is read from it is written "
+		    "as logfmt)";
+	if (fmt == FMT_CHART)
+		return "";
+	return " (it passes records on as they came; -o table shows them)";
+}
+
 static void __attribute__((noreturn))
 list_options(const char *tool)
 {
@@ -188,11 +200,7 @@ filter_option(struct filter *f, struct strategy *st, int ch,
 		}
 		if (ch == 'o' && !tool_writes(f->tool, fmt)) {
 			snprintf(err, errlen, "-o %s: not a format %s writes%s",
-			    arg, f->tool, fmt == FMT_COMBINED ||
-			    fmt == FMT_COMMON ? " (an input format: what is "
-			    "read from it is written as logfmt)" :
-			    fmt == FMT_CHART ? "" : " (it passes records on as "
-			    "they came; -o table shows them)");
+			    arg, f->tool, not_written_why(fmt));
 			return -1;
 		}
 		if (ch == 'i')

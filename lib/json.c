@@ -829,15 +829,15 @@ quick_object(struct scan *s, const char **end)
 
 #if defined(SIMD16)
 /* Each bit set after an odd number of set bits up to and with it: the
- * bytes of a 16-byte block inside strings, from the block's quotes. */
-static inline unsigned
-inside_quotes(unsigned q)
+ * bytes of a block (16 or 32) inside strings, from the block's quotes. */
+static inline uint32_t
+inside_quotes(uint32_t q)
 {
 	q ^= q << 1;
 	q ^= q << 2;
 	q ^= q << 4;
 	q ^= q << 8;
-	return q & 0xffff;
+	return q ^ q << 16;
 }
 
 static inline __m128i
@@ -937,7 +937,7 @@ key_at_narrow(const char *p, const char *e, const char *name, size_t n,
 		__m128i quote = _mm_cmpeq_epi8(w, quotes);
 		unsigned q = (unsigned)_mm_movemask_epi8(quote), inside, odd, cand;
 
-		inside = inside_quotes(q) ^ carry;
+		inside = (inside_quotes(q) & 0xffff) ^ carry;
 		/* blanks (and control bytes), {, [, } and ] outside strings,
 		 * and backslashes anywhere */
 		odd = ((unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
@@ -989,14 +989,7 @@ key_at_wide(const char *p, const char *e, const char *name, size_t n,
 		__m256i w = LOAD32(p), folded = _mm256_or_si256(w, case20);
 		__m256i quote = _mm256_cmpeq_epi8(w, quotes);
 		uint32_t q = (uint32_t)_mm256_movemask_epi8(quote);
-		uint32_t inside = q, odd, cand;
-
-		inside ^= inside << 1;
-		inside ^= inside << 2;
-		inside ^= inside << 4;
-		inside ^= inside << 8;
-		inside ^= inside << 16;
-		inside ^= carry;
+		uint32_t inside = inside_quotes(q) ^ carry, odd, cand;
 		odd = ((uint32_t)_mm256_movemask_epi8(_mm256_or_si256(
 		    _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(w, blank),
 		    blank), _mm256_cmpeq_epi8(folded, bracket)),
@@ -1017,16 +1010,6 @@ key_at_wide(const char *p, const char *e, const char *name, size_t n,
 }
 #endif
 
-void
-json_narrow(int on)
-{
-#if defined(WIDE)
-	narrow_only = on;
-#else
-	(void)on;
-#endif
-}
-
 /* json_key_at, and in *absent whether a NULL means the line has no
  * such member (1) or that it cannot tell (0). */
 static const char *
@@ -1043,21 +1026,7 @@ key_find(const char *line, size_t len, const struct field *f, int *absent)
 	return key_at_narrow(line + 1, line + len, f->name, f->len, 0, absent);
 }
 
-const char *
-json_key_at(const char *line, size_t len, const struct field *f)
-{
-	int absent;
-
-	return key_find(line, len, f, &absent);
-}
-
 #else
-void
-json_narrow(int on)
-{
-	(void)on;
-}
-
 static const char *
 key_find(const char *line, size_t len, const struct field *f, int *absent)
 {
@@ -1067,6 +1036,7 @@ key_find(const char *line, size_t len, const struct field *f, int *absent)
 	*absent = 0;
 	return NULL;		/* no masks without SSE2: the walk finds it */
 }
+#endif
 
 const char *
 json_key_at(const char *line, size_t len, const struct field *f)
@@ -1075,7 +1045,16 @@ json_key_at(const char *line, size_t len, const struct field *f)
 
 	return key_find(line, len, f, &absent);
 }
+
+void
+json_narrow(int on)
+{
+#if defined(WIDE)
+	narrow_only = on;
+#else
+	(void)on;
 #endif
+}
 
 /*
  * The tail field, an integer that ends the line: ,"NAME":-123} with the

@@ -128,16 +128,17 @@ int
 sig_poll(struct pollfd *pfd, nfds_t n, int ms)
 {
 #ifdef __linux__	/* ppoll: elsewhere, _POSIX_C_SOURCE 200809L hides it */
+	static const int ours[] = { SIGINT, SIGTERM, SIGUSR1 };
 	sigset_t held, old, during;
 	struct timespec ts, *tp = NULL;
+	size_t i;
 	int rc, err;
 
 	if (ms == 0)
 		return poll(pfd, n, 0);
 	sigemptyset(&held);
-	sigaddset(&held, SIGINT);
-	sigaddset(&held, SIGTERM);
-	sigaddset(&held, SIGUSR1);
+	for (i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		sigaddset(&held, ours[i]);
 	pthread_sigmask(SIG_BLOCK, &held, &old);
 	if (sig_stopped()) {
 		rc = -1;
@@ -149,9 +150,8 @@ sig_poll(struct pollfd *pfd, nfds_t n, int ms)
 			tp = &ts;
 		}
 		during = old;	/* the three let in, whatever came before */
-		sigdelset(&during, SIGINT);
-		sigdelset(&during, SIGTERM);
-		sigdelset(&during, SIGUSR1);
+		for (i = 0; i < sizeof ours / sizeof ours[0]; i++)
+			sigdelset(&during, ours[i]);
 		rc = ppoll(pfd, n, tp, &during);
 		err = errno;
 	}
