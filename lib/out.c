@@ -969,13 +969,26 @@ void
 out_insert_int(struct out *o, const char *line, size_t len,
     const char *key, size_t keylen, int64_t v)
 {
-	char add[64 + INT_FORMAT_MAX];	/* a field's name is short */
 	struct buf b = BUF_INIT;
+	size_t end;
+	int comma;
+	char *p, *start;
 
-	if (keylen <= 64) {
-		memcpy(add, key, keylen);
-		out_insert(o, FMT_JSON, line, len, add,
-		    keylen + int_format(v, add + keylen));
+	if (len + keylen + INT_FORMAT_MAX + 1 <= OUT_ROOM_MAX) {
+		/* every record of stream-window's: the number formatted in
+		 * place, with no copy of it */
+		end = insert_at(FMT_JSON, line, len, &comma);
+		if (!comma) {
+			key++;
+			keylen--;
+		}
+		p = start = out_room(o, len + keylen + INT_FORMAT_MAX + 1);
+		p = put(p, line, end);
+		p = put(p, key, keylen);
+		p += int_format(v, p);
+		p = put(p, line + end, len - end);
+		*p++ = '\n';
+		out_wrote(o, (size_t)(p - start));
 		return;
 	}
 	buf_add(&b, key, keylen);

@@ -302,7 +302,16 @@ int_format(int64_t v, char *dst)
 	uint32_t x;
 	size_t n;
 
-	/* epoch microseconds have 16 digits: eight at a time, in 32 bits */
+	/* epoch microseconds have 16 digits: eight at a time, in 32 bits,
+	 * and those straight into dst */
+	if (u >= UINT64_C(1000000000000000) && u < UINT64_C(10000000000000000)) {
+		if (v < 0)
+			*dst++ = '-';
+		eight_digits(dst + 8, (uint32_t)(u / 100000000));
+		eight_digits(dst + 16, (uint32_t)(u % 100000000));
+		dst[16] = '\0';
+		return 16 + (v < 0);
+	}
 	for (; u >= 100000000; u /= 100000000)
 		p = eight_digits(p, (uint32_t)(u % 100000000));
 	for (x = (uint32_t)u; x >= 100; x /= 100) {
