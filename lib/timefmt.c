@@ -459,49 +459,69 @@ minute_of(const char *p)
 	    86400 + c.hour * 3600 + c.min * 60;
 }
 
+/* What follows "HH:MM:SS" at p[19]: a fraction of up to nine digits
+ * (microseconds kept), then "Z" or an offset "+01:00"; 0, or -1 when
+ * it is not that. */
+static int
+fraction_offset(const char *p, size_t n, int64_t *us, int *off)
+{
+	size_t i = 19;
+	int k, oh, om;
+
+	*us = 0;
+	if (p[i] == '.') {
+		for (k = 0, i++; i < n && k < 9 && isdig(p[i]); i++, k++)
+			if (k < 6)
+				*us = *us * 10 + (p[i] - '0');
+		if (k == 0)
+			return -1;
+		for (; k < 6; k++)
+			*us *= 10;
+	}
+	if (i + 1 == n && (p[i] == 'Z' || p[i] == 'z'))
+		*off = 0;
+	else if (i + 6 == n && (p[i] == '+' || p[i] == '-') &&
+	    p[i + 3] == ':' && digits2(p + i + 1, &oh) == 0 &&
+	    digits2(p + i + 4, &om) == 0 && oh <= 23 && om <= 59)
+		*off = (p[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else
+		return -1;
+	return 0;
+}
+
 /*
  * The common shape of RFC 3339, "2026-11-24T10:00:00.123Z" or with an
  * offset "+01:00", without the general parser's steps; the minute of the
- * last time seen is kept, since a log's times share it.  0 and *t, or -1
- * when the text is not in that shape (the general parser decides then).
+ * last time seen is kept, since a log's times share it, and compared as
+ * two words.  Milliseconds and "Z", a log's most common ending, are read
+ * at their places.  0 and *t, or -1 when the text is not in that shape
+ * (the general parser decides then).
  */
 static int
 fast_rfc3339(const char *p, size_t n, evtime *t)
 {
-	static char last[16];
+	static uint64_t last[2];
 	static int64_t last_minute = -1;
-	int64_t minute, us = 0;
-	size_t i = 19;
-	int sec, off = 0, oh, om;
+	uint64_t head[2];
+	int64_t minute, us;
+	int sec, off = 0;
 
 	if (n < 20 || p[16] != ':' || digits2(p + 17, &sec) || sec > 59)
 		return -1;
-	if (p[i] == '.') {
-		int k;
-
-		for (k = 0, i++; i < n && k < 9 && isdig(p[i]); i++, k++)
-			if (k < 6)
-				us = us * 10 + (p[i] - '0');
-		if (k == 0)
-			return -1;
-		for (; k < 6; k++)
-			us *= 10;
-	}
-	if (i + 1 == n && (p[i] == 'Z' || p[i] == 'z'))
-		off = 0;
-	else if (i + 6 == n && (p[i] == '+' || p[i] == '-') &&
-	    p[i + 3] == ':' && digits2(p + i + 1, &oh) == 0 &&
-	    digits2(p + i + 4, &om) == 0 && oh <= 23 && om <= 59)
-		off = (p[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-	else
+	if (n == 24 && p[19] == '.' && (p[23] == 'Z' || p[23] == 'z') &&
+	    isdig(p[20]) && isdig(p[21]) && isdig(p[22]))
+		us = ((p[20] - '0') * 100 + (p[21] - '0') * 10 +
+		    (p[22] - '0')) * 1000;
+	else if (fraction_offset(p, n, &us, &off) < 0)
 		return -1;
 	/* minutes are multiples of 60: -1 is no minute */
-	if (last_minute != -1 && memcmp(p, last, 16) == 0)
+	memcpy(head, p, 16);
+	if (last_minute != -1 && head[0] == last[0] && head[1] == last[1])
 		minute = last_minute;
 	else {
 		if ((minute = minute_of(p)) == -1)
 			return -1;
-		memcpy(last, p, 16);
+		memcpy(last, head, 16);
 		last_minute = minute;
 	}
 	*t = (minute + sec - off) * US_PER_SEC + us;
@@ -757,13 +777,13 @@ time_parse(const struct timefmt *tf, const char *p, size_t n, evtime *t)
 
 	if (n == 0)
 		return -1;
-	in.p = p;
-	in.e = p + n;
 	if ((tf->kind == TIMEFMT_AUTO || tf->kind == TIMEFMT_RFC3339) &&
 	    fast_rfc3339(p, n, t) == 0)
 		return 0;
 	if (tf->kind == TIMEFMT_EPOCH_US && fast_integer(p, n, t) == 0)
 		return 0;
+	in.p = p;
+	in.e = p + n;
 	switch (tf->kind) {
 	case TIMEFMT_AUTO:
 	case TIMEFMT_EPOCH:
