@@ -173,13 +173,6 @@ record(void *arg, struct record *rec, const struct parser *ps)
 	return aggrun_record(&run, rec);
 }
 
-static int
-timeless(void *arg, evtime lo, evtime hi)
-{
-	(void)arg;
-	return aggrun_run_timeless(&run, lo, hi);
-}
-
 /* Leading operands that parse as aggregations are aggregations; the
  * rest are files. */
 static size_t
@@ -370,7 +363,6 @@ main(int argc, char **argv)
 	inp.header = header;
 	inp.record = record;
 	inp.runs = 1;
-	inp.timeless = timeless;
 	inp.watermark = shown_watermark;
 	if (argc == 0)
 		input_read(&inp, "-");

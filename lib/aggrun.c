@@ -709,44 +709,18 @@ session_key(struct aggrun *r, const struct record *rec, const char **key,
  * a run's records to move the table: stream-trigger passes a run whole
  * only when no window fires or expires inside it.
  */
-static int
-one_window(const struct aggrun *r, evtime lo, evtime hi, struct window *w)
-{
-	struct window last;
-
-	return lo <= hi && window_assign(&r->st.win, lo, w) == 1 &&
-	    window_assign(&r->st.win, hi, &last) == 1 &&
-	    w->start == last.start;
-}
-
 static struct aggtab *
 run_table(struct aggrun *r, evtime lo, evtime hi)
 {
-	struct window w;
+	struct window w[2];
 
-	if (!one_window(r, lo, hi, &w))
+	if (lo > hi || window_assign(&r->st.win, lo, &w[0]) != 1 ||
+	    window_assign(&r->st.win, hi, &w[1]) != 1 ||
+	    w[0].start != w[1].start)
 		return NULL;
 	watermark_observe(&r->wm, hi);
 	expire(r);
-	return winstate_table(&r->ws, &w);
-}
-
-/* --metrics and --stats want each record's delay; --state keeps the
- * watermark of the records kept, which a run's max_t passes when
- * --where drops its last. */
-static int
-takes_runs(const struct aggrun *r)
-{
-	return r->st.trigger && r->st.win.kind == WINDOW_TUMBLING &&
-	    !r->saving && !(r->metrics && r->metrics->delay);
-}
-
-int
-aggrun_run_timeless(const struct aggrun *r, evtime lo, evtime hi)
-{
-	struct window w;
-
-	return takes_runs(r) && one_window(r, lo, hi, &w);
+	return winstate_table(&r->ws, &w[0]);
 }
 
 int
@@ -755,7 +729,11 @@ aggrun_run_record(struct aggrun *r, struct record *rec, uint64_t run,
 {
 	char why[256];
 
-	if (!takes_runs(r))
+	/* --metrics and --stats want each record's delay; --state keeps
+	 * the watermark of the records kept, which a run's max_t passes
+	 * when --where drops its last. */
+	if (!r->st.trigger || r->st.win.kind != WINDOW_TUMBLING ||
+	    r->saving || (r->metrics && r->metrics->delay))
 		return aggrun_record(r, rec);
 	if (run != r->run.serial) {
 		r->run.serial = run;

@@ -148,9 +148,6 @@ int aggrun_record(struct aggrun *r, struct record *rec);
  */
 int aggrun_run_record(struct aggrun *r, struct record *rec, uint64_t run,
     evtime lo, evtime hi);
-/* Whether aggrun_run_record takes a run in [lo, hi] with no record's
- * time: lib/input's timeless. */
-int aggrun_run_timeless(const struct aggrun *r, evtime lo, evtime hi);
 /* A control line: strategy, watermark or fire (with --punct, written). */
 void aggrun_control(struct aggrun *r, const struct punct *p,
     const char *file, uintmax_t lineno, const char *line, size_t len);

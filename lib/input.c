@@ -312,9 +312,6 @@ control(struct input *in, const struct reader *r, const char *line,
 		in->run_left = in->runs && ours(in, &p) ? p.records : 0;
 		in->run_lo = p.min_t;
 		in->run_hi = p.max_t;
-		in->run_timeless = in->run_left > 0 && in->timeless &&
-		    !in->fs->tail_shared &&
-		    in->timeless(in->arg, p.min_t, p.max_t);
 		in->run_serial++;
 		return;
 	}
@@ -356,9 +353,7 @@ next_line(struct input *in, struct reader *r, struct parser *ps,
 		rec->line = l->line;
 		rec->len = l->len;
 		rec->lineno = r->lineno;
-		ps->skip_tail = in->run_left > 0 && in->run_timeless;
 		l->rc = parse(r, ps, rec, &l->err);
-		ps->skip_tail = 0;
 	}
 	in->line_next = r->buf + r->start;
 	return 1;

@@ -72,10 +72,6 @@ struct input {
 	 * in_run is 1, [run_lo, run_hi] holds its time, and run_serial
 	 * tells the run from the one before */
 	int runs;
-	/* with runs: 1 when the tool takes the records of a run in
-	 * [lo, hi] without their times, which are then left unread (the
-	 * tail, when no one else names its field).  May be NULL. */
-	int (*timeless)(void *arg, evtime lo, evtime hi);
 
 	/* kept by the loop, for in->record */
 	int in_run;
@@ -102,7 +98,6 @@ struct input {
 	size_t pipelen;
 	uint64_t run_left;		/* records of the run line still to
 					 * come, with runs */
-	int run_timeless;		/* and in->timeless said so */
 	char passpipe[RUNLINE_PIPE_MAX];	/* in->pass's pipe, with
 						 * fast_run */
 	size_t passpipelen;

@@ -14,7 +14,6 @@ struct scan {
 	size_t missing;			/* wanted fields not found yet */
 	const char *err;
 	struct buf *keys;		/* room to decode an escaped key */
-	int skip_tail;			/* leave fs's tail missing, unread */
 };
 
 static inline const char *
@@ -1092,8 +1091,7 @@ json_tail(const char *line, size_t len, const struct field *f,
 	return 1;
 }
 
-/* Every wanted field missing, but the tail field if the line ends in it
- * (and it is wanted). */
+/* Every wanted field missing, but the tail field if the line ends in it. */
 static void
 scan_start(struct scan *s)
 {
@@ -1104,8 +1102,7 @@ scan_start(struct scan *s)
 		s->v[i] = (struct val){ "", 0, VAL_MISSING, ESC_NONE };
 	s->missing = fs->n;
 	s->err = NULL;
-	if (fs->tail > 0 && !s->skip_tail &&
-	    json_tail(s->b, (size_t)(s->e - s->b),
+	if (fs->tail > 0 && json_tail(s->b, (size_t)(s->e - s->b),
 	    &fs->f[fs->tail - 1], &s->v[fs->tail - 1]))
 		s->missing--;
 }
@@ -1125,8 +1122,7 @@ trusted_keys(struct scan *s)
 	int absent;
 
 	for (i = 0; i < fs->n; i++) {
-		if (s->v[i].type != VAL_MISSING ||
-		    (s->skip_tail && (int)i + 1 == fs->tail))
+		if (s->v[i].type != VAL_MISSING)
 			continue;
 		if ((v = key_find(s->b, len, &fs->f[i], &absent)) == NULL &&
 		    absent)
@@ -1143,11 +1139,9 @@ trusted_keys(struct scan *s)
 
 static int
 parse(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err, int quick, struct buf *keys,
-    int skip_tail)
+    struct val *v, const char **err, int quick, struct buf *keys)
 {
-	struct scan s = { line, line + len, fs, v, fs->n, NULL, keys,
-	    skip_tail };
+	struct scan s = { line, line + len, fs, v, fs->n, NULL, keys };
 	const char *p;
 
 	scan_start(&s);
@@ -1180,23 +1174,23 @@ static struct buf first_keys = BUF_INIT;
 
 int
 json_parse_with(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err, struct buf *scratch, int skip_tail)
+    struct val *v, const char **err, struct buf *scratch)
 {
-	return parse(line, len, fs, v, err, 1, scratch, skip_tail);
+	return parse(line, len, fs, v, err, 1, scratch);
 }
 
 int
 json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-	return json_parse_with(line, len, fs, v, err, &first_keys, 0);
+	return json_parse_with(line, len, fs, v, err, &first_keys);
 }
 
 int
 json_parse_walk(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-	return parse(line, len, fs, v, err, 0, &first_keys, 0);
+	return parse(line, len, fs, v, err, 0, &first_keys);
 }
 
 int

@@ -78,10 +78,8 @@ int json_each(const char *line, size_t len,
 int json_parse(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err);
 /* json_parse with scratch to decode escaped keys in, for a thread of its
- * own (json_parse keeps one for the first thread's callers); with
- * skip_tail, fs's tail is left missing, unread (a record the tool takes
- * without its time). */
+ * own (json_parse keeps one for the first thread's callers). */
 int json_parse_with(const char *line, size_t len, const struct fieldset *fs,
-    struct val *v, const char **err, struct buf *scratch, int skip_tail);
+    struct val *v, const char **err, struct buf *scratch);
 
 #endif

@@ -243,7 +243,7 @@ parser_parse(struct parser *ps, struct record *rec, const char **err)
 	switch (ps->fmt) {
 	case FMT_JSON:
 		return json_parse_with(rec->line, rec->len, ps->fs, rec->v, err,
-		    &ps->scratch, ps->skip_tail);
+		    &ps->scratch);
 	case FMT_LOGFMT:
 		return logfmt_parse(rec->line, rec->len, ps->fs, rec->v, err);
 	case FMT_TEXT:

@@ -55,8 +55,6 @@ struct parser {
 	struct buf scratch;		/* decoding room for header names and
 					 * escaped JSON keys */
 	char errbuf[96];		/* a message built for this record */
-	int skip_tail;			/* JSON: leave fs's tail unread, set
-					 * around a record by lib/input */
 };
 
 

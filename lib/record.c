@@ -19,12 +19,8 @@ fieldset_add(struct fieldset *fs, const char *name, size_t len)
 	long idx = 0;
 
 	for (i = 0; i < fs->n; i++)
-		if (fs->f[i].len == len &&
-		    memcmp(fs->f[i].name, name, len) == 0) {
-			if (fs->tail == (int)i + 1)
-				fs->tail_shared = 1;
+		if (fs->f[i].len == len && memcmp(fs->f[i].name, name, len) == 0)
 			return (int)i;
-		}
 	fs->f = xgrowarray(fs->f, &fs->cap, fs->n + 1, sizeof *fs->f);
 	f = &fs->f[fs->n];
 	f->name = xmemdup(name, len);
@@ -96,7 +92,6 @@ fieldset_release(struct fieldset *fs)
 	fs->n = fs->cap = 0;
 	fs->lenmask = 0;
 	fs->tail = 0;
-	fs->tail_shared = 0;
 	fs->trusted = 0;
 }
 

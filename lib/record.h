@@ -125,9 +125,6 @@ struct fieldset {
 	 * _t stream-window appends): JSON looks for it at the end first,
 	 * and there it wins over one before; 0 for none */
 	int tail;
-	/* the tail's slot is also someone else's (a -g, an aggregation, a
-	 * --where named it): its value is wanted on every line */
-	int tail_shared;
 	/* the lines come from a streamkit tool upstream (stream-window
 	 * checked them, and wrote the tail): a JSON line's wanted fields
 	 * are found by their bytes where they tell (json_key_at), and
@@ -135,7 +132,7 @@ struct fieldset {
 	int trusted;
 };
 
-#define FIELDSET_INIT { NULL, 0, 0, 0, 0, 0, 0 }
+#define FIELDSET_INIT { NULL, 0, 0, 0, 0, 0 }
 /* The slot of name, adding it if new: one name, one slot. */
 int fieldset_add(struct fieldset *fs, const char *name, size_t len);
 /* Add each field of "a,b,c", appending its name (copied; the caller

@@ -482,8 +482,6 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 	static const char *const bound_fmt[] = { "rfc3339", "epoch",
 	    "epoch-ms", "epoch-us", "rfc3339" };
 	const char *tname = annotated ? STRATEGY_TIME_FIELD : st->time_field;
-	size_t had = fs->n;
-	int shared = fs->tail_shared;
 
 	memset(sp, 0, sizeof *sp);
 	sp->st = st;
@@ -493,10 +491,6 @@ stamper_init(struct stamper *sp, const struct strategy *st, int annotated,
 	if (tname)
 		sp->tslot = fieldset_add(fs, tname, strlen(tname));
 	if (annotated) {	/* stream-window writes it last */
-		/* a slot named before is another's too; the tail's own
-		 * again (the next input's strategy) is as it was */
-		fs->tail_shared = fs->tail == sp->tslot + 1 ? shared :
-		    (size_t)sp->tslot < had;
 		fs->tail = sp->tslot + 1;
 		fs->trusted = 1;
 	}

@@ -36,7 +36,7 @@ mkfs(const char *list)
 	size_t i;
 
 	strcpy(names, list);
-	fs = (struct fieldset){ fields, 0, MAXF, 0, 0, 0, 0 };
+	fs = (struct fieldset){ fields, 0, MAXF, 0, 0, 0 };
 	while ((t = strsep(&p, " ")) != NULL) {
 		struct field *f = &fields[fs.n++];
 

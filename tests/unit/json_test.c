@@ -621,55 +621,6 @@ test_tail_digits(void)
 	fs.trusted = 0;
 }
 
-/* skip_tail (a run's record the tool takes without its time): the tail
- * is left missing and the others are found as ever, trusted or not. */
-static void
-test_skip_tail(void)
-{
-	static const struct {
-		const char *line, *names;
-		int trusted, rc;
-		const char *second;	/* field 1's text, or NULL: missing */
-	} c[] = {
-		{ "{\"k\":\"x\",\"_t\":8}", "_t,k", 1, PARSE_OK, "x" },
-		{ "{\"k\":\"x\",\"_t\":8}", "_t,k", 0, PARSE_OK, "x" },
-		{ "{\"a\":1,\"_t\":8}", "_t,k", 1, PARSE_OK, NULL },
-		{ "{\"_t\":8,\"k\":2}", "_t,k", 1, PARSE_OK, "2" },
-		{ "{\"k\":2,\"_t\":8", "_t,k", 0, PARSE_ERROR, NULL },
-		{ "[1]", "_t,k", 1, PARSE_ERROR, NULL },
-	};
-	struct buf keys = BUF_INIT;
-	size_t i;
-	int skip;
-
-	for (i = 0; i < sizeof c / sizeof c[0]; i++)
-		for (skip = 0; skip <= 1; skip++) {
-			const char *err = NULL;
-			int rc;
-
-			parse("{}", c[i].names);
-			fs.tail = 1;
-			fs.trusted = c[i].trusted;
-			rc = json_parse_with(c[i].line, strlen(c[i].line), &fs,
-			    v, &err, &keys, skip);
-			CHECK_INT(rc, c[i].rc);
-			if (rc != PARSE_OK)
-				continue;
-			/* the walk, when it runs, may find the tail anyway */
-			if (skip && c[i].trusted)
-				CHECK_INT(v[0].type, VAL_MISSING);
-			if (!skip)
-				CHECK_STR(text(0), "8");
-			if (c[i].second)
-				CHECK_STR(text(1), c[i].second);
-			else
-				CHECK_INT(v[1].type, VAL_MISSING);
-		}
-	buf_release(&keys);
-	fs.trusted = 0;
-	fs.tail = 0;
-}
-
 /* Lines a streamkit tool wrote: once every wanted field is found, the
  * rest is passed on unchecked; until then, checked as any line, but
  * where json_key_at finds the fields by their bytes (test_key_at). */
@@ -1019,7 +970,6 @@ main(void)
 	test_tail();
 	test_tail_digits();
 	test_trusted();
-	test_skip_tail();
 	test_key_at();
 	test_quick_walk();
 	fieldset_release(&fs);

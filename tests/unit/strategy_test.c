@@ -686,48 +686,6 @@ test_merge(void)
 	free(all);
 }
 
-/* The tail is shared when its name was someone's before the strategy
- * came, or is named after: its value is then wanted on every line. */
-static void
-test_tail_shared(void)
-{
-	static const struct {
-		const char *before, *after;	/* names added, or NULL */
-		int shared;
-	} c[] = {
-		{ NULL, NULL, 0 },
-		{ "status", NULL, 0 },
-		{ "_t", NULL, 1 },
-		{ "_t.x", NULL, 0 },
-		{ NULL, "_t", 1 },
-		{ "status", "status", 0 },
-	};
-	const char *opts[] = { "time=ts", "tumbling=1m", NULL };
-	struct strategy st;
-	char err[256];
-	size_t i;
-
-	CHECK_INT(configure(&st, opts, err, sizeof err), 0);
-	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
-		struct fieldset fs = FIELDSET_INIT;
-		struct stamper sp, again;
-
-		if (c[i].before)
-			fieldset_add(&fs, c[i].before, strlen(c[i].before));
-		stamper_init(&sp, &st, 1, &fs);
-		CHECK_INT(fs.tail, sp.tslot + 1);
-		if (c[i].after)
-			fieldset_add(&fs, c[i].after, strlen(c[i].after));
-		/* the next input's strategy line: as it was */
-		stamper_init(&again, &st, 1, &fs);
-		CHECK_INT(fs.tail_shared, c[i].shared);
-		stamper_release(&again);
-		stamper_release(&sp);
-		fieldset_release(&fs);
-	}
-	strategy_release(&st);
-}
-
 int
 main(void)
 {
@@ -740,6 +698,5 @@ main(void)
 	test_bound_reuse();
 	test_window_reuse();
 	test_merge();
-	test_tail_shared();
 	return check_done("strategy_test");
 }
