@@ -1066,7 +1066,7 @@ int
 json_tail(const char *line, size_t len, const struct field *f,
     struct val *v)
 {
-	const char *e = line + len, *q = e - 1, *num, *digits;
+	const char *e = line + len, *q = e - 1, *num, *digits, *key;
 
 	if (len < f->len + 6 || *q != '}')
 		return 0;
@@ -1082,10 +1082,11 @@ json_tail(const char *line, size_t len, const struct field *f,
 	 * has a leading zero */
 	if (digits == e - 1 || (*digits == '0' && e - 1 - digits > 1) ||
 	    (size_t)(num - line) < f->len + 4 || num[-1] != ':' ||
-	    num[-2] != '"' || memcmp(num - 2 - f->len, f->name, f->len) != 0)
+	    num[-2] != '"')
 		return 0;
-	q = num - 3 - f->len;
-	if (*q != '"' || (q[-1] != ',' && q[-1] != '{'))
+	key = num - 2 - f->len;
+	if (key[-1] != '"' || (key[-2] != ',' && key[-2] != '{') ||
+	    key[0] != f->name[0] || !same_name(key, f->name, f->len))
 		return 0;
 	*v = (struct val){ num, (size_t)(e - 1 - num), VAL_NUM, ESC_NONE };
 	return 1;

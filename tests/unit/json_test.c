@@ -563,6 +563,13 @@ test_tail(void)
 	CHECK_INT(parse_tail("{\"_t\":1,\"b\":\"x\",\"_t\":2}", "_t"),
 	    PARSE_OK);
 	CHECK_STR(text(0), "2");
+	/* a name that differs in its first or last byte is not the tail */
+	CHECK_INT(parse_tail("{\"a\":1,\"xt\":5}", "_t"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
+	CHECK_INT(parse_tail("{\"a\":1,\"_u\":5}", "_t"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
+	CHECK_INT(parse_tail("{\"a\":1,\"__t\":5}", "_t"), PARSE_OK);
+	CHECK_INT(v[0].type, VAL_MISSING);
 	/* not at the end, not a key, nested, escaped: the scan finds it */
 	CHECK_INT(parse_tail("{\"_t\":3,\"b\":4}", "_t"), PARSE_OK);
 	CHECK_STR(text(0), "3");
