@@ -978,7 +978,7 @@ out_insert_int(struct out *o, const char *line, size_t len,
 		/* every record of stream-window's: the number formatted in
 		 * place, with no copy of it */
 		end = insert_at(FMT_JSON, line, len, &comma);
-		if (!comma) {
+		if (!comma && keylen > 0) {
 			key++;
 			keylen--;
 		}

@@ -302,8 +302,8 @@ int_format(int64_t v, char *dst)
 	uint32_t x;
 	size_t n;
 
-	/* epoch microseconds have 16 digits: eight at a time, in 32 bits,
-	 * and those straight into dst */
+	/* epoch microseconds have 16 digits: two eights, straight into
+	 * dst */
 	if (u >= UINT64_C(1000000000000000) && u < UINT64_C(10000000000000000)) {
 		if (v < 0)
 			*dst++ = '-';
@@ -312,6 +312,7 @@ int_format(int64_t v, char *dst)
 		dst[16] = '\0';
 		return 16 + (v < 0);
 	}
+	/* any other: eight at a time, in 32 bits, from the right */
 	for (; u >= 100000000; u /= 100000000)
 		p = eight_digits(p, (uint32_t)(u % 100000000));
 	for (x = (uint32_t)u; x >= 100; x /= 100) {

@@ -299,6 +299,9 @@ test_insert_int(void)
 			    sizeof key - 1, v[k]);
 			CHECK_STR(written(&o, fd), want.data);
 		}
+	/* an empty key into an empty object: no comma to drop */
+	out_insert_int(&o, "{}", 2, "", 0, 5);
+	CHECK_STR(written(&o, fd), "{5}\n");
 	/* past the buffer: the same bytes, by the slow way */
 	buf_addstr(&big, "{\"s\":\"");
 	for (i = 0; i < 140000; i++)
