@@ -13,7 +13,6 @@ annot_init(struct annot *a, const struct strategy *st)
 	a->st = st;
 	buf_init(&a->bounds);
 	buf_init(&a->add);
-	buf_init(&a->time_key);
 }
 
 void
@@ -21,7 +20,6 @@ annot_release(struct annot *a)
 {
 	buf_release(&a->bounds);
 	buf_release(&a->add);
-	buf_release(&a->time_key);
 }
 
 void
@@ -60,14 +58,17 @@ static void
 json_time(struct annot *a, struct out *o, const struct record *rec,
     evtime t, size_t n)
 {
+	struct buf key = BUF_INIT;
 	size_t i;
 
-	if (a->time_key.len == 0)
-		annotate_format(&a->time_key, FMT_JSON, &(struct addfield){
+	if (a->time_key.keylen == 0) {
+		annotate_format(&key, FMT_JSON, &(struct addfield){
 		    STRATEGY_TIME_FIELD, "", 0, OV_NUM }, 1);
+		out_intkey_init(&a->time_key, key.data, key.len);
+		buf_release(&key);
+	}
 	for (i = 0; i < n; i++)
-		out_insert_int(o, rec->line, rec->len, a->time_key.data,
-		    a->time_key.len, t);
+		out_insert_intkey(o, rec->line, rec->len, &a->time_key, t);
 }
 
 void

@@ -25,7 +25,7 @@ struct annot {
 	struct window w;		/* the bounds text holds */
 	int fmt;
 	struct buf bounds, add;
-	struct buf time_key;		/* JSON: ,"_t": */
+	struct out_intkey time_key;	/* JSON: ,"_t": and digits */
 };
 
 void annot_init(struct annot *a, const struct strategy *st);

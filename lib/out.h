@@ -200,6 +200,23 @@ void out_insert(struct out *o, int fmt, const char *line, size_t len,
  * in an empty object), for a caller that has the number, not its text. */
 void out_insert_int(struct out *o, const char *line, size_t len,
     const char *key, size_t keylen, int64_t v);
+/*
+ * A key for out_insert_int that keeps, after its text, the first eight
+ * digits of the last number given: a number of 16 digits (the epoch
+ * microseconds of stream-window's _t) shares them with its neighbours
+ * for 100 seconds, and only its last eight are formatted.
+ */
+#define OUT_INTKEY_MAX 64
+struct out_intkey {
+	char text[OUT_INTKEY_MAX + 8];	/* the key, then the digits */
+	size_t keylen;
+	int64_t hi;			/* the number / 10^8 they are of,
+					 * or -1 */
+};
+/* keylen at most OUT_INTKEY_MAX */
+void out_intkey_init(struct out_intkey *k, const char *key, size_t keylen);
+void out_insert_intkey(struct out *o, const char *line, size_t len,
+    struct out_intkey *k, int64_t v);
 void out_annotate_header(struct out *o, int fmt, const char *line,
     size_t len, const struct addfield *f, size_t n);
 

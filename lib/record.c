@@ -294,6 +294,12 @@ eight_digits(char *p, uint32_t x)
 	return p - 8;
 }
 
+void
+int_format8(uint32_t x, char *dst)
+{
+	eight_digits(dst + 8, x);
+}
+
 size_t
 int_format(int64_t v, char *dst)
 {

@@ -100,6 +100,9 @@ digits8(const char *p)
  * returns its length.  The hot paths' "%lld" without printf. */
 #define INT_FORMAT_MAX 21
 size_t int_format(int64_t v, char *dst);
+/* x < 10^8 as exactly eight digits, leading zeros and all, at dst (no
+ * NUL): the last eight of a number whose first ones a caller keeps. */
+void int_format8(uint32_t x, char *dst);
 
 /* 1 when p[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
 int utf8_valid(const char *p, size_t n);

@@ -276,16 +276,25 @@ test_insert_int(void)
 		"{\"a\":1}", "{}", "{ }", "{\"a\":1} \t", "{\"a\":1 }",
 		"{\"s\":\"}\"}", "no brace", "",
 	};
-	static const int64_t v[] = { 0, -5, INT64_C(1795478398414000) };
+	/* and, kept by out_intkey, their first eight digits: the same,
+	 * again, after other firsts, and not kept at all */
+	static const int64_t v[] = { 0, -5, INT64_C(1795478398414000),
+	    INT64_C(1795478399999999), INT64_C(1795478400000000),
+	    INT64_C(1795478398414000), INT64_C(1000000000000000),
+	    INT64_C(999999999999999), INT64_C(9999999999999999),
+	    INT64_C(10000000000000000), -INT64_C(1795478398414000),
+	    INT64_C(1795478300000001) };
 	char path[] = "/tmp/io_insertXXXXXX", num[INT_FORMAT_MAX];
 	int fd = mkstemp(path);
 	const char key[] = ",\"_t\":";
 	struct buf want = BUF_INIT, add = BUF_INIT, big = BUF_INIT;
 	struct out o;
+	struct out_intkey kept;
 	size_t i, k;
 
 	unlink(path);
 	out_init(&o, fd, "t");
+	out_intkey_init(&kept, key, sizeof key - 1);
 	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		for (k = 0; k < sizeof v / sizeof v[0]; k++) {
 			buf_reset(&add);
@@ -297,6 +306,9 @@ test_insert_int(void)
 			buf_addstr(&want, written(&o, fd));
 			out_insert_int(&o, lines[i], strlen(lines[i]), key,
 			    sizeof key - 1, v[k]);
+			CHECK_STR(written(&o, fd), want.data);
+			out_insert_intkey(&o, lines[i], strlen(lines[i]), &kept,
+			    v[k]);
 			CHECK_STR(written(&o, fd), want.data);
 		}
 	/* an empty key into an empty object: no comma to drop */
@@ -318,6 +330,22 @@ test_insert_int(void)
 		CHECK_INT(pread(fd, tail, 11, total - 11), 11);
 		tail[11] = '\0';
 		CHECK_STR(tail, "x\",\"_t\":7}\n");
+	}
+	/* and with sixteen digits, from the kept key */
+	if (ftruncate(fd, 0) < 0)
+		abort();
+	lseek(fd, 0, SEEK_SET);
+	out_insert_intkey(&o, big.data, big.len, &kept,
+	    INT64_C(1795478398414000));
+	out_flush(&o);
+	CHECK_INT(lseek(fd, 0, SEEK_END), big.len + sizeof key - 1 + 17);
+	{
+		char tail[32];
+		off_t total = (off_t)(big.len + sizeof key - 1 + 17);
+
+		CHECK_INT(pread(fd, tail, 26, total - 26), 26);
+		tail[26] = '\0';
+		CHECK_STR(tail, "x\",\"_t\":1795478398414000}\n");
 	}
 	out_release(&o);
 	close(fd);
