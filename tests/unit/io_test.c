@@ -267,6 +267,19 @@ test_writers(void)
 	}
 }
 
+/* The file holds size bytes, the last of them want. */
+static void
+check_ends(int fd, size_t size, const char *want)
+{
+	char tail[64];
+	size_t n = strlen(want);
+
+	CHECK_INT(lseek(fd, 0, SEEK_END), size);
+	CHECK_INT(pread(fd, tail, n, (off_t)(size - n)), n);
+	tail[n] = '\0';
+	CHECK_STR(tail, want);
+}
+
 /* out_insert_int writes what out_insert writes given the key and the
  * number's text: lines of every shape, and one longer than the buffer. */
 static void
@@ -321,16 +334,7 @@ test_insert_int(void)
 	buf_addstr(&big, "\"}");
 	out_insert_int(&o, big.data, big.len, key, sizeof key - 1, 7);
 	out_flush(&o);
-	CHECK_INT(lseek(fd, 0, SEEK_END), big.len + sizeof key - 1 + 2);
-	{
-		char tail[16];
-
-		off_t total = (off_t)(big.len + sizeof key - 1 + 2);
-
-		CHECK_INT(pread(fd, tail, 11, total - 11), 11);
-		tail[11] = '\0';
-		CHECK_STR(tail, "x\",\"_t\":7}\n");
-	}
+	check_ends(fd, big.len + sizeof key - 1 + 2, "x\",\"_t\":7}\n");
 	/* and with sixteen digits, from the kept key */
 	if (ftruncate(fd, 0) < 0)
 		abort();
@@ -338,15 +342,8 @@ test_insert_int(void)
 	out_insert_intkey(&o, big.data, big.len, &kept,
 	    INT64_C(1795478398414000));
 	out_flush(&o);
-	CHECK_INT(lseek(fd, 0, SEEK_END), big.len + sizeof key - 1 + 17);
-	{
-		char tail[32];
-		off_t total = (off_t)(big.len + sizeof key - 1 + 17);
-
-		CHECK_INT(pread(fd, tail, 26, total - 26), 26);
-		tail[26] = '\0';
-		CHECK_STR(tail, "x\",\"_t\":1795478398414000}\n");
-	}
+	check_ends(fd, big.len + sizeof key - 1 + 17,
+	    "x\",\"_t\":1795478398414000}\n");
 	out_release(&o);
 	close(fd);
 	buf_release(&want);
