@@ -918,7 +918,7 @@ put(char *dst, const char *p, size_t n)
 
 /* put of a few bytes (a key, a closing brace), without the call: two
  * overlapping loads and stores cover 4 to 16. */
-static char *
+static inline char *
 put_short(char *dst, const char *p, size_t n)
 {
 	uint64_t a, b;
@@ -947,7 +947,7 @@ put_short(char *dst, const char *p, size_t n)
 /* Where an added field goes into line: in JSON inside the closing brace
  * (*comma 0 when the object is empty, so that the field's leading comma
  * goes), else at the end. */
-static size_t
+static inline size_t
 insert_at(int fmt, const char *line, size_t len, int *comma)
 {
 	size_t end = len, k;
