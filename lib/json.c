@@ -394,6 +394,8 @@ rest_of_object(const char *line, const char *p, const char *e,
 		if (!bslash)
 			p = e;
 	}
+#else
+	(void)line;		/* the blocks' reach back */
 #endif
 	for (; p < e; p++)
 		if (rest_byte((unsigned char)*p, &instr, &escaped, &depth))
@@ -827,6 +829,26 @@ quick_object(struct scan *s, const char **end)
 }
 #endif
 
+/* The name's bytes after the first, which the masks (or name_at)
+ * matched: a few bytes, fewer than a call to memcmp costs. */
+static inline int
+same_name(const char *p, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (p[i] != name[i])
+			return 0;
+	return 1;
+}
+
+/* The whole name (n > 0) at p, compared as same_name does. */
+static inline int
+name_at(const char *p, const char *name, size_t n)
+{
+	return p[0] == name[0] && same_name(p, name, n);
+}
+
 #if defined(SIMD16)
 /* Each bit set after an odd number of set bits up to and with it: the
  * bytes of a block (16 or 32) inside strings, from the block's quotes. */
@@ -844,19 +866,6 @@ static inline __m128i
 load16(const char *p)
 {
 	return _mm_loadu_si128((const __m128i *)(const void *)p);
-}
-
-/* The name's bytes after the first, which the masks matched: a few
- * bytes, fewer than a call to memcmp costs. */
-static inline int
-same_name(const char *p, const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (p[i] != name[i])
-			return 0;
-	return 1;
 }
 
 /*
@@ -901,7 +910,7 @@ key_in_tail(const char *p, const char *e, const char *name, size_t n,
 		}
 		if (*p == '"') {
 			if ((size_t)(e - p) > n + 3 && p[n + 1] == '"' &&
-			    p[n + 2] == ':' && memcmp(p + 1, name, n) == 0)
+			    p[n + 2] == ':' && name_at(p + 1, name, n))
 				return p + n + 3;
 			instr = 1;
 		} else if ((unsigned char)*p <= ' ' || (*p | 0x20) == '{' ||
@@ -1086,7 +1095,7 @@ json_tail(const char *line, size_t len, const struct field *f,
 		return 0;
 	key = num - 2 - f->len;
 	if (key[-1] != '"' || (key[-2] != ',' && key[-2] != '{') ||
-	    key[0] != f->name[0] || !same_name(key, f->name, f->len))
+	    !name_at(key, f->name, f->len))
 		return 0;
 	*v = (struct val){ num, (size_t)(e - 1 - num), VAL_NUM, ESC_NONE };
 	return 1;

@@ -993,30 +993,46 @@ out_insert(struct out *o, int fmt, const char *line, size_t len,
 	out_wrote(o, (size_t)(p - start));
 }
 
+/*
+ * JSON's line with key and a number inside its closing brace, straight
+ * into the buffer (the line and what it gains fit there): the number
+ * int_format's text of v, or with eight, int_format8's of v (its last
+ * eight digits; the key ends in the first ones).
+ */
+static inline void
+insert_number(struct out *o, const char *line, size_t len, const char *key,
+    size_t keylen, int64_t v, int eight)
+{
+	size_t end;
+	int comma;
+	char *p, *start;
+
+	end = insert_at(FMT_JSON, line, len, &comma);
+	if (!comma && keylen > 0) {
+		key++;
+		keylen--;
+	}
+	p = start = out_room(o, len + keylen + INT_FORMAT_MAX + 1);
+	p = put(p, line, end);
+	p = put_short(p, key, keylen);
+	if (eight) {
+		int_format8((uint32_t)v, p);
+		p += 8;
+	} else
+		p += int_format(v, p);
+	p = put_short(p, line + end, len - end);
+	*p++ = '\n';
+	out_wrote(o, (size_t)(p - start));
+}
+
 void
 out_insert_int(struct out *o, const char *line, size_t len,
     const char *key, size_t keylen, int64_t v)
 {
 	struct buf b = BUF_INIT;
-	size_t end;
-	int comma;
-	char *p, *start;
 
 	if (len + keylen + INT_FORMAT_MAX + 1 <= OUT_ROOM_MAX) {
-		/* every record of stream-window's: the number formatted in
-		 * place, with no copy of it */
-		end = insert_at(FMT_JSON, line, len, &comma);
-		if (!comma && keylen > 0) {
-			key++;
-			keylen--;
-		}
-		p = start = out_room(o, len + keylen + INT_FORMAT_MAX + 1);
-		p = put(p, line, end);
-		p = put(p, key, keylen);
-		p += int_format(v, p);
-		p = put(p, line + end, len - end);
-		*p++ = '\n';
-		out_wrote(o, (size_t)(p - start));
+		insert_number(o, line, len, key, keylen, v, 0);
 		return;
 	}
 	buf_add(&b, key, keylen);
@@ -1040,14 +1056,10 @@ void
 out_insert_intkey(struct out *o, const char *line, size_t len,
     struct out_intkey *k, int64_t v)
 {
-	const char *key = k->text;
-	size_t keylen = k->keylen + 8, end;
 	int64_t hi = v / 100000000;
-	int comma;
-	char *p, *start;
 
 	if (v < INT64_C(1000000000000000) || v >= INT64_C(10000000000000000) ||
-	    len + keylen + 9 > OUT_ROOM_MAX) {
+	    len + k->keylen + 8 + INT_FORMAT_MAX + 1 > OUT_ROOM_MAX) {
 		out_insert_int(o, line, len, k->text, k->keylen, v);
 		return;
 	}
@@ -1055,18 +1067,7 @@ out_insert_intkey(struct out *o, const char *line, size_t len,
 		int_format8((uint32_t)hi, k->text + k->keylen);
 		k->hi = hi;
 	}
-	end = insert_at(FMT_JSON, line, len, &comma);
-	if (!comma) {
-		key++;
-		keylen--;
-	}
-	p = start = out_room(o, len + keylen + 9);
-	p = put(p, line, end);
-	p = put_short(p, key, keylen);
-	int_format8((uint32_t)(v % 100000000), p);
-	p = put_short(p + 8, line + end, len - end);
-	*p++ = '\n';
-	out_wrote(o, (size_t)(p - start));
+	insert_number(o, line, len, k->text, k->keylen + 8, v % 100000000, 1);
 }
 
 void
