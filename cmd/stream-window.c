@@ -470,10 +470,9 @@ main(int argc, char **argv)
 		/* what stream-trigger can pass on unread */
 		if (st.win.kind == WINDOW_TUMBLING)
 			runw_init(&runs, &flt.out);
-		/* the records' thread sets a pipeline's pace: full buffers
-		 * are written beside it */
+		/* to a file, full buffers are written beside the records'
+		 * thread; to a pipe, by it (see out.h) */
 		out_behind(&flt.out);
-		out_behind_pipe(&flt.out);
 		strategy_write(&line_out, &st);
 		out_write(&flt.out, line_out.data, line_out.len);
 	}

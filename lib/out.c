@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -46,7 +45,6 @@ struct out_writer {
 	size_t iovcap;
 	int err;		/* errno of its first failed write */
 	int quit;
-	int pipe;		/* writes to a pipe: may write itself */
 };
 
 void
@@ -263,37 +261,6 @@ swap_marks(struct out *o, struct out_writer *wr)
 	o->marks = marks;
 }
 
-/*
- * Does the pipe have room for the whole buffer and its marks now?  Then
- * the caller writes it, for the write does not wait: handed to the
- * thread, the buffer's lines would go to the other processor and back
- * for nothing (where the two share no cache, a tenth of a three-stage
- * pipeline's time).  The thread is for a pipe a slower reader keeps full.
- * A pipe holds pages, not bytes: what is queued may take a page more
- * than its bytes fill (one partly read), and the write new pages.  The
- * size is asked each time, for the reader may have grown the pipe.
- */
-static int
-pipe_has_room(const struct out *o, const struct out_writer *wr)
-{
-#ifdef F_GETPIPE_SZ
-	long pagesize = sysconf(_SC_PAGESIZE);
-	size_t page = pagesize > 0 ? (size_t)pagesize : 4096, slots, used;
-	int queued, size;
-
-	if (!wr->pipe || (size = fcntl(o->fd, F_GETPIPE_SZ)) <= 0 ||
-	    ioctl(o->fd, FIONREAD, &queued) != 0 || queued < 0)
-		return 0;
-	slots = (size_t)size / page;
-	used = queued == 0 ? 0 : ((size_t)queued + page - 1) / page + 1;
-	return used + (o->len + o->marks.len + page - 1) / page <= slots;
-#else
-	(void)o;
-	(void)wr;
-	return 0;
-#endif
-}
-
 /* The buffer is full: written out, or given to the thread (with its
  * marks) for the spare one once the thread is done with the last. */
 static void
@@ -309,12 +276,7 @@ spill(struct out *o)
 	if (o->len > 0 && o->flushing)
 		o->flushing(o->flushing_arg);
 	writer_wait(o);
-	if (o->err == 0 && pipe_has_room(o, wr)) {
-		if (o->nmark > 0)
-			write_marked(o);
-		else
-			write_all(o, o->buf, o->len);
-	} else if (o->err == 0) {
+	if (o->err == 0) {
 		pthread_mutex_lock(&wr->mu);
 		o->buf = wr->spare;
 		wr->spare = NULL;
@@ -322,7 +284,6 @@ spill(struct out *o)
 		wr->todolen = o->len;
 		swap_marks(o, wr);
 		o->writes++;
-		o->behind++;
 		pthread_cond_broadcast(&wr->cv);
 		pthread_mutex_unlock(&wr->mu);
 	}
@@ -447,9 +408,8 @@ writer_free(struct out_writer *wr)
 	free(wr);
 }
 
-/* The thread, for a descriptor of the kind is_kind says. */
-static void
-start_writer(struct out *o, int (*is_kind)(mode_t))
+void
+out_behind(struct out *o)
 {
 	struct out_writer *wr;
 	struct stat st;
@@ -457,19 +417,16 @@ start_writer(struct out *o, int (*is_kind)(mode_t))
 	int rc;
 
 	if (o->writer || o->flushed || fstat(o->fd, &st) < 0 ||
-	    !is_kind(st.st_mode))
+	    !S_ISREG(st.st_mode))
 		return;
 	wr = xcalloc(1, sizeof *wr);
 	wr->spare = xmalloc(o->cap);
-	wr->pipe = S_ISFIFO(st.st_mode);
 	buf_init(&wr->marks);
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
 	o->writer = wr;
-	/* signals are the caller's to take, but for a write's SIGPIPE: a
-	 * closed pipe ends the tool quietly, as when the caller writes */
+	/* signals are the caller's to take */
 	sigfillset(&all);
-	sigdelset(&all, SIGPIPE);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&wr->thread, NULL, writer_thread, o);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -477,30 +434,6 @@ start_writer(struct out *o, int (*is_kind)(mode_t))
 		o->writer = NULL;
 		writer_free(wr);
 	}
-}
-
-static int
-is_file(mode_t m)
-{
-	return S_ISREG(m);
-}
-
-static int
-is_pipe(mode_t m)
-{
-	return S_ISFIFO(m);
-}
-
-void
-out_behind(struct out *o)
-{
-	start_writer(o, is_file);
-}
-
-void
-out_behind_pipe(struct out *o)
-{
-	start_writer(o, is_pipe);
 }
 
 static void

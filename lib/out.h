@@ -7,11 +7,13 @@
  * checks once, at a flush or at exit, and reports "write error: ...".
  * The fd is not closed by out_release unless o->owns_fd.
  *
- * out_behind gives a struct out on a regular file (out_behind_pipe, on a
- * pipe) a thread of its own that writes each full buffer while the caller
- * fills the next: the kernel's copy into the page cache, or the wait for
- * room in the pipe, leaves the caller's core.  out_flush still returns
- * with everything written.
+ * out_behind gives a struct out on a regular file a thread of its own
+ * that writes each full buffer while the caller fills the next: the
+ * kernel's copy into the page cache leaves the caller's core.  out_flush
+ * still returns with everything written.  A pipe gets none: in a
+ * pipeline of the tools on two cores, the hand-over of each buffer to a
+ * thread (and its wake-ups) cost more than the caller's own write, whose
+ * wait for room leaves the core to the reader that makes it.
  *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header
@@ -46,9 +48,6 @@ struct out {
 	 * sees the count move while it wrote knows its bytes did not stay
 	 * together in the buffer */
 	uintmax_t writes;
-	/* of those, the buffers given to out_behind's thread (to a pipe,
-	 * those it had no room for) */
-	uintmax_t behind;
 	/* out_mark's lines: their text, and each one's offset in buf and
 	 * length */
 	struct buf marks;
@@ -97,19 +96,9 @@ int out_release(struct out *o);
  * long, and nothing counts its writes); otherwise nothing changes.  The
  * thread takes no signals: --grace does not cut its writes short (those
  * to a local file never block for long), and a file grown past
- * RLIMIT_FSIZE is a write error, EFBIG, not a SIGXFSZ. */
+ * RLIMIT_FSIZE is a write error, EFBIG, not a SIGXFSZ.  Call it after
+ * out_grow: the thread's buffer is as large as o's. */
 void out_behind(struct out *o);
-/*
- * The same for a pipe, for a tool whose own thread sets the pace of the
- * pipeline (stream-window): the wait for room in the pipe leaves that
- * thread.  A buffer the pipe has room for (FIONREAD) is written by the
- * caller: the thread would only move its lines to another processor's
- * cache and back.  A write's SIGPIPE still ends the tool;
- * the thread's writes are not cut short by --grace (no tool with
- * --grace asks for it).  Call it after out_grow: the thread's buffer is
- * as large as o's.
- */
-void out_behind_pipe(struct out *o);
 
 /* Kinds of value a created record holds: they decide the quoting. */
 enum {

@@ -305,7 +305,7 @@ stream-window: <stdin>:2: field 't' is not a time: '{\"t\":\"soon\"}'" ]
 	[[ "${lines[1]}" == *'"window_start":"2026-11-24T10:00:00.000Z","window_end":"2026-11-24T10:01:00.000Z"'* ]]
 }
 
-@test "full buffers are written beside the records' thread: every byte to a slow reader, a quiet end by SIGPIPE for one that goes" {
+@test "full buffers to a pipe: every byte to a slow reader, a quiet end by SIGPIPE for one that goes" {
 	cd "$BATS_TEST_TMPDIR"
 	awk 'BEGIN { for (i = 0; i < 200000; i++) printf "{\"ts\":%d,\"n\":%d}\n", i / 100, i }' > e.jsonl
 	stream_window -t ts --tumbling 10s e.jsonl > file.out

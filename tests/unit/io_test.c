@@ -351,145 +351,11 @@ test_insert_int(void)
 	buf_release(&big);
 }
 
-#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
-/* An out on a pipe the size of its buffer: the size, or 0 (all closed)
- * where pipe-max-size allows no such pipe. */
-static size_t
-pipe_of_buffer(struct out *o, int fds[2])
-{
-	int size;
-
-	if (pipe(fds) < 0)
-		abort();
-	out_init(o, fds[1], "pipe");
-	(void)fcntl(fds[1], F_SETPIPE_SZ, (int)o->cap);
-	size = fcntl(fds[1], F_GETPIPE_SZ);
-	CHECK(size > 0);
-	if (size > 0 && (size_t)size == o->cap)
-		return (size_t)size;
-	out_release(o);
-	close(fds[0]);
-	close(fds[1]);
-	return 0;
-}
-
-/* The out released and its pipe read to the end: got bytes of total read
- * into back already, all of them want's, in order. */
-static void
-pipe_rest(struct out *o, int fds[2], char *want, char *back, size_t got,
-    size_t total)
-{
-	ssize_t n;
-
-	CHECK_INT(out_release(o), 0);
-	close(fds[1]);
-	while ((n = read(fds[0], back + got, total - got)) > 0)
-		got += (size_t)n;
-	CHECK_INT(got, total);
-	CHECK(memcmp(back, want, total) == 0);
-	close(fds[0]);
-	free(want);
-	free(back);
-}
-#endif
-
-/*
- * out_behind_pipe's thread takes a buffer only when the pipe has no room
- * for it: into an empty pipe the caller writes the buffer itself, there
- * when spill returns; into a full one the thread takes it, and spill
- * returns all the same.  What the reader then reads is all of it, in
- * order.
- */
-static void
-behind_pipe_room(void)
-{
-#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
-	struct out o;
-	int fds[2], queued;
-	size_t cap, size, a, b, c, total, i, got = 0;
-	char *want, *back;
-	ssize_t n;
-
-	if ((size = pipe_of_buffer(&o, fds)) == 0)
-		return;
-	cap = o.cap;
-	/* a: a buffer the pipe has room for; b: one it has not, after a;
-	 * c: what sends b on */
-	a = cap - 10;
-	b = size - a + 20;
-	c = cap - b + 1;
-	total = a + b + c;
-	want = malloc(total);
-	back = malloc(total);
-	for (i = 0; i < total; i++)
-		want[i] = (char)('a' + (i * 5 + i / 7) % 26);
-	out_behind_pipe(&o);
-	CHECK(o.writer != NULL);
-	out_write(&o, want, a);
-	out_write(&o, want + a, b);		/* a goes: room */
-	CHECK_INT(o.behind, 0);
-	CHECK_INT(ioctl(fds[0], FIONREAD, &queued), 0);
-	CHECK_INT(queued, a);
-	out_write(&o, want + a + b, c);		/* b goes: no room */
-	CHECK_INT(o.behind, 1);
-	for (got = 0; got < a + b; got += (size_t)n)
-		if ((n = read(fds[0], back + got, a + b - got)) <= 0)
-			break;
-	pipe_rest(&o, fds, want, back, got, total);	/* c: room again */
-#endif
-}
-
-/*
- * A pipe holds pages: 100 bytes left of a page partly read take a page
- * of their own, so a buffer that fits in the bytes left does not fit in
- * the pages left, and its write would wait for the reader.  The thread
- * takes it; the caller's write would hang here (the alarm ends it).
- */
-static void
-behind_pipe_pages(void)
-{
-#if defined(F_SETPIPE_SZ) && defined(F_GETPIPE_SZ)
-	struct out o;
-	int fds[2], queued;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), size, len, more, total, i,
-	    got;
-	char *want, *back;
-	ssize_t n;
-
-	if ((size = pipe_of_buffer(&o, fds)) == 0)
-		return;
-	len = size - 200;	/* fits in the bytes, not the pages */
-	more = o.cap - len + 1;		/* what spills it */
-	total = page + len + more;
-	want = malloc(total);
-	back = malloc(total);
-	for (i = 0; i < total; i++)
-		want[i] = (char)('a' + (i * 3 + i / 11) % 26);
-	CHECK_INT(write(fds[1], want, page), page);
-	CHECK_INT(read(fds[0], back, page - 100), page - 100);
-	CHECK_INT(ioctl(fds[0], FIONREAD, &queued), 0);
-	CHECK_INT(queued, 100);
-	got = page - 100;
-	out_behind_pipe(&o);
-	CHECK(o.writer != NULL);
-	alarm(20);
-	out_write(&o, want + page, len);
-	out_write(&o, want + page + len, more);
-	CHECK_INT(o.behind, 1);
-	for (; got < page + len; got += (size_t)n)
-		if ((n = read(fds[0], back + got, page + len - got)) <= 0)
-			break;
-	pipe_rest(&o, fds, want, back, got, total);
-	alarm(0);
-#endif
-}
-
 /*
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
  * larger than the buffer) is in the file, in order, at each flush; a
- * pipe stays as it was, unless out_behind_pipe (runline_test has its
- * buffers and marks).
+ * pipe stays as it was (runline_test has its buffers and marks).
  */
 static void
 test_behind(void)
@@ -578,30 +444,12 @@ test_behind(void)
 		out_init(&o, fds[1], "pipe");
 		out_behind(&o);
 		CHECK(o.writer == NULL);
-		out_release(&o);
-		/* out_behind_pipe: a pipe's, not a file's */
-		out_init(&o, fds[1], "pipe");
-		out_behind_pipe(&o);
-		CHECK(o.writer != NULL);
+		/* the caller writes to the pipe itself */
 		out_write(&o, "x\n", 2);
 		CHECK_INT(out_release(&o), 0);
 		CHECK_INT(read(fds[0], block, sizeof block), 2);
 		close(fds[0]);
 		close(fds[1]);
-	}
-	behind_pipe_room();
-	behind_pipe_pages();
-	{
-		char path[] = "/tmp/io_behindXXXXXX";
-		int fd = mkstemp(path);
-		struct out o;
-
-		unlink(path);
-		out_init(&o, fd, "t");
-		out_behind_pipe(&o);
-		CHECK(o.writer == NULL);
-		out_release(&o);
-		close(fd);
 	}
 }
 
