@@ -1,8 +1,9 @@
 /*
  * fuzz_json.c - the JSON field finder, with top-level, dotted and
- * escaped names, and the decoding of what it finds; its quick walk must
- * agree with the member walk, a line that holds together read as
- * trusted with the walk, and json_key_at's two widths with each other.
+ * escaped names, and the decoding of what it finds; its quick walk (and
+ * the first member read at once, for one field) must agree with the
+ * member walk, a line that holds together read as trusted with the
+ * walk, and json_key_at's two widths with each other.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -60,6 +61,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_narrow(0);
 		if (json_key_at(line, size, &fs.f[i]) != t)
 			abort();
+	}
+	/* one field wanted, read at once when it is the first member
+	 * (parse_first): as the member walk has it */
+	{
+		struct fieldset one = FIELDSET_INIT;
+
+		fieldset_add(&one, "a", 1);
+		rc = json_parse(line, size, &one, v, &err);
+		if (json_parse_walk(line, size, &one, w, &werr) != rc ||
+		    (rc != PARSE_OK && strcmp(err, werr) != 0) ||
+		    (rc == PARSE_OK && (v[0].type != w[0].type ||
+		    v[0].p != w[0].p || v[0].n != w[0].n ||
+		    v[0].esc != w[0].esc)))
+			abort();
+		fieldset_release(&one);
 	}
 	json_skip_value(line, line + size, &err);
 	buf_release(&scratch);

@@ -914,6 +914,13 @@ test_quick_walk(void)
 		"{\"msg\":\"tab\\tin\",\"a\":-0.5e3,\"level\":false}",
 		"{\"a\":1,\"_t\":1795514405000000}",
 		"{}",
+		/* the one field wanted, first: its string read at once
+		 * (parse_first) when shorter than 32 bytes */
+		"{\"ts\":\"2026-11-23T23:59:58.414Z\",\"ts\":\"x\",\"a\":[1,{\"b\":"
+		    "\"}\"}],\"msg\":\"q\\\"z\",\"n\":-1}",
+		"{\"ts\":\"0123456789012345678901234567890\",\"level\":\"info\"}",
+		"{\"ts\":\"01234567890123456789012345678901\",\"level\":\"info\"}",
+		"{\"ts\":\"2026-11-23T23:59:58.414Z\"}                                   ",
 	};
 	char line[256];
 	size_t i, pad;
@@ -921,6 +928,7 @@ test_quick_walk(void)
 
 	qfs_add("level", 0);
 	qfs_add("a", 0);
+	qfs_add("ts", 0);
 	qfs_add("a.b|a.e", 0);
 	qfs_add("msg|ts|status|ok|user", 0);
 	qfs_add("_t|a", 1);
