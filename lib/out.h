@@ -12,8 +12,11 @@
  * kernel's copy into the page cache leaves the caller's core.  out_flush
  * still returns with everything written.  A pipe gets none: in a
  * pipeline of the tools on two cores, the hand-over of each buffer to a
- * thread (and its wake-ups) cost more than the caller's own write, whose
- * wait for room leaves the core to the reader that makes it.
+ * thread (and its wake-ups) measured dearer than the caller's own write,
+ * whose wait for room leaves the core to the reader that makes it (on a
+ * host where a wake-up costs less it may not be: bench/README).  The
+ * thread still takes a buffer's out_mark lines with it, for a caller
+ * that marks a file's output.
  *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header

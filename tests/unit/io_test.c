@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -355,7 +354,8 @@ test_insert_int(void)
  * out_behind: a regular file gets a writer thread, and what was written
  * in pieces of every size (out_write, out_putc, out_room, and writes
  * larger than the buffer) is in the file, in order, at each flush; a
- * pipe stays as it was (runline_test has its buffers and marks).
+ * pipe stays as it was (runline_test has the thread's buffers and marks,
+ * to a file).
  */
 static void
 test_behind(void)

@@ -825,7 +825,7 @@ test_key_at(void)
  * line.  Lines are bases cut, and with a byte put in or taken out at
  * every place; the bytes are those each walk decides on.
  */
-static struct fieldset qfs[8];
+static struct fieldset qfs[12];
 static size_t nqfs;
 static char first_bad[512];
 
@@ -889,7 +889,11 @@ static void
 qfs_add(const char *names, int tail)
 {
 	const char *p = names;
-	struct fieldset *f = &qfs[nqfs++];
+	struct fieldset *f;
+
+	if (nqfs == sizeof qfs / sizeof qfs[0])
+		abort();		/* the table needs room */
+	f = &qfs[nqfs++];
 
 	while (*p) {
 		const char *c = strchr(p, '|');
@@ -921,6 +925,11 @@ test_quick_walk(void)
 		"{\"ts\":\"0123456789012345678901234567890\",\"level\":\"info\"}",
 		"{\"ts\":\"01234567890123456789012345678901\",\"level\":\"info\"}",
 		"{\"ts\":\"2026-11-23T23:59:58.414Z\"}                                   ",
+		/* a byte in place of a quote or the colon */
+		"{xts\":\"2026-11-23T23:59:58.414Z\",\"level\":\"info\"}",
+		"{\"ts\";\"2026-11-23T23:59:58.414Z\",\"level\":\"info\"}",
+		"{\"ts\"x\"2026-11-23T23:59:58.414Z\",\"level\":\"info\"}",
+		"{\"tsx:\"2026-11-23T23:59:58.414Z\",\"level\":\"info\"}",
 	};
 	char line[256];
 	size_t i, pad;
