@@ -1154,7 +1154,7 @@ trusted_keys(struct scan *s)
  * backslash: read from the key's bytes and one mask of the string's, no
  * quote mask of the line made first (a log's time is most often its
  * first member, and the one field stream-window wants).  Returns the
- * end of the value, or NULL with nothing changed.
+ * end of the value, its slot set, or NULL with nothing changed.
  */
 static const char *
 first_member(struct scan *s)
@@ -1184,50 +1184,56 @@ first_member(struct scan *s)
 	if (bslash & ((1u << at) - 1))
 		return NULL;
 	s->v[0] = (struct val){ v, at, VAL_STR, ESC_NONE };
-	s->missing--;
 	return v + at + 1;
 }
+#else
+static const char *
+first_member(struct scan *s)
+{
+	(void)s;
+	return NULL;		/* no masks without SSE2: the walk reads it */
+}
 #endif
+
+/* The line's verdict once the walk ends at p: past the object, with
+ * nothing after it but blanks, or NULL with s->err. */
+static int
+object_end(const struct scan *s, const char *p, const char **err)
+{
+	if (p == NULL) {
+		*err = s->err;
+		return PARSE_ERROR;
+	}
+	if (skip_ws(p, s->e) != s->e) {
+		*err = "trailing characters after object";
+		return PARSE_ERROR;
+	}
+	return PARSE_OK;
+}
 
 /*
  * A line of which one field is wanted (not a tail, not of a trusted
  * stream), found as its first member: the rest need only hold together,
  * as quick_object has it once all are found.  PARSE_OK or PARSE_ERROR,
- * or PARSE_MORE to leave the line to the walk.  Out of line, and asked
- * before the walk begins: inlined, it cost the walk its registers.
+ * or PARSE_MORE to leave the line to the walk (which starts its slots
+ * over).  Out of line, and asked before the walk begins: inlined, it
+ * cost the walk its registers.
  */
 static __attribute__((noinline)) int
 parse_first(const char *line, size_t len, const struct fieldset *fs,
     struct val *v, const char **err)
 {
-#if defined(SIMD16)
 	struct scan s = { line, line + len, fs, v, fs->n, NULL, NULL };
 	const char *p;
 
-	scan_start(&s);
 	if (len == 0 || *line != '{' || (p = first_member(&s)) == NULL ||
 	    p == s.e)
 		return PARSE_MORE;
-	if (*p == ',') {
-		if ((p = rest_of_object(line, p + 1, s.e, &s.err)) == NULL) {
-			*err = s.err;
-			return PARSE_ERROR;
-		}
-		if (skip_ws(p, s.e) != s.e) {
-			*err = "trailing characters after object";
-			return PARSE_ERROR;
-		}
-		return PARSE_OK;
-	}
-	if (*p == '}' && p + 1 == s.e)
-		return PARSE_OK;
-#else
-	(void)line;
-	(void)len;
-	(void)fs;
-	(void)v;
-	(void)err;
-#endif
+	if (*p == ',')
+		return object_end(&s, rest_of_object(line, p + 1, s.e,
+		    &s.err), err);
+	if (*p == '}')
+		return object_end(&s, p + 1, err);
 	return PARSE_MORE;	/* the walk says what is wrong */
 }
 
@@ -1256,15 +1262,7 @@ parse(const char *line, size_t len, const struct fieldset *fs,
 		scan_start(&s);		/* it may have found some */
 		p = scan_object(&s, p, NULL, 0, 0);
 	}
-	if (p == NULL) {
-		*err = s.err;
-		return PARSE_ERROR;
-	}
-	if (skip_ws(p, s.e) != s.e) {
-		*err = "trailing characters after object";
-		return PARSE_ERROR;
-	}
-	return PARSE_OK;
+	return object_end(&s, p, err);
 }
 
 /* The escaped keys of json_parse's callers, all on the first thread. */
