@@ -36,13 +36,6 @@ struct out_writer {
 	char *todo;		/* a full buffer for the thread, or NULL */
 	size_t todolen;
 	char *spare;		/* the one it wrote last, free for the caller */
-	/* todo's out_mark lines, swapped with the caller's at each
-	 * hand-over, and the pieces the thread writes them in */
-	struct buf marks;
-	struct out_mark *mark;
-	size_t nmark, markcap;
-	struct iovec *iov;
-	size_t iovcap;
 	int err;		/* errno of its first failed write */
 	int quit;
 };
@@ -186,37 +179,28 @@ writev_all(struct out *o, struct iovec *v, size_t n)
 	}
 }
 
-/* buf[0..len) with the marks in their places, as pieces in *iov; their
- * number. */
-static size_t
-lay_out(struct iovec **iov, size_t *iovcap, char *buf, size_t len,
-    const struct out_mark *mark, size_t nmark, char *marks)
-{
-	size_t i, at = 0, n = 0;
-
-	*iov = xgrowarray(*iov, iovcap, 2 * nmark + 1, sizeof **iov);
-	for (i = 0; i <= nmark; i++) {
-		size_t to = i < nmark ? mark[i].at : len;
-
-		if (to > at) {
-			(*iov)[n].iov_base = buf + at;
-			(*iov)[n++].iov_len = to - at;
-			at = to;
-		}
-		if (i < nmark) {
-			(*iov)[n].iov_base = marks + mark[i].off;
-			(*iov)[n++].iov_len = mark[i].len;
-		}
-	}
-	return n;
-}
-
 /* The buffer with its marks in their places, in one writev. */
 static void
 write_marked(struct out *o)
 {
-	writev_all(o, o->iov, lay_out(&o->iov, &o->iovcap, o->buf, o->len,
-	    o->mark, o->nmark, o->marks.data));
+	size_t i, at = 0, n = 0;
+
+	o->iov = xgrowarray(o->iov, &o->iovcap, 2 * o->nmark + 1,
+	    sizeof *o->iov);
+	for (i = 0; i <= o->nmark; i++) {
+		size_t to = i < o->nmark ? o->mark[i].at : o->len;
+
+		if (to > at) {
+			o->iov[n].iov_base = o->buf + at;
+			o->iov[n++].iov_len = to - at;
+			at = to;
+		}
+		if (i < o->nmark) {
+			o->iov[n].iov_base = o->marks.data + o->mark[i].off;
+			o->iov[n++].iov_len = o->mark[i].len;
+		}
+	}
+	writev_all(o, o->iov, n);
 	o->nmark = 0;
 	buf_reset(&o->marks);
 }
@@ -243,33 +227,17 @@ out_flush(struct out *o)
 	return o->err ? -1 : 0;
 }
 
-/* The buffer's marks go with it to the thread, whose last ones (written)
- * are the caller's room for the next. */
-static void
-swap_marks(struct out *o, struct out_writer *wr)
-{
-	struct out_mark *mark = wr->mark;
-	size_t markcap = wr->markcap;
-	struct buf marks = wr->marks;
-
-	wr->mark = o->mark;
-	wr->markcap = o->markcap;
-	wr->nmark = o->nmark;
-	wr->marks = o->marks;
-	o->mark = mark;
-	o->markcap = markcap;
-	o->marks = marks;
-}
-
-/* The buffer is full: written out, or given to the thread (with its
- * marks) for the spare one once the thread is done with the last. */
+/* The buffer is full: written out, or given to the thread for the
+ * spare one once the thread is done with the last.  A buffer with
+ * marks is written here, in one writev, as out_flush does: marks are
+ * rare on a file (no tool marks one), and the thread stays simple. */
 static void
 spill(struct out *o)
 {
 	struct out_writer *wr = o->writer;
 	char *full = o->buf;
 
-	if (wr == NULL) {
+	if (wr == NULL || o->nmark > 0) {
 		out_flush(o);
 		return;
 	}
@@ -282,14 +250,11 @@ spill(struct out *o)
 		wr->spare = NULL;
 		wr->todo = full;
 		wr->todolen = o->len;
-		swap_marks(o, wr);
 		o->writes++;
 		pthread_cond_broadcast(&wr->cv);
 		pthread_mutex_unlock(&wr->mu);
 	}
 	o->len = 0;
-	o->nmark = 0;
-	buf_reset(&o->marks);
 }
 
 void
@@ -329,29 +294,6 @@ out_puts(struct out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
-/* v[0..n) all written, as the thread writes: 0, or the errno that
- * stopped it. */
-static int
-writev_pieces(int fd, struct iovec *v, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = writev(fd, v, n < IOV_MAX ? (int)n : IOV_MAX)) < 0) {
-			if (errno != EINTR)
-				return errno;
-			continue;
-		}
-		for (; n > 0 && (size_t)w >= v->iov_len; v++, n--)
-			w -= (ssize_t)v->iov_len;
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + w;
-			v->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
 static void *
 writer_thread(void *arg)
 {
@@ -371,11 +313,7 @@ writer_thread(void *arg)
 		p = wr->todo;
 		n = wr->todolen;
 		pthread_mutex_unlock(&wr->mu);
-		if (wr->nmark > 0)
-			err = writev_pieces(o->fd, wr->iov, lay_out(&wr->iov,
-			    &wr->iovcap, p, n, wr->mark, wr->nmark,
-			    wr->marks.data));
-		while (wr->nmark == 0 && done < n && err == 0) {
+		while (done < n && err == 0) {
 			ssize_t w = write(o->fd, p + done, n - done);
 
 			if (w < 0)
@@ -383,8 +321,6 @@ writer_thread(void *arg)
 			else
 				done += (size_t)w;
 		}
-		wr->nmark = 0;
-		buf_reset(&wr->marks);
 		pthread_mutex_lock(&wr->mu);
 		if (err && wr->err == 0)
 			wr->err = err;
@@ -402,9 +338,6 @@ writer_free(struct out_writer *wr)
 	pthread_mutex_destroy(&wr->mu);
 	pthread_cond_destroy(&wr->cv);
 	free(wr->spare);
-	free(wr->mark);
-	free(wr->iov);
-	buf_release(&wr->marks);
 	free(wr);
 }
 
@@ -421,7 +354,6 @@ out_behind(struct out *o)
 		return;
 	wr = xcalloc(1, sizeof *wr);
 	wr->spare = xmalloc(o->cap);
-	buf_init(&wr->marks);
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
 	o->writer = wr;

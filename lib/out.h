@@ -14,9 +14,8 @@
  * pipeline of the tools on two cores, the hand-over of each buffer to a
  * thread (and its wake-ups) measured dearer than the caller's own write,
  * whose wait for room leaves the core to the reader that makes it (on a
- * host where a wake-up costs less it may not be: bench/README).  The
- * thread still takes a buffer's out_mark lines with it, for a caller
- * that marks a file's output.
+ * host where a wake-up costs less it may not be: bench/README).  A
+ * buffer with out_mark lines is written by the caller, in one writev.
  *
  * A struct recw writes records field by field in one output format, with
  * the quoting and escaping that format needs; CSV and TSV get a header
@@ -81,7 +80,8 @@ void out_puts(struct out *o, const char *s);
  * what to say of bytes only once it has written them (stream-window's
  * run lines).  It does not count in o->len; the buffer goes out with
  * its marks in one writev(2).  Marks come in order of at, at most
- * o->len; a full buffer goes to out_behind's thread with its marks.
+ * o->len; a full buffer with marks is written by the caller, thread
+ * or none.
  */
 void out_mark(struct out *o, size_t at, const char *line, size_t len);
 /* A buffer of cap bytes (larger only); the pipe behind is

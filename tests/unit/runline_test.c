@@ -218,8 +218,9 @@ count_flushing(void *arg)
 
 /*
  * The same through out_behind's thread, to a file: n bytes put one at a
- * time, a mark every `every`, the full buffers and their marks handed to
- * the thread, the flushing callback told of each.
+ * time, a mark every `every` (none when 0), the full buffers without
+ * marks handed to the thread and those with marks written by the caller
+ * once the thread is done, the flushing callback told of each.
  */
 static void
 behind_case(size_t n, size_t every)
@@ -241,7 +242,7 @@ behind_case(size_t n, size_t every)
 	for (i = 0; i < n; i++) {
 		char c = (char)('a' + i % 26);
 
-		if (i % every == 0) {
+		if (every > 0 && i % every == 0) {
 			int len = snprintf(mark, sizeof mark, "<%zu>", i);
 
 			out_mark(&o, o.len, mark, (size_t)len);
@@ -275,6 +276,9 @@ test_marks(void)
 	behind_case(1000, 7);		/* all in one buffer */
 	behind_case(2000000, 4096);	/* many, marks on buffers' ends */
 	behind_case(700000, 5);		/* more marks than a writev takes */
+	behind_case(2000000, 0);	/* none: every buffer to the thread */
+	/* some buffers marked, the others the thread's: in order */
+	behind_case(2000000, 300000);
 }
 
 /*
