@@ -1211,6 +1211,16 @@ object_end(const struct scan *s, const char *p, const char **err)
 	return PARSE_OK;
 }
 
+/* Lines whose wanted member parse_first found, in this thread (for the
+ * tests: json_first_lines). */
+static _Thread_local unsigned long first_lines;
+
+unsigned long
+json_first_lines(void)
+{
+	return first_lines;
+}
+
 /*
  * A line of which one field is wanted (not a tail, not of a trusted
  * stream), found as its first member: the rest need only hold together,
@@ -1229,6 +1239,7 @@ parse_first(const char *line, size_t len, const struct fieldset *fs,
 	if (len == 0 || *line != '{' || (p = first_member(&s)) == NULL ||
 	    p == s.e)
 		return PARSE_MORE;
+	first_lines++;
 	if (*p == ',')
 		return object_end(&s, rest_of_object(line, p + 1, s.e,
 		    &s.err), err);

@@ -979,6 +979,66 @@ test_quick_walk(void)
 		fieldset_release(&qfs[i]);
 }
 
+/*
+ * Which lines json_parse reads by their first member at once: those it
+ * is for, whatever the verdict, and no other.  The quick way and the
+ * walk agree on every line (test_quick_walk); this holds that the quick
+ * way is taken at all, which no output shows.
+ */
+/* P: a member that makes a line long enough for the string's mask */
+#define P ",\"pad\":\"................................\""
+static const struct {
+	const char *line, *names;
+	int rc, first;
+} first_cases[] = {
+	{ "{\"ts\":\"2026-11-23T23:59:58.414Z\"" P "}", "ts", PARSE_OK, 1 },
+	{ "{\"ts\":\"x\"" P "}", "ts", PARSE_OK, 1 },
+	{ "{\"ts\":\"\"" P ",\"a\":[1,{\"b\":\"}\"}]}", "ts", PARSE_OK, 1 },
+	{ "{\"ts\":\"x\"}                                            ", "ts",
+	    PARSE_OK, 1 },
+	/* found, then the rest does not hold together */
+	{ "{\"ts\":\"x\"" P ",\"a\":\"open}", "ts", PARSE_ERROR, 1 },
+	{ "{\"ts\":\"x\"" P "} z", "ts", PARSE_ERROR, 1 },
+	{ "{\"ts\":\"x\"" P, "ts", PARSE_ERROR, 1 },
+	/* not the first member, or two fields wanted */
+	{ "{\"a\":1,\"ts\":\"x\"" P "}", "ts", PARSE_OK, 0 },
+	{ "{\"ts\":\"x\"" P ",\"a\":1}", "ts,a", PARSE_OK, 0 },
+	/* not a short plain string, or too near the end for its mask: the
+	 * walk's */
+	{ "{\"ts\":1795478398414" P "}", "ts", PARSE_OK, 0 },
+	{ "{\"ts\":\"a\\\"b\"" P "}", "ts", PARSE_OK, 0 },
+	{ "{\"ts\":\"01234567890123456789012345678901\"" P "}", "ts", PARSE_OK,
+	    0 },
+	{ "{\"ts\":\"x\",\"a\":1}", "ts", PARSE_OK, 0 },
+	{ " {\"ts\":\"x\"" P "}", "ts", PARSE_OK, 0 },
+	{ "{\"tsx\":\"x\"" P "}", "ts", PARSE_OK, 0 },
+};
+#undef P
+
+
+static void
+test_first_member(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(first_cases) / sizeof(first_cases[0]); i++) {
+		unsigned long before = json_first_lines();
+		int first;
+
+		CHECK_INT(parse(first_cases[i].line, first_cases[i].names),
+		    first_cases[i].rc);
+		first = json_first_lines() != before;
+#if defined(__SSE2__)
+		if (first != first_cases[i].first)
+			fprintf(stderr, "first member: '%s'\n",
+			    first_cases[i].line);
+		CHECK_INT(first, first_cases[i].first);
+#else
+		CHECK_INT(first, 0);	/* no quick way without SSE2 */
+#endif
+	}
+}
+
 int
 main(void)
 {
@@ -997,6 +1057,7 @@ main(void)
 	test_trusted();
 	test_key_at();
 	test_quick_walk();
+	test_first_member();
 	fieldset_release(&fs);
 	buf_release(&scratch);
 	return check_done("json");
