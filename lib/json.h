@@ -59,7 +59,9 @@ const char *json_key_at(const char *line, size_t len, const struct field *f);
  * quick way to the lines it is for. */
 unsigned long json_first_lines(void);
 /* 1: json_key_at takes 16 bytes a step even where the processor takes
- * 32 (for the tests, which try both); 0, the default: the widest. */
+ * 32, and the check of a line's rest 64 bytes as four SSE2 blocks even
+ * where it takes them at once (for the tests, which try both); 0, the
+ * default: the widest. */
 void json_narrow(int on);
 
 /*

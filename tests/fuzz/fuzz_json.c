@@ -3,7 +3,8 @@
  * escaped names, and the decoding of what it finds; its quick walk (and
  * the first member read at once, for one field) must agree with the
  * member walk, a line that holds together read as trusted with the
- * walk, and json_key_at's two widths with each other.
+ * walk, and json_key_at's two widths, and the check of a line's rest in
+ * SSE2 blocks and in the widest words, with each other.
  */
 #include "fuzz.h"
 #include "json.h"
@@ -75,6 +76,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    v[0].p != w[0].p || v[0].n != w[0].n ||
 		    v[0].esc != w[0].esc)))
 			abort();
+		/* the rest in SSE2 blocks, as in the widest words */
+		json_narrow(1);
+		if (json_parse(line, size, &one, w, &werr) != rc ||
+		    (rc != PARSE_OK && strcmp(err, werr) != 0))
+			abort();
+		json_narrow(0);
 		fieldset_release(&one);
 	}
 	json_skip_value(line, line + size, &err);

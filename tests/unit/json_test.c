@@ -298,9 +298,10 @@ rest_holds(const char *p, const char *e)
 
 /* Random rests of up to a few hundred bytes, so that the check runs
  * over words of 64 bytes, blocks of 16 and single bytes, with strings,
- * escapes and brackets anywhere: the parse agrees with the rule. */
+ * escapes and brackets anywhere: the parse agrees with the rule, in
+ * SSE2 blocks and in the widest words the processor takes. */
 static void
-test_random_rests(void)
+random_rests(int wide)
 {
 	static const char bytes[] = "\"\"\"\\{}[]aaaa11,: ";
 	static const char *const pieces[] = { "\"plain text\"", "[1,[2]]",
@@ -310,6 +311,7 @@ test_random_rests(void)
 	size_t n, k, i, parts;
 	int bad = 0;
 
+	json_narrow(!wide);
 	parse("{}", "k");
 	for (i = 0; i < 20000; i++) {
 		const char *err;
@@ -335,7 +337,43 @@ test_random_rests(void)
 		    rest_holds(line + 7, line + n) && bad++ < 5)
 			fprintf(stderr, "rest: %.*s\n", (int)n, line);
 	}
+	json_narrow(0);
 	CHECK_INT(bad, 0);
+}
+
+static void
+test_random_rests(void)
+{
+	random_rests(0);
+	random_rests(1);
+}
+
+/* A line cut anywhere after its first member, in a buffer that goes on
+ * with what would close it: truncated, in SSE2 blocks and in the widest
+ * words (which load the last bytes masked), nothing past its end read. */
+static void
+test_rest_cut(void)
+{
+	static const char line[] = "{\"ts\":\"2026-11-23T23:59:58.414Z\","
+	    "\"a\":{\"b\":[1,\"]}\"]},\"msg\":\"0123456789012345678901234567"
+	    "8901234567890123456789012345678901234567890123\",\"n\":1}";
+	size_t cut, wide;
+	const char *err;
+
+	parse("{}", "ts");
+	for (wide = 0; wide < 2; wide++) {
+		json_narrow(!wide);
+		for (cut = 40; cut < sizeof line - 1; cut++) {
+			err = NULL;
+			CHECK_INT(json_parse(line, cut, &fs, v, &err),
+			    PARSE_ERROR);
+			CHECK(err != NULL && strcmp(err,
+			    "trailing characters after object") != 0);
+		}
+		CHECK_INT(json_parse(line, sizeof line - 1, &fs, v, &err),
+		    PARSE_OK);
+	}
+	json_narrow(0);
 }
 
 /* int_parse: the one integer reader, eight digits a step or one. */
@@ -943,12 +981,15 @@ test_quick_walk(void)
 	qfs_add("_t|a", 1);
 	qfs_add("x\"y|\":1,\"level", 0);
 	qfs_add("a_name_that_is_longer_than_sixty_three_bytes_so_every_key_is_tried|level", 0);
-	for (i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
-		bad = variants_disagree(bases[i]);
+	for (i = 0; i < 2 * sizeof(bases) / sizeof(bases[0]); i++) {
+		/* each line in SSE2 blocks, then in the widest words */
+		json_narrow(i % 2 == 0);
+		bad = variants_disagree(bases[i / 2]);
 		if (bad)
 			fprintf(stderr, "walks disagree on '%s'\n", first_bad);
 		CHECK_INT(bad, 0);
 	}
+	json_narrow(0);
 	/* strings, keys and nested values across the 64-byte words */
 	for (pad = 40, bad = 0; pad < 140 && !bad; pad += 3) {
 		snprintf(line, sizeof line, "{\"p\":\"%.*s\",\"a\":{\"q\":\"%.*s\"},"
@@ -1046,6 +1087,7 @@ main(void)
 	test_errors();
 	test_prefixes();
 	test_random_rests();
+	test_rest_cut();
 	test_numbers();
 	test_int_parse();
 	test_int_format();
