@@ -798,6 +798,9 @@ test_key_at(void)
 		{ "{\"m\":\"x\" ,\"k\":6}", "k", NULL },
 		{ "{\"m\":[1],\"k\":7}", "k", NULL },
 		{ "{\"m\":\"x\",\"k\"}", "k", NULL },
+		/* "k": after a string's closing quote is no key (the bytes
+		 * have the next one open a string) */
+		{ "{\"m\":\"x\"k\":1,\"p\":\"y\"k\":2" PAD, "k", "2" },
 		/* not there */
 		{ "{\"m\":1" PAD, "k", NULL },
 		{ "{\"m\":1}", "k", NULL },
