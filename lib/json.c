@@ -359,7 +359,10 @@ rest_word(const char *q, int *instr, size_t *depth, int *bslash)
 }
 #endif
 
-static int narrow_only;		/* json_narrow's */
+#if defined(SIMD16) && (defined(__x86_64__) || defined(__i386__)) && \
+    defined(__GNUC__)
+static int narrow_only;		/* json_narrow's; read where WIDE is */
+#endif
 
 #if defined(SIMD16) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -1308,12 +1311,15 @@ parse_first(const char *line, size_t len, const struct fieldset *fs,
 	if (len == 0 || *line != '{' || (p = first_member(&s)) == NULL ||
 	    p == s.e)
 		return PARSE_MORE;
-	first_lines++;
-	if (*p == ',')
+	if (*p == ',') {
+		first_lines++;
 		return object_end(&s, rest_of_object(line, p + 1, s.e,
 		    &s.err), err);
-	if (*p == '}')
+	}
+	if (*p == '}') {
+		first_lines++;
 		return object_end(&s, p + 1, err);
+	}
 	return PARSE_MORE;	/* the walk says what is wrong */
 }
 

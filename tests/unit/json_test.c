@@ -1056,6 +1056,9 @@ static const struct {
 	{ "{\"ts\":\"x\",\"a\":1}", "ts", PARSE_OK, 0 },
 	{ " {\"ts\":\"x\"" P "}", "ts", PARSE_OK, 0 },
 	{ "{\"tsx\":\"x\"" P "}", "ts", PARSE_OK, 0 },
+	/* found, but what follows it is the walk's to read */
+	{ "{\"ts\":\"x\" " P "}", "ts", PARSE_OK, 0 },
+	{ "{\"ts\":\"x\":\"y\"" P "}", "ts", PARSE_ERROR, 0 },
 };
 #undef P
 
@@ -1086,6 +1089,11 @@ test_first_member(void)
 int
 main(void)
 {
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (!__builtin_cpu_supports("avx512bw"))
+		fprintf(stderr, "json: no AVX-512BW here: the rest is checked "
+		    "in SSE2 blocks at every width\n");
+#endif
 	test_lookup();
 	test_errors();
 	test_prefixes();
