@@ -243,6 +243,26 @@ rest_byte(int c, int *instr, int *escaped, size_t *depth)
 
 #if defined(SIMD16)
 /*
+ * The brackets outside strings of a stretch of the rest, a bit each in
+ * order (the opening ones also in opens): the index of the one that
+ * closes the object, or -1 with *depth moved past them all.  The blocks
+ * and words of every width share it.
+ */
+static inline int
+bracket_close(uint64_t brackets, uint64_t opens, size_t *depth)
+{
+	for (; brackets; brackets &= brackets - 1) {
+		uint64_t bit = brackets & -brackets;
+
+		if (opens & bit)
+			++*depth;
+		else if (--*depth == 0)
+			return __builtin_ctzll(bit);
+	}
+	return -1;
+}
+
+/*
  * One block of the rest of an object: the 16 bytes at q, of which the
  * first skip were done already.  The bytes inside strings are the prefix
  * XOR of the quote bits, and only brackets outside them are looked at.
@@ -261,7 +281,8 @@ rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
 	    _mm_cmpeq_epi8(f, _mm_set1_epi8('{'))) >> skip;
 	unsigned closes = (unsigned)_mm_movemask_epi8(
 	    _mm_cmpeq_epi8(f, _mm_set1_epi8('}'))) >> skip;
-	unsigned inside, brackets, n = 16 - skip;
+	unsigned inside, n = 16 - skip;
+	int k;
 
 	if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w,
 	    _mm_set1_epi8('\\'))) >> skip) {
@@ -275,16 +296,8 @@ rest_block(const char *q, unsigned skip, int *instr, size_t *depth,
 	if (*instr)
 		inside = ~inside;
 	inside &= 0xffffu >> skip;
-	brackets = (opens | closes) & ~inside;
-	while (brackets) {
-		unsigned bit = brackets & -brackets;
-
-		if (opens & bit)
-			++*depth;
-		else if (--*depth == 0)
-			return q + skip + __builtin_ctz(bit) + 1;
-		brackets ^= bit;
-	}
+	if ((k = bracket_close((opens | closes) & ~inside, opens, depth)) >= 0)
+		return q + skip + k + 1;
 	*instr = inside >> (n - 1) & 1;
 	return NULL;
 }
@@ -327,7 +340,8 @@ mask16_fold(const char *q, char c)
 static inline const char *
 rest_word(const char *q, int *instr, size_t *depth, int *bslash)
 {
-	uint64_t quote, opens, closes, inside, brackets;
+	uint64_t quote, opens, closes, inside;
+	int k;
 
 	if (MASK64(mask16, q, '\\')) {
 		*bslash = 1;
@@ -344,16 +358,8 @@ rest_word(const char *q, int *instr, size_t *depth, int *bslash)
 	inside ^= inside << 32;
 	if (*instr)
 		inside = ~inside;
-	brackets = (opens | closes) & ~inside;
-	while (brackets) {
-		uint64_t bit = brackets & -brackets;
-
-		if (opens & bit)
-			++*depth;
-		else if (--*depth == 0)
-			return q + __builtin_ctzll(bit) + 1;
-		brackets ^= bit;
-	}
+	if ((k = bracket_close((opens | closes) & ~inside, opens, depth)) >= 0)
+		return q + k + 1;
 	*instr = (int)(inside >> 63);
 	return NULL;
 }
@@ -398,6 +404,7 @@ rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
 		__m512i w = _mm512_maskz_loadu_epi8(valid, p);
 		__m512i f = _mm512_or_si512(w, case20);
 		uint64_t quote, inside, brackets, opens;
+		int k;
 
 		if (_mm512_mask_cmpeq_epi8_mask(valid, w, bslash))
 			break;
@@ -409,14 +416,8 @@ rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
 		 * multiply by all ones */
 		inside = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
 		    _mm_cvtsi64_si128((long long)quote), ones, 0)) ^ carry;
-		for (brackets &= ~inside; brackets; brackets &= brackets - 1) {
-			uint64_t bit = brackets & -brackets;
-
-			if (opens & bit)
-				++*depth;
-			else if (--*depth == 0)
-				return p + __builtin_ctzll(bit) + 1;
-		}
+		if ((k = bracket_close(brackets & ~inside, opens, depth)) >= 0)
+			return p + k + 1;
 		carry = (uint64_t)((int64_t)inside >> 63);
 		*instr = (int)(carry & 1);
 	}
