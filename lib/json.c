@@ -370,6 +370,17 @@ rest_word(const char *q, int *instr, size_t *depth, int *bslash)
 static int narrow_only;		/* json_narrow's; read where WIDE is */
 #endif
 
+/* A rest that ran out before its closing brace, inside a string or not. */
+static const char *
+rest_end(int instr, const char **err)
+{
+	*err = instr ? "unterminated string" : "truncated object";
+	return NULL;
+}
+
+static const char *rest_from(const char *, const char *, const char *,
+    size_t, int, const char **);
+
 #if defined(SIMD16) && defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define REST_WIDE 1
@@ -381,12 +392,11 @@ static int narrow_only;		/* json_narrow's; read where WIDE is */
  * of the quotes' mask: a quarter of the SSE2 words' instructions, and
  * stream-window 8-12% faster on the bench file (the one process, whose
  * rests are shorter, no different).
- * Returns the end of the object, or NULL with *pp where it stopped: at e
- * (the object did not end), or at the word holding a backslash, *instr
- * and *depth as they were before it, for the blocks.
+ * A word with a backslash, and the rest after it, go to rest_from's SSE2
+ * blocks and bytes, in the strings and brackets reached so far.
  */
 __attribute__((target("avx512bw,pclmul"))) static const char *
-rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
+rest_wide(const char *line, const char *p, const char *e, const char **err)
 {
 	const __m512i bslash = _mm512_set1_epi8('\\');
 	const __m512i quotes = _mm512_set1_epi8('"');
@@ -394,8 +404,8 @@ rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
 	const __m512i closing = _mm512_set1_epi8('}');
 	const __m512i case20 = _mm512_set1_epi8(0x20);
 	const __m128i ones = _mm_set1_epi8((char)0xff);
-	uint64_t carry = *instr ? ~UINT64_C(0) : 0;
-	const char *p = *pp;
+	uint64_t carry = 0;
+	size_t depth = 1;
 
 	for (; p < e; p += 64) {
 		size_t left = (size_t)(e - p);
@@ -407,7 +417,8 @@ rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
 		int k;
 
 		if (_mm512_mask_cmpeq_epi8_mask(valid, w, bslash))
-			break;
+			return rest_from(line, p, e, depth, (int)(carry & 1),
+			    err);
 		quote = _mm512_mask_cmpeq_epi8_mask(valid, w, quotes);
 		opens = _mm512_mask_cmpeq_epi8_mask(valid, f, opening);
 		brackets = opens |
@@ -416,39 +427,29 @@ rest_wide(const char **pp, const char *e, int *instr, size_t *depth)
 		 * multiply by all ones */
 		inside = (uint64_t)_mm_cvtsi128_si64(_mm_clmulepi64_si128(
 		    _mm_cvtsi64_si128((long long)quote), ones, 0)) ^ carry;
-		if ((k = bracket_close(brackets & ~inside, opens, depth)) >= 0)
+		if ((k = bracket_close(brackets & ~inside, opens, &depth)) >= 0)
 			return p + k + 1;
 		carry = (uint64_t)((int64_t)inside >> 63);
-		*instr = (int)(carry & 1);
 	}
-	*pp = p < e ? p : e;
-	return NULL;
+	return rest_end((int)(carry & 1), err);
 }
 #endif
 
 /*
- * The rest of an object once every wanted field is read: its strings must
- * end and its brackets balance, up to the closing brace.  line is where
- * the line starts, so that the last block may reach back over done bytes.
+ * rest_of_object from p, inside depth brackets and (instr) a string: in
+ * SSE2 words and blocks, and bytes after a backslash.  line is where the
+ * line starts, so that the last block may reach back over done bytes.
  */
 static const char *
-rest_of_object(const char *line, const char *p, const char *e,
-    const char **err)
+rest_from(const char *line, const char *p, const char *e, size_t depth,
+    int instr, const char **err)
 {
-	size_t depth = 1;
-	int instr = 0, escaped = 0;
+	int escaped = 0;
 
 #if defined(SIMD16)
 	const char *end;
 	int bslash = 0;
 
-#if defined(REST_WIDE)
-	/* stopped short of the end by a backslash, it goes on below */
-	if (!narrow_only && __builtin_cpu_supports("avx512bw") &&
-	    __builtin_cpu_supports("pclmul") &&
-	    (end = rest_wide(&p, e, &instr, &depth)) != NULL)
-		return end;
-#endif
 	for (; e - p >= 64; p += 64)
 		if ((end = rest_word(p, &instr, &depth, &bslash)) != NULL)
 			return end;
@@ -474,8 +475,25 @@ rest_of_object(const char *line, const char *p, const char *e,
 	for (; p < e; p++)
 		if (rest_byte((unsigned char)*p, &instr, &escaped, &depth))
 			return p + 1;
-	*err = instr ? "unterminated string" : "truncated object";
-	return NULL;
+	return rest_end(instr, err);
+}
+
+/*
+ * The rest of an object once every wanted field is read: its strings must
+ * end and its brackets balance, up to the closing brace.  Asked here, once
+ * a line, which width takes it: in rest_from, the test would cost the SSE2
+ * loops their registers.
+ */
+static const char *
+rest_of_object(const char *line, const char *p, const char *e,
+    const char **err)
+{
+#if defined(REST_WIDE)
+	if (!narrow_only && __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("pclmul"))
+		return rest_wide(line, p, e, err);
+#endif
+	return rest_from(line, p, e, 1, 0, err);
 }
 
 /* Skip the value that starts at p (no blanks before it); *esc is set
