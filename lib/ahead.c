@@ -35,7 +35,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -335,7 +334,6 @@ wake_second(struct ahead *a)
 static void
 tell_caller(struct ahead *a)
 {
-	atomic_fetch_add_explicit(&a->told, 1, memory_order_release);
 	pthread_cond_signal(&a->ready);
 	if (a->polling)
 		wake(a->sv[1]);
@@ -565,7 +563,6 @@ ahead_start(struct ahead *a, struct reader *r, struct parser *ps,
 	a->max_line = max_line;
 	a->after_tab = after_tab;
 	a->blocksize = blocksize ? blocksize : BLOCK_DEFAULT;
-	a->spin_ns = AHEAD_SPIN_NS;
 	/* room for lines of 32 bytes on average: a session stream's lines
 	 * are about 35, and at 64 the caller parsed nearly half of each block
 	 * itself, on the thread that also keeps the sessions */
@@ -641,63 +638,6 @@ await_block(struct ahead *a)
 		a->seen = gen;
 }
 
-int
-ahead_spin_now(int pipe, int in_vain, uint64_t queued, int reading,
-    int next_parsing)
-{
-	if (!pipe || in_vain)
-		return 0;
-	return queued > 0 ? next_parsing : reading;
-}
-
-static void
-cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-/*
- * The caller, its block coming: spin, up to spin_ns, till the
- * second thread tells it something, rather than sleep.  A pipe's
- * caller asleep leaves its processor idle, and there the kernel puts the
- * pipe's writer, woken by the second thread's read; the two then take
- * turns on the caller's processor while the second thread's waits for
- * the writer (perf sched: cat on stream-agg's caller's processor in 2 of
- * 8 runs, cat | stream-agg 30% slower in those).  Awake, the caller keeps
- * its processor: the writer stays with the thread that reads it.  The
- * waits are a block's read or parse, some 0.1 ms.  1, or 0 when the time
- * ran out.  Called and returns with the lock held.
- */
-static int
-spin_for_block(struct ahead *a)
-{
-	uint32_t told = atomic_load_explicit(&a->told, memory_order_relaxed);
-	struct timespec t0, t;
-	long ns = 0;
-	int i;
-
-	a->nspun++;
-	pthread_mutex_unlock(&a->mu);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (atomic_load_explicit(&a->told, memory_order_acquire) == told &&
-	    ns < a->spin_ns) {
-		for (i = 0; i < 16; i++)
-			cpu_relax();
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		ns = (t.tv_sec - t0.tv_sec) * 1000000000L +
-		    (t.tv_nsec - t0.tv_nsec);
-	}
-	pthread_mutex_lock(&a->mu);
-	if (ns < a->spin_ns)
-		return 1;
-	a->nspun_out++;
-	return 0;
-}
-
 /*
  * Should the caller wake the second thread, having freed a slot or taken
  * a block?  A file's second thread waits only for a free slot (it never
@@ -724,7 +664,6 @@ static int
 next_block(struct ahead *a)
 {
 	struct ahead_block *b;
-	int in_vain = 0;	/* spun for the block in vain: sleep now */
 
 	/* the caller's block is about to go back to the ring: outside the
 	 * lock, since what the caller does there may block on a write */
@@ -771,10 +710,6 @@ next_block(struct ahead *a)
 		} else if (a->starved && a->ntaken == a->nread &&
 		    a->seen != a->nstarved)
 			await_block(a);
-		else if (ahead_spin_now(a->pipe, in_vain, a->nread - a->ntaken,
-		    a->reading,
-		    a->blocks[a->ntaken % AHEAD_BLOCKS].state == B_WORKER))
-			in_vain = !spin_for_block(a);
 		else
 			pthread_cond_wait(&a->ready, &a->mu);
 	}

@@ -23,10 +23,7 @@
  * are synchronous), the two take turns there, and the caller, on the
  * other processor, waits for blocks.  Left to fill, the pipe is read a
  * block at a time, and a caller with no block to take while the second
- * thread is busy reads the next block itself, and parses it.  Waiting
- * for a block the second thread is reading or parsing, a pipe's caller
- * spins (ahead_spin_now): it keeps its processor, and the writer stays on
- * the other, with the thread that reads it.
+ * thread is busy reads the next block itself, and parses it.
  *
  * A struct ahead owns its blocks, its thread, that thread's parser and
  * copy of the fieldset, and (pipes) the socket pair the threads wake
@@ -44,7 +41,6 @@
 #define AHEAD_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -57,8 +53,6 @@
 #define AHEAD_BLOCKS 4
 /* free slots for which a second thread waiting for one is woken */
 #define AHEAD_WAKE_SLOTS 2
-/* how long a pipe's caller spins for a block being read or parsed */
-#define AHEAD_SPIN_NS (500 * 1000L)
 
 /* ahead_line.kind */
 enum { AHEAD_RECORD, AHEAD_CONTROL, AHEAD_TOOLONG };
@@ -131,12 +125,6 @@ struct ahead {
 	uint64_t seen;		/* pipes: the last of those times the caller
 				 * saw input come (so waits no more) */
 	int polling;		/* pipes: the caller waits for a block */
-	/* bumped at every tell_caller: a caller spinning for a block
-	 * watches it without the lock */
-	_Atomic uint32_t told;
-	long spin_ns;		/* AHEAD_SPIN_NS, but in the tests */
-	uint64_t nspun;		/* times the caller spun for a block */
-	uint64_t nspun_out;	/* of those, times it slept after all */
 	/* the second thread's own, read at every record: on lines apart
 	 * from the shared state above and the caller's place below */
 	_Alignas(CACHE_LINE) struct fieldset fs;	/* its copy */
@@ -176,15 +164,6 @@ int ahead_worth(const struct reader *r, int behind_tools);
  */
 int ahead_read_now(int pipe, uint64_t queued, size_t waiting, size_t carry,
     size_t fill);
-/*
- * Should the caller, with no block to take, spin for its next rather than
- * sleep?  A pipe's, while the second thread reads it (none queued) or
- * parses it (the next of those queued), unless it spun in vain already
- * in this wait: asleep, it would leave its processor idle, and the
- * kernel puts the pipe's writer there, to take turns with it.
- */
-int ahead_spin_now(int pipe, int in_vain, uint64_t queued, int reading,
-    int next_parsing);
 /*
  * Start at reader_offset(r), dropping what r has buffered (from a pipe,
  * taking it over): 0, or -1 when no thread could start (the caller reads

@@ -836,99 +836,6 @@ test_wake_two_slots(void)
 	fieldset_release(&fs);
 }
 
-/* When a pipe's caller, with no block to take, spins for the next: while
- * the second thread reads it (none queued) or parses it; never for a
- * file, nor twice in a wait when a spin ran out. */
-static const struct spin_case {
-	int pipe, in_vain;
-	uint64_t queued;
-	int reading, next_parsing;
-	int want;
-} spin_cases[] = {
-	{ 1, 0, 0, 1, 0, 1 },
-	{ 1, 0, 0, 0, 0, 0 },
-	{ 1, 0, 1, 0, 1, 1 },
-	{ 1, 0, 1, 1, 0, 0 },	/* the next read, not parsed: taken */
-	{ 1, 0, 3, 1, 1, 1 },
-	{ 1, 1, 0, 1, 0, 0 },
-	{ 1, 1, 1, 0, 1, 0 },
-	{ 0, 0, 0, 1, 0, 0 },
-	{ 0, 0, 1, 0, 1, 0 },
-};
-
-/* A pipe written as fast as it is read, blocks of 4096: the caller spins
- * for the blocks the second thread reads or parses, and every line comes,
- * whether the spins find their block or run out (spin_ns 0). */
-struct fast_feed {
-	int fd;
-	size_t lines;
-};
-
-static void *
-fast_feeder(void *arg)
-{
-	struct fast_feed *f = arg;
-	char line[65];
-
-	record64(line);
-	put_lines(f->fd, line, f->lines);
-	close(f->fd);
-	return NULL;
-}
-
-static void
-test_spin(void)
-{
-	struct fieldset fs = FIELDSET_INIT;
-	struct parser ps;
-	struct val v[1];
-	size_t i;
-	int ns;
-
-	for (i = 0; i < sizeof spin_cases / sizeof spin_cases[0]; i++) {
-		const struct spin_case *c = &spin_cases[i];
-
-		CHECK_INT(ahead_spin_now(c->pipe, c->in_vain, c->queued,
-		    c->reading, c->next_parsing), c->want);
-	}
-	fieldset_add(&fs, "a", 1);
-	parser_init(&ps, FMT_JSON, &fs);
-	for (ns = 0; ns < 2; ns++) {
-		struct fast_feed f = { -1, 400 * 64 };
-		struct reader r;
-		struct ahead a;
-		struct ahead_line l;
-		pthread_t t;
-		size_t n = 0, right = 0;
-		int fds[2];
-
-		if (pipe(fds) < 0)
-			abort();
-		f.fd = fds[1];
-		reader_fdopen(&r, fds[0], "p");
-		CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
-		if (ns == 0)
-			a.spin_ns = 0;
-		pthread_create(&t, NULL, fast_feeder, &f);
-		while (ahead_next(&a, &l) == 1) {
-			n++;
-			right += l.rc == PARSE_OK && l.v[0].n == 55;
-		}
-		pthread_join(t, NULL);
-		CHECK_INT(n, 400 * 64);
-		CHECK_INT(right, 400 * 64);
-		if (ns == 0)
-			CHECK_INT(a.nspun_out, a.nspun);
-		else	/* some 70-380 of 400 blocks */
-			CHECK(a.nspun > 0);
-		ahead_stop(&a);
-		reader_close(&r);
-		close(fds[0]);
-	}
-	parser_release(&ps);
-	fieldset_release(&fs);
-}
-
 /* Started in the middle, the reader's own buffered bytes are read again
  * from the last line it gave, and it reads on from where ahead ended. */
 static void
@@ -1346,7 +1253,6 @@ main(void)
 	test_read_now();
 	test_pipe_left_to_fill();
 	test_wake_two_slots();
-	test_spin();
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
