@@ -23,7 +23,7 @@
  * a block came.  So flushes, timers and signals work as with one thread.
  */
 #ifdef __linux__
-#define _GNU_SOURCE		/* sched_getaffinity, F_GETPIPE_SZ */
+#define _GNU_SOURCE		/* sched_getaffinity, F_GETPIPE_SZ, syscall */
 #include <sched.h>
 #endif
 #include <errno.h>
@@ -33,8 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 #include <unistd.h>
 
 #include "ahead.h"
@@ -459,12 +463,38 @@ caller_may_read(struct ahead *a)
 	    input_ready(a->r->fd);
 }
 
+/*
+ * A pipe's second thread runs AHEAD_PIPE_NICE below the caller: the
+ * pipe's writer comes first on its processor.  At the same priority the
+ * two took turns, the writer fell behind, the caller waited for input
+ * with its processor idle, and there the kernel put the writer, to take
+ * turns with the caller from then on (perf sched: in 2 of 8 runs of cat |
+ * stream-agg, 30% slower).  What the second thread leaves unparsed the
+ * caller parses; what the writer does not write, nobody reads.  Linux
+ * alone gives a thread its own priority.
+ */
+static void
+yield_to_writer(void)
+{
+#if defined(__linux__) && defined(SYS_gettid)
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int was;
+
+	errno = 0;
+	was = getpriority(PRIO_PROCESS, tid);
+	if (was != -1 || errno == 0)
+		(void)setpriority(PRIO_PROCESS, tid, was + AHEAD_PIPE_NICE);
+#endif
+}
+
 static void *
 second_thread(void *arg)
 {
 	struct ahead *a = arg;
 	struct ahead_block *b;
 
+	if (a->pipe)
+		yield_to_writer();
 	pthread_mutex_lock(&a->mu);
 	while (!a->stop) {
 		int may = second_may_read(a);

@@ -23,7 +23,9 @@
  * are synchronous), the two take turns there, and the caller, on the
  * other processor, waits for blocks.  Left to fill, the pipe is read a
  * block at a time, and a caller with no block to take while the second
- * thread is busy reads the next block itself, and parses it.
+ * thread is busy reads the next block itself, and parses it.  A pipe's
+ * second thread runs at a lower priority (AHEAD_PIPE_NICE): on its
+ * processor, the pipe's writer comes first.
  *
  * A struct ahead owns its blocks, its thread, that thread's parser and
  * copy of the fieldset, and (pipes) the socket pair the threads wake
@@ -53,6 +55,8 @@
 #define AHEAD_BLOCKS 4
 /* free slots for which a second thread waiting for one is woken */
 #define AHEAD_WAKE_SLOTS 2
+/* how much nicer a pipe's second thread is than the caller (Linux) */
+#define AHEAD_PIPE_NICE 5
 
 /* ahead_line.kind */
 enum { AHEAD_RECORD, AHEAD_CONTROL, AHEAD_TOOLONG };

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ahead.h"
@@ -836,6 +837,120 @@ test_wake_two_slots(void)
 	fieldset_release(&fs);
 }
 
+#ifdef __linux__
+/* The least and the greatest niceness of this process's threads, from
+ * /proc/self/task/TID/stat (the 19th field): the number of threads. */
+static int
+thread_nices(int *least, int *most)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		abort();
+	*least = 100;
+	*most = -100;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], text[1024], *p;
+		FILE *f;
+		int i, nice;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/stat",
+		    e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;	/* a thread gone meanwhile */
+		p = fgets(text, sizeof text, f);
+		fclose(f);
+		if (p == NULL || (p = strrchr(text, ')')) == NULL)
+			continue;
+		for (i = 2; i < 19 && p != NULL; i++)
+			p = strchr(p + 1, ' ');
+		if (p == NULL || sscanf(p, "%d", &nice) != 1)
+			abort();
+		*least = nice < *least ? nice : *least;
+		*most = nice > *most ? nice : *most;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A pipe's second thread runs AHEAD_PIPE_NICE nicer than the caller (19
+ * at most); a file's at the caller's niceness. */
+static void
+test_pipe_nice(void)
+{
+	struct fieldset fs = FIELDSET_INIT;
+	struct buf in = BUF_INIT;
+	struct reader r;
+	struct parser ps;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	char line[65];
+	int fds[2], fd, own, want, least, most, i, base;
+	size_t n = 0;
+
+	errno = 0;
+	own = getpriority(PRIO_PROCESS, 0);
+	CHECK_INT(errno, 0);
+	base = thread_nices(&least, &most);	/* a sanitizer's too */
+	CHECK_INT(most, own);
+	want = own + AHEAD_PIPE_NICE > 19 ? 19 : own + AHEAD_PIPE_NICE;
+	record64(line);
+	fieldset_add(&fs, "a", 1);
+	parser_init(&ps, FMT_JSON, &fs);
+	if (pipe(fds) < 0)
+		abort();
+	put_lines(fds[1], line, 10);
+	reader_fdopen(&r, fds[0], "p");
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
+	for (i = 0; i < 5000; i++) {	/* till the thread has begun */
+		CHECK_INT(thread_nices(&least, &most), base + 1);
+		if (most == want)
+			break;
+		usleep(1000);
+	}
+	CHECK_INT(least, own);
+	CHECK_INT(most, want);
+	close(fds[1]);
+	while (ahead_next(&a, &l) == 1)
+		n++;
+	CHECK_INT(n, 10);
+	ahead_stop(&a);
+	reader_close(&r);
+	close(fds[0]);
+	CHECK_INT(thread_nices(&least, &most), base);
+	CHECK_INT(most, own);	/* the caller's is as it was */
+
+	for (i = 0; i < 40 * 64; i++)
+		buf_add(&in, line, 64);
+	fd = temp_file(&in);
+	lseek(fd, 0, SEEK_SET);
+	reader_fdopen(&r, fd, "f");
+	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
+	/* a file's first block: the second thread has read it, and waits
+	 * for the caller to free a slot of the ring */
+	CHECK_INT(ahead_next(&a, &l), 1);
+	CHECK_INT(thread_nices(&least, &most), base + 1);
+	CHECK_INT(least, own);
+	CHECK_INT(most, own);
+	n = 1;
+	while (ahead_next(&a, &l) == 1)
+		n++;
+	CHECK_INT(n, 40 * 64);
+	ahead_stop(&a);
+	reader_close(&r);
+	close(fd);
+	buf_release(&in);
+	parser_release(&ps);
+	fieldset_release(&fs);
+}
+#endif
+
 /* Started in the middle, the reader's own buffered bytes are read again
  * from the last line it gave, and it reads on from where ahead ended. */
 static void
@@ -1253,6 +1368,9 @@ main(void)
 	test_read_now();
 	test_pipe_left_to_fill();
 	test_wake_two_slots();
+#ifdef __linux__
+	test_pipe_nice();
+#endif
 	test_handover();
 	test_read_error();
 	test_fieldset_grows();
