@@ -909,11 +909,11 @@ test_pipe_nice(void)
 	reader_fdopen(&r, fds[0], "p");
 	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
 	for (i = 0; i < 5000; i++) {	/* till the thread has begun */
-		CHECK_INT(thread_nices(&least, &most), base + 1);
-		if (most == want)
+		if (thread_nices(&least, &most) != base + 1 || most == want)
 			break;
 		usleep(1000);
 	}
+	CHECK_INT(thread_nices(&least, &most), base + 1);
 	CHECK_INT(least, own);
 	CHECK_INT(most, want);
 	close(fds[1]);
