@@ -612,6 +612,23 @@ put_lines(int fd, const char *line, size_t n)
 			abort();
 }
 
+/* A temporary file of n lines of record64, read from its start. */
+static int
+record64_file(size_t n)
+{
+	struct buf in = BUF_INIT;
+	char line[65];
+	int fd;
+
+	record64(line);
+	while (n-- > 0)
+		buf_add(&in, line, 64);
+	fd = temp_file(&in);
+	lseek(fd, 0, SEEK_SET);
+	buf_release(&in);
+	return fd;
+}
+
 static void
 write_lines(struct bulk_feed *f, size_t n)
 {
@@ -803,23 +820,15 @@ static void
 test_wake_two_slots(void)
 {
 	struct fieldset fs = FIELDSET_INIT;
-	struct buf in = BUF_INIT;
 	struct reader r;
 	struct parser ps;
 	struct ahead a;
 	struct ahead_line l;
 	struct val v[1];
-	char line[65];
-	size_t i, n = 0;
-	int fd;
+	size_t n = 0;
+	int fd = record64_file(40 * 64);
 
-	record64(line);
 	fieldset_add(&fs, "a", 1);
-	for (i = 0; i < 40 * 64; i++)
-		buf_add(&in, line, 64);
-	CHECK_INT(in.len, 40 * 4096);
-	fd = temp_file(&in);
-	lseek(fd, 0, SEEK_SET);
 	reader_fdopen(&r, fd, "t");
 	parser_init(&ps, FMT_JSON, &fs);
 	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
@@ -833,7 +842,6 @@ test_wake_two_slots(void)
 	parser_release(&ps);
 	reader_close(&r);
 	close(fd);
-	buf_release(&in);
 	fieldset_release(&fs);
 }
 
@@ -884,7 +892,6 @@ static void
 test_pipe_nice(void)
 {
 	struct fieldset fs = FIELDSET_INIT;
-	struct buf in = BUF_INIT;
 	struct reader r;
 	struct parser ps;
 	struct ahead a;
@@ -926,10 +933,7 @@ test_pipe_nice(void)
 	CHECK_INT(thread_nices(&least, &most), base);
 	CHECK_INT(most, own);	/* the caller's is as it was */
 
-	for (i = 0; i < 40 * 64; i++)
-		buf_add(&in, line, 64);
-	fd = temp_file(&in);
-	lseek(fd, 0, SEEK_SET);
+	fd = record64_file(40 * 64);
 	reader_fdopen(&r, fd, "f");
 	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
 	/* a file's first block: the second thread has read it, and waits
@@ -945,7 +949,6 @@ test_pipe_nice(void)
 	ahead_stop(&a);
 	reader_close(&r);
 	close(fd);
-	buf_release(&in);
 	parser_release(&ps);
 	fieldset_release(&fs);
 }
