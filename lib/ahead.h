@@ -55,7 +55,8 @@
 #define AHEAD_BLOCKS 4
 /* free slots for which a second thread waiting for one is woken */
 #define AHEAD_WAKE_SLOTS 2
-/* how much nicer a pipe's second thread is than the caller (Linux) */
+/* how much nicer a pipe's second thread is than the thread that starts
+ * it (Linux; 19 at most) */
 #define AHEAD_PIPE_NICE 5
 
 /* ahead_line.kind */
