@@ -905,23 +905,79 @@ new_tasks(const long *was, int nwas, int nice, int *at)
 	return fresh;
 }
 
-/* A pipe's second thread runs AHEAD_PIPE_NICE nicer than the caller (19
- * at most); a file's at the caller's niceness; the caller's own is
- * untouched.  Threads are told apart by id: a sanitizer may start one of
- * its own meanwhile. */
+/* A pipe's second thread runs AHEAD_PIPE_NICE nicer than the caller, whose
+ * own niceness is untouched; threads not among was[0..nwas) are new. */
+static void
+pipe_thread_nice(struct parser *ps, const long *was, int nwas, int own)
+{
+	struct reader r;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	char line[65];
+	size_t n = 0;
+	int fds[2], at = 0, i;
+
+	record64(line);
+	if (pipe(fds) < 0)
+		abort();
+	put_lines(fds[1], line, 10);
+	reader_fdopen(&r, fds[0], "p");
+	CHECK_INT(ahead_start(&a, &r, ps, v, 0, 0, 4096), 0);
+	for (i = 0; i < 5000; i++) {	/* till it has begun */
+		new_tasks(was, nwas, own + AHEAD_PIPE_NICE, &at);
+		if (at == 1)
+			break;
+		usleep(1000);
+	}
+	CHECK_INT(at, 1);
+	CHECK_INT(getpriority(PRIO_PROCESS, 0), own);
+	close(fds[1]);
+	while (ahead_next(&a, &l) == 1)
+		n++;
+	CHECK_INT(n, 10);
+	ahead_stop(&a);
+	reader_close(&r);
+	close(fds[0]);
+	CHECK_INT(getpriority(PRIO_PROCESS, 0), own);
+}
+
+/* A file's second thread runs at the caller's niceness. */
+static void
+file_thread_nice(struct parser *ps, const long *was, int nwas, int own)
+{
+	struct reader r;
+	struct ahead a;
+	struct ahead_line l;
+	struct val v[1];
+	size_t n = 1;
+	int fd = record64_file(40 * 64), at, fresh;
+
+	reader_fdopen(&r, fd, "f");
+	CHECK_INT(ahead_start(&a, &r, ps, v, 0, 0, 4096), 0);
+	/* a file's first block: the second thread has read it, and waits
+	 * for the caller to free a slot of the ring */
+	CHECK_INT(ahead_next(&a, &l), 1);
+	fresh = new_tasks(was, nwas, own, &at);
+	CHECK(fresh >= 1);
+	CHECK_INT(at, fresh);
+	while (ahead_next(&a, &l) == 1)
+		n++;
+	CHECK_INT(n, 40 * 64);
+	ahead_stop(&a);
+	reader_close(&r);
+	close(fd);
+}
+
+/* The second thread's niceness (19 at most), told apart by its id: a
+ * sanitizer may start a thread of its own meanwhile. */
 static void
 test_pipe_nice(void)
 {
 	struct fieldset fs = FIELDSET_INIT;
-	struct reader r;
 	struct parser ps;
-	struct ahead a;
-	struct ahead_line l;
-	struct val v[1];
 	long was[MAX_TASKS];
-	char line[65];
-	int fds[2], fd, own, nwas, at = 0, i;
-	size_t n = 0;
+	int own, nwas;
 
 	errno = 0;
 	own = getpriority(PRIO_PROCESS, 0);
@@ -931,52 +987,14 @@ test_pipe_nice(void)
 		    "thread's niceness not checked\n");
 		return;
 	}
-	record64(line);
 	fieldset_add(&fs, "a", 1);
 	parser_init(&ps, FMT_JSON, &fs);
 	if (own + AHEAD_PIPE_NICE > 19)
 		fprintf(stderr, "ahead_test: at nice %d already, a pipe's "
 		    "second thread cannot be told apart\n", own);
-	else {
-		if (pipe(fds) < 0)
-			abort();
-		put_lines(fds[1], line, 10);
-		reader_fdopen(&r, fds[0], "p");
-		CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
-		for (i = 0; i < 5000; i++) {	/* till it has begun */
-			new_tasks(was, nwas, own + AHEAD_PIPE_NICE, &at);
-			if (at == 1)
-				break;
-			usleep(1000);
-		}
-		CHECK_INT(at, 1);
-		CHECK_INT(getpriority(PRIO_PROCESS, 0), own);
-		close(fds[1]);
-		while (ahead_next(&a, &l) == 1)
-			n++;
-		CHECK_INT(n, 10);
-		ahead_stop(&a);
-		reader_close(&r);
-		close(fds[0]);
-		CHECK_INT(getpriority(PRIO_PROCESS, 0), own);
-	}
-
-	fd = record64_file(40 * 64);
-	reader_fdopen(&r, fd, "f");
-	CHECK_INT(ahead_start(&a, &r, &ps, v, 0, 0, 4096), 0);
-	/* a file's first block: the second thread has read it, and waits
-	 * for the caller to free a slot of the ring */
-	CHECK_INT(ahead_next(&a, &l), 1);
-	i = new_tasks(was, nwas, own, &at);
-	CHECK(i >= 1);
-	CHECK_INT(at, i);
-	n = 1;
-	while (ahead_next(&a, &l) == 1)
-		n++;
-	CHECK_INT(n, 40 * 64);
-	ahead_stop(&a);
-	reader_close(&r);
-	close(fd);
+	else
+		pipe_thread_nice(&ps, was, nwas, own);
+	file_thread_nice(&ps, was, nwas, own);
 	parser_release(&ps);
 	fieldset_release(&fs);
 }
